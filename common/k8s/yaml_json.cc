@@ -1,0 +1,96 @@
+#include "common/k8s/yaml_json.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace tailor::common {
+namespace {
+
+nlohmann::json plain_scalar(const std::string& s) {
+  static const std::regex kNull("^(~|null|Null|NULL)?$");
+  static const std::regex kTrue("^(true|True|TRUE)$");
+  static const std::regex kFalse("^(false|False|FALSE)$");
+  static const std::regex kInt("^[-+]?[0-9]+$");
+  static const std::regex kHex("^0x[0-9a-fA-F]+$");
+  static const std::regex kOct("^0o[0-7]+$");
+  static const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
+  if (std::regex_match(s, kNull)) return nullptr;
+  if (std::regex_match(s, kTrue)) return true;
+  if (std::regex_match(s, kFalse)) return false;
+  try {
+    if (std::regex_match(s, kInt)) {
+      if (s[0] != '-') {
+        const unsigned long long u = std::stoull(s[0] == '+' ? s.substr(1) : s);
+        if (u > static_cast<unsigned long long>(INT64_MAX)) return u;
+      }
+      return std::stoll(s);
+    }
+    if (std::regex_match(s, kHex)) return std::stoll(s.substr(2), nullptr, 16);
+    if (std::regex_match(s, kOct)) return std::stoll(s.substr(2), nullptr, 8);
+    if (std::regex_match(s, kFloat)) return std::stod(s);
+  } catch (const std::out_of_range&) {
+    // Too large for a number: YAML keeps it, so do we, as text.
+  }
+  return s;
+}
+
+nlohmann::json to_json(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      return nullptr;
+    case YAML::NodeType::Scalar:
+      // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
+      return node.Tag() == "!" ? nlohmann::json(node.Scalar()) : plain_scalar(node.Scalar());
+    case YAML::NodeType::Sequence: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& item : node) out.push_back(to_json(item));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& kv : node) out[kv.first.as<std::string>()] = to_json(kv.second);
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::vector<nlohmann::json>> yaml_documents_to_json(std::string_view yaml) {
+  try {
+    std::vector<nlohmann::json> docs;
+    for (const auto& node : YAML::LoadAll(std::string(yaml))) {
+      if (node.IsNull()) continue;
+      docs.push_back(to_json(node));
+    }
+    return docs;
+  } catch (const YAML::Exception& e) {
+    return make_error(std::string("invalid YAML: ") + e.what());
+  }
+}
+
+Result<nlohmann::json> yaml_to_json(std::string_view yaml) {
+  auto docs = yaml_documents_to_json(yaml);
+  if (!docs) return docs.error();
+  if (docs->size() != 1) {
+    return make_error("expected one YAML document, found " + std::to_string(docs->size()));
+  }
+  return std::move(docs->front());
+}
+
+Result<std::vector<nlohmann::json>> load_yaml_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto docs = yaml_documents_to_json(text.str());
+  if (!docs) return make_error(path + ": " + docs.error().message);
+  return docs;
+}
+
+}  // namespace tailor::common

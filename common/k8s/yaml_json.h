@@ -1,0 +1,22 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
+
+#include "common/util/result.h"
+
+namespace tailor::common {
+
+// Converts YAML to the JSON the API server would see: plain scalars are typed
+// by the YAML 1.2 core schema (null, bool, int, float), quoted and block
+// scalars stay strings. Empty documents ("---" separators) are skipped.
+Result<std::vector<nlohmann::json>> yaml_documents_to_json(std::string_view yaml);
+
+// A single document; an error when the text holds none or several.
+Result<nlohmann::json> yaml_to_json(std::string_view yaml);
+
+// Reads a file of one or more YAML documents.
+Result<std::vector<nlohmann::json>> load_yaml_file(const std::string& path);
+
+}  // namespace tailor::common

@@ -1,0 +1,74 @@
+#include "tests/testbed/faults.h"
+
+namespace tailor::testbed {
+
+std::string verb_name(Verb verb) {
+  switch (verb) {
+    case Verb::kGet:
+      return "get";
+    case Verb::kList:
+      return "list";
+    case Verb::kWatch:
+      return "watch";
+    case Verb::kCreate:
+      return "create";
+    case Verb::kUpdate:
+      return "update";
+    case Verb::kPatch:
+      return "patch";
+    case Verb::kDelete:
+      break;
+  }
+  return "delete";
+}
+
+FaultInjector::FaultInjector(uint32_t seed) : rng_(seed) {}
+
+void FaultInjector::set_latency(std::chrono::milliseconds latency) {
+  std::lock_guard lock(mu_);
+  latency_ = latency;
+}
+
+std::chrono::milliseconds FaultInjector::latency() const {
+  std::lock_guard lock(mu_);
+  return latency_;
+}
+
+void FaultInjector::set_error_rate(Verb verb, int code, double rate) {
+  std::lock_guard lock(mu_);
+  if (rate <= 0) {
+    rates_[verb].erase(code);
+  } else {
+    rates_[verb][code] = rate;
+  }
+}
+
+void FaultInjector::fail_next(Verb verb, int code, int count) {
+  std::lock_guard lock(mu_);
+  for (int i = 0; i < count; ++i) next_[verb].push_back(code);
+}
+
+void FaultInjector::clear() {
+  std::lock_guard lock(mu_);
+  latency_ = std::chrono::milliseconds(0);
+  rates_.clear();
+  next_.clear();
+}
+
+std::optional<int> FaultInjector::pick(Verb verb) {
+  std::lock_guard lock(mu_);
+  if (auto& queue = next_[verb]; !queue.empty()) {
+    const int code = queue.front();
+    queue.pop_front();
+    return code;
+  }
+  // One draw per request; the rates of a verb partition [0, 1).
+  double draw = std::uniform_real_distribution<double>(0, 1)(rng_);
+  for (const auto& [code, rate] : rates_[verb]) {
+    if (draw < rate) return code;
+    draw -= rate;
+  }
+  return std::nullopt;
+}
+
+}  // namespace tailor::testbed
