@@ -1,0 +1,218 @@
+#include "agent/recorder/recorder.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "recorder.skel.h"
+
+namespace tailor::agent {
+namespace {
+
+using common::make_error;
+
+
+// libbpf's own diagnostics are kept for --verbose; the user sees one line.
+int quiet_libbpf_print(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level != LIBBPF_WARN || std::getenv("TAILOR_LIBBPF_DEBUG") == nullptr) return 0;
+  return std::vfprintf(stderr, format, args);
+}
+
+std::string explain_load_failure(int err) {
+  err = err < 0 ? -err : err;
+  if (!std::filesystem::exists("/sys/kernel/btf/vmlinux"))
+    return "this kernel has no BTF (/sys/kernel/btf/vmlinux): Tailor needs a kernel built with "
+           "CONFIG_DEBUG_INFO_BTF=y (most distributions since 2021)";
+  if (err == EPERM || err == EACCES)
+    return "loading the BPF recorder was refused (" + std::string(std::strerror(err)) +
+           "): run as root, or grant CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN; check that "
+           "kernel.unprivileged_bpf_disabled or a security module does not forbid BPF";
+  if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) != 1)
+    return "this kernel lacks BPF ring buffers (Linux 5.8+); upgrade the kernel (see "
+           "docs/architecture.md for supported kernels)";
+  return "cannot load the BPF recorder: " + std::string(std::strerror(err)) +
+         " (set TAILOR_LIBBPF_DEBUG=1 for libbpf's log)";
+}
+
+void install_print_hook() {
+  static std::once_flag once;
+  std::call_once(once, [] { libbpf_set_print(quiet_libbpf_print); });
+}
+
+}  // namespace
+
+const char* stat_name(uint32_t index) {
+  switch (index) {
+    case TAILOR_STAT_EVENTS_SENT: return "events_sent";
+    case TAILOR_STAT_EVENTS_DROPPED: return "events_dropped";
+    case TAILOR_STAT_SETS_FULL: return "sets_full";
+    case TAILOR_STAT_NR_OUT_OF_RANGE: return "syscall_nr_out_of_range";
+    case TAILOR_STAT_DEPTH_EXCEEDED: return "cgroup_depth_exceeded";
+    case TAILOR_STAT_CACHE_MISSES: return "resolve_cache_misses";
+    default: return "unknown";
+  }
+}
+
+Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options) {
+  install_print_hook();
+  std::unique_ptr<Recorder> self(new Recorder());
+  self->skel_ = recorder__open();
+  if (self->skel_ == nullptr) return make_error(explain_load_failure(errno));
+
+  if (self->skel_->rodata->tailor_abi_version != TAILOR_ABI_VERSION)
+    return make_error("BPF object ABI version " +
+                      std::to_string(self->skel_->rodata->tailor_abi_version) +
+                      " does not match this tailor (" + std::to_string(TAILOR_ABI_VERSION) +
+                      "): rebuild tailor");
+  auto* maps = &self->skel_->maps;
+  if (bpf_map__set_max_entries(maps->tracked, options.max_tracked_cgroups) != 0 ||
+      bpf_map__set_max_entries(maps->syscall_sets, options.max_syscall_sets) != 0 ||
+      bpf_map__set_max_entries(maps->set_slots, options.max_syscall_sets) != 0 ||
+      bpf_map__set_max_entries(maps->free_slots, options.max_syscall_sets) != 0 ||
+      bpf_map__set_max_entries(maps->events, options.ring_buffer_bytes) != 0)
+    return make_error("invalid recorder map sizes (ring buffer must be a power of two pages)");
+
+  if (int err = recorder__load(self->skel_); err != 0) return make_error(explain_load_failure(err));
+
+  self->set_count_ = options.max_syscall_sets;
+  self->sets_bytes_ = static_cast<size_t>(self->set_count_) * sizeof(tailor_syscall_set);
+  void* sets = ::mmap(nullptr, self->sets_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED,
+                      bpf_map__fd(maps->syscall_sets), 0);
+  if (sets == MAP_FAILED)
+    return make_error("cannot map the recorder's syscall sets: " + std::string(std::strerror(errno)));
+  self->sets_ = static_cast<tailor_syscall_set*>(sets);
+  for (uint32_t slot = 0; slot < self->set_count_; ++slot)
+    if (bpf_map_update_elem(bpf_map__fd(maps->free_slots), nullptr, &slot, BPF_ANY) != 0)
+      return make_error("cannot fill the recorder's free-slot queue: " + std::string(std::strerror(errno)));
+
+  if (int err = recorder__attach(self->skel_); err != 0)
+    return make_error("cannot attach the recorder to the sys_enter tracepoint: " +
+                      std::string(std::strerror(-err)));
+
+  self->ring_ = ring_buffer__new(
+      bpf_map__fd(maps->events),
+      [](void* ctx, void* data, size_t size) -> int {
+        auto* recorder = static_cast<Recorder*>(ctx);
+        if (size < sizeof(tailor_event) || recorder->active_handler_ == nullptr) return 0;
+        (*recorder->active_handler_)(*static_cast<const tailor_event*>(data));
+        return 0;
+      },
+      self.get(), nullptr);
+  if (self->ring_ == nullptr)
+    return make_error("cannot open the recorder's ring buffer: " + std::string(std::strerror(errno)));
+  return self;
+}
+
+Recorder::~Recorder() {
+  if (sets_ != nullptr) ::munmap(sets_, sets_bytes_);
+  ring_buffer__free(ring_);
+  recorder__destroy(skel_);
+}
+
+void Recorder::bump_generation() {
+  // The program reads it through the mmap'ed .data map: no syscall, and a
+  // stale cache entry is resolved again at the cgroup's next syscall.
+  __atomic_fetch_add(&skel_->data->tailor_generation, 1, __ATOMIC_SEQ_CST);
+}
+
+Status Recorder::track(uint64_t cgroup_id, tailor_track_mode mode) {
+  tailor_track_cfg cfg{.mode = static_cast<uint32_t>(mode), .reserved = 0};
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.tracked), &cgroup_id, &cfg, BPF_ANY) != 0)
+    return make_error(errno == E2BIG ? "too many tracked cgroups: raise the tracked-cgroup limit"
+                                     : "cannot track cgroup: " + std::string(std::strerror(errno)));
+  bump_generation();
+  return common::ok_status();
+}
+
+Status Recorder::untrack(uint64_t cgroup_id) {
+  if (bpf_map_delete_elem(bpf_map__fd(skel_->maps.tracked), &cgroup_id) != 0 && errno != ENOENT)
+    return make_error("cannot untrack cgroup: " + std::string(std::strerror(errno)));
+  bump_generation();
+  return common::ok_status();
+}
+
+Result<int> Recorder::poll_events(int timeout_ms, const EventHandler& handler) {
+  active_handler_ = const_cast<EventHandler*>(&handler);
+  int delivered = ring_buffer__poll(ring_, timeout_ms);
+  active_handler_ = nullptr;
+  if (delivered < 0 && delivered != -EINTR)
+    return make_error("reading recorder events failed: " + std::string(std::strerror(-delivered)));
+  return delivered < 0 ? 0 : delivered;
+}
+
+SyscallCounts Recorder::counts_at(uint32_t slot) const {
+  SyscallCounts out;
+  if (slot >= set_count_) return out;
+  const tailor_syscall_set& set = sets_[slot];
+  for (uint32_t nr = 0; nr < TAILOR_MAX_SYSCALLS; ++nr)
+    if (__atomic_load_n(&set.seen[nr / 64], __ATOMIC_RELAXED) & (1ULL << (nr % 64)))
+      out.calls[nr] = __atomic_load_n(&set.counts[nr], __ATOMIC_RELAXED);
+  return out;
+}
+
+Result<std::map<SetKey, SyscallCounts>> Recorder::read_sets() const {
+  const int fd = bpf_map__fd(skel_->maps.set_slots);
+  std::map<SetKey, SyscallCounts> out;
+  tailor_set_key key{}, next{};
+  const void* prev = nullptr;
+  uint32_t slot = 0;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    if (bpf_map_lookup_elem(fd, &next, &slot) == 0) out[SetKey{next.cgroup_id, next.abi}] = counts_at(slot);
+    key = next;
+    prev = &key;
+  }
+  if (errno != ENOENT) return make_error("reading syscall sets failed: " + std::string(std::strerror(errno)));
+  return out;
+}
+
+Result<std::map<SetKey, SyscallCounts>> Recorder::read_sets_of(uint64_t cgroup_id) const {
+  const int fd = bpf_map__fd(skel_->maps.set_slots);
+  std::map<SetKey, SyscallCounts> out;
+  for (uint32_t abi = 0; abi < TAILOR_ABI_COUNT; ++abi) {
+    tailor_set_key key{.cgroup_id = cgroup_id, .abi = abi, .reserved = 0};
+    uint32_t slot = 0;
+    if (bpf_map_lookup_elem(fd, &key, &slot) == 0) out[SetKey{cgroup_id, abi}] = counts_at(slot);
+    else if (errno != ENOENT)
+      return make_error("reading syscall set failed: " + std::string(std::strerror(errno)));
+  }
+  return out;
+}
+
+Status Recorder::forget_set(const SetKey& key) {
+  const int fd = bpf_map__fd(skel_->maps.set_slots);
+  tailor_set_key raw{.cgroup_id = key.cgroup_id, .abi = key.abi, .reserved = 0};
+  uint32_t slot = 0;
+  if (bpf_map_lookup_elem(fd, &raw, &slot) != 0) return common::ok_status();
+  if (bpf_map_delete_elem(fd, &raw) != 0 && errno != ENOENT)
+    return make_error("cannot release syscall set: " + std::string(std::strerror(errno)));
+  // Cached resolutions may still point at the slot: invalidate them before
+  // the slot can be handed to another cgroup.
+  bump_generation();
+  if (slot < set_count_) std::memset(&sets_[slot], 0, sizeof(tailor_syscall_set));
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.free_slots), nullptr, &slot, BPF_ANY) != 0)
+    return make_error("cannot return a slot to the free queue: " + std::string(std::strerror(errno)));
+  return common::ok_status();
+}
+
+std::map<std::string, uint64_t> Recorder::stats() const {
+  const int fd = bpf_map__fd(skel_->maps.stats);
+  const int cpus = libbpf_num_possible_cpus();
+  std::vector<uint64_t> per_cpu(cpus > 0 ? cpus : 1);
+  std::map<std::string, uint64_t> out;
+  for (uint32_t index = 0; index < TAILOR_STAT_COUNT; ++index) {
+    uint64_t total = 0;
+    if (bpf_map_lookup_elem(fd, &index, per_cpu.data()) == 0)
+      for (uint64_t v : per_cpu) total += v;
+    out[stat_name(index)] = total;
+  }
+  return out;
+}
+
+}  // namespace tailor::agent

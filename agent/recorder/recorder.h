@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <tailor/bpf/abi.h>
+
+#include "common/util/result.h"
+
+struct recorder;  // bpftool-generated skeleton
+struct ring_buffer;
+
+namespace tailor::agent {
+
+using common::Result;
+using common::Status;
+
+struct RecorderOptions {
+  uint32_t max_tracked_cgroups = 1024;
+  uint32_t max_syscall_sets = 1024;
+  uint32_t ring_buffer_bytes = 256 * 1024;
+};
+
+struct SetKey {
+  uint64_t cgroup_id = 0;
+  uint32_t abi = TAILOR_ABI_NATIVE;
+  auto operator<=>(const SetKey&) const = default;
+};
+
+// What one cgroup did through one ABI, as read from the kernel.
+struct SyscallCounts {
+  std::map<uint32_t, uint64_t> calls;  // syscall number -> calls (only numbers seen)
+};
+
+// Owns the loaded and attached BPF recorder. Not thread-safe: one owner drives
+// tracking, event polling and map reads.
+class Recorder {
+ public:
+  using EventHandler = std::function<void(const tailor_event&)>;
+
+  // Checks the ABI version of the object, sizes the maps, loads, attaches.
+  // Failures come back as one actionable line (not root, no BTF, old kernel...).
+  static Result<std::unique_ptr<Recorder>> open(const RecorderOptions& options);
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  Status track(uint64_t cgroup_id, tailor_track_mode mode);
+  Status untrack(uint64_t cgroup_id);
+
+  // Delivers pending first-seen events to `handler`; waits up to timeout_ms for
+  // the first one. Returns the number delivered.
+  Result<int> poll_events(int timeout_ms, const EventHandler& handler);
+
+  Result<std::map<SetKey, SyscallCounts>> read_sets() const;
+  // Sets of one tracked cgroup (all its ABIs).
+  Result<std::map<SetKey, SyscallCounts>> read_sets_of(uint64_t cgroup_id) const;
+  Status forget_set(const SetKey& key);
+
+  // The kernel side's fault counters, summed over CPUs, by name.
+  std::map<std::string, uint64_t> stats() const;
+
+ private:
+  Recorder() = default;
+  void bump_generation();
+  SyscallCounts counts_at(uint32_t slot) const;
+
+  struct recorder* skel_ = nullptr;
+  struct ring_buffer* ring_ = nullptr;
+  EventHandler* active_handler_ = nullptr;
+  tailor_syscall_set* sets_ = nullptr;  // mmap of the syscall_sets array
+  uint32_t set_count_ = 0;
+  size_t sets_bytes_ = 0;
+};
+
+// Name of each enum tailor_stat index as it appears in reports and metrics.
+const char* stat_name(uint32_t index);
+
+}  // namespace tailor::agent

@@ -1,0 +1,67 @@
+#include "agent/recorder/session.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/syscalls/arch.h"
+#include "common/syscalls/names.h"
+
+namespace tailor::agent {
+
+uint64_t monotonic_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+bool RecordingSession::on_event(const tailor_event& event) {
+  if (event.set_cgroup_id != set_cgroup_id_ || event.kind != TAILOR_EVENT_FIRST_SEEN) return false;
+  const auto key = std::make_pair(static_cast<uint32_t>(event.abi), event.nr);
+  if (first_seen_.contains(key)) return false;
+  FirstSeen seen;
+  seen.timestamp_ns = event.timestamp_ns;
+  seen.caller.pid = event.pid;
+  seen.caller.tid = event.tid;
+  seen.caller.comm.assign(event.comm, strnlen(event.comm, sizeof(event.comm)));
+  first_seen_.emplace(key, std::move(seen));
+  return true;
+}
+
+size_t RecordingSession::discovered_since(uint64_t since_ns) const {
+  return static_cast<size_t>(std::count_if(first_seen_.begin(), first_seen_.end(), [&](const auto& entry) {
+    return entry.second.timestamp_ns >= since_ns;
+  }));
+}
+
+common::Report RecordingSession::build(const std::map<SetKey, SyscallCounts>& sets,
+                                       common::RecordingInfo info,
+                                       std::map<std::string, uint64_t> recorder_stats) const {
+  common::Report report;
+  report.info = std::move(info);
+  report.recorder_stats = std::move(recorder_stats);
+  for (const auto& [key, counts] : sets) {
+    if (key.cgroup_id != set_cgroup_id_) continue;
+    const std::string arch = common::arch_for_abi(key.abi);
+    for (const auto& [nr, calls] : counts.calls) {
+      common::SyscallEntry entry;
+      entry.arch = arch;
+      entry.nr = nr;
+      entry.name = common::syscall_name(arch, nr).value_or("");
+      entry.count = calls;
+      if (auto it = first_seen_.find({key.abi, nr}); it != first_seen_.end()) {
+        entry.first_seen_ns =
+            it->second.timestamp_ns > start_ns_ ? it->second.timestamp_ns - start_ns_ : 0;
+        entry.first_caller = it->second.caller;
+      }
+      report.syscalls.push_back(std::move(entry));
+    }
+  }
+  std::sort(report.syscalls.begin(), report.syscalls.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.arch, a.nr) < std::tie(b.arch, b.nr);
+  });
+  return report;
+}
+
+}  // namespace tailor::agent

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "agent/recorder/recorder.h"
+#include "common/report/report.h"
+
+namespace tailor::agent {
+
+// Monotonic nanoseconds on the clock bpf_ktime_get_ns uses.
+uint64_t monotonic_ns();
+
+// One recording of one tracked cgroup: collects the first-seen events that
+// belong to it and turns the kernel's sets into a report.
+class RecordingSession {
+ public:
+  RecordingSession(uint64_t set_cgroup_id, uint64_t start_ns)
+      : set_cgroup_id_(set_cgroup_id), start_ns_(start_ns) {}
+
+  // Returns true when the event is this session's and new to it.
+  bool on_event(const tailor_event& event);
+
+  size_t distinct() const { return first_seen_.size(); }
+  // Syscalls first seen at or after `since_ns` (monotonic).
+  size_t discovered_since(uint64_t since_ns) const;
+
+  common::Report build(const std::map<SetKey, SyscallCounts>& sets, common::RecordingInfo info,
+                       std::map<std::string, uint64_t> recorder_stats) const;
+
+ private:
+  struct FirstSeen {
+    uint64_t timestamp_ns = 0;
+    common::FirstCaller caller;
+  };
+  uint64_t set_cgroup_id_;
+  uint64_t start_ns_;
+  std::map<std::pair<uint32_t, uint32_t>, FirstSeen> first_seen_;  // (abi, nr)
+};
+
+}  // namespace tailor::agent

@@ -1,0 +1,142 @@
+// Added cost per syscall of Tailor's recorder, measured in one run so the
+// ratios compare like with like on a noisy machine:
+//   none      no program on sys_enter
+//   floor     an attached program that does nothing (the hook's own cost)
+//   tracked   the recorder, tracking the loop's cgroup
+//   tracked+200  the same while 200 other cgroups are tracked too
+//   untracked the recorder loaded, the loop's cgroup not tracked (what every
+//             other process on the node pays)
+// Configurations are interleaved over rounds; each figure is the median round.
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/cgroup/cgroup2.h"
+#include "agent/recorder/recorder.h"
+#include "agent/recorder/session.h"
+#include "hook_floor.skel.h"
+
+namespace {
+
+using tailor::agent::Cgroup2;
+using tailor::agent::OwnedCgroup;
+using tailor::agent::Recorder;
+
+double ns_per_call(long iterations) {
+  const auto start = std::chrono::steady_clock::now();
+  for (long i = 0; i < iterations; ++i) syscall(SYS_getppid);
+  const auto end = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::nano>(end - start).count() / static_cast<double>(iterations);
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+[[noreturn]] void die(const std::string& message) {
+  std::fprintf(stderr, "bench: %s\n", message.c_str());
+  std::exit(1);
+}
+
+void move_self(const Cgroup2& cgroups, const std::string& path) {
+  FILE* procs = std::fopen(cgroups.absolute(path + "/cgroup.procs").c_str(), "w");
+  if (procs == nullptr || std::fprintf(procs, "%d\n", getpid()) < 0 || std::fclose(procs) != 0)
+    die("cannot move the benchmark into cgroup " + path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const long iterations = argc > 1 ? std::atol(argv[1]) : 2'000'000;
+  const int rounds = argc > 2 ? std::atoi(argv[2]) : 7;
+  if (geteuid() != 0) die("needs root (loads BPF programs and creates cgroups)");
+
+  auto cgroups = Cgroup2::detect();
+  if (!cgroups) die(cgroups.error().message);
+  const std::string base = "/tailor-bench-" + std::to_string(getpid());
+  if (!cgroups->create(base + "/loop")) die("cannot create cgroups under " + cgroups->mount().string());
+  OwnedCgroup owned(*cgroups, base);
+  // Move ourselves into the loop's cgroup so "tracked" covers this thread, and
+  // back out before the cgroups are destroyed (which kills what is inside).
+  const auto home = cgroups->path_of_pid(getpid());
+  if (!home) die(home.error().message);
+  move_self(*cgroups, base + "/loop");
+  std::vector<uint64_t> others;
+  for (int i = 0; i < 200; ++i) {
+    const std::string path = base + "/other-" + std::to_string(i);
+    if (!cgroups->create(path)) die("cannot create " + path);
+    others.push_back(*cgroups->id_of(path));
+  }
+  const uint64_t loop_id = *cgroups->id_of(base + "/loop");
+
+  using Setup = std::function<std::function<void()>()>;  // returns its teardown
+  const std::vector<std::pair<std::string, Setup>> configs = {
+      {"none", [] { return [] {}; }},
+      {"floor",
+       [] {
+         hook_floor* skel = hook_floor__open_and_load();
+         if (skel == nullptr || hook_floor__attach(skel) != 0) die("cannot attach the floor program");
+         return std::function<void()>([skel] { hook_floor__destroy(skel); });
+       }},
+      {"untracked",
+       [] {
+         auto rec = Recorder::open({});
+         if (!rec) die(rec.error().message);
+         auto* raw = rec->release();
+         return std::function<void()>([raw] { delete raw; });
+       }},
+      {"tracked",
+       [&] {
+         auto rec = Recorder::open({});
+         if (!rec) die(rec.error().message);
+         if (!(*rec)->track(loop_id, TAILOR_TRACK_AGGREGATE)) die("track failed");
+         auto* raw = rec->release();
+         return std::function<void()>([raw] { delete raw; });
+       }},
+      {"tracked+200",
+       [&] {
+         auto rec = Recorder::open({});
+         if (!rec) die(rec.error().message);
+         for (uint64_t id : others)
+           if (!(*rec)->track(id, TAILOR_TRACK_AGGREGATE)) die("track failed");
+         if (!(*rec)->track(loop_id, TAILOR_TRACK_AGGREGATE)) die("track failed");
+         auto* raw = rec->release();
+         return std::function<void()>([raw] { delete raw; });
+       }},
+  };
+
+  std::map<std::string, std::vector<double>> samples;
+  ns_per_call(iterations / 4);  // warm-up
+  for (int round = 0; round < rounds; ++round) {
+    for (const auto& [name, setup] : configs) {
+      auto teardown = setup();
+      ns_per_call(iterations / 20);
+      samples[name].push_back(ns_per_call(iterations));
+      teardown();
+    }
+  }
+
+  const double none = median(samples["none"]);
+  const double floor_ns = median(samples["floor"]);
+  std::printf("syscall overhead: getppid loop, %ld calls x %d rounds, median round\n", iterations, rounds);
+  std::printf("%-12s %10s %12s %16s\n", "config", "ns/call", "x none", "above floor");
+  for (const auto& [name, setup] : configs) {
+    const double ns = median(samples[name]);
+    std::printf("%-12s %10.1f %12.3f %+15.1f%%\n", name.c_str(), ns, ns / none,
+                name == "none" ? 0.0 : 100.0 * (ns - floor_ns) / none);
+  }
+  std::printf("target: tracked costs at most 10%% of the no-tracer syscall above the floor\n");
+  std::printf("reproduce: sudo %s %ld %d\n", argv[0], iterations, rounds);
+  std::fflush(stdout);
+  move_self(*cgroups, *home);
+  return 0;
+}

@@ -1,0 +1,120 @@
+/* The contract between Tailor's BPF programs and user space. Both sides include
+ * this header, so it holds only fixed-size types and plain constants. Any change
+ * to a layout below must bump TAILOR_ABI_VERSION: the loader refuses an object
+ * (or pinned maps) built for another version. */
+#pragma once
+
+#ifdef __BPF__
+/* vmlinux.h provides the __u* types on the BPF side. */
+#else
+#include <linux/types.h>
+#endif
+
+#define TAILOR_ABI_VERSION 1
+
+/* Highest syscall number + 1 that a bitmap holds. x86_64 and arm64 are past 460
+ * today; x32 numbers (with __X32_SYSCALL_BIT removed) reach 547. */
+#define TAILOR_MAX_SYSCALLS 576
+#define TAILOR_BITMAP_WORDS (TAILOR_MAX_SYSCALLS / 64)
+
+/* Deepest cgroup nesting the ancestor walk looks through. */
+#define TAILOR_MAX_CGROUP_DEPTH 32
+
+#define TAILOR_COMM_LEN 16
+
+/* Which syscall table a call went through. Compat calls are never folded into the
+ * native numbers: the same value names another syscall there. */
+enum tailor_abi {
+  TAILOR_ABI_NATIVE = 0, /* x86_64, aarch64 */
+  TAILOR_ABI_COMPAT = 1, /* ia32 on x86_64, aarch32 on arm64 */
+  TAILOR_ABI_X32 = 2,    /* x32 on x86_64 */
+  TAILOR_ABI_COUNT = 3,
+};
+
+/* How a tracked cgroup treats processes in its descendants. */
+enum tailor_track_mode {
+  /* Everything below the cgroup is counted as the cgroup itself
+   * (`tailor record`: a command and all its children). */
+  TAILOR_TRACK_AGGREGATE = 1,
+  /* Each descendant cgroup gets its own set, created at its first syscall
+   * (the agent: one set per container under the kubepods root). */
+  TAILOR_TRACK_SPLIT = 2,
+};
+
+/* Key of the `tracked` hash map: cgroup id (the cgroup2 directory's inode). */
+struct tailor_track_cfg {
+  __u32 mode; /* enum tailor_track_mode */
+  __u32 reserved;
+};
+
+/* Key of the `set_slots` hash map, whose value is the __u32 index of the set
+ * in the `syscall_sets` array. */
+struct tailor_set_key {
+  __u64 cgroup_id; /* the tracked cgroup, or in split mode the process's own cgroup */
+  __u32 abi;       /* enum tailor_abi */
+  __u32 reserved;
+};
+
+/* Element of the `syscall_sets` array (mmap-able): what one cgroup did through
+ * one ABI. Slots come from the `free_slots` queue, which user space fills and
+ * refills; the program takes one at a set's first syscall. */
+struct tailor_syscall_set {
+  __u64 cgroup_id; /* owner, as in its tailor_set_key; 0 while the slot is free */
+  __u32 abi;
+  __u32 reserved;
+  __u64 seen[TAILOR_BITMAP_WORDS];
+  __u64 counts[TAILOR_MAX_SYSCALLS];
+};
+
+/* One slot of the recorder's resolution cache (bpf/resolve_cache.bpf.h). Only
+ * the program reads it; it is here because the skeleton exposes .bss. */
+#define TAILOR_CACHE_SLOTS_LOG2 12
+#define TAILOR_CACHE_SLOTS (1 << TAILOR_CACHE_SLOTS_LOG2)
+struct tailor_cache_entry {
+  __u64 cgroup_id;
+  __u64 slot_plus_one; /* native set of the cgroup's calls; 0: not tracked */
+  __u64 generation;
+  __u64 check; /* mixes the other three: a half-written entry does not match */
+};
+
+enum tailor_event_kind {
+  TAILOR_EVENT_FIRST_SEEN = 1, /* first time a set saw this (abi, syscall) */
+};
+
+/* Ring buffer record. Sent once per (set, abi, syscall), never per call. */
+struct tailor_event {
+  __u64 timestamp_ns;  /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+  __u64 cgroup_id;     /* cgroup the calling process was in */
+  __u64 set_cgroup_id; /* set the call was counted in */
+  __u32 pid;           /* thread group id */
+  __u32 tid;
+  __u32 nr; /* syscall number within its ABI */
+  __u16 abi;
+  __u16 kind;
+  char comm[TAILOR_COMM_LEN];
+};
+
+/* Indices of the per-CPU `stats` array: recorder faults are counted, never silent. */
+enum tailor_stat {
+  TAILOR_STAT_EVENTS_SENT = 0,
+  TAILOR_STAT_EVENTS_DROPPED = 1,    /* ring buffer full: the bit is still set in the map */
+  TAILOR_STAT_SETS_FULL = 2,         /* no free slot for a new set */
+  TAILOR_STAT_NR_OUT_OF_RANGE = 3,   /* syscall number >= TAILOR_MAX_SYSCALLS or negative */
+  TAILOR_STAT_DEPTH_EXCEEDED = 4,    /* cgroup nested deeper than the walk looks */
+  TAILOR_STAT_CACHE_MISSES = 5,      /* ancestor walks: new cgroups, collisions, generation bumps */
+  TAILOR_STAT_COUNT = 6,
+};
+
+/* Checked by both compilers so the two sides cannot drift apart. */
+#ifdef __cplusplus
+#define TAILOR_ABI_ASSERT(cond, what) static_assert(cond, what)
+#else
+#define TAILOR_ABI_ASSERT(cond, what) _Static_assert(cond, what)
+#endif
+TAILOR_ABI_ASSERT(sizeof(struct tailor_track_cfg) == 8, "ABI: tailor_track_cfg");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_set_key) == 16, "ABI: tailor_set_key");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_syscall_set) == 8 * (2 + TAILOR_BITMAP_WORDS + TAILOR_MAX_SYSCALLS),
+                  "ABI: tailor_syscall_set");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_entry) == 32, "ABI: tailor_cache_entry");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_event) == 56, "ABI: tailor_event");
+TAILOR_ABI_ASSERT(TAILOR_MAX_SYSCALLS % 64 == 0, "ABI: bitmap words");

@@ -1,0 +1,55 @@
+/* Every map of the recorder, defined in one place. Sizes marked "tunable" are
+ * set by the loader before load (bpf_map__set_max_entries). */
+#pragma once
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <tailor/bpf/abi.h>
+
+/* cgroup id -> how to track it. Written by user space only. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024); /* tunable */
+  __type(key, __u64);
+  __type(value, struct tailor_track_cfg);
+} tracked SEC(".maps");
+
+/* The sets themselves, in an array so that the hot path reaches a set by
+ * index (inlined by the verifier) rather than by a hash lookup. User space
+ * reads them through mmap, without a syscall per set. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(map_flags, BPF_F_MMAPABLE);
+  __uint(max_entries, 1024); /* tunable: sets = max_entries */
+  __type(key, __u32);
+  __type(value, struct tailor_syscall_set);
+} syscall_sets SEC(".maps");
+
+/* (cgroup id, abi) -> index in syscall_sets. Written by the program when it
+ * takes a slot; deleted by user space when it releases one. A set outlives
+ * its cgroup, so a container that exits before user space looks is not lost. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024); /* tunable: same as syscall_sets */
+  __type(key, struct tailor_set_key);
+  __type(value, __u32);
+} set_slots SEC(".maps");
+
+/* Free indices of syscall_sets: pushed by user space, popped by the program. */
+struct {
+  __uint(type, BPF_MAP_TYPE_QUEUE);
+  __uint(max_entries, 1024); /* tunable: same as syscall_sets */
+  __type(value, __u32);
+} free_slots SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 256 * 1024); /* tunable */
+} events SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, TAILOR_STAT_COUNT);
+  __type(key, __u32);
+  __type(value, __u64);
+} stats SEC(".maps");

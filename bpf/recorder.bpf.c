@@ -1,0 +1,155 @@
+/* Tailor's syscall recorder: one program on the raw sys_enter tracepoint that
+ * aggregates, in the kernel, which syscalls each tracked cgroup makes. Nothing
+ * leaves the kernel per syscall; the ring buffer carries one event per new
+ * (cgroup, abi, syscall) and the rest is read from the maps.
+ *
+ * Hot path for a tracked process: cache hit in .bss, array element by index,
+ * a bit test, one atomic add. For an untracked one: the cache hit alone. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <tailor/bpf/abi.h>
+
+#include "maps.bpf.h"
+#include "resolve_cache.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The loader compares this with its own TAILOR_ABI_VERSION before loading. */
+const volatile __u32 tailor_abi_version = TAILOR_ABI_VERSION;
+
+static const struct tailor_syscall_set empty_set;
+
+#define X32_SYSCALL_BIT 0x40000000
+#define X86_TS_COMPAT 0x0002
+#define ARM64_TIF_32BIT 22
+
+static __always_inline void count_stat(__u32 index) {
+  __u64* value = bpf_map_lookup_elem(&stats, &index);
+  if (value) *value += 1; /* per-CPU: no atomic needed */
+}
+
+/* Classifies the call by syscall table and strips the x32 marker bit. */
+static __always_inline __u32 syscall_abi(struct task_struct* task, long* nr) {
+#if defined(__TARGET_ARCH_x86)
+  if (*nr & X32_SYSCALL_BIT) {
+    *nr &= ~(long)X32_SYSCALL_BIT;
+    return TAILOR_ABI_X32;
+  }
+  if (task->thread_info.status & X86_TS_COMPAT) return TAILOR_ABI_COMPAT;
+#elif defined(__TARGET_ARCH_arm64)
+  if (task->thread_info.flags & (1UL << ARM64_TIF_32BIT)) return TAILOR_ABI_COMPAT;
+#endif
+  return TAILOR_ABI_NATIVE;
+}
+
+/* The slot (index + 1) of a set, taking a free one at the set's first syscall.
+ * 0 when none is free: counted, and the caller records nothing. */
+static __noinline __u64 slot_for(__u64 cgroup_id, __u32 abi) {
+  struct tailor_set_key key = {.cgroup_id = cgroup_id, .abi = abi};
+  __u32* existing = bpf_map_lookup_elem(&set_slots, &key);
+  if (existing) return (__u64)*existing + 1;
+
+  __u32 slot;
+  if (bpf_map_pop_elem(&free_slots, &slot) != 0) {
+    count_stat(TAILOR_STAT_SETS_FULL);
+    return 0;
+  }
+  /* Clear what a straggler may have written since user space released it. */
+  bpf_map_update_elem(&syscall_sets, &slot, &empty_set, BPF_ANY);
+  struct tailor_syscall_set* set = bpf_map_lookup_elem(&syscall_sets, &slot);
+  if (!set) return 0;
+  set->cgroup_id = cgroup_id;
+  set->abi = abi;
+  if (bpf_map_update_elem(&set_slots, &key, &slot, BPF_NOEXIST) != 0) {
+    /* Another CPU published this set first: give the slot back, use theirs. */
+    set->cgroup_id = 0;
+    bpf_map_push_elem(&free_slots, &slot, 0);
+    existing = bpf_map_lookup_elem(&set_slots, &key);
+    return existing ? (__u64)*existing + 1 : 0;
+  }
+  return (__u64)slot + 1;
+}
+
+/* Finds the nearest tracked ancestor (or the cgroup itself) and so the set the
+ * cgroup's native calls go to: the slow path, once per cgroup and generation. */
+static __noinline __u64 resolve(struct cgroup* cgrp, __u64 self_id) {
+  int level = cgrp->level;
+  count_stat(TAILOR_STAT_CACHE_MISSES);
+  if (level >= TAILOR_MAX_CGROUP_DEPTH) {
+    count_stat(TAILOR_STAT_DEPTH_EXCEEDED);
+    level = TAILOR_MAX_CGROUP_DEPTH - 1;
+  }
+  for (int i = 0; i < TAILOR_MAX_CGROUP_DEPTH; i++) {
+    int at = level - i;
+    if (at < 0) break;
+    __u64 id = bpf_get_current_ancestor_cgroup_id(at);
+    struct tailor_track_cfg* cfg = bpf_map_lookup_elem(&tracked, &id);
+    if (cfg) return slot_for(cfg->mode == TAILOR_TRACK_SPLIT ? self_id : id, TAILOR_ABI_NATIVE);
+  }
+  return 0;
+}
+
+static __always_inline void emit_first_seen(__u64 cgroup_id, __u64 set_id, __u32 abi, __u32 nr) {
+  struct tailor_event* event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+  if (!event) {
+    count_stat(TAILOR_STAT_EVENTS_DROPPED);
+    return;
+  }
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  event->timestamp_ns = bpf_ktime_get_ns();
+  event->cgroup_id = cgroup_id;
+  event->set_cgroup_id = set_id;
+  event->pid = pid_tgid >> 32;
+  event->tid = (__u32)pid_tgid;
+  event->nr = nr;
+  event->abi = abi;
+  event->kind = TAILOR_EVENT_FIRST_SEEN;
+  bpf_get_current_comm(event->comm, sizeof(event->comm));
+  bpf_ringbuf_submit(event, 0);
+  count_stat(TAILOR_STAT_EVENTS_SENT);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
+  struct task_struct* task = bpf_get_current_task_btf();
+  struct cgroup* cgrp = task->cgroups->dfl_cgrp;
+  __u64 cgroup_id = cgrp->kn->id;
+  __u64 generation = tailor_generation;
+  __u64 slot;
+
+  struct tailor_cache_entry* cached = cache_slot(cgroup_id);
+  if (!cache_get(cached, cgroup_id, generation, &slot)) {
+    slot = resolve(cgrp, cgroup_id);
+    cache_put(cached, cgroup_id, generation, slot);
+  }
+  if (!slot) return 0;
+
+  __u32 index = (__u32)(slot - 1);
+  struct tailor_syscall_set* set = bpf_map_lookup_elem(&syscall_sets, &index);
+  if (!set) return 0;
+
+  long nr = id;
+  __u32 abi = syscall_abi(task, &nr);
+  if (nr < 0 || nr >= TAILOR_MAX_SYSCALLS) {
+    count_stat(TAILOR_STAT_NR_OUT_OF_RANGE);
+    return 0;
+  }
+  if (abi != TAILOR_ABI_NATIVE) {
+    /* Rare: compat sets are found by hash, not cached. */
+    index = (__u32)(slot_for(set->cgroup_id, abi) - 1);
+    set = bpf_map_lookup_elem(&syscall_sets, &index);
+    if (!set) return 0;
+  }
+
+  __u32 n = (__u32)nr;
+  __u64 bit = 1ULL << (n & 63);
+  __u64* word = &set->seen[n / 64];
+  /* The plain read keeps the common case (already seen) free of a locked op;
+   * the fetch-or makes exactly one CPU emit the first-seen event. */
+  if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit))
+    emit_first_seen(cgroup_id, set->cgroup_id, abi, n);
+  __sync_fetch_and_add(&set->counts[n], 1);
+  return 0;
+}

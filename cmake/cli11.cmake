@@ -1,0 +1,1 @@
+find_package(CLI11 2.1 REQUIRED)

@@ -1,0 +1,2 @@
+find_package(GTest 1.12 REQUIRED)
+include(GoogleTest)

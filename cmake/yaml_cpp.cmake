@@ -1,0 +1,1 @@
+find_package(yaml-cpp 0.7 REQUIRED)

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/util/result.h"
+
+namespace tailor::common {
+
+// The process that made a syscall first in a recording.
+struct FirstCaller {
+  uint32_t pid = 0;
+  uint32_t tid = 0;
+  std::string comm;
+
+  bool operator==(const FirstCaller&) const = default;
+};
+
+// One syscall of one architecture (syscall table) seen in a recording.
+struct SyscallEntry {
+  std::string arch;  // libseccomp architecture token: "x86_64", "x86", "x32", "aarch64", "arm"
+  uint32_t nr = 0;
+  std::string name;     // libseccomp's name for nr on arch; empty when libseccomp knows none
+  uint64_t count = 0;   // calls counted in the kernel
+  uint64_t first_seen_ns = 0;  // since the recording started
+  std::optional<FirstCaller> first_caller;  // absent when the first-seen event was dropped
+
+  bool operator==(const SyscallEntry&) const = default;
+};
+
+// What was recorded and how; enough for a person to know where a report came from.
+struct RecordingInfo {
+  std::string target_kind;  // "command", "cgroup", "pid", "container"
+  std::string target;       // the command line, cgroup path, pid or container id
+  std::string cgroup_path;  // cgroup2 path that was tracked, relative to the cgroup2 mount
+  std::string hostname;
+  std::string kernel;        // uname release
+  std::string native_arch;   // libseccomp token of the host's native architecture
+  int64_t started_unix_ms = 0;
+  uint64_t duration_ms = 0;
+  std::optional<int> exit_status;  // for commands: the status tailor record exited with
+  std::string tailor_version;
+
+  bool operator==(const RecordingInfo&) const = default;
+};
+
+// A recording: which syscalls ran, with the recorder's own health counters so a
+// reader can tell a complete report from one that lost events.
+struct Report {
+  static constexpr int kFormatVersion = 1;
+  static constexpr const char* kFormatName = "tailor.report";
+
+  RecordingInfo info;
+  std::vector<SyscallEntry> syscalls;       // sorted by (arch, nr)
+  std::map<std::string, uint64_t> recorder_stats;  // e.g. "events_dropped", "sets_full"
+
+  bool operator==(const Report&) const = default;
+};
+
+// Encodes as the versioned JSON document described in docs/report-format.md.
+std::string encode_report(const Report& report);
+// Decodes and validates; a newer format version or a malformed document is an
+// Error naming what is wrong.
+Result<Report> decode_report(const std::string& json_text);
+
+// The recorder_stats that count lost or unattributed data and are nonzero. Every counter
+// except "events_sent" is such a fault counter, so one added later is warned about rather
+// than hidden.
+std::map<std::string, uint64_t> recorder_faults(const Report& report);
+
+// File helpers: writes go through a temporary file and rename, so a failed or
+// interrupted write never leaves a half-written report behind.
+Status write_report_file(const std::string& path, const Report& report);
+Result<Report> read_report_file(const std::string& path);
+
+}  // namespace tailor::common

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything Tailor needs to build, test and run its demo on Debian 12.
+# Idempotent: safe to run again; it only installs what is missing.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (it uses apt-get)" >&2
+  exit 1
+fi
+
+packages=(
+  # build
+  cmake g++ make pkg-config git clang llvm bpftool clang-format clang-tidy
+  # libraries
+  libbpf-dev libelf-dev zlib1g-dev libseccomp-dev nlohmann-json3-dev libyaml-cpp-dev
+  libcpp-httplib-dev libssl-dev prometheus-cpp-dev libcli11-dev libgtest-dev libgmock-dev
+  libbenchmark-dev
+  # tests: real runtimes, a static userland for container rootfs, capability tools
+  runc crun busybox-static libcap2-bin util-linux iproute2 prometheus
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "install-deps: all ${#packages[@]} packages present"

@@ -1,0 +1,221 @@
+// The recorder in the real kernel: real BPF, real cgroups, real processes.
+#include "agent/recorder/recorder.h"
+
+#include <gtest/gtest.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/cgroup/cgroup2.h"
+#include "agent/recorder/spawn.h"
+
+namespace tailor::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+uint32_t nr_of(const char* name) {
+  const int nr = seccomp_syscall_resolve_name(name);
+  EXPECT_GE(nr, 0) << name;
+  return static_cast<uint32_t>(nr);
+}
+
+class RecorderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to load BPF programs; run the suite as root";
+    if (!fs::exists("/sys/kernel/btf/vmlinux"))
+      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    auto cgroups = Cgroup2::detect();
+    ASSERT_TRUE(cgroups) << cgroups.error().message;
+    cgroups_.emplace(*cgroups);
+    auto recorder = Recorder::open(RecorderOptions{});
+    ASSERT_TRUE(recorder) << recorder.error().message;
+    recorder_ = std::move(*recorder);
+    base_ = "/tailor-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ASSERT_TRUE(cgroups_->create(base_));
+    owned_.emplace(*cgroups_, base_);
+  }
+
+  std::string make_cgroup(const std::string& name) {
+    const std::string path = base_ + "/" + name;
+    EXPECT_TRUE(cgroups_->create(path));
+    return path;
+  }
+
+  uint64_t id_of(const std::string& path) {
+    auto id = cgroups_->id_of(path);
+    EXPECT_TRUE(id) << id.error().message;
+    return id ? *id : 0;
+  }
+
+  pid_t start(const std::string& cgroup_path, std::vector<std::string> args) {
+    args.insert(args.begin(), TAILOR_TEST_WORKLOAD);
+    auto pid = spawn_in_cgroup(cgroups_->absolute(cgroup_path), TAILOR_TEST_WORKLOAD, args);
+    EXPECT_TRUE(pid) << pid.error().message;
+    return pid ? *pid : -1;
+  }
+
+  int run(const std::string& cgroup_path, std::vector<std::string> args) {
+    return wait_for_exit(start(cgroup_path, std::move(args)));
+  }
+
+  // Calls per syscall number that the cgroup's set holds for one ABI.
+  std::map<uint32_t, uint64_t> calls(uint64_t cgroup_id, uint32_t abi = TAILOR_ABI_NATIVE) {
+    auto sets = recorder_->read_sets_of(cgroup_id);
+    EXPECT_TRUE(sets) << sets.error().message;
+    if (!sets) return {};
+    auto it = sets->find(SetKey{cgroup_id, abi});
+    return it == sets->end() ? std::map<uint32_t, uint64_t>{} : it->second.calls;
+  }
+
+  static std::set<uint32_t> numbers(const std::map<uint32_t, uint64_t>& calls) {
+    std::set<uint32_t> out;
+    for (const auto& [nr, count] : calls) out.insert(nr);
+    return out;
+  }
+
+  std::optional<Cgroup2> cgroups_;
+  std::unique_ptr<Recorder> recorder_;
+  std::string base_;
+  std::optional<OwnedCgroup> owned_;
+};
+
+TEST_F(RecorderTest, RecordsExactlyTheWorkloadsSyscallsAndNothingFromOutside) {
+  // Noise outside the tracked cgroups: a syscall the workload never makes.
+  const std::string outside = make_cgroup("outside");
+  const pid_t noise = start(outside, {"spin", std::to_string(nr_of("sched_get_priority_min"))});
+
+  const std::string baseline_cg = make_cgroup("baseline");
+  const std::string probe_cg = make_cgroup("probe");
+  ASSERT_TRUE(recorder_->track(id_of(baseline_cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_TRUE(recorder_->track(id_of(probe_cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_EQ(run(baseline_cg, {"baseline"}), 0);
+  ASSERT_EQ(run(probe_cg, {"probe"}), 0);
+  ::kill(noise, SIGKILL);
+  wait_for_exit(noise);
+
+  const auto baseline = numbers(calls(id_of(baseline_cg)));
+  const auto probe = numbers(calls(id_of(probe_cg)));
+  ASSERT_FALSE(baseline.empty());
+  EXPECT_TRUE(baseline.contains(nr_of("execve")));
+  EXPECT_TRUE(std::includes(probe.begin(), probe.end(), baseline.begin(), baseline.end()));
+
+  std::set<uint32_t> extra;
+  std::set_difference(probe.begin(), probe.end(), baseline.begin(), baseline.end(),
+                      std::inserter(extra, extra.end()));
+  const std::set<uint32_t> expected = {nr_of("getcpu"),           nr_of("sysinfo"),
+                                       nr_of("getpriority"),      nr_of("sched_getscheduler"),
+                                       nr_of("capget"),           nr_of("getitimer"),
+                                       nr_of("sched_rr_get_interval")};
+  EXPECT_EQ(extra, expected);
+  EXPECT_FALSE(probe.contains(nr_of("sched_get_priority_min")));
+  EXPECT_EQ(recorder_->stats()["events_dropped"], 0u);
+}
+
+TEST_F(RecorderTest, AttributesEveryCallOf64ThreadsAnd5000ShortLivedChildren) {
+  const std::string cg = make_cgroup("churn");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_EQ(run(cg, {"threads", "64"}), 0);
+  ASSERT_EQ(run(cg, {"forks", "5000"}), 0);
+  const auto counted = calls(id_of(cg));
+  // Exact counts: a pid-list recorder misses children that exit before it
+  // learns their pid; keying by cgroup cannot.
+  ASSERT_TRUE(counted.contains(nr_of("sched_getparam")));
+  EXPECT_EQ(counted.at(nr_of("sched_getparam")), 64u);
+  ASSERT_TRUE(counted.contains(nr_of("getppid")));
+  EXPECT_EQ(counted.at(nr_of("getppid")), 5000u);
+}
+
+TEST_F(RecorderTest, TwoWorkloadsRecordedAtOnceStaySeparate) {
+  const std::string a = make_cgroup("a");
+  const std::string b = make_cgroup("b");
+  ASSERT_TRUE(recorder_->track(id_of(a), TAILOR_TRACK_AGGREGATE));
+  ASSERT_TRUE(recorder_->track(id_of(b), TAILOR_TRACK_AGGREGATE));
+  const pid_t pa = start(a, {"threads", "8"});
+  const pid_t pb = start(b, {"forks", "50"});
+  ASSERT_EQ(wait_for_exit(pa), 0);
+  ASSERT_EQ(wait_for_exit(pb), 0);
+  const auto in_a = calls(id_of(a));
+  const auto in_b = calls(id_of(b));
+  EXPECT_EQ(in_a.at(nr_of("sched_getparam")), 8u);
+  EXPECT_FALSE(in_a.contains(nr_of("getppid")));
+  EXPECT_EQ(in_b.at(nr_of("getppid")), 50u);
+  EXPECT_FALSE(in_b.contains(nr_of("sched_getparam")));
+}
+
+TEST_F(RecorderTest, NestedCgroupsAggregateIntoTheTrackedOneOrSplit) {
+  const std::string agg = make_cgroup("agg");
+  const std::string agg_child = make_cgroup("agg/inner/deeper");
+  const std::string split = make_cgroup("split");
+  const std::string split_child = make_cgroup("split/container");
+  ASSERT_TRUE(recorder_->track(id_of(agg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_TRUE(recorder_->track(id_of(split), TAILOR_TRACK_SPLIT));
+  ASSERT_EQ(run(agg_child, {"threads", "3"}), 0);
+  ASSERT_EQ(run(split_child, {"threads", "5"}), 0);
+
+  EXPECT_EQ(calls(id_of(agg)).at(nr_of("sched_getparam")), 3u);
+  EXPECT_TRUE(calls(id_of(agg_child)).empty());
+  EXPECT_EQ(calls(id_of(split_child)).at(nr_of("sched_getparam")), 5u);
+  EXPECT_TRUE(calls(id_of(split)).empty());
+}
+
+TEST_F(RecorderTest, UntrackedCgroupStopsBeingRecorded) {
+  const std::string cg = make_cgroup("toggle");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_EQ(run(cg, {"threads", "2"}), 0);
+  ASSERT_TRUE(recorder_->untrack(id_of(cg)));
+  ASSERT_EQ(run(cg, {"threads", "7"}), 0);
+  EXPECT_EQ(calls(id_of(cg)).at(nr_of("sched_getparam")), 2u);
+}
+
+TEST_F(RecorderTest, FirstSeenEventsCarryTheCaller) {
+  const std::string cg = make_cgroup("events");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const pid_t pid = start(cg, {"probe"});
+  ASSERT_EQ(wait_for_exit(pid), 0);
+  std::map<uint32_t, tailor_event> seen;
+  const Recorder::EventHandler collect = [&](const tailor_event& e) {
+    if (e.set_cgroup_id == id_of(cg)) seen.emplace(e.nr, e);
+  };
+  while (true) {
+    auto n = recorder_->poll_events(0, collect);
+    ASSERT_TRUE(n);
+    if (*n == 0) break;
+  }
+  ASSERT_TRUE(seen.contains(nr_of("getcpu")));
+  const tailor_event& e = seen.at(nr_of("getcpu"));
+  EXPECT_EQ(e.pid, static_cast<uint32_t>(pid));
+  EXPECT_EQ(e.abi, TAILOR_ABI_NATIVE);
+  EXPECT_STREQ(e.comm, fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
+  // One event per syscall, however often it is called.
+  EXPECT_EQ(seen.size(), calls(id_of(cg)).size());
+}
+
+#if defined(__x86_64__)
+TEST_F(RecorderTest, CompatCallsAreNeverCountedAsTheNativeNumber) {
+  const std::string cg = make_cgroup("compat");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const int status = run(cg, {"int80"});
+  if (status == 128 + SIGSEGV || status == 4)
+    GTEST_SKIP() << "ia32 emulation is disabled on this kernel (int 0x80 unavailable)";
+  ASSERT_EQ(status, 0);
+  // eax 20 through int 0x80 is ia32 getpid; natively 20 is writev.
+  const auto compat = calls(id_of(cg), TAILOR_ABI_COMPAT);
+  EXPECT_EQ(compat.at(20), 1u);
+  const int native_writev = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "writev");
+  EXPECT_FALSE(calls(id_of(cg)).contains(static_cast<uint32_t>(native_writev)));
+}
+#endif
+
+}  // namespace
+}  // namespace tailor::agent

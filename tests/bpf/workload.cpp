@@ -1,0 +1,78 @@
+// A workload with known syscalls, for the recorder tests. Each mode makes a
+// distinctive set of raw syscalls (through syscall(2), so libc cannot swap
+// them for others) and nothing else beyond process start-up and exit.
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// Unusual calls a plain process never makes at start-up.
+void probe() {
+  syscall(SYS_getcpu, nullptr, nullptr, nullptr);
+  syscall(SYS_sysinfo, nullptr);                // EFAULT: the call still enters
+  syscall(SYS_getpriority, 0, 0);
+  syscall(SYS_sched_getscheduler, 0);
+  syscall(SYS_capget, nullptr, nullptr);
+  syscall(SYS_getitimer, 0, nullptr);
+  syscall(SYS_sched_rr_get_interval, 0, nullptr);
+}
+
+// 64 threads, each one call of a syscall nothing else here makes.
+void threads(int count) {
+  std::vector<std::thread> pool;
+  for (int i = 0; i < count; ++i) pool.emplace_back([] { syscall(SYS_sched_getparam, 0, nullptr); });
+  for (auto& t : pool) t.join();
+}
+
+// Short-lived children, each making one getppid before it exits.
+void forks(int count) {
+  for (int i = 0; i < count; ++i) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      syscall(SYS_getppid);
+      _exit(0);
+    }
+    if (pid < 0) std::exit(3);
+    waitpid(pid, nullptr, 0);
+  }
+}
+
+#if defined(__x86_64__)
+// The ia32 entry from a 64-bit process: eax 20 is getpid there, writev natively.
+long int80_getpid() {
+  long ret;
+  asm volatile("int $0x80" : "=a"(ret) : "a"(20) : "memory");
+  return ret;
+}
+#endif
+
+// Spins on one syscall until killed, for "outside the cgroup" noise.
+[[noreturn]] void spin(long nr) {
+  for (;;) syscall(nr, 0, nullptr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  const char* mode = argv[1];
+  const int n = argc > 2 ? std::atoi(argv[2]) : 0;
+  if (std::strcmp(mode, "baseline") == 0) return 0;
+  if (std::strcmp(mode, "probe") == 0) return probe(), 0;
+  if (std::strcmp(mode, "threads") == 0) return threads(n), 0;
+  if (std::strcmp(mode, "forks") == 0) return forks(n), 0;
+  if (std::strcmp(mode, "exit") == 0) return n;
+#if defined(__x86_64__)
+  if (std::strcmp(mode, "int80") == 0) return int80_getpid() > 0 ? 0 : 4;
+#endif
+  if (std::strcmp(mode, "spin") == 0) spin(n);
+  return 2;
+}
