@@ -16,12 +16,21 @@ else()
   message(FATAL_ERROR "unsupported architecture for BPF: ${CMAKE_SYSTEM_PROCESSOR}")
 endif()
 
-add_custom_command(
-  OUTPUT ${TAILOR_BPF_GEN_DIR}/vmlinux.h
-  COMMAND ${BPFTOOL_EXE} btf dump file ${TAILOR_VMLINUX_BTF} format c > ${TAILOR_BPF_GEN_DIR}/vmlinux.h
-  COMMENT "Generating vmlinux.h from ${TAILOR_VMLINUX_BTF}"
-  VERBATIM)
-add_custom_target(tailor_vmlinux_h DEPENDS ${TAILOR_BPF_GEN_DIR}/vmlinux.h)
+# vmlinux.h is made once, at configure time: CO-RE relocates the object on
+# whatever kernel loads it, so the BTF it was generated from does not matter later.
+if(NOT EXISTS ${TAILOR_BPF_GEN_DIR}/vmlinux.h)
+  if(NOT EXISTS ${TAILOR_VMLINUX_BTF})
+    message(FATAL_ERROR "no kernel BTF at ${TAILOR_VMLINUX_BTF}: pass -DTAILOR_VMLINUX_BTF=<file>")
+  endif()
+  execute_process(
+    COMMAND ${BPFTOOL_EXE} btf dump file ${TAILOR_VMLINUX_BTF} format c
+    OUTPUT_FILE ${TAILOR_BPF_GEN_DIR}/vmlinux.h
+    RESULT_VARIABLE vmlinux_result)
+  if(NOT vmlinux_result EQUAL 0)
+    file(REMOVE ${TAILOR_BPF_GEN_DIR}/vmlinux.h)
+    message(FATAL_ERROR "bpftool could not dump ${TAILOR_VMLINUX_BTF}")
+  endif()
+endif()
 
 function(bpf_skeleton name source)
   set(obj ${TAILOR_BPF_GEN_DIR}/${name}.bpf.o)

@@ -1,1 +1,1 @@
-find_package(prometheus-cpp 1.0 REQUIRED COMPONENTS core)
+find_package(prometheus-cpp REQUIRED COMPONENTS core)  # Debian ships no version file

@@ -1,6 +1,8 @@
 #include "agent/commands/record.h"
 
 #include <signal.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +22,6 @@
 #include "agent/recorder/spawn.h"
 #include "common/report/report.h"
 #include "common/syscalls/arch.h"
-#include "common/syscalls/names.h"
 
 namespace tailor::agent {
 namespace {
@@ -129,12 +130,9 @@ class StatusLine {
 };
 
 void print_trace(const tailor_event& event, uint64_t start_ns) {
-  const std::string arch = common::arch_for_abi(event.abi);
-  const auto name = common::syscall_name(arch, event.nr);
   const double at = event.timestamp_ns > start_ns ? (event.timestamp_ns - start_ns) / 1e9 : 0.0;
-  std::fprintf(stderr, "\r\033[K+%9.6fs  pid %-7u %-16.16s %s%s\n", at, event.pid, event.comm,
-               name ? name->c_str() : ("#" + std::to_string(event.nr)).c_str(),
-               event.abi == TAILOR_ABI_NATIVE ? "" : (" (" + arch + ")").c_str());
+  std::fprintf(stderr, "\r\033[K+%9.6fs  pid %-7u %-16.16s %s\n", at, event.pid, event.comm,
+               syscall_label(event.abi, event.nr).c_str());
 }
 
 int record(const RecordOptions& options) {
@@ -183,10 +181,15 @@ int record(const RecordOptions& options) {
   const auto deadline_ns = options.duration_s > 0
                                ? start_ns + static_cast<uint64_t>(options.duration_s * 1e9)
                                : UINT64_MAX;
+  // Wakes on new events, on the command's exit, and on Ctrl-C (EINTR); the
+  // timeout only paces the status line.
+  const int pidfd = child >= 0 ? static_cast<int>(::syscall(SYS_pidfd_open, child, 0)) : -1;
   int exit_status = 0;
   bool stop_sent = false;
   while (true) {
-    if (auto polled = (*recorder)->poll_events(200, handler); !polled) return fail(polled.error());
+    pollfd fds[2] = {{(*recorder)->event_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
+    ::poll(fds, pidfd >= 0 ? 2 : 1, 500);
+    if (auto consumed = (*recorder)->consume_events(handler); !consumed) return fail(consumed.error());
     const uint64_t now = monotonic_ns();
     status.update((now - start_ns) / 1e9, session.distinct(),
                   session.discovered_since(now > 10'000'000'000ULL ? now - 10'000'000'000ULL : 0));
@@ -204,10 +207,8 @@ int record(const RecordOptions& options) {
       stop_sent = true;
     }
   }
-  while (true) {
-    auto drained = (*recorder)->poll_events(0, handler);
-    if (!drained || *drained == 0) break;
-  }
+  if (pidfd >= 0) ::close(pidfd);
+  if (auto drained = (*recorder)->consume_events(handler); !drained) return fail(drained.error());
   status.clear();
 
   auto sets = (*recorder)->read_sets_of(*cgroup_id);

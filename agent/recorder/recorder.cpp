@@ -138,13 +138,30 @@ Status Recorder::untrack(uint64_t cgroup_id) {
   return common::ok_status();
 }
 
-Result<int> Recorder::poll_events(int timeout_ms, const EventHandler& handler) {
-  active_handler_ = const_cast<EventHandler*>(&handler);
-  int delivered = ring_buffer__poll(ring_, timeout_ms);
-  active_handler_ = nullptr;
+namespace {
+
+Result<int> delivered_or_error(int delivered) {
   if (delivered < 0 && delivered != -EINTR)
     return make_error("reading recorder events failed: " + std::string(std::strerror(-delivered)));
   return delivered < 0 ? 0 : delivered;
+}
+
+}  // namespace
+
+Result<int> Recorder::poll_events(int timeout_ms, const EventHandler& handler) {
+  active_handler_ = &handler;
+  const int delivered = ring_buffer__poll(ring_, timeout_ms);
+  active_handler_ = nullptr;
+  return delivered_or_error(delivered);
+}
+
+int Recorder::event_fd() const { return ring_buffer__epoll_fd(ring_); }
+
+Result<int> Recorder::consume_events(const EventHandler& handler) {
+  active_handler_ = &handler;
+  const int delivered = ring_buffer__consume(ring_);
+  active_handler_ = nullptr;
+  return delivered_or_error(delivered);
 }
 
 SyscallCounts Recorder::counts_at(uint32_t slot) const {

@@ -55,6 +55,10 @@ class Recorder {
   // Delivers pending first-seen events to `handler`; waits up to timeout_ms for
   // the first one. Returns the number delivered.
   Result<int> poll_events(int timeout_ms, const EventHandler& handler);
+  // Readable when events are pending, for callers that wait on other fds too;
+  // then consume_events delivers them without waiting.
+  int event_fd() const;
+  Result<int> consume_events(const EventHandler& handler);
 
   Result<std::map<SetKey, SyscallCounts>> read_sets() const;
   // Sets of one tracked cgroup (all its ABIs).
@@ -71,7 +75,7 @@ class Recorder {
 
   struct recorder* skel_ = nullptr;
   struct ring_buffer* ring_ = nullptr;
-  EventHandler* active_handler_ = nullptr;
+  const EventHandler* active_handler_ = nullptr;
   tailor_syscall_set* sets_ = nullptr;  // mmap of the syscall_sets array
   uint32_t set_count_ = 0;
   size_t sets_bytes_ = 0;

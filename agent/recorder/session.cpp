@@ -10,6 +10,18 @@
 
 namespace tailor::agent {
 
+std::string abi_arch(uint32_t abi) {
+  auto arch = common::arch_for_abi(common::native_arch(), abi);
+  return arch ? *arch : "abi-" + std::to_string(abi);
+}
+
+std::string syscall_label(uint32_t abi, uint32_t nr) {
+  const std::string arch = abi_arch(abi);
+  auto name = common::syscall_name(arch, nr);
+  std::string label = name && *name ? **name : "#" + std::to_string(nr);
+  return abi == TAILOR_ABI_NATIVE ? label : label + " (" + arch + ")";
+}
+
 uint64_t monotonic_ns() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -43,12 +55,12 @@ common::Report RecordingSession::build(const std::map<SetKey, SyscallCounts>& se
   report.recorder_stats = std::move(recorder_stats);
   for (const auto& [key, counts] : sets) {
     if (key.cgroup_id != set_cgroup_id_) continue;
-    const std::string arch = common::arch_for_abi(key.abi);
+    const std::string arch = abi_arch(key.abi);
     for (const auto& [nr, calls] : counts.calls) {
       common::SyscallEntry entry;
       entry.arch = arch;
       entry.nr = nr;
-      entry.name = common::syscall_name(arch, nr).value_or("");
+      if (auto name = common::syscall_name(arch, nr); name && *name) entry.name = **name;
       entry.count = calls;
       if (auto it = first_seen_.find({key.abi, nr}); it != first_seen_.end()) {
         entry.first_seen_ns =

@@ -10,6 +10,11 @@
 
 namespace tailor::agent {
 
+// The architecture token of a recorder ABI class on this host ("x86_64", "x86", ...).
+std::string abi_arch(uint32_t abi);
+// "openat", "getpid (x86)", or "#463" when libseccomp has no name for it.
+std::string syscall_label(uint32_t abi, uint32_t nr);
+
 // Monotonic nanoseconds on the clock bpf_ktime_get_ns uses.
 uint64_t monotonic_ns();
 

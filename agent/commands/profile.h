@@ -1,0 +1,10 @@
+#pragma once
+
+#include "agent/cli/command.h"
+
+namespace tailor::agent {
+
+// `tailor profile FILE -o profile.json`: the least-privilege seccomp profile of a recording.
+void add_profile_command(CLI::App& app, CommandChoice& choice);
+
+}  // namespace tailor::agent
