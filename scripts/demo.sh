@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The demo: records a bundled sample workload, prints its report and writes the
+# least-privilege seccomp profile for it. Needs root (it loads a BPF program).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${TAILOR_BUILD_DIR:-$root/build}"
+out="${TAILOR_DEMO_DIR:-$root/out/demo}"
+"$root/scripts/build.sh" >/dev/null
+mkdir -p "$out"
+tailor="$build/agent/tailor"
+
+echo "== tailor record -- tailor-sample-workload"
+"$tailor" record -o "$out/sample.report.json" -- "$build/examples/tailor-sample-workload"
+echo
+echo "== tailor report"
+"$tailor" report "$out/sample.report.json"
+echo
+echo "== tailor profile"
+"$tailor" profile "$out/sample.report.json" -o "$out/sample.profile.json"
+echo
+echo "Report:  $out/sample.report.json"
+echo "Profile: $out/sample.profile.json"
