@@ -54,6 +54,14 @@ long int80_getpid() {
 }
 #endif
 
+// Repeats the probe until killed, for recordings that attach to a running workload.
+[[noreturn]] void probe_loop() {
+  for (;;) {
+    probe();
+    usleep(20'000);
+  }
+}
+
 // Spins on one syscall until killed, for "outside the cgroup" noise.
 [[noreturn]] void spin(long nr) {
   for (;;) syscall(nr, 0, nullptr);
@@ -74,5 +82,6 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "int80") == 0) return int80_getpid() > 0 ? 0 : 4;
 #endif
   if (std::strcmp(mode, "spin") == 0) spin(n);
+  if (std::strcmp(mode, "probe-loop") == 0) probe_loop();
   return 2;
 }

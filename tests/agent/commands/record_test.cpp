@@ -1,0 +1,192 @@
+// `tailor record` as a user runs it: the real binary, the real kernel, real cgroups.
+#include <gtest/gtest.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "agent/cgroup/cgroup2.h"
+#include "agent/recorder/spawn.h"
+#include "common/report/report.h"
+#include "tests/support/process.h"
+
+namespace tailor::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_process;
+using testing::start_process;
+
+constexpr const char* kContainerId = "3f2a9c0d5e6b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e";
+
+class RecordCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to load BPF programs; run the suite as root";
+    if (!fs::exists("/sys/kernel/btf/vmlinux"))
+      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    auto cgroups = Cgroup2::detect();
+    ASSERT_TRUE(cgroups) << cgroups.error().message;
+    cgroups_.emplace(*cgroups);
+    dir_ = fs::temp_directory_path() / ("tailor-record-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    base_ = "/tailor-cli-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ASSERT_TRUE(cgroups_->create(base_));
+    owned_.emplace(*cgroups_, base_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Starts the workload looping its probe in a cgroup of its own.
+  pid_t start_probe_loop(const std::string& cgroup_path) {
+    EXPECT_TRUE(cgroups_->create(cgroup_path));
+    auto pid = spawn_in_cgroup(cgroups_->absolute(cgroup_path), TAILOR_TEST_WORKLOAD,
+                               {TAILOR_TEST_WORKLOAD, "probe-loop"});
+    EXPECT_TRUE(pid) << pid.error().message;
+    return pid ? *pid : -1;
+  }
+
+  static std::set<std::string> names(const common::Report& report) {
+    std::set<std::string> out;
+    for (const auto& entry : report.syscalls) out.insert(entry.name);
+    return out;
+  }
+
+  common::Report read_report(const fs::path& path) {
+    auto report = common::read_report_file(path.string());
+    EXPECT_TRUE(report) << report.error().message;
+    return report ? *report : common::Report{};
+  }
+
+  std::optional<Cgroup2> cgroups_;
+  std::optional<OwnedCgroup> owned_;
+  std::string base_;
+  fs::path dir_;
+};
+
+TEST_F(RecordCommandTest, RecordsACommandAndMirrorsItsExitStatus) {
+  const fs::path out = dir_ / "exit.report.json";
+  auto result = run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_WORKLOAD, "exit", "7"});
+  EXPECT_EQ(result.exit_status, 7) << result.err;
+  const auto report = read_report(out);
+  EXPECT_EQ(report.info.target_kind, "command");
+  EXPECT_EQ(report.info.exit_status, 7);
+  EXPECT_TRUE(names(report).contains("execve"));
+  EXPECT_TRUE(names(report).contains("exit_group"));
+}
+
+TEST_F(RecordCommandTest, ReportHoldsTheProbesSyscallsWithCountsAndFirstCallers) {
+  const fs::path out = dir_ / "probe.report.json";
+  auto result = run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_WORKLOAD, "probe"});
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const auto report = read_report(out);
+  for (const char* name : {"getcpu", "sysinfo", "getpriority", "capget", "sched_rr_get_interval"})
+    EXPECT_TRUE(names(report).contains(name)) << name;
+  for (const auto& entry : report.syscalls) {
+    EXPECT_GE(entry.count, 1u) << entry.name;
+    EXPECT_EQ(entry.arch, report.info.native_arch);
+  }
+  const auto getcpu = std::find_if(report.syscalls.begin(), report.syscalls.end(),
+                                   [](const auto& e) { return e.name == "getcpu"; });
+  ASSERT_NE(getcpu, report.syscalls.end());
+  ASSERT_TRUE(getcpu->first_caller.has_value());
+  EXPECT_EQ(getcpu->first_caller->comm, "tailor_test_wor");
+  EXPECT_EQ(report.recorder_stats.at("events_dropped"), 0u);
+}
+
+TEST_F(RecordCommandTest, CommandNotFoundExits127WithOneLineAndNoReport) {
+  const fs::path out = dir_ / "missing.report.json";
+  auto result = run_process({TAILOR_BIN, "record", "-o", out.string(), "--", "no-such-command-tailor"});
+  EXPECT_EQ(result.exit_status, 127);
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_NE(result.err.find("not found"), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(RecordCommandTest, CtrlCWhileRecordingACgroupStillWritesTheReport) {
+  const std::string cg = base_ + "/running";
+  const pid_t workload = start_probe_loop(cg);
+  const fs::path out = dir_ / "interrupted.report.json";
+  auto tailor = start_process({TAILOR_BIN, "record", "--cgroup", cg, "-o", out.string()});
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ::kill(tailor.pid, SIGINT);
+  auto result = tailor.wait();
+  ::kill(workload, SIGKILL);
+  wait_for_exit(workload);
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  const auto report = read_report(out);
+  EXPECT_EQ(report.info.target_kind, "cgroup");
+  EXPECT_TRUE(names(report).contains("getcpu"));
+}
+
+TEST_F(RecordCommandTest, RecordsTheCgroupOfAPid) {
+  const pid_t workload = start_probe_loop(base_ + "/bypid");
+  const fs::path out = dir_ / "pid.report.json";
+  auto result = run_process({TAILOR_BIN, "record", "--pid", std::to_string(workload), "--duration", "0.5",
+                             "-o", out.string()});
+  ::kill(workload, SIGKILL);
+  wait_for_exit(workload);
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const auto report = read_report(out);
+  EXPECT_EQ(report.info.target_kind, "pid");
+  EXPECT_EQ(report.info.cgroup_path, base_ + "/bypid");
+  EXPECT_TRUE(names(report).contains("sched_getscheduler"));
+}
+
+TEST_F(RecordCommandTest, RecordsAContainerFoundByAnIdPrefix) {
+  const std::string cg = base_ + "/kubepods.slice/kubepods-besteffort.slice/cri-containerd-" +
+                         std::string(kContainerId) + ".scope";
+  const pid_t workload = start_probe_loop(cg);
+  const fs::path out = dir_ / "container.report.json";
+  auto result = run_process({TAILOR_BIN, "record", "--container", std::string(kContainerId).substr(0, 12),
+                             "--duration", "0.5", "-o", out.string()});
+  ::kill(workload, SIGKILL);
+  wait_for_exit(workload);
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const auto report = read_report(out);
+  EXPECT_EQ(report.info.cgroup_path, cg);
+  EXPECT_TRUE(names(report).contains("capget"));
+}
+
+TEST_F(RecordCommandTest, TargetsThatDoNotExistGetOneActionableLine) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--cgroup", "/no/such/cgroup"}, {"--pid", "999999999"},
+        {"--container", "deadbeefdeadbeef"}, {"--container", "xyz"}}) {
+    std::vector<std::string> argv = {TAILOR_BIN, "record", "--duration", "1"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto result = run_process(argv);
+    EXPECT_EQ(result.exit_status, 1) << args[0] << " " << args[1];
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_EQ(result.err.rfind("tailor: ", 0), 0u) << result.err;
+  }
+}
+
+TEST_F(RecordCommandTest, WithoutPrivilegesItSaysWhatItNeeds) {
+  if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv (util-linux) to drop privileges";
+  auto result = run_process({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                             "--inh-caps=-all", "--bounding-set=-all", TAILOR_BIN, "record", "-o",
+                             "/tmp/never-written.json", "--", "/bin/true"});
+  EXPECT_EQ(result.exit_status, 1);
+  EXPECT_NE(result.err.find("run as root"), std::string::npos) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_FALSE(fs::exists("/tmp/never-written.json"));
+}
+
+TEST_F(RecordCommandTest, AnUnwritableOutputLeavesNoPartialFile) {
+  const fs::path out = dir_ / "missing-dir" / "x.report.json";
+  auto result = run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_WORKLOAD, "baseline"});
+  EXPECT_EQ(result.exit_status, 1);
+  EXPECT_NE(result.err.find(out.parent_path().string()), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(out.parent_path()));
+}
+
+}  // namespace
+}  // namespace tailor::agent
