@@ -19,6 +19,10 @@ char LICENSE[] SEC("license") = "GPL";
 /* The loader compares this with its own TAILOR_ABI_VERSION before loading. */
 const volatile __u32 tailor_abi_version = TAILOR_ABI_VERSION;
 
+/* Comms of container runtime processes, set by the loader; unused entries are zero. */
+const volatile __u64 runtime_comms[TAILOR_MAX_RUNTIME_COMMS][2];
+const volatile __u32 runtime_comm_count;
+
 static const struct tailor_syscall_set empty_set;
 
 #define X32_SYSCALL_BIT 0x40000000
@@ -44,10 +48,31 @@ static __always_inline __u32 syscall_abi(struct task_struct* task, long* nr) {
   return TAILOR_ABI_NATIVE;
 }
 
+#define SECCOMP_MODE_DISABLED 0
+
+static __always_inline int is_runtime_comm(struct task_struct* task) {
+  __u64 lo, hi;
+  __builtin_memcpy(&lo, &task->comm[0], 8);
+  __builtin_memcpy(&hi, &task->comm[8], 8);
+  for (__u32 i = 0; i < TAILOR_MAX_RUNTIME_COMMS; i++) {
+    if (i >= runtime_comm_count) break;
+    if (runtime_comms[i][0] == lo && runtime_comms[i][1] == hi) return 1;
+  }
+  return 0;
+}
+
+/* A runtime stage that already runs under a seccomp filter makes calls the
+ * profile must allow; before that, its calls never meet the filter. */
+static __always_inline __u32 call_phase(struct task_struct* task) {
+  if (!is_runtime_comm(task)) return TAILOR_PHASE_WORKLOAD;
+  return task->seccomp.mode != SECCOMP_MODE_DISABLED ? TAILOR_PHASE_RUNTIME_FILTERED
+                                                     : TAILOR_PHASE_RUNTIME_SETUP;
+}
+
 /* The slot (index + 1) of a set, taking a free one at the set's first syscall.
  * 0 when none is free: counted, and the caller records nothing. */
-static __noinline __u64 slot_for(__u64 cgroup_id, __u32 abi) {
-  struct tailor_set_key key = {.cgroup_id = cgroup_id, .abi = abi};
+static __noinline __u64 slot_for(__u64 cgroup_id, __u32 abi, __u32 phase) {
+  struct tailor_set_key key = {.cgroup_id = cgroup_id, .abi = abi, .phase = phase};
   __u32* existing = bpf_map_lookup_elem(&set_slots, &key);
   if (existing) return (__u64)*existing + 1;
 
@@ -62,6 +87,7 @@ static __noinline __u64 slot_for(__u64 cgroup_id, __u32 abi) {
   if (!set) return 0;
   set->cgroup_id = cgroup_id;
   set->abi = abi;
+  set->phase = phase;
   if (bpf_map_update_elem(&set_slots, &key, &slot, BPF_NOEXIST) != 0) {
     /* Another CPU published this set first: give the slot back, use theirs. */
     set->cgroup_id = 0;
@@ -86,12 +112,15 @@ static __noinline __u64 resolve(struct cgroup* cgrp, __u64 self_id) {
     if (at < 0) break;
     __u64 id = bpf_get_current_ancestor_cgroup_id(at);
     struct tailor_track_cfg* cfg = bpf_map_lookup_elem(&tracked, &id);
-    if (cfg) return slot_for(cfg->mode == TAILOR_TRACK_SPLIT ? self_id : id, TAILOR_ABI_NATIVE);
+    if (cfg)
+      return slot_for(cfg->mode == TAILOR_TRACK_SPLIT ? self_id : id, TAILOR_ABI_NATIVE,
+                      TAILOR_PHASE_WORKLOAD);
   }
   return 0;
 }
 
-static __always_inline void emit_first_seen(__u64 cgroup_id, __u64 set_id, __u32 abi, __u32 nr) {
+static __always_inline void emit_first_seen(__u64 cgroup_id, struct tailor_syscall_set* set,
+                                            __u32 nr) {
   struct tailor_event* event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
   if (!event) {
     count_stat(TAILOR_STAT_EVENTS_DROPPED);
@@ -100,11 +129,12 @@ static __always_inline void emit_first_seen(__u64 cgroup_id, __u64 set_id, __u32
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   event->timestamp_ns = bpf_ktime_get_ns();
   event->cgroup_id = cgroup_id;
-  event->set_cgroup_id = set_id;
+  event->set_cgroup_id = set->cgroup_id;
   event->pid = pid_tgid >> 32;
   event->tid = (__u32)pid_tgid;
   event->nr = nr;
-  event->abi = abi;
+  event->abi = set->abi;
+  event->phase = set->phase;
   event->kind = TAILOR_EVENT_FIRST_SEEN;
   bpf_get_current_comm(event->comm, sizeof(event->comm));
   bpf_ringbuf_submit(event, 0);
@@ -136,9 +166,10 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
     count_stat(TAILOR_STAT_NR_OUT_OF_RANGE);
     return 0;
   }
-  if (abi != TAILOR_ABI_NATIVE) {
-    /* Rare: compat sets are found by hash, not cached. */
-    index = (__u32)(slot_for(set->cgroup_id, abi) - 1);
+  __u32 phase = call_phase(task);
+  if (abi != TAILOR_ABI_NATIVE || phase != TAILOR_PHASE_WORKLOAD) {
+    /* Rare (compat calls, container start-up): found by hash, not cached. */
+    index = (__u32)(slot_for(set->cgroup_id, abi, phase) - 1);
     set = bpf_map_lookup_elem(&syscall_sets, &index);
     if (!set) return 0;
   }
@@ -149,7 +180,7 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
   /* The plain read keeps the common case (already seen) free of a locked op;
    * the fetch-or makes exactly one CPU emit the first-seen event. */
   if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit))
-    emit_first_seen(cgroup_id, set->cgroup_id, abi, n);
+    emit_first_seen(cgroup_id, set, n);
   __sync_fetch_and_add(&set->counts[n], 1);
   return 0;
 }

@@ -48,6 +48,10 @@ void install_print_hook() {
 
 }  // namespace
 
+std::vector<std::string> default_runtime_comms() {
+  return {"runc", "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]", "crun"};
+}
+
 const char* stat_name(uint32_t index) {
   switch (index) {
     case TAILOR_STAT_EVENTS_SENT: return "events_sent";
@@ -71,6 +75,14 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
                       std::to_string(self->skel_->rodata->tailor_abi_version) +
                       " does not match this tailor (" + std::to_string(TAILOR_ABI_VERSION) +
                       "): rebuild tailor");
+  if (options.runtime_comms.size() > TAILOR_MAX_RUNTIME_COMMS)
+    return make_error("at most " + std::to_string(TAILOR_MAX_RUNTIME_COMMS) + " runtime comms");
+  for (size_t i = 0; i < options.runtime_comms.size(); ++i) {
+    char comm[TAILOR_COMM_LEN] = {};
+    std::strncpy(comm, options.runtime_comms[i].c_str(), TAILOR_COMM_LEN - 1);
+    std::memcpy(const_cast<__u64*>(self->skel_->rodata->runtime_comms[i]), comm, sizeof(comm));
+  }
+  self->skel_->rodata->runtime_comm_count = static_cast<uint32_t>(options.runtime_comms.size());
   auto* maps = &self->skel_->maps;
   if (bpf_map__set_max_entries(maps->tracked, options.max_tracked_cgroups) != 0 ||
       bpf_map__set_max_entries(maps->syscall_sets, options.max_syscall_sets) != 0 ||
@@ -181,7 +193,8 @@ Result<std::map<SetKey, SyscallCounts>> Recorder::read_sets() const {
   const void* prev = nullptr;
   uint32_t slot = 0;
   while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-    if (bpf_map_lookup_elem(fd, &next, &slot) == 0) out[SetKey{next.cgroup_id, next.abi}] = counts_at(slot);
+    if (bpf_map_lookup_elem(fd, &next, &slot) == 0)
+      out[SetKey{next.cgroup_id, next.abi, next.phase}] = counts_at(slot);
     key = next;
     prev = &key;
   }
@@ -193,18 +206,20 @@ Result<std::map<SetKey, SyscallCounts>> Recorder::read_sets_of(uint64_t cgroup_i
   const int fd = bpf_map__fd(skel_->maps.set_slots);
   std::map<SetKey, SyscallCounts> out;
   for (uint32_t abi = 0; abi < TAILOR_ABI_COUNT; ++abi) {
-    tailor_set_key key{.cgroup_id = cgroup_id, .abi = abi, .reserved = 0};
-    uint32_t slot = 0;
-    if (bpf_map_lookup_elem(fd, &key, &slot) == 0) out[SetKey{cgroup_id, abi}] = counts_at(slot);
-    else if (errno != ENOENT)
-      return make_error("reading syscall set failed: " + std::string(std::strerror(errno)));
+    for (uint32_t phase = 0; phase < TAILOR_PHASE_COUNT; ++phase) {
+      tailor_set_key key{.cgroup_id = cgroup_id, .abi = abi, .phase = phase};
+      uint32_t slot = 0;
+      if (bpf_map_lookup_elem(fd, &key, &slot) == 0) out[SetKey{cgroup_id, abi, phase}] = counts_at(slot);
+      else if (errno != ENOENT)
+        return make_error("reading syscall set failed: " + std::string(std::strerror(errno)));
+    }
   }
   return out;
 }
 
 Status Recorder::forget_set(const SetKey& key) {
   const int fd = bpf_map__fd(skel_->maps.set_slots);
-  tailor_set_key raw{.cgroup_id = key.cgroup_id, .abi = key.abi, .reserved = 0};
+  tailor_set_key raw{.cgroup_id = key.cgroup_id, .abi = key.abi, .phase = key.phase};
   uint32_t slot = 0;
   if (bpf_map_lookup_elem(fd, &raw, &slot) != 0) return common::ok_status();
   if (bpf_map_delete_elem(fd, &raw) != 0 && errno != ENOENT)

@@ -19,15 +19,20 @@ namespace tailor::agent {
 using common::Result;
 using common::Status;
 
+// The comms of container runtime stages (see enum tailor_phase).
+std::vector<std::string> default_runtime_comms();
+
 struct RecorderOptions {
   uint32_t max_tracked_cgroups = 1024;
   uint32_t max_syscall_sets = 1024;
   uint32_t ring_buffer_bytes = 256 * 1024;
+  std::vector<std::string> runtime_comms = default_runtime_comms();
 };
 
 struct SetKey {
   uint64_t cgroup_id = 0;
   uint32_t abi = TAILOR_ABI_NATIVE;
+  uint32_t phase = TAILOR_PHASE_WORKLOAD;
   auto operator<=>(const SetKey&) const = default;
 };
 

@@ -70,11 +70,12 @@ class RecorderTest : public ::testing::Test {
   }
 
   // Calls per syscall number that the cgroup's set holds for one ABI.
-  std::map<uint32_t, uint64_t> calls(uint64_t cgroup_id, uint32_t abi = TAILOR_ABI_NATIVE) {
+  std::map<uint32_t, uint64_t> calls(uint64_t cgroup_id, uint32_t abi = TAILOR_ABI_NATIVE,
+                                     uint32_t phase = TAILOR_PHASE_WORKLOAD) {
     auto sets = recorder_->read_sets_of(cgroup_id);
     EXPECT_TRUE(sets) << sets.error().message;
     if (!sets) return {};
-    auto it = sets->find(SetKey{cgroup_id, abi});
+    auto it = sets->find(SetKey{cgroup_id, abi, phase});
     return it == sets->end() ? std::map<uint32_t, uint64_t>{} : it->second.calls;
   }
 
@@ -199,6 +200,48 @@ TEST_F(RecorderTest, FirstSeenEventsCarryTheCaller) {
   EXPECT_STREQ(e.comm, fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
   // One event per syscall, however often it is called.
   EXPECT_EQ(seen.size(), calls(id_of(cg)).size());
+}
+
+TEST_F(RecorderTest, RuntimeCallsBeforeItsSeccompFilterAreKeptApart) {
+  const std::string cg = make_cgroup("runtime");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_EQ(run(cg, {"fake-runtime"}), 0);
+  const auto setup = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_SETUP);
+  const auto filtered = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED);
+  const auto workload = calls(id_of(cg));
+  EXPECT_TRUE(setup.contains(nr_of("sched_getscheduler")));
+  EXPECT_TRUE(setup.contains(nr_of("seccomp")));
+  EXPECT_FALSE(setup.contains(nr_of("getitimer")));
+  EXPECT_EQ(filtered.at(nr_of("getitimer")), 1u);
+  EXPECT_FALSE(filtered.contains(nr_of("sched_getscheduler")));
+  EXPECT_EQ(workload.at(nr_of("capget")), 1u);
+  EXPECT_FALSE(workload.contains(nr_of("getitimer")));
+  EXPECT_FALSE(workload.contains(nr_of("sched_getscheduler")));
+}
+
+TEST_F(RecorderTest, ReleasedSetsAreReusedWithoutLeftovers) {
+  RecorderOptions small;
+  small.max_syscall_sets = 2;
+  auto opened = Recorder::open(small);
+  ASSERT_TRUE(opened) << opened.error().message;
+  recorder_ = std::move(*opened);
+  const std::string a = make_cgroup("first");
+  const std::string b = make_cgroup("second");
+  const std::string c = make_cgroup("third");
+  for (const auto& cg : {a, b, c}) ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_EQ(run(a, {"threads", "1"}), 0);
+  ASSERT_EQ(run(b, {"forks", "1"}), 0);
+  // Both slots are taken: the third cgroup is counted as lost, not mixed in.
+  ASSERT_EQ(run(c, {"probe"}), 0);
+  EXPECT_TRUE(calls(id_of(c)).empty());
+  EXPECT_GE(recorder_->stats()["sets_full"], 1u);
+
+  ASSERT_TRUE(recorder_->forget_set(SetKey{id_of(a), TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}));
+  ASSERT_EQ(run(c, {"probe"}), 0);
+  const auto reused = calls(id_of(c));
+  EXPECT_TRUE(reused.contains(nr_of("getcpu")));
+  EXPECT_FALSE(reused.contains(nr_of("sched_getparam"))) << "left over from the released set";
+  EXPECT_TRUE(calls(id_of(a)).empty());
 }
 
 #if defined(__x86_64__)

@@ -1,7 +1,10 @@
 // A workload with known syscalls, for the recorder tests. Each mode makes a
 // distinctive set of raw syscalls (through syscall(2), so libc cannot swap
 // them for others) and nothing else beyond process start-up and exit.
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +57,21 @@ long int80_getpid() {
 }
 #endif
 
+// Plays a container runtime: set-up calls under runc's init comm, then its
+// seccomp filter (allow-all), one more call, then the workload's own name.
+int fake_runtime() {
+  prctl(PR_SET_NAME, "runc:[2:INIT]");
+  syscall(SYS_sched_getscheduler, 0);
+  sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  sock_fprog program = {1, &allow};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 5;
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) return 6;
+  syscall(SYS_getitimer, 0, nullptr);
+  prctl(PR_SET_NAME, "app");
+  syscall(SYS_capget, nullptr, nullptr);
+  return 0;
+}
+
 // Repeats the probe until killed, for recordings that attach to a running workload.
 [[noreturn]] void probe_loop() {
   for (;;) {
@@ -83,5 +101,6 @@ int main(int argc, char** argv) {
 #endif
   if (std::strcmp(mode, "spin") == 0) spin(n);
   if (std::strcmp(mode, "probe-loop") == 0) probe_loop();
+  if (std::strcmp(mode, "fake-runtime") == 0) return fake_runtime();
   return 2;
 }

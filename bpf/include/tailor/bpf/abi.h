@@ -47,12 +47,26 @@ struct tailor_track_cfg {
   __u32 reserved;
 };
 
+/* Who made a call, as far as a seccomp profile is concerned. The container
+ * runtime runs in the container's cgroup before the workload does; what it does
+ * before it installs the container's seccomp filter never meets that filter. */
+enum tailor_phase {
+  TAILOR_PHASE_WORKLOAD = 0,         /* anything that is not the runtime */
+  TAILOR_PHASE_RUNTIME_SETUP = 1,    /* a runtime process with no seccomp filter yet */
+  TAILOR_PHASE_RUNTIME_FILTERED = 2, /* a runtime process already under a filter */
+  TAILOR_PHASE_COUNT = 3,
+};
+
+/* Runtime processes are known by their comm: runc renames its stages
+ * ("runc:[2:INIT]"), crun keeps its own name until it execs the workload. */
+#define TAILOR_MAX_RUNTIME_COMMS 8
+
 /* Key of the `set_slots` hash map, whose value is the __u32 index of the set
  * in the `syscall_sets` array. */
 struct tailor_set_key {
   __u64 cgroup_id; /* the tracked cgroup, or in split mode the process's own cgroup */
   __u32 abi;       /* enum tailor_abi */
-  __u32 reserved;
+  __u32 phase;     /* enum tailor_phase */
 };
 
 /* Element of the `syscall_sets` array (mmap-able): what one cgroup did through
@@ -61,7 +75,7 @@ struct tailor_set_key {
 struct tailor_syscall_set {
   __u64 cgroup_id; /* owner, as in its tailor_set_key; 0 while the slot is free */
   __u32 abi;
-  __u32 reserved;
+  __u32 phase;
   __u64 seen[TAILOR_BITMAP_WORDS];
   __u64 counts[TAILOR_MAX_SYSCALLS];
 };
@@ -89,7 +103,8 @@ struct tailor_event {
   __u32 pid;           /* thread group id */
   __u32 tid;
   __u32 nr; /* syscall number within its ABI */
-  __u16 abi;
+  __u8 abi;
+  __u8 phase;
   __u16 kind;
   char comm[TAILOR_COMM_LEN];
 };
