@@ -42,6 +42,15 @@ struct {
   __type(value, __u32);
 } free_slots SEC(".maps");
 
+/* (set slot, syscall, argument, value) -> calls. Only for the syscalls the
+ * loader names in arg_specs; bounded per set (TAILOR_MAX_ARG_VALUES_PER_SET). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 16384); /* tunable */
+  __type(key, struct tailor_arg_key);
+  __type(value, __u64);
+} arg_values SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
   __uint(max_entries, 256 * 1024); /* tunable */

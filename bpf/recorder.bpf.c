@@ -19,6 +19,10 @@ char LICENSE[] SEC("license") = "GPL";
 /* The loader compares this with its own TAILOR_ABI_VERSION before loading. */
 const volatile __u32 tailor_abi_version = TAILOR_ABI_VERSION;
 
+/* Which argument of each native syscall to keep the values of (TAILOR_ARG_*),
+ * set by the loader from libseccomp's numbers. */
+const volatile __u8 arg_specs[TAILOR_MAX_SYSCALLS] = {[0 ... TAILOR_MAX_SYSCALLS - 1] = TAILOR_ARG_NONE};
+
 /* Comms of container runtime processes, set by the loader; unused entries are zero. */
 const volatile __u64 runtime_comms[TAILOR_MAX_RUNTIME_COMMS][2];
 const volatile __u32 runtime_comm_count;
@@ -119,8 +123,8 @@ static __noinline __u64 resolve(struct cgroup* cgrp, __u64 self_id) {
   return 0;
 }
 
-static __always_inline void emit_first_seen(__u64 cgroup_id, struct tailor_syscall_set* set,
-                                            __u32 nr) {
+static __always_inline void emit_event(__u64 cgroup_id, struct tailor_syscall_set* set, __u32 nr,
+                                       __u8 kind, __u8 arg_index, __u64 arg_value) {
   struct tailor_event* event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
   if (!event) {
     count_stat(TAILOR_STAT_EVENTS_DROPPED);
@@ -135,10 +139,72 @@ static __always_inline void emit_first_seen(__u64 cgroup_id, struct tailor_sysca
   event->nr = nr;
   event->abi = set->abi;
   event->phase = set->phase;
-  event->kind = TAILOR_EVENT_FIRST_SEEN;
+  event->kind = kind;
+  event->arg_index = arg_index;
+  event->arg_value = arg_value;
   bpf_get_current_comm(event->comm, sizeof(event->comm));
   bpf_ringbuf_submit(event, 0);
   count_stat(TAILOR_STAT_EVENTS_SENT);
+}
+
+static __always_inline __u64 syscall_arg(struct pt_regs* regs, __u32 index) {
+#if defined(__TARGET_ARCH_x86)
+  switch (index) {
+    case 0: return regs->di;
+    case 1: return regs->si;
+    case 2: return regs->dx;
+    case 3: return regs->r10;
+    case 4: return regs->r8;
+    default: return regs->r9;
+  }
+#elif defined(__TARGET_ARCH_arm64)
+  /* x0 is overwritten by the return value; the kernel keeps arg 0 in orig_x0. */
+  return index == 0 ? regs->orig_x0 : regs->regs[index & 7];
+#else
+  return 0;
+#endif
+}
+
+static __always_inline void mark_args_overflow(struct tailor_syscall_set* set, __u32 nr) {
+  __u32 word = nr / 64;
+  if (word < TAILOR_BITMAP_WORDS) __sync_fetch_and_or(&set->args_overflow[word], 1ULL << (nr & 63));
+  count_stat(TAILOR_STAT_ARGS_OVERFLOW);
+}
+
+/* Keeps the distinct values of one argument, within the set's budget. A set
+ * whose budget or whose map room runs out marks the syscall, so a profile
+ * leaves its arguments unrestricted rather than wrong. */
+static __noinline void record_arg(struct pt_regs* regs, struct tailor_syscall_set* set, __u32 slot,
+                                  __u32 nr, __u8 spec) {
+  __u32 index = spec & 0x7;
+  __u64 value;
+  if (spec & TAILOR_ARG_CLONE3_FLAGS) {
+    index = 0;
+    if (bpf_probe_read_user(&value, sizeof(value), (void*)syscall_arg(regs, 0)) != 0) {
+      count_stat(TAILOR_STAT_ARGS_UNREADABLE);
+      mark_args_overflow(set, nr);
+      return;
+    }
+  } else {
+    value = syscall_arg(regs, index);
+  }
+  struct tailor_arg_key key = {.slot = slot, .nr = (__u16)nr, .arg_index = (__u8)index, .value = value};
+  __u64* calls = bpf_map_lookup_elem(&arg_values, &key);
+  if (calls) {
+    __sync_fetch_and_add(calls, 1);
+    return;
+  }
+  if (__sync_fetch_and_add(&set->arg_values, 1) >= TAILOR_MAX_ARG_VALUES_PER_SET) {
+    mark_args_overflow(set, nr);
+    return;
+  }
+  __u64 one = 1;
+  long err = bpf_map_update_elem(&arg_values, &key, &one, BPF_NOEXIST);
+  if (err == 0) {
+    emit_event(bpf_get_current_cgroup_id(), set, nr, TAILOR_EVENT_ARG_SEEN, (__u8)index, value);
+  } else if (err != -17 /* EEXIST: another CPU was first */) {
+    mark_args_overflow(set, nr);
+  }
 }
 
 SEC("tp_btf/sys_enter")
@@ -180,7 +246,12 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
   /* The plain read keeps the common case (already seen) free of a locked op;
    * the fetch-or makes exactly one CPU emit the first-seen event. */
   if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit))
-    emit_first_seen(cgroup_id, set, n);
+    emit_event(cgroup_id, set, n, TAILOR_EVENT_FIRST_SEEN, 0, 0);
   __sync_fetch_and_add(&set->counts[n], 1);
+
+  if (abi == TAILOR_ABI_NATIVE) {
+    __u8 spec = arg_specs[n];
+    if (spec != TAILOR_ARG_NONE) record_arg(regs, set, index, n, spec);
+  }
   return 0;
 }

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "common/syscalls/arch.h"
+#include "common/syscalls/names.h"
 #include "recorder.skel.h"
 
 namespace tailor::agent {
@@ -52,6 +54,20 @@ std::vector<std::string> default_runtime_comms() {
   return {"runc", "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]", "crun"};
 }
 
+ArgSpecs default_arg_specs() {
+  const std::vector<std::pair<const char*, uint8_t>> wanted = {
+      {"clone", 0},     {"clone3", TAILOR_ARG_CLONE3_FLAGS}, {"unshare", 0}, {"setns", 1},
+      {"socket", 0},    {"socketpair", 0},                   {"personality", 0},
+      {"prctl", 0},     {"ioctl", 1},                        {"bpf", 0},
+      {"ptrace", 0},    {"keyctl", 0}};
+  ArgSpecs specs;
+  for (const auto& [name, spec] : wanted) {
+    auto nr = common::syscall_number(common::native_arch(), name);
+    if (nr && *nr && **nr < TAILOR_MAX_SYSCALLS) specs[**nr] = spec;
+  }
+  return specs;
+}
+
 const char* stat_name(uint32_t index) {
   switch (index) {
     case TAILOR_STAT_EVENTS_SENT: return "events_sent";
@@ -60,6 +76,8 @@ const char* stat_name(uint32_t index) {
     case TAILOR_STAT_NR_OUT_OF_RANGE: return "syscall_nr_out_of_range";
     case TAILOR_STAT_DEPTH_EXCEEDED: return "cgroup_depth_exceeded";
     case TAILOR_STAT_CACHE_MISSES: return "resolve_cache_misses";
+    case TAILOR_STAT_ARGS_OVERFLOW: return "arg_values_overflow";
+    case TAILOR_STAT_ARGS_UNREADABLE: return "arg_values_unreadable";
     default: return "unknown";
   }
 }
@@ -83,11 +101,14 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
     std::memcpy(const_cast<__u64*>(self->skel_->rodata->runtime_comms[i]), comm, sizeof(comm));
   }
   self->skel_->rodata->runtime_comm_count = static_cast<uint32_t>(options.runtime_comms.size());
+  for (const auto& [nr, spec] : options.arg_specs)
+    if (nr < TAILOR_MAX_SYSCALLS) self->skel_->rodata->arg_specs[nr] = spec;
   auto* maps = &self->skel_->maps;
   if (bpf_map__set_max_entries(maps->tracked, options.max_tracked_cgroups) != 0 ||
       bpf_map__set_max_entries(maps->syscall_sets, options.max_syscall_sets) != 0 ||
       bpf_map__set_max_entries(maps->set_slots, options.max_syscall_sets) != 0 ||
       bpf_map__set_max_entries(maps->free_slots, options.max_syscall_sets) != 0 ||
+      bpf_map__set_max_entries(maps->arg_values, options.max_arg_values) != 0 ||
       bpf_map__set_max_entries(maps->events, options.ring_buffer_bytes) != 0)
     return make_error("invalid recorder map sizes (ring buffer must be a power of two pages)");
 
@@ -152,6 +173,21 @@ Status Recorder::untrack(uint64_t cgroup_id) {
 
 namespace {
 
+// Visits every key of a hash map. Callers that delete collect keys first:
+// deleting under the iteration restarts it.
+template <typename Key, typename Visit>
+Status for_each_key(int fd, const char* what, Visit&& visit) {
+  Key key{}, next{};
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    visit(next);
+    key = next;
+    prev = &key;
+  }
+  if (errno != ENOENT) return make_error(std::string("reading ") + what + " failed: " + std::strerror(errno));
+  return common::ok_status();
+}
+
 Result<int> delivered_or_error(int delivered) {
   if (delivered < 0 && delivered != -EINTR)
     return make_error("reading recorder events failed: " + std::string(std::strerror(-delivered)));
@@ -180,40 +216,61 @@ SyscallCounts Recorder::counts_at(uint32_t slot) const {
   SyscallCounts out;
   if (slot >= set_count_) return out;
   const tailor_syscall_set& set = sets_[slot];
-  for (uint32_t nr = 0; nr < TAILOR_MAX_SYSCALLS; ++nr)
-    if (__atomic_load_n(&set.seen[nr / 64], __ATOMIC_RELAXED) & (1ULL << (nr % 64)))
+  for (uint32_t nr = 0; nr < TAILOR_MAX_SYSCALLS; ++nr) {
+    const uint64_t bit = 1ULL << (nr % 64);
+    if (__atomic_load_n(&set.seen[nr / 64], __ATOMIC_RELAXED) & bit)
       out.calls[nr] = __atomic_load_n(&set.counts[nr], __ATOMIC_RELAXED);
+    if (__atomic_load_n(&set.args_overflow[nr / 64], __ATOMIC_RELAXED) & bit) out.args_overflow.insert(nr);
+  }
   return out;
+}
+
+Status Recorder::read_arg_values(std::map<uint32_t, SyscallCounts*>& by_slot) const {
+  const int fd = bpf_map__fd(skel_->maps.arg_values);
+  return for_each_key<tailor_arg_key>(fd, "argument values", [&](const tailor_arg_key& key) {
+    uint64_t calls = 0;
+    auto it = by_slot.find(key.slot);
+    if (it == by_slot.end() || bpf_map_lookup_elem(fd, &key, &calls) != 0) return;
+    ArgValues& values = it->second->args[key.nr];
+    values.index = key.arg_index;
+    values.calls[key.value] = calls;
+  });
 }
 
 Result<std::map<SetKey, SyscallCounts>> Recorder::read_sets() const {
   const int fd = bpf_map__fd(skel_->maps.set_slots);
   std::map<SetKey, SyscallCounts> out;
-  tailor_set_key key{}, next{};
-  const void* prev = nullptr;
-  uint32_t slot = 0;
-  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-    if (bpf_map_lookup_elem(fd, &next, &slot) == 0)
-      out[SetKey{next.cgroup_id, next.abi, next.phase}] = counts_at(slot);
-    key = next;
-    prev = &key;
-  }
-  if (errno != ENOENT) return make_error("reading syscall sets failed: " + std::string(std::strerror(errno)));
+  std::map<uint32_t, SyscallCounts*> by_slot;
+  auto listed = for_each_key<tailor_set_key>(fd, "syscall sets", [&](const tailor_set_key& key) {
+    uint32_t slot = 0;
+    if (bpf_map_lookup_elem(fd, &key, &slot) != 0) return;
+    auto& counts = out[SetKey{key.cgroup_id, key.abi, key.phase}];
+    counts = counts_at(slot);
+    by_slot[slot] = &counts;
+  });
+  if (!listed) return listed.error();
+  if (auto args = read_arg_values(by_slot); !args) return args.error();
   return out;
 }
 
 Result<std::map<SetKey, SyscallCounts>> Recorder::read_sets_of(uint64_t cgroup_id) const {
   const int fd = bpf_map__fd(skel_->maps.set_slots);
   std::map<SetKey, SyscallCounts> out;
+  std::map<uint32_t, SyscallCounts*> by_slot;
   for (uint32_t abi = 0; abi < TAILOR_ABI_COUNT; ++abi) {
     for (uint32_t phase = 0; phase < TAILOR_PHASE_COUNT; ++phase) {
       tailor_set_key key{.cgroup_id = cgroup_id, .abi = abi, .phase = phase};
       uint32_t slot = 0;
-      if (bpf_map_lookup_elem(fd, &key, &slot) == 0) out[SetKey{cgroup_id, abi, phase}] = counts_at(slot);
-      else if (errno != ENOENT)
+      if (bpf_map_lookup_elem(fd, &key, &slot) == 0) {
+        auto& counts = out[SetKey{cgroup_id, abi, phase}];
+        counts = counts_at(slot);
+        by_slot[slot] = &counts;
+      } else if (errno != ENOENT) {
         return make_error("reading syscall set failed: " + std::string(std::strerror(errno)));
+      }
     }
   }
+  if (auto args = read_arg_values(by_slot); !args) return args.error();
   return out;
 }
 
@@ -228,9 +285,19 @@ Status Recorder::forget_set(const SetKey& key) {
   // the slot can be handed to another cgroup.
   bump_generation();
   if (slot < set_count_) std::memset(&sets_[slot], 0, sizeof(tailor_syscall_set));
+  forget_arg_values(slot);
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.free_slots), nullptr, &slot, BPF_ANY) != 0)
     return make_error("cannot return a slot to the free queue: " + std::string(std::strerror(errno)));
   return common::ok_status();
+}
+
+void Recorder::forget_arg_values(uint32_t slot) {
+  const int fd = bpf_map__fd(skel_->maps.arg_values);
+  std::vector<tailor_arg_key> doomed;
+  (void)for_each_key<tailor_arg_key>(fd, "argument values", [&](const tailor_arg_key& key) {
+    if (key.slot == slot) doomed.push_back(key);
+  });
+  for (const auto& victim : doomed) bpf_map_delete_elem(fd, &victim);
 }
 
 std::map<std::string, uint64_t> Recorder::stats() const {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,11 +23,20 @@ using common::Status;
 // The comms of container runtime stages (see enum tailor_phase).
 std::vector<std::string> default_runtime_comms();
 
+// Native syscall number -> which argument to keep the values of (TAILOR_ARG_*).
+using ArgSpecs = std::map<uint32_t, uint8_t>;
+// The security-relevant arguments profiles can restrict: namespace flags of
+// clone/clone3/unshare/setns, socket families, personality, prctl options,
+// ioctl requests, bpf/ptrace/keyctl operations.
+ArgSpecs default_arg_specs();
+
 struct RecorderOptions {
   uint32_t max_tracked_cgroups = 1024;
   uint32_t max_syscall_sets = 1024;
+  uint32_t max_arg_values = 16384;
   uint32_t ring_buffer_bytes = 256 * 1024;
   std::vector<std::string> runtime_comms = default_runtime_comms();
+  ArgSpecs arg_specs = default_arg_specs();
 };
 
 struct SetKey {
@@ -36,9 +46,17 @@ struct SetKey {
   auto operator<=>(const SetKey&) const = default;
 };
 
+// Distinct values one argument of a syscall took, with calls per value.
+struct ArgValues {
+  uint8_t index = 0;
+  std::map<uint64_t, uint64_t> calls;
+};
+
 // What one cgroup did through one ABI, as read from the kernel.
 struct SyscallCounts {
   std::map<uint32_t, uint64_t> calls;  // syscall number -> calls (only numbers seen)
+  std::map<uint32_t, ArgValues> args;  // syscall number -> its recorded argument
+  std::set<uint32_t> args_overflow;    // syscalls whose values are incomplete
 };
 
 // Owns the loaded and attached BPF recorder. Not thread-safe: one owner drives
@@ -77,6 +95,9 @@ class Recorder {
   Recorder() = default;
   void bump_generation();
   SyscallCounts counts_at(uint32_t slot) const;
+  // Adds the argument values of the given slots (slot -> where they go).
+  Status read_arg_values(std::map<uint32_t, SyscallCounts*>& by_slot) const;
+  void forget_arg_values(uint32_t slot);
 
   struct recorder* skel_ = nullptr;
   struct ring_buffer* ring_ = nullptr;

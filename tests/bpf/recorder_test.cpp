@@ -2,7 +2,9 @@
 #include "agent/recorder/recorder.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <seccomp.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -186,7 +188,7 @@ TEST_F(RecorderTest, FirstSeenEventsCarryTheCaller) {
   ASSERT_EQ(wait_for_exit(pid), 0);
   std::map<uint32_t, tailor_event> seen;
   const Recorder::EventHandler collect = [&](const tailor_event& e) {
-    if (e.set_cgroup_id == id_of(cg)) seen.emplace(e.nr, e);
+    if (e.set_cgroup_id == id_of(cg) && e.kind == TAILOR_EVENT_FIRST_SEEN) seen.emplace(e.nr, e);
   };
   while (true) {
     auto n = recorder_->poll_events(0, collect);
@@ -217,6 +219,30 @@ TEST_F(RecorderTest, RuntimeCallsBeforeItsSeccompFilterAreKeptApart) {
   EXPECT_EQ(workload.at(nr_of("capget")), 1u);
   EXPECT_FALSE(workload.contains(nr_of("getitimer")));
   EXPECT_FALSE(workload.contains(nr_of("sched_getscheduler")));
+}
+
+TEST_F(RecorderTest, KeepsTheDistinctValuesOfSecurityRelevantArguments) {
+  const std::string cg = make_cgroup("args");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_EQ(run(cg, {"args"}), 0);
+  auto sets = recorder_->read_sets_of(id_of(cg));
+  ASSERT_TRUE(sets) << sets.error().message;
+  const SyscallCounts& counts = sets->at(SetKey{id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD});
+  const auto values = [&](const char* name) {
+    std::set<uint64_t> out;
+    if (auto it = counts.args.find(nr_of(name)); it != counts.args.end())
+      for (const auto& [value, calls] : it->second.calls) out.insert(value);
+    return out;
+  };
+  EXPECT_EQ(values("socket"), (std::set<uint64_t>{AF_UNIX, AF_INET}));
+  EXPECT_EQ(values("socketpair"), (std::set<uint64_t>{AF_UNIX}));
+  EXPECT_EQ(values("personality"), (std::set<uint64_t>{0xffffffff}));
+  // glibc starts threads with clone3; its flags are read from user memory.
+  const auto thread_flags = values("clone3");
+  ASSERT_EQ(thread_flags.size(), 1u);
+  EXPECT_NE(*thread_flags.begin() & CLONE_THREAD, 0u);
+  EXPECT_EQ(counts.args.at(nr_of("socket")).index, 0);
+  EXPECT_TRUE(counts.args_overflow.empty());
 }
 
 TEST_F(RecorderTest, ReleasedSetsAreReusedWithoutLeftovers) {

@@ -4,7 +4,9 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +74,17 @@ int fake_runtime() {
   return 0;
 }
 
+// Calls whose arguments the recorder keeps: two socket families, a
+// socketpair, a personality query, a thread (clone3 on current glibc).
+void args() {
+  close(socket(AF_UNIX, SOCK_STREAM, 0));
+  close(socket(AF_INET, SOCK_DGRAM, 0));
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0) close(pair[0]), close(pair[1]);
+  personality(0xffffffff);
+  std::thread([] {}).join();
+}
+
 // Repeats the probe until killed, for recordings that attach to a running workload.
 [[noreturn]] void probe_loop() {
   for (;;) {
@@ -102,5 +115,6 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "spin") == 0) spin(n);
   if (std::strcmp(mode, "probe-loop") == 0) probe_loop();
   if (std::strcmp(mode, "fake-runtime") == 0) return fake_runtime();
+  if (std::strcmp(mode, "args") == 0) return args(), 0;
   return 2;
 }

@@ -77,7 +77,29 @@ struct tailor_syscall_set {
   __u32 abi;
   __u32 phase;
   __u64 seen[TAILOR_BITMAP_WORDS];
+  /* Syscalls whose argument values outgrew the per-set budget: their values
+   * are incomplete, so a profile must not restrict them. */
+  __u64 args_overflow[TAILOR_BITMAP_WORDS];
+  __u32 arg_values; /* distinct argument values kept for this set */
+  __u32 reserved;
   __u64 counts[TAILOR_MAX_SYSCALLS];
+};
+
+/* Argument recording. The loader fills `arg_specs` (indexed by native syscall
+ * number) before load: which argument of a syscall to keep distinct values of.
+ * Only native calls are examined; a profile keeps compat calls by name. */
+#define TAILOR_ARG_NONE 0xff
+/* The argument is a pointer to struct clone_args; its first u64 (flags) is kept. */
+#define TAILOR_ARG_CLONE3_FLAGS 0x80
+#define TAILOR_MAX_ARG_VALUES_PER_SET 256
+
+/* Key of the `arg_values` hash map (value: __u64 calls). */
+struct tailor_arg_key {
+  __u32 slot; /* the set's index in syscall_sets */
+  __u16 nr;
+  __u8 arg_index; /* 0..5 */
+  __u8 reserved;
+  __u64 value;
 };
 
 /* One slot of the recorder's resolution cache (bpf/resolve_cache.bpf.h). Only
@@ -93,6 +115,7 @@ struct tailor_cache_entry {
 
 enum tailor_event_kind {
   TAILOR_EVENT_FIRST_SEEN = 1, /* first time a set saw this (abi, syscall) */
+  TAILOR_EVENT_ARG_SEEN = 2,   /* first time a set saw this argument value */
 };
 
 /* Ring buffer record. Sent once per (set, abi, syscall), never per call. */
@@ -105,7 +128,9 @@ struct tailor_event {
   __u32 nr; /* syscall number within its ABI */
   __u8 abi;
   __u8 phase;
-  __u16 kind;
+  __u8 kind;
+  __u8 arg_index; /* TAILOR_EVENT_ARG_SEEN only */
+  __u64 arg_value; /* TAILOR_EVENT_ARG_SEEN only */
   char comm[TAILOR_COMM_LEN];
 };
 
@@ -117,7 +142,9 @@ enum tailor_stat {
   TAILOR_STAT_NR_OUT_OF_RANGE = 3,   /* syscall number >= TAILOR_MAX_SYSCALLS or negative */
   TAILOR_STAT_DEPTH_EXCEEDED = 4,    /* cgroup nested deeper than the walk looks */
   TAILOR_STAT_CACHE_MISSES = 5,      /* ancestor walks: new cgroups, collisions, generation bumps */
-  TAILOR_STAT_COUNT = 6,
+  TAILOR_STAT_ARGS_OVERFLOW = 6,     /* argument values past a set's budget or the map's room */
+  TAILOR_STAT_ARGS_UNREADABLE = 7,   /* clone3's clone_args could not be read */
+  TAILOR_STAT_COUNT = 8,
 };
 
 /* Checked by both compilers so the two sides cannot drift apart. */
@@ -128,8 +155,10 @@ enum tailor_stat {
 #endif
 TAILOR_ABI_ASSERT(sizeof(struct tailor_track_cfg) == 8, "ABI: tailor_track_cfg");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_set_key) == 16, "ABI: tailor_set_key");
-TAILOR_ABI_ASSERT(sizeof(struct tailor_syscall_set) == 8 * (2 + TAILOR_BITMAP_WORDS + TAILOR_MAX_SYSCALLS),
+TAILOR_ABI_ASSERT(sizeof(struct tailor_syscall_set) ==
+                      8 * (3 + 2 * TAILOR_BITMAP_WORDS + TAILOR_MAX_SYSCALLS),
                   "ABI: tailor_syscall_set");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_entry) == 32, "ABI: tailor_cache_entry");
-TAILOR_ABI_ASSERT(sizeof(struct tailor_event) == 56, "ABI: tailor_event");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_event) == 64, "ABI: tailor_event");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_arg_key) == 16, "ABI: tailor_arg_key");
 TAILOR_ABI_ASSERT(TAILOR_MAX_SYSCALLS % 64 == 0, "ABI: bitmap words");
