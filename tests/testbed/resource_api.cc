@@ -236,6 +236,8 @@ ApiResponse ResourceApi::patch(const ApiRequest& r, const ResourceKind& kind) {
       as_create.content_type = "application/json";
       auto created = create(as_create, kind);
       if (created.status == 201) {
+        // The applier is the object's only manager, not an "Update" writer.
+        created.body["metadata"]["managedFields"] = json::array();
         record_manager(created.body, manager, "Apply", kind.group_version());
         created.body = store_.put(kind.key(), created.body, ObjectStore::Expect::kPresent).object;
       }
