@@ -23,8 +23,8 @@ struct FirstCaller {
 struct SyscallEntry {
   std::string arch;  // libseccomp architecture token: "x86_64", "x86", "x32", "aarch64", "arm"
   uint32_t nr = 0;
-  std::string name;     // libseccomp's name for nr on arch; empty when libseccomp knows none
-  uint64_t count = 0;   // calls counted in the kernel
+  std::string name;            // libseccomp's name for nr on arch; empty when libseccomp knows none
+  uint64_t count = 0;          // calls counted in the kernel
   uint64_t first_seen_ns = 0;  // since the recording started
   std::optional<FirstCaller> first_caller;  // absent when the first-seen event was dropped
 
@@ -37,8 +37,8 @@ struct RecordingInfo {
   std::string target;       // the command line, cgroup path, pid or container id
   std::string cgroup_path;  // cgroup2 path that was tracked, relative to the cgroup2 mount
   std::string hostname;
-  std::string kernel;        // uname release
-  std::string native_arch;   // libseccomp token of the host's native architecture
+  std::string kernel;       // uname release
+  std::string native_arch;  // libseccomp token of the host's native architecture
   int64_t started_unix_ms = 0;
   uint64_t duration_ms = 0;
   std::optional<int> exit_status;  // for commands: the status tailor record exited with
@@ -54,21 +54,22 @@ struct Report {
   static constexpr const char* kFormatName = "tailor.report";
 
   RecordingInfo info;
-  std::vector<SyscallEntry> syscalls;       // sorted by (arch, nr)
+  std::vector<SyscallEntry> syscalls;              // sorted by (arch, nr)
   std::map<std::string, uint64_t> recorder_stats;  // e.g. "events_dropped", "sets_full"
 
   bool operator==(const Report&) const = default;
 };
 
-// Encodes as the versioned JSON document described in docs/report-format.md.
+// Encodes as the versioned JSON document described in docs/report-format.md, without a
+// final newline.
 std::string encode_report(const Report& report);
 // Decodes and validates; a newer format version or a malformed document is an
 // Error naming what is wrong.
 Result<Report> decode_report(const std::string& json_text);
 
 // The recorder_stats that count lost or unattributed data and are nonzero. Every counter
-// except "events_sent" is such a fault counter, so one added later is warned about rather
-// than hidden.
+// except "events_sent" and "resolve_cache_misses" is such a fault counter, so one added
+// later is warned about rather than hidden.
 std::map<std::string, uint64_t> recorder_faults(const Report& report);
 
 // File helpers: writes go through a temporary file and rename, so a failed or

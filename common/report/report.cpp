@@ -1,0 +1,178 @@
+#include "common/report/report.h"
+
+#include <algorithm>
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "common/syscalls/arch.h"
+#include "common/util/file.h"
+#include "common/util/json_reader.h"
+
+namespace tailor::common {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+// Counters of work done rather than data lost; they never call for a warning.
+constexpr std::array<std::string_view, 2> kInformationalStats = {"events_sent",
+                                                                 "resolve_cache_misses"};
+
+ordered_json encode_recording(const RecordingInfo& info) {
+  ordered_json out = {
+      {"target_kind", info.target_kind},
+      {"target", info.target},
+      {"cgroup_path", info.cgroup_path},
+      {"hostname", info.hostname},
+      {"kernel", info.kernel},
+      {"native_arch", info.native_arch},
+      {"started_unix_ms", info.started_unix_ms},
+      {"duration_ms", info.duration_ms},
+  };
+  if (info.exit_status) out["exit_status"] = *info.exit_status;
+  out["tailor_version"] = info.tailor_version;
+  return out;
+}
+
+ordered_json encode_syscall(const SyscallEntry& entry) {
+  ordered_json out = {{"arch", entry.arch}, {"nr", entry.nr}};
+  if (!entry.name.empty()) out["name"] = entry.name;
+  out["count"] = entry.count;
+  out["first_seen_ns"] = entry.first_seen_ns;
+  if (entry.first_caller) {
+    out["first_caller"] = {{"pid", entry.first_caller->pid},
+                           {"tid", entry.first_caller->tid},
+                           {"comm", entry.first_caller->comm}};
+  }
+  return out;
+}
+
+// An architecture field must name one this libseccomp knows: names and profiles need it.
+std::string read_arch(JsonObjectReader& reader, std::string_view key) {
+  std::string arch = reader.required<std::string>(key);
+  if (reader.ok()) {
+    if (auto value = seccomp_arch_value(arch); !value.ok()) reader.fail(key, value.error().message);
+  }
+  return arch;
+}
+
+RecordingInfo decode_recording(JsonObjectReader& reader) {
+  RecordingInfo info;
+  info.target_kind = reader.required<std::string>("target_kind");
+  info.target = reader.required<std::string>("target");
+  info.cgroup_path = reader.required<std::string>("cgroup_path");
+  info.hostname = reader.required<std::string>("hostname");
+  info.kernel = reader.required<std::string>("kernel");
+  info.native_arch = read_arch(reader, "native_arch");
+  info.started_unix_ms = reader.required<int64_t>("started_unix_ms");
+  info.duration_ms = reader.required<uint64_t>("duration_ms");
+  info.exit_status = reader.optional<int>("exit_status");
+  info.tailor_version = reader.required<std::string>("tailor_version");
+  return info;
+}
+
+SyscallEntry decode_syscall(JsonObjectReader& reader) {
+  SyscallEntry entry;
+  entry.arch = read_arch(reader, "arch");
+  entry.nr = reader.required<uint32_t>("nr");
+  entry.name = reader.optional<std::string>("name").value_or("");
+  entry.count = reader.required<uint64_t>("count");
+  entry.first_seen_ns = reader.required<uint64_t>("first_seen_ns");
+  if (const json* caller = reader.optional_object("first_caller")) {
+    JsonObjectReader caller_reader(*caller, reader.path_of("first_caller"));
+    entry.first_caller = FirstCaller{caller_reader.required<uint32_t>("pid"),
+                                     caller_reader.required<uint32_t>("tid"),
+                                     caller_reader.required<std::string>("comm")};
+    reader.absorb(caller_reader);
+  }
+  return entry;
+}
+
+Error invalid(const Error& error) { return make_error("invalid report: " + error.message); }
+
+}  // namespace
+
+std::string encode_report(const Report& report) {
+  ordered_json syscalls = ordered_json::array();
+  for (const auto& entry : report.syscalls) syscalls.push_back(encode_syscall(entry));
+  const ordered_json document = {
+      {"format", Report::kFormatName},
+      {"version", Report::kFormatVersion},
+      {"recording", encode_recording(report.info)},
+      {"syscalls", std::move(syscalls)},
+      {"recorder_stats", report.recorder_stats},
+  };
+  return document.dump(2);
+}
+
+Result<Report> decode_report(const std::string& json_text) {
+  const auto document = parse_json(json_text);
+  if (!document.ok()) return invalid(document.error());
+  JsonObjectReader root(*document, "");
+
+  // Format and version come first: a newer or foreign document may differ in every other field.
+  const auto format = root.required<std::string>("format");
+  if (!root.ok()) return invalid(root.error());
+  if (format != Report::kFormatName) {
+    return make_error("not a tailor report: format is \"" + format + "\", expected \"" +
+                      Report::kFormatName + "\"");
+  }
+  const auto version = root.required<int64_t>("version");
+  if (!root.ok()) return invalid(root.error());
+  if (version > Report::kFormatVersion) {
+    return make_error("report version " + std::to_string(version) +
+                      " is newer than this tailor understands (" +
+                      std::to_string(Report::kFormatVersion) + "); upgrade tailor");
+  }
+  if (version < 1) {
+    return make_error("invalid report: version " + std::to_string(version) +
+                      " does not exist; versions start at 1");
+  }
+
+  Report report;
+  if (const json* recording = root.required_object("recording")) {
+    JsonObjectReader reader(*recording, "recording");
+    report.info = decode_recording(reader);
+    root.absorb(reader);
+  }
+  if (const json* syscalls = root.required_array("syscalls")) {
+    for (std::size_t i = 0; i < syscalls->size() && root.ok(); ++i) {
+      JsonObjectReader reader((*syscalls)[i], JsonObjectReader::element_path("syscalls", i));
+      report.syscalls.push_back(decode_syscall(reader));
+      root.absorb(reader);
+    }
+  }
+  if (const json* stats = root.required_object("recorder_stats")) {
+    JsonObjectReader reader(*stats, "recorder_stats");
+    for (const auto& [name, value] : stats->items()) {
+      report.recorder_stats[name] = reader.required<uint64_t>(name);
+    }
+    root.absorb(reader);
+  }
+  if (!root.ok()) return invalid(root.error());
+  return report;
+}
+
+std::map<std::string, uint64_t> recorder_faults(const Report& report) {
+  std::map<std::string, uint64_t> faults;
+  for (const auto& [name, value] : report.recorder_stats) {
+    const bool informational = std::find(kInformationalStats.begin(), kInformationalStats.end(),
+                                         name) != kInformationalStats.end();
+    if (!informational && value != 0) faults.emplace(name, value);
+  }
+  return faults;
+}
+
+Status write_report_file(const std::string& path, const Report& report) {
+  return write_file_atomically(path, encode_report(report) + "\n");
+}
+
+Result<Report> read_report_file(const std::string& path) {
+  const auto text = read_file(path);
+  if (!text.ok()) return text.error();
+  auto report = decode_report(*text);
+  if (!report.ok()) return make_error(path + ": " + report.error().message);
+  return report;
+}
+
+}  // namespace tailor::common

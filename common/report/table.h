@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/report/report.h"
+#include "common/syscalls/categories.h"
+
+namespace tailor::common {
+
+// Which syscalls of a report to show. An empty list matches everything, a value matches if it
+// is any of its list's values, and the lists combine with AND. The recorder keeps only the
+// first caller of each syscall, so comms and pids select the syscalls a process made first,
+// not every syscall it made.
+struct ReportFilter {
+  std::vector<std::string> comms;
+  std::vector<uint32_t> pids;
+  std::vector<Category> categories;
+};
+
+// The report with only the matching syscalls; recording info and recorder stats are kept.
+// `tailor report --json` prints encode_report() of this.
+Report filter_report(const Report& report, const ReportFilter& filter);
+
+// A table for people: what was recorded, a warning when the recorder lost data, the
+// syscalls grouped by category, and a summary line.
+std::string render_table(const Report& report);
+
+}  // namespace tailor::common

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/util/result.h"
+
+namespace tailor::common {
+
+// Syscall names and numbers come from libseccomp alone, so they match the filters it builds.
+// Numbers are as the recorder reports them: x32 numbers without __X32_SYSCALL_BIT.
+// Both return an Error only for an architecture libseccomp does not know.
+
+// nullopt: libseccomp knows no syscall with this number on `arch`.
+Result<std::optional<std::string>> syscall_name(std::string_view arch, uint32_t nr);
+
+// nullopt: `arch` has no syscall of that name (open on aarch64) or libseccomp knows none.
+Result<std::optional<uint32_t>> syscall_number(std::string_view arch, std::string_view name);
+
+// "2.5.4": names come and go with libseccomp releases, so messages about them say which.
+std::string libseccomp_version();
+
+}  // namespace tailor::common

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/util/result.h"
+
+namespace tailor::common {
+
+// Parses a whole document; the error quotes the parser's position and complaint.
+Result<nlohmann::json> parse_json(std::string_view text);
+
+// Reads the fields of one JSON object for a decoder. The first problem is kept together with
+// the field's path ("syscalls[2].count: expected a non-negative integer") and later reads
+// return empty values, so a decoder reads every field and checks ok() once instead of after
+// each read.
+//
+// Field types: std::string, uint32_t, uint64_t, int64_t, int, std::vector<std::string>.
+class JsonObjectReader {
+ public:
+  // `path` names `value` in messages ("recording", "syscalls[2]"); empty for a document root.
+  JsonObjectReader(const nlohmann::json& value, std::string path);
+
+  // Missing, null or mistyped is an error.
+  template <typename T>
+  T required(std::string_view key);
+  // Absent or null is nullopt; mistyped is an error.
+  template <typename T>
+  std::optional<T> optional(std::string_view key);
+
+  // Nested objects and arrays, for child readers and loops; nullptr when absent (optional_*)
+  // or after an error.
+  const nlohmann::json* required_object(std::string_view key);
+  const nlohmann::json* optional_object(std::string_view key);
+  const nlohmann::json* required_array(std::string_view key);
+  const nlohmann::json* optional_array(std::string_view key);
+
+  std::string path_of(std::string_view key) const;
+  static std::string element_path(const std::string& array_path, std::size_t index);
+
+  // Records a problem the caller found in a field's value, such as an unknown name.
+  void fail(std::string_view key, std::string_view problem);
+  // Takes over a child reader's problem, so the caller keeps checking only its own ok().
+  void absorb(const JsonObjectReader& child);
+
+  bool ok() const { return !error_.has_value(); }
+  const Error& error() const { return *error_; }
+
+ private:
+  const nlohmann::json* field(std::string_view key, bool required);
+  const nlohmann::json* nested(std::string_view key, bool required, nlohmann::json::value_t type);
+  void fail_at(const std::string& path, std::string_view problem);
+
+  const nlohmann::json& value_;
+  std::string path_;
+  std::optional<Error> error_;
+};
+
+}  // namespace tailor::common

@@ -1,0 +1,108 @@
+#include "common/syscalls/categories.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace tailor::common {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(CategoriesTest, GroupsSyscallsByArea) {
+  EXPECT_EQ(category_of("openat"), Category::file);
+  EXPECT_EQ(category_of("getdents64"), Category::file);
+  EXPECT_EQ(category_of("socket"), Category::network);
+  EXPECT_EQ(category_of("socketcall"), Category::network);
+  EXPECT_EQ(category_of("execve"), Category::process);
+  EXPECT_EQ(category_of("rt_sigaction"), Category::process);
+  EXPECT_EQ(category_of("mmap"), Category::memory);
+  EXPECT_EQ(category_of("futex"), Category::ipc);
+  EXPECT_EQ(category_of("clock_gettime"), Category::time);
+  EXPECT_EQ(category_of("mount"), Category::security_sensitive);
+}
+
+TEST(CategoriesTest, FindsThirtyTwoBitVariantsByTheirBaseName) {
+  EXPECT_EQ(category_of("chown32"), Category::file);
+  EXPECT_EQ(category_of("fstat64"), Category::file);
+  EXPECT_EQ(category_of("clock_gettime64"), Category::time);
+  EXPECT_EQ(category_of("futex_time64"), Category::ipc);
+  EXPECT_EQ(category_of("clock_settime64"), Category::security_sensitive);
+}
+
+TEST(CategoriesTest, UnlistedNamesAreOther) {
+  EXPECT_EQ(category_of("getrandom"), Category::other);
+  EXPECT_EQ(category_of("a_syscall_from_the_future"), Category::other);
+  EXPECT_EQ(category_of(""), Category::other);
+}
+
+TEST(CategoriesTest, FlagsSecuritySensitiveCalls) {
+  for (const char* name : {"mount",
+                           "umount2",
+                           "ptrace",
+                           "bpf",
+                           "keyctl",
+                           "add_key",
+                           "request_key",
+                           "unshare",
+                           "setns",
+                           "kexec_load",
+                           "kexec_file_load",
+                           "init_module",
+                           "finit_module",
+                           "delete_module",
+                           "pivot_root",
+                           "chroot",
+                           "perf_event_open",
+                           "process_vm_readv",
+                           "process_vm_writev",
+                           "open_by_handle_at",
+                           "userfaultfd",
+                           "iopl",
+                           "ioperm",
+                           "swapon",
+                           "swapoff",
+                           "reboot",
+                           "acct",
+                           "settimeofday",
+                           "clock_settime",
+                           "personality",
+                           "lookup_dcookie",
+                           "fanotify_init",
+                           "quotactl",
+                           "mount_setattr",
+                           "fsopen",
+                           "fsmount",
+                           "move_mount",
+                           "open_tree",
+                           "name_to_handle_at",
+                           "syslog",
+                           "vhangup",
+                           "io_uring_setup"}) {
+    EXPECT_TRUE(is_security_sensitive(name)) << name;
+  }
+  for (const char* name : {"read", "openat", "clone", "execve", "getrandom"}) {
+    EXPECT_FALSE(is_security_sensitive(name)) << name;
+  }
+}
+
+TEST(CategoriesTest, NamesRoundTripInDisplayOrder) {
+  const auto categories = all_categories();
+  ASSERT_EQ(categories.size(), 8u);
+  EXPECT_EQ(categories.front(), Category::file);
+  EXPECT_EQ(categories.back(), Category::other);
+  for (Category category : categories) {
+    EXPECT_EQ(parse_category(category_name(category)).value(), category);
+  }
+  EXPECT_EQ(category_name(Category::security_sensitive), "security-sensitive");
+}
+
+TEST(CategoriesTest, UnknownCategoryListsTheValidOnes) {
+  const auto parsed = parse_category("disk");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().message,
+            "unknown category \"disk\"; valid: file, network, process, memory, ipc, time, "
+            "security-sensitive, other");
+}
+
+}  // namespace
+}  // namespace tailor::common
