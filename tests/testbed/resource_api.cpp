@@ -57,7 +57,8 @@ void record_manager(json& object, const std::string& manager, const std::string&
       kept.push_back(f);
   }
   json top = json::object();
-  for (const auto& [key, value] : content(object).items()) top["f:" + key] = json::object();
+  const json owned = content(object);
+  for (const auto& [key, value] : owned.items()) top["f:" + key] = json::object();
   kept.push_back({{"manager", manager},
                   {"operation", operation},
                   {"apiVersion", api_version},
