@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "tests/testbed/anchors.h"
 #include "tests/testbed/test_api_server.h"
 
@@ -59,11 +57,8 @@ TEST_F(KubectlTest, AppliesListsAndPrintsSeccompProfiles) {
 }
 
 TEST_F(KubectlTest, ShowsTheServersValidationError) {
-  const std::string file = server_->work_dir() + "/bad.yaml";
-  std::ofstream(file)
-      << "apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\n"
-         "metadata: {name: bad}\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n"
-         "  syscalls:\n  - action: SCMP_ACT_BOGUS\n";
+  const std::string file =
+      std::string(TAILOR_TESTBED_FIXTURES_DIR) + "/invalid-seccompprofile.yaml";
   auto r = kubectl({"create", "-f", file});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("is invalid"), std::string::npos) << r.err;
