@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/syscalls/arch.h"
+#include "common/util/enum_names.h"
 #include "common/util/file.h"
 #include "common/util/json_reader.h"
 
@@ -17,6 +18,10 @@ using nlohmann::ordered_json;
 // Counters of work done rather than data lost; they never call for a warning.
 constexpr std::array<std::string_view, 2> kInformationalStats = {"events_sent",
                                                                  "resolve_cache_misses"};
+
+constexpr EnumNames<Phase, 3> kPhaseNames = {{{Phase::workload, "workload"},
+                                               {Phase::runtime_filtered, "runtime-filtered"},
+                                               {Phase::runtime_setup, "runtime-setup"}}};
 
 ordered_json encode_recording(const RecordingInfo& info) {
   ordered_json out = {
@@ -37,12 +42,18 @@ ordered_json encode_recording(const RecordingInfo& info) {
 ordered_json encode_syscall(const SyscallEntry& entry) {
   ordered_json out = {{"arch", entry.arch}, {"nr", entry.nr}};
   if (!entry.name.empty()) out["name"] = entry.name;
+  out["phase"] = phase_name(entry.phase);
   out["count"] = entry.count;
   out["first_seen_ns"] = entry.first_seen_ns;
   if (entry.first_caller) {
     out["first_caller"] = {{"pid", entry.first_caller->pid},
                            {"tid", entry.first_caller->tid},
                            {"comm", entry.first_caller->comm}};
+  }
+  if (entry.arg) {
+    ordered_json values = ordered_json::array();
+    for (const auto& [value, calls] : entry.arg->values) values.push_back({{"value", value}, {"count", calls}});
+    out["arg"] = {{"index", entry.arg->index}, {"values", std::move(values)}, {"complete", entry.arg->complete}};
   }
   return out;
 }
@@ -76,6 +87,11 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
   entry.arch = read_arch(reader, "arch");
   entry.nr = reader.required<uint32_t>("nr");
   entry.name = reader.optional<std::string>("name").value_or("");
+  if (auto phase = reader.optional<std::string>("phase")) {
+    auto parsed = parse_phase(*phase);
+    if (parsed.ok()) entry.phase = *parsed;
+    else reader.fail("phase", parsed.error().message);
+  }
   entry.count = reader.required<uint64_t>("count");
   entry.first_seen_ns = reader.required<uint64_t>("first_seen_ns");
   if (const json* caller = reader.optional_object("first_caller")) {
@@ -85,12 +101,34 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
                                      caller_reader.required<std::string>("comm")};
     reader.absorb(caller_reader);
   }
+  if (const json* arg = reader.optional_object("arg")) {
+    JsonObjectReader arg_reader(*arg, reader.path_of("arg"));
+    RecordedArg recorded;
+    recorded.index = arg_reader.required<uint32_t>("index");
+    if (recorded.index > 5) arg_reader.fail("index", "must be 0 to 5");
+    recorded.complete = arg_reader.required<bool>("complete");
+    if (const json* values = arg_reader.required_array("values")) {
+      for (std::size_t i = 0; i < values->size() && arg_reader.ok(); ++i) {
+        JsonObjectReader value_reader((*values)[i],
+                                      JsonObjectReader::element_path(arg_reader.path_of("values"), i));
+        const auto value = value_reader.required<uint64_t>("value");
+        recorded.values[value] = value_reader.required<uint64_t>("count");
+        arg_reader.absorb(value_reader);
+      }
+    }
+    reader.absorb(arg_reader);
+    entry.arg = std::move(recorded);
+  }
   return entry;
 }
 
 Error invalid(const Error& error) { return make_error("invalid report: " + error.message); }
 
 }  // namespace
+
+std::string_view phase_name(Phase phase) { return enum_name(kPhaseNames, phase); }
+
+Result<Phase> parse_phase(std::string_view name) { return parse_enum(kPhaseNames, name, "phase"); }
 
 std::string encode_report(const Report& report) {
   ordered_json syscalls = ordered_json::array();

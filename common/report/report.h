@@ -19,14 +19,37 @@ struct FirstCaller {
   bool operator==(const FirstCaller&) const = default;
 };
 
-// One syscall of one architecture (syscall table) seen in a recording.
+// Who made the calls of an entry, as far as a seccomp profile is concerned
+// (enum tailor_phase in bpf/include/tailor/bpf/abi.h).
+enum class Phase {
+  workload = 0,          // the workload: the profile must allow these
+  runtime_setup = 1,     // the runtime before its filter: never meets the profile
+  runtime_filtered = 2,  // the container runtime after it installed the filter: must allow too
+};
+std::string_view phase_name(Phase phase);  // "workload", "runtime-filtered", "runtime-setup"
+Result<Phase> parse_phase(std::string_view name);
+
+// The distinct values one argument of a syscall took, with calls per value.
+struct RecordedArg {
+  uint32_t index = 0;                   // 0..5
+  std::map<uint64_t, uint64_t> values;  // value -> calls
+  // False when the recorder ran out of room for this syscall's values: the list is
+  // partial, so a profile must not restrict this argument.
+  bool complete = true;
+
+  bool operator==(const RecordedArg&) const = default;
+};
+
+// One syscall of one architecture (syscall table) and phase seen in a recording.
 struct SyscallEntry {
   std::string arch;  // libseccomp architecture token: "x86_64", "x86", "x32", "aarch64", "arm"
   uint32_t nr = 0;
   std::string name;            // libseccomp's name for nr on arch; empty when libseccomp knows none
+  Phase phase = Phase::workload;
   uint64_t count = 0;          // calls counted in the kernel
   uint64_t first_seen_ns = 0;  // since the recording started
   std::optional<FirstCaller> first_caller;  // absent when the first-seen event was dropped
+  std::optional<RecordedArg> arg;           // for the syscalls whose argument is recorded
 
   bool operator==(const SyscallEntry&) const = default;
 };
@@ -54,7 +77,7 @@ struct Report {
   static constexpr const char* kFormatName = "tailor.report";
 
   RecordingInfo info;
-  std::vector<SyscallEntry> syscalls;              // sorted by (arch, nr)
+  std::vector<SyscallEntry> syscalls;              // sorted by (arch, nr, phase)
   std::map<std::string, uint64_t> recorder_stats;  // e.g. "events_dropped", "sets_full"
 
   bool operator==(const Report&) const = default;

@@ -16,6 +16,12 @@ std::optional<std::string> convert(const json& value, std::string& out) {
   return std::nullopt;
 }
 
+std::optional<std::string> convert(const json& value, bool& out) {
+  if (!value.is_boolean()) return "expected true or false";
+  out = value.get<bool>();
+  return std::nullopt;
+}
+
 template <typename T>
 std::optional<std::string> convert_unsigned(const json& value, T& out) {
   // nlohmann keeps non-negative integer literals as unsigned; negatives and 1.0 are rejected.
@@ -113,6 +119,7 @@ template uint64_t JsonObjectReader::required(std::string_view);
 template int64_t JsonObjectReader::required(std::string_view);
 template int JsonObjectReader::required(std::string_view);
 template std::vector<std::string> JsonObjectReader::required(std::string_view);
+template bool JsonObjectReader::required(std::string_view);
 template std::optional<std::string> JsonObjectReader::optional(std::string_view);
 template std::optional<uint32_t> JsonObjectReader::optional(std::string_view);
 template std::optional<uint64_t> JsonObjectReader::optional(std::string_view);

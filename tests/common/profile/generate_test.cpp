@@ -65,7 +65,7 @@ TEST(GenerateProfileTest, WarnsAboutSyscallsWithoutAName) {
 
 TEST(GenerateProfileTest, NamesSyscallsTheRecorderCouldNot) {
   Report report = sample_report();
-  report.syscalls = {{"x86_64", 39, "", 1, 0, std::nullopt}};
+  report.syscalls = {{"x86_64", 39, "", Phase::workload, 1, 0, std::nullopt}};
   const auto generated = generate_profile(report).value();
   EXPECT_THAT(generated.profile.syscalls[0].names, ElementsAre("getpid"));
   EXPECT_TRUE(generated.warnings.empty());

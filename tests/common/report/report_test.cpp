@@ -42,10 +42,35 @@ TEST(ReportTest, EncodesTheDocumentedLayout) {
   EXPECT_EQ(document["recording"]["native_arch"], "x86_64");
   EXPECT_EQ(document["recording"]["exit_status"], 0);
   EXPECT_EQ(document["syscalls"][1],
-            json::parse(R"({"arch": "x86_64", "nr": 0, "name": "read", "count": 40,
-                            "first_seen_ns": 2000000,
+            json::parse(R"({"arch": "x86_64", "nr": 0, "name": "read", "phase": "workload",
+                            "count": 40, "first_seen_ns": 2000000,
                             "first_caller": {"pid": 42, "tid": 42, "comm": "sh"}})"));
+  EXPECT_EQ(document["syscalls"][3]["arg"],
+            json::parse(R"({"index": 0, "complete": true,
+                            "values": [{"value": 1, "count": 1}, {"value": 2, "count": 2}]})"));
+  EXPECT_EQ(document["syscalls"][5]["phase"], "runtime-setup");
   EXPECT_EQ(document["recorder_stats"]["events_dropped"], 1);
+}
+
+TEST(ReportTest, RejectsUnknownPhasesAndArgumentIndexes) {
+  json document = sample_json();
+  document["syscalls"][1]["phase"] = "bootstrap";
+  auto decoded = decode_report(document.dump());
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("syscalls[1].phase"), std::string::npos) << decoded.error().message;
+  document = sample_json();
+  document["syscalls"][3]["arg"]["index"] = 9;
+  decoded = decode_report(document.dump());
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("syscalls[3].arg.index"), std::string::npos) << decoded.error().message;
+}
+
+TEST(ReportTest, APhaselessEntryIsTheWorkloads) {
+  json document = sample_json();
+  document["syscalls"][1].erase("phase");
+  auto decoded = decode_report(document.dump());
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->syscalls[1].phase, Phase::workload);
 }
 
 TEST(ReportTest, LeavesOutAbsentValues) {

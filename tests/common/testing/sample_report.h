@@ -19,14 +19,15 @@ inline Report sample_report() {
                               .exit_status = 0,
                               .tailor_version = "0.1.0"};
   report.syscalls = {
-      {"x86", 5, "open", 1, 900'000'000, FirstCaller{77, 77, "legacy32"}},
-      {"x86_64", 0, "read", 40, 2'000'000, FirstCaller{42, 42, "sh"}},
-      {"x86_64", 2, "open", 2, 2'500'000, FirstCaller{42, 42, "sh"}},
-      {"x86_64", 41, "socket", 3, 12'000'000, FirstCaller{43, 44, "curl"}},
-      {"x86_64", 59, "execve", 2, 1'000'000, FirstCaller{42, 42, "sh"}},
-      {"x86_64", 165, "mount", 1, 30'000'000, std::nullopt},
-      {"x86_64", 228, "clock_gettime", 500, 13'000'000, FirstCaller{43, 43, "curl"}},
-      {"x86_64", 540, "", 1, 40'000'000, FirstCaller{43, 43, "curl"}},
+      {"x86", 5, "open", Phase::workload, 1, 900'000'000, FirstCaller{77, 77, "legacy32"}},
+      {"x86_64", 0, "read", Phase::workload, 40, 2'000'000, FirstCaller{42, 42, "sh"}},
+      {"x86_64", 2, "open", Phase::workload, 2, 2'500'000, FirstCaller{42, 42, "sh"}},
+      {"x86_64", 41, "socket", Phase::workload, 3, 12'000'000, FirstCaller{43, 44, "curl"},
+       RecordedArg{0, {{1, 1}, {2, 2}}, true}},
+      {"x86_64", 59, "execve", Phase::workload, 2, 1'000'000, FirstCaller{42, 42, "sh"}},
+      {"x86_64", 165, "mount", Phase::runtime_setup, 1, 30'000'000, std::nullopt},
+      {"x86_64", 228, "clock_gettime", Phase::workload, 500, 13'000'000, FirstCaller{43, 43, "curl"}},
+      {"x86_64", 540, "", Phase::workload, 1, 40'000'000, FirstCaller{43, 43, "curl"}},
   };
   report.recorder_stats = {{"events_sent", 7}, {"events_dropped", 1}, {"sets_full", 0}};
   return report;
