@@ -8,11 +8,37 @@
 
 namespace tailor::common {
 
+// How far a profile restricts syscall arguments (docs/profiles.md).
+//  off:      names only.
+//  standard: (default) rules a workload that behaves as recorded never trips: socket and
+//            socketpair families, namespace flags of clone/unshare/setns, personality
+//            values, clone3 answered with ENOSYS so libc falls back to clone.
+//  strict:   also prctl options, ioctl requests, bpf/ptrace/keyctl operations.
+enum class ArgLevel { off, standard, strict };
+std::string_view arg_level_name(ArgLevel level);
+Result<ArgLevel> parse_arg_level(std::string_view name);
+
 struct GenerateOptions {
   // More architectures for the profile, as parse_arch() reads them, e.g. to run the recorded
   // workload on arm64 nodes too. The one list of names then applies to each; libseccomp
   // skips a name on an architecture that has no such syscall.
   std::vector<std::string> extra_arches;
+  ArgLevel arg_level = ArgLevel::standard;
+  // The container will run with no_new_privileges (allowPrivilegeEscalation: false): the
+  // runtime installs the filter later and needs fewer syscalls after it.
+  bool no_new_privileges = false;
+  // Added whatever the recording says (a user's base list).
+  std::vector<std::string> always_allow;
+  // Adds the syscalls that timing or chance makes (implication rules); on by default.
+  bool implications = true;
+};
+
+// A syscall the profile allows that the recording did not show, and why.
+struct AddedSyscall {
+  std::string name;
+  std::string reason;  // "runc needs it after installing the filter", "threads were created"
+
+  bool operator==(const AddedSyscall&) const = default;
 };
 
 // The least-privilege profile for a recording: every call the recording made is allowed, any
