@@ -8,7 +8,12 @@
 //             other process on the node pays)
 // Configurations are interleaved over rounds; each figure is the median round.
 #include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -51,6 +56,46 @@ void move_self(const Cgroup2& cgroups, const std::string& path) {
   FILE* procs = std::fopen(cgroups.absolute(path + "/cgroup.procs").c_str(), "w");
   if (procs == nullptr || std::fprintf(procs, "%d\n", getpid()) < 0 || std::fclose(procs) != 0)
     die("cannot move the benchmark into cgroup " + path);
+}
+
+// The programs' own run time as the kernel accounts it (BPF run-time stats):
+// less exposed to the noise of other processes than the loop's wall clock,
+// but it leaves out the hook's own cost, which the floor row shows.
+void print_program_time(long iterations, uint64_t loop_id, const std::vector<uint64_t>& others) {
+  const int stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+  if (stats_fd < 0) {
+    std::printf("program run time: unavailable (bpf_enable_stats: %s)\n", std::strerror(errno));
+    return;
+  }
+  const auto per_call = [](uint64_t ns, uint64_t count) { return count ? double(ns) / double(count) : 0.0; };
+  std::printf("program run time per call (kernel BPF stats, %ld calls):\n", iterations);
+  {
+    hook_floor* skel = hook_floor__open_and_load();
+    if (skel == nullptr || hook_floor__attach(skel) != 0) die("cannot attach the floor program");
+    ns_per_call(iterations);
+    bpf_prog_info info{};
+    uint32_t length = sizeof(info);
+    bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.tailor_floor_sys_enter), &info, &length);
+    std::printf("  %-12s %8.1f ns\n", "floor", per_call(info.run_time_ns, info.run_cnt));
+    hook_floor__destroy(skel);
+  }
+  for (const char* name : {"untracked", "tracked", "tracked+200"}) {
+    auto rec = Recorder::open({});
+    if (!rec) die(rec.error().message);
+    if (std::strcmp(name, "untracked") != 0) {
+      if (!(*rec)->track(loop_id, TAILOR_TRACK_AGGREGATE)) die("track failed");
+      if (std::strcmp(name, "tracked+200") == 0)
+        for (uint64_t id : others)
+          if (!(*rec)->track(id, TAILOR_TRACK_AGGREGATE)) die("track failed");
+    }
+    ns_per_call(iterations / 20);  // resolve and warm the cache before counting
+    const auto before = (*rec)->program_stats();
+    ns_per_call(iterations);
+    const auto after = (*rec)->program_stats();
+    std::printf("  %-12s %8.1f ns\n", name,
+                per_call(after.run_time_ns - before.run_time_ns, after.run_count - before.run_count));
+  }
+  close(stats_fd);
 }
 
 }  // namespace
@@ -135,6 +180,7 @@ int main(int argc, char** argv) {
                 name == "none" ? 0.0 : 100.0 * (ns - floor_ns) / none);
   }
   std::printf("target: tracked costs at most 10%% of the no-tracer syscall above the floor\n");
+  print_program_time(iterations, loop_id, others);
   std::printf("reproduce: sudo %s %ld %d\n", argv[0], iterations, rounds);
   std::fflush(stdout);
   move_self(*cgroups, *home);

@@ -300,6 +300,13 @@ void Recorder::forget_arg_values(uint32_t slot) {
   for (const auto& victim : doomed) bpf_map_delete_elem(fd, &victim);
 }
 
+Recorder::ProgramStats Recorder::program_stats() const {
+  bpf_prog_info info{};
+  uint32_t length = sizeof(info);
+  if (bpf_obj_get_info_by_fd(bpf_program__fd(skel_->progs.tailor_sys_enter), &info, &length) != 0) return {};
+  return {info.run_time_ns, info.run_cnt};
+}
+
 std::map<std::string, uint64_t> Recorder::stats() const {
   const int fd = bpf_map__fd(skel_->maps.stats);
   const int cpus = libbpf_num_possible_cpus();

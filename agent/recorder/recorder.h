@@ -91,6 +91,14 @@ class Recorder {
   // The kernel side's fault counters, summed over CPUs, by name.
   std::map<std::string, uint64_t> stats() const;
 
+  // Time the kernel accounted to the program; zero unless BPF run-time stats
+  // are on (sysctl kernel.bpf_stats_enabled, or an fd from bpf_enable_stats).
+  struct ProgramStats {
+    uint64_t run_time_ns = 0;
+    uint64_t run_count = 0;
+  };
+  ProgramStats program_stats() const;
+
  private:
   Recorder() = default;
   void bump_generation();

@@ -30,7 +30,7 @@ uint64_t monotonic_ns() {
 
 bool RecordingSession::on_event(const tailor_event& event) {
   if (event.set_cgroup_id != set_cgroup_id_ || event.kind != TAILOR_EVENT_FIRST_SEEN) return false;
-  const auto key = std::make_pair(static_cast<uint32_t>(event.abi), event.nr);
+  const auto key = std::make_tuple(uint32_t{event.abi}, uint32_t{event.phase}, event.nr);
   if (first_seen_.contains(key)) return false;
   FirstSeen seen;
   seen.timestamp_ns = event.timestamp_ns;
@@ -61,8 +61,15 @@ common::Report RecordingSession::build(const std::map<SetKey, SyscallCounts>& se
       entry.arch = arch;
       entry.nr = nr;
       if (auto name = common::syscall_name(arch, nr); name && *name) entry.name = **name;
+      entry.phase = static_cast<common::Phase>(key.phase);
       entry.count = calls;
-      if (auto it = first_seen_.find({key.abi, nr}); it != first_seen_.end()) {
+      if (auto arg = counts.args.find(nr); arg != counts.args.end()) {
+        entry.arg = common::RecordedArg{arg->second.index, arg->second.calls,
+                                        !counts.args_overflow.contains(nr)};
+      } else if (counts.args_overflow.contains(nr)) {
+        entry.arg = common::RecordedArg{0, {}, false};
+      }
+      if (auto it = first_seen_.find({key.abi, key.phase, nr}); it != first_seen_.end()) {
         entry.first_seen_ns =
             it->second.timestamp_ns > start_ns_ ? it->second.timestamp_ns - start_ns_ : 0;
         entry.first_caller = it->second.caller;
@@ -71,7 +78,7 @@ common::Report RecordingSession::build(const std::map<SetKey, SyscallCounts>& se
     }
   }
   std::sort(report.syscalls.begin(), report.syscalls.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.arch, a.nr) < std::tie(b.arch, b.nr);
+    return std::tie(a.arch, a.nr, a.phase) < std::tie(b.arch, b.nr, b.phase);
   });
   return report;
 }

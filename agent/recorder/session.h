@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "agent/recorder/recorder.h"
@@ -42,7 +43,7 @@ class RecordingSession {
   };
   uint64_t set_cgroup_id_;
   uint64_t start_ns_;
-  std::map<std::pair<uint32_t, uint32_t>, FirstSeen> first_seen_;  // (abi, nr)
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, FirstSeen> first_seen_;  // (abi, phase, nr)
 };
 
 }  // namespace tailor::agent
