@@ -59,7 +59,46 @@ nlohmann::json to_json(const YAML::Node& node) {
   return nullptr;
 }
 
+void emit(YAML::Emitter& out, const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::object:
+      out << YAML::BeginMap;
+      for (const auto& [key, item] : value.items()) {
+        out << YAML::Key;
+        emit(out, key);
+        out << YAML::Value;
+        emit(out, item);
+      }
+      out << YAML::EndMap;
+      return;
+    case nlohmann::json::value_t::array:
+      out << YAML::BeginSeq;
+      for (const auto& item : value) emit(out, item);
+      out << YAML::EndSeq;
+      return;
+    case nlohmann::json::value_t::string: {
+      const auto& text = value.get_ref<const std::string&>();
+      if (!plain_scalar(text).is_string()) out << YAML::DoubleQuoted;
+      out << text;
+      return;
+    }
+    case nlohmann::json::value_t::null:
+      out << YAML::Null;
+      return;
+    default:
+      // Numbers and booleans print as JSON does, which the core schema reads back alike.
+      out << value.dump();
+      return;
+  }
+}
+
 }  // namespace
+
+std::string json_to_yaml(const nlohmann::json& value) {
+  YAML::Emitter out;
+  emit(out, value);
+  return std::string(out.c_str()) + "\n";
+}
 
 Result<std::vector<nlohmann::json>> yaml_documents_to_json(std::string_view yaml) {
   try {

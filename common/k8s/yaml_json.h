@@ -1,6 +1,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,6 +16,10 @@ Result<std::vector<nlohmann::json>> yaml_documents_to_json(std::string_view yaml
 
 // A single document; an error when the text holds none or several.
 Result<nlohmann::json> yaml_to_json(std::string_view yaml);
+
+// Block-style YAML of a JSON value that yaml_to_json reads back unchanged: strings that would
+// read as another type ("true", "1.0", "null", "") are quoted.
+std::string json_to_yaml(const nlohmann::json& value);
 
 // Reads a file of one or more YAML documents.
 Result<std::vector<nlohmann::json>> load_yaml_file(const std::string& path);

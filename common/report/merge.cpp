@@ -1,0 +1,134 @@
+#include "common/report/merge.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "common/util/strings.h"
+
+namespace tailor::common {
+namespace {
+
+using EntryKey = std::tuple<std::string, uint32_t, Phase>;
+
+// The earlier first sighting; at the same time one with a known caller, then the lower
+// caller, so the choice does not depend on the order of the inputs.
+bool seen_before(const SyscallEntry& a, const SyscallEntry& b) {
+  auto rank = [](const SyscallEntry& e) {
+    const FirstCaller none;
+    const FirstCaller& caller = e.first_caller ? *e.first_caller : none;
+    return std::make_tuple(e.first_seen_ns, !e.first_caller.has_value(), caller.pid, caller.tid,
+                           caller.comm);
+  };
+  return rank(a) < rank(b);
+}
+
+// An input without the argument did not record it, so the calls it counted may have used
+// any value: the union is incomplete.
+Status merge_arg(std::optional<RecordedArg>& into, const std::optional<RecordedArg>& from,
+                 const SyscallEntry& entry) {
+  if (!into && !from) return ok_status();
+  if (!into || !from) {
+    if (!into) into = from;
+    into->complete = false;
+    return ok_status();
+  }
+  if (into->index != from->index) {
+    return make_error("cannot merge " + entry.arch + " " + entry.name +
+                      ": the reports recorded different arguments (" + std::to_string(into->index) +
+                      " and " + std::to_string(from->index) +
+                      "); they come from incompatible tailor versions");
+  }
+  for (const auto& [value, calls] : from->values) into->values[value] += calls;
+  into->complete = into->complete && from->complete;
+  return ok_status();
+}
+
+Status merge_entry(SyscallEntry& into, const SyscallEntry& from) {
+  into.count += from.count;
+  if (seen_before(from, into)) {
+    into.first_seen_ns = from.first_seen_ns;
+    into.first_caller = from.first_caller;
+  }
+  // Reports made with different libseccomp releases may name a number differently or not at all.
+  if (into.name.empty() || (!from.name.empty() && from.name < into.name)) into.name = from.name;
+  return merge_arg(into.arg, from.arg, into);
+}
+
+// Distinct values in input order: "node-a, node-b".
+template <typename Field>
+std::string distinct(const std::vector<MergeInput>& inputs, Field field) {
+  std::vector<std::string> values;
+  for (const auto& input : inputs) {
+    const std::string& value = input.report.info.*field;
+    if (std::find(values.begin(), values.end(), value) == values.end()) values.push_back(value);
+  }
+  return join(values);
+}
+
+// Reports of different native architectures merge: every entry keeps its arch, and a profile
+// covers each arch its entries use, so the merged native_arch only has to be one of the
+// inputs'. It is the most common one (ties: first by name), whatever the input order.
+std::string common_native_arch(const std::vector<MergeInput>& inputs) {
+  std::map<std::string, int> votes;
+  for (const auto& input : inputs) ++votes[input.report.info.native_arch];
+  return std::max_element(votes.begin(), votes.end(),
+                          [](const auto& a, const auto& b) { return a.second < b.second; })
+      ->first;
+}
+
+RecordingInfo merged_info(const std::vector<MergeInput>& inputs) {
+  RecordingInfo info;
+  info.target_kind = "merge";
+  std::vector<std::string> sources;
+  for (const auto& input : inputs) sources.push_back(input.source);
+  info.target = join(sources);
+  info.cgroup_path = distinct(inputs, &RecordingInfo::cgroup_path);
+  info.hostname = distinct(inputs, &RecordingInfo::hostname);
+  info.kernel = distinct(inputs, &RecordingInfo::kernel);
+  info.native_arch = common_native_arch(inputs);
+  info.tailor_version = distinct(inputs, &RecordingInfo::tailor_version);
+  // From the first start to the last end: recordings of replicas overlap.
+  int64_t start = inputs.front().report.info.started_unix_ms;
+  int64_t end = start;
+  for (const auto& input : inputs) {
+    const RecordingInfo& each = input.report.info;
+    start = std::min(start, each.started_unix_ms);
+    end = std::max(end, each.started_unix_ms + static_cast<int64_t>(each.duration_ms));
+  }
+  info.started_unix_ms = start;
+  info.duration_ms = static_cast<uint64_t>(end - start);
+  const auto& first_status = inputs.front().report.info.exit_status;
+  const bool same_status = std::all_of(inputs.begin(), inputs.end(), [&](const MergeInput& input) {
+    return input.report.info.exit_status == first_status;
+  });
+  if (same_status) info.exit_status = first_status;
+  return info;
+}
+
+}  // namespace
+
+Result<Report> merge_reports(const std::vector<MergeInput>& inputs) {
+  if (inputs.empty()) return make_error("nothing to merge: give at least one report");
+  // first_seen_ns stays relative to each input's own start: for replicas and test runs what
+  // matters is how soon after start a call came, not when on the wall clock.
+  std::map<EntryKey, SyscallEntry> entries;
+  Report merged;
+  for (const auto& input : inputs) {
+    for (const auto& entry : input.report.syscalls) {
+      auto [it, inserted] = entries.try_emplace(EntryKey{entry.arch, entry.nr, entry.phase}, entry);
+      if (inserted) continue;
+      if (auto status = merge_entry(it->second, entry); !status.ok()) {
+        return make_error(input.source + ": " + status.error().message);
+      }
+    }
+    for (const auto& [name, value] : input.report.recorder_stats) {
+      merged.recorder_stats[name] += value;
+    }
+  }
+  merged.info = merged_info(inputs);
+  for (auto& [key, entry] : entries) merged.syscalls.push_back(std::move(entry));
+  return merged;
+}
+
+}  // namespace tailor::common
