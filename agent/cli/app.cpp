@@ -4,6 +4,7 @@
 #include "agent/commands/profile.h"
 #include "agent/commands/record.h"
 #include "agent/commands/report.h"
+#include "agent/commands/run.h"
 
 namespace tailor::agent {
 
@@ -15,6 +16,8 @@ int run_cli(int argc, char** argv) {
   add_record_command(app, choice);
   add_report_command(app, choice);
   add_profile_command(app, choice);
+  add_run_command(app, choice);
+  add_verify_command(app, choice);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

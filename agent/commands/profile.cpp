@@ -1,38 +1,143 @@
 #include "agent/commands/profile.h"
 
 #include <cstdio>
+#include <map>
 #include <memory>
 
+#include "agent/commands/output.h"
+#include "common/k8s/object_names.h"
+#include "common/k8s/seccomp_profile_object.h"
 #include "common/profile/generate.h"
 #include "common/profile/oci.h"
 #include "common/report/report.h"
-#include "common/util/file.h"
+#include "common/util/enum_names.h"
 
 namespace tailor::agent {
 namespace {
 
+enum class Format { oci, spo, spo_json };
+constexpr common::EnumNames<Format, 3> kFormatNames = {
+    {{Format::oci, "oci"}, {Format::spo, "spo"}, {Format::spo_json, "spo-json"}}};
+
 struct ProfileOptions {
   std::string file;
   std::string output;
+  std::string format = "oci";
+  std::string args = "standard";
+  bool no_new_privileges = false;
+  std::vector<std::string> allow;
   std::vector<std::string> arches;
+  bool no_implications = false;
+  // SeccompProfile only.
+  std::string spo_version;
+  std::string name;
+  std::string namespace_name;
+  std::vector<std::string> labels;
+  std::vector<std::string> annotations;
 };
 
+// A SeccompProfile needs a name; the recording suggests one: the command's program or the
+// container's short id.
+std::string default_spo_name(const common::RecordingInfo& info) {
+  std::string base;
+  if (info.target_kind == "command") {
+    base = info.target.substr(0, info.target.find(' '));
+    base = base.substr(base.rfind('/') + 1);
+  } else if (info.target_kind == "container") {
+    base = info.target.substr(0, 12);
+  } else if (info.target_kind == "cgroup") {
+    base = info.target.substr(info.target.rfind('/') + 1);
+  }
+  const std::string name = common::to_dns1123_subdomain(base);
+  return name.empty() ? "tailor-profile" : name;
+}
+
+// "KEY=VALUE" flags as a map; `flag` names the flag in the error.
+common::Result<std::map<std::string, std::string>> key_values(
+    const std::vector<std::string>& items, const std::string& flag) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    const auto equals = item.find('=');
+    if (equals == std::string::npos) {
+      return common::make_error(flag + " \"" + item + "\": expected KEY=VALUE");
+    }
+    out[item.substr(0, equals)] = item.substr(equals + 1);
+  }
+  return out;
+}
+
+bool spo_flags_given(const ProfileOptions& options) {
+  return !options.spo_version.empty() || !options.name.empty() ||
+         !options.namespace_name.empty() || !options.labels.empty() ||
+         !options.annotations.empty();
+}
+
+common::Result<common::SpoObjectOptions> spo_options(const ProfileOptions& options,
+                                                     const common::Report& report) {
+  common::SpoObjectOptions out;
+  out.name = options.name.empty() ? default_spo_name(report.info) : options.name;
+  if (!options.spo_version.empty()) out.api_version = options.spo_version;
+  out.namespace_name = options.namespace_name;
+  auto labels = key_values(options.labels, "--label");
+  if (!labels.ok()) return labels.error();
+  auto annotations = key_values(options.annotations, "--annotation");
+  if (!annotations.ok()) return annotations.error();
+  out.labels = std::move(*labels);
+  out.annotations = std::move(*annotations);
+  return out;
+}
+
+// The document to write, and the warnings of turning the profile into it.
+common::Result<std::string> render(Format format, const common::Profile& profile,
+                                   const ProfileOptions& options, const common::Report& report,
+                                   std::vector<std::string>& warnings) {
+  if (format == Format::oci) return common::encode_profile(profile) + "\n";
+  auto spo = spo_options(options, report);
+  if (!spo.ok()) return spo.error();
+  for (auto& loss : common::seccomp_profile_losses(profile)) warnings.push_back(std::move(loss));
+  if (format == Format::spo) return common::seccomp_profile_yaml(profile, *spo);
+  auto json = common::seccomp_profile_json(profile, *spo);
+  if (!json.ok()) return json.error();
+  return *json + "\n";
+}
+
 int write_profile(const ProfileOptions& options) {
+  const auto format = common::parse_enum(kFormatNames, options.format, "format");
+  if (!format) return fail(format.error(), kExitUsage);
+  if (*format == Format::oci && spo_flags_given(options)) {
+    return fail(common::make_error("--spo-version, --name, --namespace, --label and --annotation "
+                                   "are for --format spo or spo-json"),
+                kExitUsage);
+  }
+  const auto level = common::parse_arg_level(options.args);
+  if (!level) return fail(level.error(), kExitUsage);
   auto report = common::read_report_file(options.file);
   if (!report) return fail(report.error());
-  auto generated = common::generate_profile(*report, common::GenerateOptions{options.arches});
+
+  const common::GenerateOptions generate_options{.extra_arches = options.arches,
+                                                 .arg_level = *level,
+                                                 .no_new_privileges = options.no_new_privileges,
+                                                 .always_allow = options.allow,
+                                                 .implications = !options.no_implications};
+  auto generated = common::generate_profile(*report, generate_options);
   if (!generated) return fail(generated.error(), kExitUsage);
-  for (const auto& warning : generated->warnings) std::fprintf(stderr, "tailor: warning: %s\n", warning.c_str());
-  const std::string json = common::encode_profile(generated->profile) + "\n";
-  if (options.output.empty() || options.output == "-") {
-    std::fwrite(json.data(), 1, json.size(), stdout);
-    return 0;
+  std::vector<std::string> warnings = generated->warnings;
+  auto document = render(*format, generated->profile, options, *report, warnings);
+  if (!document) return fail(document.error(), kExitUsage);
+
+  for (const auto& warning : warnings) std::fprintf(stderr, "tailor: warning: %s\n", warning.c_str());
+  for (const auto& added : generated->added) {
+    std::fprintf(stderr, "tailor: added %s: %s\n", added.name.c_str(), added.reason.c_str());
   }
-  if (auto written = common::write_file_atomically(options.output, json); !written) return fail(written.error());
-  size_t allowed = 0;
-  for (const auto& rule : generated->profile.syscalls)
-    if (rule.action == common::Action::allow) allowed += rule.names.size();
-  std::fprintf(stderr, "tailor: profile allows %zu syscalls -> %s\n", allowed, options.output.c_str());
+  if (auto written = write_output(options.output, *document); !written) return fail(written.error());
+  if (!is_stdout(options.output)) {
+    size_t allowed = 0;
+    for (const auto& rule : generated->profile.syscalls) {
+      if (rule.action == common::Action::allow) allowed += rule.names.size();
+    }
+    std::fprintf(stderr, "tailor: profile allows %zu syscalls (%zu added) -> %s\n", allowed,
+                 generated->added.size(), options.output.c_str());
+  }
   return 0;
 }
 
@@ -41,10 +146,27 @@ int write_profile(const ProfileOptions& options) {
 void add_profile_command(CLI::App& app, CommandChoice& choice) {
   auto options = std::make_shared<ProfileOptions>();
   CLI::App* cmd = app.add_subcommand("profile", "Write the least-privilege seccomp profile of a recording");
-  cmd->add_option("file", options->file, "Report file written by tailor record")->required();
+  cmd->add_option("file", options->file, "Report file written by tailor record or tailor merge")
+      ->required();
   cmd->add_option("-o,--output", options->output, "Profile file (default: standard output)");
+  cmd->add_option("--format", options->format,
+                  "oci (runtime JSON, default), spo (SeccompProfile YAML) or spo-json");
+  cmd->add_option("--args", options->args, "Argument rules: off, standard (default) or strict");
+  cmd->add_flag("--no-new-privileges", options->no_new_privileges,
+                "The container runs with no_new_privileges (allowPrivilegeEscalation: false)");
+  cmd->add_option("--allow", options->allow, "Also allow this syscall (repeatable)");
   cmd->add_option("--arch", options->arches,
                   "Also cover this architecture (x86_64, aarch64, SCMP_ARCH_ARM, ...; repeatable)");
+  cmd->add_flag("--no-implications", options->no_implications,
+                "Allow only what was recorded, not the calls that timing or chance make");
+  cmd->add_option("--spo-version", options->spo_version,
+                  "SeccompProfile version: v1 (default, cluster-scoped) or v1beta1 (namespaced)");
+  cmd->add_option("--name", options->name,
+                  "SeccompProfile name (default: the recorded command or container id)");
+  cmd->add_option("--namespace", options->namespace_name, "Namespace of a v1beta1 SeccompProfile");
+  cmd->add_option("--label", options->labels, "SeccompProfile label KEY=VALUE (repeatable)");
+  cmd->add_option("--annotation", options->annotations,
+                  "SeccompProfile annotation KEY=VALUE (repeatable)");
   cmd->callback([options, &choice] { choice.run = [options] { return write_profile(*options); }; });
 }
 

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "common/profile/seccomp_filter.h"
+
 namespace tailor::agent {
 namespace {
 
@@ -46,10 +48,14 @@ Result<std::string> resolve_executable(const std::string& name) {
 }
 
 Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir, const std::string& executable,
-                              const std::vector<std::string>& argv) {
-  Fd cgroup{::open(cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (cgroup.fd < 0)
-    return make_error("cannot open cgroup " + cgroup_dir.string() + ": " + std::strerror(errno));
+                              const std::vector<std::string>& argv,
+                              const std::vector<sock_filter>* filter) {
+  Fd cgroup;
+  if (!cgroup_dir.empty()) {
+    cgroup.fd = ::open(cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgroup.fd < 0)
+      return make_error("cannot open cgroup " + cgroup_dir.string() + ": " + std::strerror(errno));
+  }
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return make_error(std::string("pipe: ") + std::strerror(errno));
   Fd read_end{pipe_fds[0]}, write_end{pipe_fds[1]};
@@ -59,14 +65,19 @@ Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir, const std
   raw_argv.push_back(nullptr);
 
   clone_args args{};
-  args.flags = CLONE_INTO_CGROUP;
   args.exit_signal = SIGCHLD;
-  args.cgroup = static_cast<uint64_t>(cgroup.fd);
+  if (cgroup.fd >= 0) {
+    args.flags = CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup.fd);
+  }
   const long pid = ::syscall(SYS_clone3, &args, sizeof(args));
   if (pid < 0) return make_error(std::string("cannot start the command in its cgroup: ") + std::strerror(errno));
   if (pid == 0) {
-    ::execve(executable.c_str(), raw_argv.data(), environ);
-    const int err = errno;
+    int err = filter != nullptr ? common::SeccompFilter::install(*filter) : 0;
+    if (err == 0) {
+      ::execve(executable.c_str(), raw_argv.data(), environ);
+      err = errno;
+    }
     (void)!::write(write_end.fd, &err, sizeof(err));
     ::_exit(127);
   }
@@ -78,7 +89,8 @@ Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir, const std
   while (n < 0 && errno == EINTR);
   if (n == sizeof(child_errno)) {
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
-    return make_error(executable + ": cannot execute: " + std::strerror(child_errno));
+    return make_error(executable + ": cannot " + (filter != nullptr ? "install the profile or " : "") +
+                      "execute: " + std::strerror(child_errno));
   }
   return static_cast<pid_t>(pid);
 }

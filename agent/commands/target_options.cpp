@@ -1,0 +1,75 @@
+#include "agent/commands/target_options.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "agent/cgroup/container_lookup.h"
+#include "agent/recorder/spawn.h"
+
+namespace tailor::agent {
+
+namespace fs = std::filesystem;
+using common::make_error;
+
+std::string TargetOptions::stem() const {
+  if (!command.empty()) return fs::path(command.front()).filename().string();
+  if (!container.empty()) return "container-" + container.substr(0, 12);
+  if (pid > 0) return "pid-" + std::to_string(pid);
+  return "cgroup-" + fs::path(cgroup).filename().string();
+}
+
+void add_target_options(CLI::App* cmd, TargetOptions& options) {
+  auto* by_cgroup = cmd->add_option("--cgroup", options.cgroup,
+                                    "An existing cgroup2 path (relative to the cgroup2 mount)");
+  auto* by_pid = cmd->add_option("--pid", options.pid, "The cgroup of a running process")
+                     ->check(CLI::PositiveNumber);
+  auto* by_container = cmd->add_option("--container", options.container,
+                                       "A running container, by id or unique prefix");
+  auto* by_command = cmd->add_option("command", options.command, "Command to run (after --)");
+  by_cgroup->excludes(by_pid, by_container, by_command);
+  by_pid->excludes(by_container, by_command);
+  by_container->excludes(by_command);
+  cmd->positionals_at_end();
+}
+
+Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgroup2& cgroups) {
+  if (!options.command.empty()) {
+    RecordingTarget target{"command", "", "/tailor/run-" + std::to_string(::getpid()), true};
+    for (const auto& arg : options.command)
+      target.description += (target.description.empty() ? "" : " ") + arg;
+    return target;
+  }
+  if (!options.cgroup.empty()) {
+    if (auto id = cgroups.id_of(options.cgroup); !id) return id.error();
+    return RecordingTarget{"cgroup", options.cgroup,
+                           cgroups.relative(cgroups.absolute(options.cgroup)), false};
+  }
+  if (options.pid > 0) {
+    auto path = cgroups.path_of_pid(options.pid);
+    if (!path) return path.error();
+    if (*path == "/")
+      return make_error("process " + std::to_string(options.pid) +
+                        " is in the root cgroup, which holds the whole host: start the workload "
+                        "with `tailor record -- COMMAND` instead");
+    return RecordingTarget{"pid", std::to_string(options.pid), *path, false};
+  }
+  auto path = find_container_cgroup(cgroups, options.container);
+  if (!path) return path.error();
+  return RecordingTarget{"container", options.container, *path, false};
+}
+
+int prepare_request(const TargetOptions& options, const Cgroup2& cgroups, RecordingRequest& request) {
+  auto target = resolve_target(options, cgroups);
+  if (!target) return fail(target.error());
+  if (!options.command.empty()) {
+    auto resolved = resolve_executable(options.command.front());
+    if (!resolved) return fail(resolved.error(), kExitCommandNotFound);
+    request.executable = *resolved;
+    request.command = options.command;
+  }
+  request.target = std::move(*target);
+  return 0;
+}
+
+}  // namespace tailor::agent

@@ -1,0 +1,154 @@
+#include "agent/recorder/recording.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "agent/recorder/session.h"
+#include "agent/recorder/spawn.h"
+#include "common/syscalls/arch.h"
+
+namespace tailor::agent {
+namespace {
+
+using common::make_error;
+
+constexpr uint64_t kRecentWindowNs = 10'000'000'000ULL;
+
+volatile sig_atomic_t g_stop = 0;
+
+void on_stop_signal(int) { g_stop = 1; }
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: a signal must interrupt the poll
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+}
+
+common::RecordingInfo describe(const RecordingTarget& target) {
+  common::RecordingInfo info;
+  info.target_kind = target.kind;
+  info.target = target.description;
+  info.cgroup_path = target.cgroup_path;
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  info.hostname = host;
+  utsname uts{};
+  if (::uname(&uts) == 0) info.kernel = uts.release;
+  info.native_arch = common::native_arch();
+  info.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  info.tailor_version = TAILOR_VERSION;
+  return info;
+}
+
+// Shows progress on a terminal only; a pipe or a file gets nothing but the report.
+class StatusLine {
+ public:
+  StatusLine() : enabled_(::isatty(STDERR_FILENO) == 1) {}
+  void update(double elapsed_s, size_t distinct, size_t recent) {
+    if (!enabled_) return;
+    std::fprintf(stderr, "\r\033[Krecording %6.1fs  %zu syscalls  +%zu in the last 10s", elapsed_s,
+                 distinct, recent);
+    std::fflush(stderr);
+  }
+  void clear() {
+    if (enabled_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  bool enabled_;
+};
+
+void print_trace(const tailor_event& event, uint64_t start_ns) {
+  const double at = event.timestamp_ns > start_ns ? (event.timestamp_ns - start_ns) / 1e9 : 0.0;
+  std::fprintf(stderr, "\r\033[K+%9.6fs  pid %-7u %-16.16s %s\n", at, event.pid, event.comm,
+               syscall_label(event.abi, event.nr).c_str());
+}
+
+}  // namespace
+
+Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRequest& request) {
+  auto recorder = Recorder::open(request.recorder);
+  if (!recorder) return recorder.error();
+
+  const RecordingTarget& target = request.target;
+  std::optional<OwnedCgroup> owned;
+  if (target.owned) {
+    if (auto created = cgroups.create(target.cgroup_path); !created) return created.error();
+    owned.emplace(cgroups, target.cgroup_path);
+  }
+  auto cgroup_id = cgroups.id_of(target.cgroup_path);
+  if (!cgroup_id) return cgroup_id.error();
+  if (auto tracked = (*recorder)->track(*cgroup_id, TAILOR_TRACK_AGGREGATE); !tracked)
+    return tracked.error();
+
+  common::RecordingInfo info = describe(target);
+  const uint64_t start_ns = monotonic_ns();
+  RecordingSession session(*cgroup_id, start_ns);
+  install_stop_handlers();
+
+  pid_t child = -1;
+  if (!request.command.empty()) {
+    auto spawned = spawn_in_cgroup(cgroups.absolute(target.cgroup_path), request.executable,
+                                   request.command, request.filter);
+    if (!spawned) return spawned.error();
+    child = *spawned;
+  }
+
+  StatusLine status;
+  const Recorder::EventHandler handler = [&](const tailor_event& event) {
+    if (session.on_event(event) && request.trace) print_trace(event, start_ns);
+  };
+  const uint64_t deadline_ns = request.duration_s > 0
+                                   ? start_ns + static_cast<uint64_t>(request.duration_s * 1e9)
+                                   : UINT64_MAX;
+  // Wakes on new events, on the command's exit, and on Ctrl-C (EINTR); the
+  // timeout only paces the status line.
+  const int pidfd = child >= 0 ? static_cast<int>(::syscall(SYS_pidfd_open, child, 0)) : -1;
+  RecordingOutcome outcome;
+  bool stop_sent = false;
+  while (true) {
+    pollfd fds[2] = {{(*recorder)->event_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
+    ::poll(fds, pidfd >= 0 ? 2 : 1, 500);
+    if (auto consumed = (*recorder)->consume_events(handler); !consumed) return consumed.error();
+    const uint64_t now = monotonic_ns();
+    status.update((now - start_ns) / 1e9, session.distinct(),
+                  session.discovered_since(now > kRecentWindowNs ? now - kRecentWindowNs : 0));
+    if (child >= 0) {
+      int raw = 0;
+      if (::waitpid(child, &raw, WNOHANG) == child) {
+        outcome.exit_status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+        break;
+      }
+    }
+    if ((g_stop || now >= deadline_ns) && !stop_sent) {
+      if (child < 0) break;
+      // The command stops the way Ctrl-C stops it in a shell; its exit ends the recording.
+      ::kill(child, g_stop ? SIGINT : SIGTERM);
+      stop_sent = true;
+    }
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  if (auto drained = (*recorder)->consume_events(handler); !drained) return drained.error();
+  status.clear();
+
+  auto sets = (*recorder)->read_sets_of(*cgroup_id);
+  if (!sets) return sets.error();
+  info.duration_ms = (monotonic_ns() - start_ns) / 1'000'000;
+  info.exit_status = outcome.exit_status;
+  outcome.report = session.build(*sets, std::move(info), (*recorder)->stats());
+  return outcome;
+}
+
+}  // namespace tailor::agent
