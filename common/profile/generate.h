@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/profile/oci.h"
@@ -41,12 +42,22 @@ struct AddedSyscall {
   bool operator==(const AddedSyscall&) const = default;
 };
 
-// The least-privilege profile for a recording: every call the recording made is allowed, any
-// other fails with EPERM. It covers the recording's native architecture, each compat
-// architecture the recording used (and no other, so 32-bit calls stay blocked unless seen),
-// and the extra ones asked for. A syscall libseccomp has no name for cannot be allowed; it is
-// left out with a warning.
-Result<ProfileWithWarnings> generate_profile(const Report& report,
-                                             const GenerateOptions& options = {});
+// A generated profile, what a person should be told about it, and what it allows beyond the
+// recording.
+struct GeneratedProfile {
+  Profile profile;
+  std::vector<std::string> warnings;
+  std::vector<AddedSyscall> added;
+};
+
+// The least-privilege profile for a recording: every call the workload and the runtime after
+// its filter made is allowed (the runtime's set-up calls never meet the filter), with the
+// argument rules of options.arg_level, and any other call fails with EPERM. It covers the
+// recording's native architecture, each compat architecture the recording used (and no other,
+// so 32-bit calls stay blocked unless seen), and the extra ones asked for. A syscall libseccomp
+// has no name for cannot be allowed; it is left out with a warning. docs/profiles.md says what
+// is added and why.
+Result<GeneratedProfile> generate_profile(const Report& report,
+                                          const GenerateOptions& options = {});
 
 }  // namespace tailor::common
