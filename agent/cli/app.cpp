@@ -1,6 +1,8 @@
 #include "agent/cli/app.h"
 
 #include "agent/cli/command.h"
+#include "agent/commands/diff.h"
+#include "agent/commands/merge.h"
 #include "agent/commands/profile.h"
 #include "agent/commands/record.h"
 #include "agent/commands/report.h"
@@ -16,6 +18,8 @@ int run_cli(int argc, char** argv) {
   add_record_command(app, choice);
   add_report_command(app, choice);
   add_profile_command(app, choice);
+  add_merge_command(app, choice);
+  add_diff_command(app, choice);
   add_run_command(app, choice);
   add_verify_command(app, choice);
   try {

@@ -24,7 +24,8 @@ int merge(const MergeOptions& options) {
   }
   auto merged = common::merge_reports(inputs);
   if (!merged) return fail(merged.error());
-  if (auto written = write_output(options.output, common::encode_report(*merged) + "\n"); !written) {
+  if (auto written = write_output(options.output, common::encode_report(*merged) + "\n");
+      !written) {
     return fail(written.error());
   }
   if (!is_stdout(options.output)) {

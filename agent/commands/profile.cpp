@@ -53,8 +53,8 @@ std::string default_spo_name(const common::RecordingInfo& info) {
 }
 
 // "KEY=VALUE" flags as a map; `flag` names the flag in the error.
-common::Result<std::map<std::string, std::string>> key_values(
-    const std::vector<std::string>& items, const std::string& flag) {
+common::Result<std::map<std::string, std::string>> key_values(const std::vector<std::string>& items,
+                                                              const std::string& flag) {
   std::map<std::string, std::string> out;
   for (const auto& item : items) {
     const auto equals = item.find('=');
@@ -67,9 +67,8 @@ common::Result<std::map<std::string, std::string>> key_values(
 }
 
 bool spo_flags_given(const ProfileOptions& options) {
-  return !options.spo_version.empty() || !options.name.empty() ||
-         !options.namespace_name.empty() || !options.labels.empty() ||
-         !options.annotations.empty();
+  return !options.spo_version.empty() || !options.name.empty() || !options.namespace_name.empty() ||
+         !options.labels.empty() || !options.annotations.empty();
 }
 
 common::Result<common::SpoObjectOptions> spo_options(const ProfileOptions& options,
@@ -125,11 +124,13 @@ int write_profile(const ProfileOptions& options) {
   auto document = render(*format, generated->profile, options, *report, warnings);
   if (!document) return fail(document.error(), kExitUsage);
 
-  for (const auto& warning : warnings) std::fprintf(stderr, "tailor: warning: %s\n", warning.c_str());
+  for (const auto& warning : warnings)
+    std::fprintf(stderr, "tailor: warning: %s\n", warning.c_str());
   for (const auto& added : generated->added) {
     std::fprintf(stderr, "tailor: added %s: %s\n", added.name.c_str(), added.reason.c_str());
   }
-  if (auto written = write_output(options.output, *document); !written) return fail(written.error());
+  if (auto written = write_output(options.output, *document); !written)
+    return fail(written.error());
   if (!is_stdout(options.output)) {
     size_t allowed = 0;
     for (const auto& rule : generated->profile.syscalls) {
@@ -145,7 +146,8 @@ int write_profile(const ProfileOptions& options) {
 
 void add_profile_command(CLI::App& app, CommandChoice& choice) {
   auto options = std::make_shared<ProfileOptions>();
-  CLI::App* cmd = app.add_subcommand("profile", "Write the least-privilege seccomp profile of a recording");
+  CLI::App* cmd =
+      app.add_subcommand("profile", "Write the least-privilege seccomp profile of a recording");
   cmd->add_option("file", options->file, "Report file written by tailor record or tailor merge")
       ->required();
   cmd->add_option("-o,--output", options->output, "Profile file (default: standard output)");

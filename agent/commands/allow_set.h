@@ -1,0 +1,58 @@
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/profile/oci.h"
+#include "common/report/report.h"
+#include "common/util/result.h"
+
+namespace tailor::agent {
+
+// What a profile lets through, or what a recording needs, in a form two of them compare in:
+// per architecture, the syscall names and the argument conditions under which each passes.
+// The comparison is structural: conditions are compared as written, not by the calls they
+// admit, so "arg0 == 1" and "arg0 & 0xff == 1" differ even where they admit the same calls.
+
+struct Allowance {
+  bool any_args = false;             // a rule without conditions: every call passes
+  std::set<std::string> conditions;  // else alternatives: "arg0 == 1 && arg1 == 2"
+
+  bool operator==(const Allowance&) const = default;
+};
+
+struct AllowSet {
+  std::string what;  // "report", "OCI profile", "SeccompProfile", "Docker's default"
+  std::map<std::string, std::map<std::string, Allowance>> arches;  // token -> name -> allowance
+};
+
+// A deny-by-default profile's allow rules on the architectures it covers on this host. Rules
+// with Moby's conditions count as Docker applies them to a container with its default
+// capabilities on a kernel newer than any minKernel: a rule that needs a capability (includes
+// caps) or another architecture is left out; a rule excluded only for capabilities is kept.
+common::Result<AllowSet> profile_allow_set(const common::Profile& profile, std::string what);
+
+// The syscalls a recording needs under a profile: the workload's and the runtime's after its
+// filter. A complete list of recorded argument values becomes one condition per value.
+AllowSet report_allow_set(const common::Report& report);
+
+struct ArgDifference {
+  std::string arch;
+  std::string name;
+  std::string a;  // summaries: "any arguments", "arg0 == 1 or arg0 == 2", "5 conditions"
+  std::string b;
+};
+
+struct AllowDiff {
+  std::map<std::string, std::vector<std::string>> only_a;  // arch -> names, sorted
+  std::map<std::string, std::vector<std::string>> only_b;
+  std::vector<ArgDifference> args_differ;
+
+  bool identical() const { return only_a.empty() && only_b.empty() && args_differ.empty(); }
+};
+
+AllowDiff compare(const AllowSet& a, const AllowSet& b);
+
+}  // namespace tailor::agent
