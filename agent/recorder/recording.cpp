@@ -93,6 +93,11 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   if (auto tracked = (*recorder)->track(*cgroup_id, TAILOR_TRACK_AGGREGATE); !tracked)
     return tracked.error();
 
+  // Says when recording has begun, so whoever starts the workload next (a
+  // person, a script, a test) knows nothing of it will be missed.
+  if (request.command.empty())
+    std::fprintf(stderr, "tailor: recording %s %s (cgroup %s); Ctrl-C to stop\n", target.kind.c_str(),
+                 target.description.c_str(), target.cgroup_path.c_str());
   common::RecordingInfo info = describe(target);
   const uint64_t start_ns = monotonic_ns();
   RecordingSession session(*cgroup_id, start_ns);

@@ -6,12 +6,19 @@
 #include <sched.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/if_ether.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
 #include <cstdio>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -85,6 +92,50 @@ void args() {
   std::thread([] {}).join();
 }
 
+// The probe, then one more syscall (by number): exit 0 when it ran, 1 for
+// EPERM, 2 for ENOSYS, 3 for anything else. For "the profile denies what was
+// never recorded".
+int probe_then(long nr) {
+  probe();
+  if (syscall(nr, 0, 0, 0) >= 0) return 0;
+  return errno == EPERM ? 1 : errno == ENOSYS ? 2 : 3;
+}
+
+// Opens a socket of one family: exit 0 when allowed, 1 for EPERM, 3 otherwise.
+int open_socket(int family) {
+  const int fd = socket(family, family == AF_PACKET ? SOCK_RAW : SOCK_DGRAM, 0);
+  if (fd >= 0) return close(fd), 0;
+  return errno == EPERM ? 1 : 3;
+}
+
+// Threads that contend, wait, sleep and take signals: the syscalls that show
+// up only when timing says so (futex waits, rt_sigreturn, restart_syscall).
+int busy_threads(int count) {
+  std::mutex mutex;
+  std::condition_variable ready;
+  int done = 0;
+  signal(SIGALRM, [](int) {});
+  std::vector<std::thread> pool;
+  for (int i = 0; i < count; ++i) {
+    pool.emplace_back([&] {
+      for (int round = 0; round < 200; ++round) {
+        std::unique_lock lock(mutex);
+        ++done;
+        ready.notify_all();
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    });
+  }
+  alarm(1);
+  {
+    std::unique_lock lock(mutex);
+    ready.wait(lock, [&] { return done == count * 200; });
+  }
+  for (auto& t : pool) t.join();
+  alarm(0);
+  return 0;
+}
+
 // Repeats the probe until killed, for recordings that attach to a running workload.
 [[noreturn]] void probe_loop() {
   for (;;) {
@@ -116,5 +167,8 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "probe-loop") == 0) probe_loop();
   if (std::strcmp(mode, "fake-runtime") == 0) return fake_runtime();
   if (std::strcmp(mode, "args") == 0) return args(), 0;
+  if (std::strcmp(mode, "probe-then") == 0) return probe_then(n);
+  if (std::strcmp(mode, "socket") == 0) return open_socket(n);
+  if (std::strcmp(mode, "busy-threads") == 0) return busy_threads(n);
   return 2;
 }

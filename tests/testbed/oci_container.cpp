@@ -114,7 +114,7 @@ json make_config(const ContainerSpec& spec) {
         {"capabilities",
          {{"bounding", kCapabilities}, {"effective", kCapabilities}, {"permitted", kCapabilities}}},
         {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", 1024}, {"soft", 1024}}}},
-        {"noNewPrivileges", true}}},
+        {"noNewPrivileges", spec.no_new_privileges}}},
       {"root", {{"path", "rootfs"}, {"readonly", true}}},
       {"hostname", "tailor-testbed"},
       {"mounts", mounts},

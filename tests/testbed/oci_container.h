@@ -32,6 +32,8 @@ struct ContainerSpec {
   std::optional<nlohmann::json> seccomp;
   // Host files or directories bind-mounted read-only at the same path.
   std::vector<std::string> host_binds;
+  // process.noNewPrivileges: decides when the runtime installs the seccomp filter.
+  bool no_new_privileges = true;
 };
 
 // One runc or crun container on a busybox-static rootfs, in its own bundle

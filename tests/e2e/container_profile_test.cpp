@@ -1,0 +1,184 @@
+// Profiles that run: record real runc and crun containers, generate the
+// profile, run the same containers under it. Real kernel, real runtimes.
+#include <gtest/gtest.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <thread>
+
+#include "agent/cgroup/cgroup2.h"
+#include "common/report/report.h"
+#include "tests/support/process.h"
+#include "tests/testbed/oci_container.h"
+
+namespace tailor::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using agent::Cgroup2;
+using agent::OwnedCgroup;
+using testbed::ContainerSpec;
+using testbed::OciContainer;
+using testbed::OciRuntime;
+using testing::ProcessResult;
+using testing::run_process;
+using testing::RunningProcess;
+using testing::start_process;
+
+struct Case {
+  OciRuntime runtime;
+  bool no_new_privileges;
+};
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) {
+  return testbed::runtime_name(info.param.runtime) + (info.param.no_new_privileges ? "_nnp" : "_privileged");
+}
+
+std::string nr_of(const char* name) { return std::to_string(seccomp_syscall_resolve_name(name)); }
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class ContainerProfileTest : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+    if (auto why = testbed::runtime_unavailable(GetParam().runtime)) GTEST_SKIP() << *why;
+    if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    auto cgroups = Cgroup2::detect();
+    ASSERT_TRUE(cgroups) << cgroups.error().message;
+    cgroups_.emplace(*cgroups);
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    const std::string name = std::string(info->name()).substr(std::string(info->name()).find('/') + 1);
+    base_ = "/tailor-e2e-" + std::to_string(::getpid()) + "-" + name;
+    ASSERT_TRUE(cgroups_->create(base_));
+    owned_.emplace(*cgroups_, base_);
+    dir_ = fs::temp_directory_path() / ("tailor-e2e-" + std::to_string(::getpid()) + "-" + name);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  ContainerSpec spec(std::vector<std::string> args, const std::string& pod) {
+    ContainerSpec spec;
+    spec.runtime = GetParam().runtime;
+    spec.no_new_privileges = GetParam().no_new_privileges;
+    args.insert(args.begin(), TAILOR_TEST_WORKLOAD_STATIC);
+    spec.args = std::move(args);
+    spec.host_binds = {TAILOR_TEST_WORKLOAD_STATIC};
+    spec.cgroup_path = pod + "/ctr-" + std::to_string(++containers_);
+    return spec;
+  }
+
+  // Starts `tailor <args>` on a pod cgroup and returns once it is recording.
+  RunningProcess start_watching(std::vector<std::string> args) {
+    args.insert(args.begin(), TAILOR_BIN);
+    RunningProcess tailor = start_process(args);
+    for (int i = 0; i < 500 && slurp(tailor.err_path).find("Ctrl-C to stop") == std::string::npos; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_NE(slurp(tailor.err_path).find("Ctrl-C to stop"), std::string::npos) << "tailor did not start";
+    return tailor;
+  }
+
+  static ProcessResult stop(RunningProcess& tailor) {
+    ::kill(tailor.pid, SIGINT);
+    return tailor.wait();
+  }
+
+  int run_container(const ContainerSpec& container) {
+    auto result = OciContainer::run(container, dir_.string());
+    EXPECT_TRUE(result) << result.error().message;
+    return result ? result->exit_code : -1;
+  }
+
+  // Records every container of `runs` in one pod cgroup and writes the profile.
+  fs::path record_and_profile(const std::vector<std::vector<std::string>>& runs,
+                              std::vector<std::string> profile_flags = {}) {
+    const std::string pod = base_ + "/pod-recorded";
+    EXPECT_TRUE(cgroups_->create(pod));
+    const fs::path report = dir_ / "recorded.report.json";
+    RunningProcess tailor = start_watching({"record", "--cgroup", pod, "-o", report.string()});
+    for (const auto& args : runs) EXPECT_EQ(run_container(spec(args, pod)), 0);
+    const ProcessResult recorded = stop(tailor);
+    EXPECT_EQ(recorded.exit_status, 0) << recorded.err;
+    const fs::path profile = dir_ / "profile.json";
+    std::vector<std::string> argv = {TAILOR_BIN, "profile", report.string(), "-o", profile.string()};
+    argv.insert(argv.end(), profile_flags.begin(), profile_flags.end());
+    const ProcessResult generated = run_process(argv);
+    EXPECT_EQ(generated.exit_status, 0) << generated.err;
+    return profile;
+  }
+
+  int run_under(const fs::path& profile, std::vector<std::string> args, bool audit = false) {
+    auto seccomp = nlohmann::json::parse(slurp(profile));
+    if (audit) {
+      seccomp["defaultAction"] = "SCMP_ACT_LOG";
+      // crun 1.8 applies defaultErrnoRet even to a log default: calls fail with it.
+      seccomp.erase("defaultErrnoRet");
+    }
+    const std::string pod = base_ + "/pod-enforced";
+    EXPECT_TRUE(cgroups_->create(pod));
+    ContainerSpec container = spec(std::move(args), pod);
+    container.seccomp = seccomp;
+    return run_container(container);
+  }
+
+  std::optional<Cgroup2> cgroups_;
+  std::optional<OwnedCgroup> owned_;
+  std::string base_;
+  fs::path dir_;
+  int containers_ = 0;
+};
+
+TEST_P(ContainerProfileTest, RecordedContainerRunsUnderItsProfileAndAnythingElseIsDenied) {
+  const fs::path profile = record_and_profile({{"probe"}});
+  EXPECT_EQ(run_under(profile, {"probe"}), 0);
+  // One syscall the recording never saw: EPERM, and the rest still runs.
+  EXPECT_EQ(run_under(profile, {"probe-then", nr_of("sched_get_priority_min")}), 1);
+  // The runtime's own set-up is not in the profile.
+  const std::string text = slurp(profile);
+  for (const char* setup : {"\"pivot_root\"", "\"mount\"", "\"sethostname\"", "\"umount2\""})
+    EXPECT_EQ(text.find(setup), std::string::npos) << setup << " is runtime set-up, not workload";
+}
+
+TEST_P(ContainerProfileTest, AuditModeReportsExactlyTheExtraSyscall) {
+  const fs::path profile = record_and_profile({{"probe"}});
+  const std::string pod = base_ + "/pod-enforced";
+  ASSERT_TRUE(cgroups_->create(pod));
+  RunningProcess verify = start_watching({"verify", "--profile", profile.string(), "--cgroup", pod});
+  // Under the audit filter the extra call is allowed (and logged): it succeeds.
+  EXPECT_EQ(run_under(profile, {"probe-then", nr_of("sched_get_priority_min")}, true), 0);
+  const ProcessResult verdict = stop(verify);
+  EXPECT_EQ(verdict.exit_status, 1) << verdict.err;
+  size_t lines = 0;
+  for (size_t at = verdict.err.find("would deny "); at != std::string::npos;
+       at = verdict.err.find("would deny ", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 1u) << verdict.err;
+  EXPECT_NE(verdict.err.find("would deny sched_get_priority_min"), std::string::npos) << verdict.err;
+}
+
+TEST_P(ContainerProfileTest, SocketFamiliesAreRestrictedToTheRecordedOnes) {
+  const fs::path profile = record_and_profile(
+      {{"socket", std::to_string(AF_UNIX)}, {"socket", std::to_string(AF_INET)}}, {"--args", "strict"});
+  EXPECT_EQ(run_under(profile, {"socket", std::to_string(AF_UNIX)}), 0);
+  EXPECT_EQ(run_under(profile, {"socket", std::to_string(AF_INET)}), 0);
+  EXPECT_EQ(run_under(profile, {"socket", std::to_string(AF_PACKET)}), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, ContainerProfileTest,
+                         ::testing::Values(Case{OciRuntime::kRunc, true}, Case{OciRuntime::kRunc, false},
+                                           Case{OciRuntime::kCrun, true}, Case{OciRuntime::kCrun, false}),
+                         case_name);
+
+}  // namespace
+}  // namespace tailor::e2e
