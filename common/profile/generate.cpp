@@ -109,26 +109,16 @@ bool exists_on_any(const std::vector<std::string>& arches, const std::string& na
   });
 }
 
-// Adds syscalls the recording does not show, each with the first reason given for it.
-class Additions {
- public:
-  Additions(Recorded& recorded, std::vector<AddedSyscall>& added)
-      : recorded_(recorded), added_(added) {}
-
-  void add(const std::string& name, std::string reason, bool by_name_only) {
-    if (by_name_only) recorded_.by_name_only.insert(name);
-    if (recorded_.names.insert(name).second) added_.push_back({name, std::move(reason)});
-  }
-
- private:
-  Recorded& recorded_;
-  std::vector<AddedSyscall>& added_;
-};
+// Allows a syscall the recording does not show; a name already allowed keeps its first reason.
+void add_syscall(const std::string& name, std::string reason, bool by_name_only, Recorded& recorded,
+                 std::vector<AddedSyscall>& added) {
+  if (by_name_only) recorded.by_name_only.insert(name);
+  if (recorded.names.insert(name).second) added.push_back({name, std::move(reason)});
+}
 
 Status add_requested(const Report& report, const GenerateOptions& options,
                      const std::vector<std::string>& arches, Recorded& recorded,
                      std::vector<AddedSyscall>& added) {
-  Additions additions(recorded, added);
   if (const auto runtime = detect_runtime(report)) {
     // The runtime's values were not measured: unless this recording saw its calls after the
     // filter, any argument must pass.
@@ -140,7 +130,7 @@ Status add_requested(const Report& report, const GenerateOptions& options,
         std::string(runtime_name(*runtime)) + " calls it after installing the filter";
     for (const auto& name : runtime_post_filter_syscalls(*runtime, options.no_new_privileges)) {
       if (exists_on_any(arches, name)) {
-        additions.add(name, reason, !runtime_recorded.contains(name));
+        add_syscall(name, reason, !runtime_recorded.contains(name), recorded, added);
       }
     }
   }
@@ -149,12 +139,12 @@ Status add_requested(const Report& report, const GenerateOptions& options,
       return make_error("cannot allow \"" + name + "\": libseccomp " + libseccomp_version() +
                         " knows no such syscall on " + join(arches));
     }
-    additions.add(name, "asked for", true);
+    add_syscall(name, "asked for", true, recorded, added);
   }
   if (options.implications) {
     for (auto& implied : implied_syscalls(report)) {
       if (exists_on_any(arches, implied.name)) {
-        additions.add(implied.name, std::move(implied.reason), true);
+        add_syscall(implied.name, std::move(implied.reason), true, recorded, added);
       }
     }
   }
@@ -176,8 +166,8 @@ std::map<std::string, std::vector<SyscallRule>> restricted_rules(ArgLevel level,
     const RecordedArg flags{.index = kCloneFlagsIndex, .values = recorded.args.at("clone3").values};
     if (auto rules = arg_rules(level, "clone", flags))
       restricted.emplace("clone", std::move(*rules));
-    Additions(recorded, added)
-        .add("clone", "clone3 fails with ENOSYS, so libc retries with clone", false);
+    add_syscall("clone", "clone3 fails with ENOSYS, so libc retries with clone", false, recorded,
+                added);
   }
   return restricted;
 }
