@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "agent/cgroup/cgroup2.h"
+#include "agent/cgroup/container_lookup.h"
 #include "agent/commands/target_options.h"
 #include "agent/recorder/recording.h"
 #include "agent/cli/command.h"
@@ -16,6 +17,7 @@ struct RecordOptions {
   std::string output;
   double duration_s = 0;
   bool trace = false;
+  bool wait = false;
   TargetOptions target;
 };
 
@@ -23,7 +25,13 @@ int record(const RecordOptions& options) {
   auto cgroups = Cgroup2::detect();
   if (!cgroups) return fail(cgroups.error());
   RecordingRequest request;
-  if (int status = prepare_request(options.target, *cgroups, request); status != 0) return status;
+  if (options.wait && !find_container_cgroup(*cgroups, options.target.container)) {
+    // Not there yet: recorded from its first syscall once it appears.
+    request.target = RecordingTarget{"container", options.target.container, "", false};
+    request.wait_for_container = options.target.container;
+  } else if (int status = prepare_request(options.target, *cgroups, request); status != 0) {
+    return status;
+  }
   const std::string output = options.output.empty() ? options.target.stem() + ".report.json" : options.output;
   request.duration_s = options.duration_s;
   request.trace = options.trace;
@@ -51,10 +59,15 @@ void add_record_command(CLI::App& app, CommandChoice& choice) {
   cmd->add_option("-d,--duration", options->duration_s, "Stop after this many seconds")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--trace", options->trace, "Print each syscall the first time it is seen");
+  cmd->add_flag("--wait", options->wait,
+                "With --container: wait for a container that does not exist yet and record it from "
+                "its first syscall (runtime start-up included)");
   add_target_options(cmd, options->target);
   cmd->callback([options, &choice] {
     if (options->target.empty())
       throw CLI::ValidationError("record", "give a command after --, or one of --cgroup, --pid, --container");
+    if (options->wait && options->target.container.empty())
+      throw CLI::ValidationError("record", "--wait goes with --container");
     choice.run = [options] { return record(*options); };
   });
 }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "agent/cgroup/container_lookup.h"
 #include "agent/recorder/session.h"
 #include "agent/recorder/spawn.h"
 #include "common/syscalls/arch.h"
@@ -76,13 +77,49 @@ void print_trace(const tailor_event& event, uint64_t start_ns) {
                syscall_label(event.abi, event.nr).c_str());
 }
 
+// Until the container's cgroup exists, every cgroup of the host gets a set of
+// its own (the root is tracked in split mode), so the container's is there
+// from its first syscall; the others are released once it is found. Events
+// seen meanwhile are kept for the session. Returns the container's cgroup path.
+Result<std::string> wait_for_container(Recorder& recorder, const Cgroup2& cgroups,
+                                       const std::string& id, std::vector<tailor_event>& early) {
+  auto root_id = cgroups.id_of("/");
+  if (!root_id) return root_id.error();
+  if (auto tracked = recorder.track(*root_id, TAILOR_TRACK_SPLIT); !tracked) return tracked.error();
+  std::fprintf(stderr, "tailor: waiting for container %s; Ctrl-C to stop\n", id.c_str());
+  const Recorder::EventHandler keep = [&](const tailor_event& event) { early.push_back(event); };
+  std::string path;
+  while (path.empty()) {
+    if (g_stop) return make_error("stopped before container " + id + " appeared");
+    // A container that starts and ends between two looks is missed: keep them short.
+    if (auto polled = recorder.poll_events(5, keep); !polled) return polled.error();
+    if (auto found = find_container_cgroup(cgroups, id)) path = *found;
+  }
+  auto container_id = cgroups.id_of(path);
+  if (!container_id) return container_id.error();
+  if (auto tracked = recorder.track(*container_id, TAILOR_TRACK_AGGREGATE); !tracked) return tracked.error();
+  if (auto untracked = recorder.untrack(*root_id); !untracked) return untracked.error();
+  auto sets = recorder.read_sets();
+  if (!sets) return sets.error();
+  for (const auto& [key, counts] : *sets)
+    if (key.cgroup_id != *container_id) (void)recorder.forget_set(key);
+  return path;
+}
+
 }  // namespace
 
 Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRequest& request) {
   auto recorder = Recorder::open(request.recorder);
   if (!recorder) return recorder.error();
 
-  const RecordingTarget& target = request.target;
+  RecordingTarget target = request.target;
+  install_stop_handlers();
+  std::vector<tailor_event> early_events;
+  if (!request.wait_for_container.empty()) {
+    auto path = wait_for_container(**recorder, cgroups, request.wait_for_container, early_events);
+    if (!path) return path.error();
+    target.cgroup_path = *path;
+  }
   std::optional<OwnedCgroup> owned;
   if (target.owned) {
     if (auto created = cgroups.create(target.cgroup_path); !created) return created.error();
@@ -101,7 +138,7 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   common::RecordingInfo info = describe(target);
   const uint64_t start_ns = monotonic_ns();
   RecordingSession session(*cgroup_id, start_ns);
-  install_stop_handlers();
+  for (const auto& event : early_events) session.on_event(event);
 
   pid_t child = -1;
   if (!request.command.empty()) {

@@ -27,6 +27,9 @@ struct RecordingRequest {
   std::string executable;
   // Installed in the command's process right before execve (tailor run/verify).
   const std::vector<sock_filter>* filter = nullptr;
+  // A container that does not exist yet: wait for its cgroup and record it
+  // from its first syscall (target.cgroup_path is filled in when it appears).
+  std::string wait_for_container;
   double duration_s = 0;  // 0: until the command exits, or Ctrl-C
   bool trace = false;     // print first-seen syscalls to stderr
   RecorderOptions recorder;

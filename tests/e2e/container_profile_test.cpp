@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <thread>
 
@@ -97,6 +98,7 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
   int run_container(const ContainerSpec& container) {
     auto result = OciContainer::run(container, dir_.string());
     EXPECT_TRUE(result) << result.error().message;
+    if (result && result->exit_code != 0) std::cerr << "container: " << result->out << result->err << "\n";
     return result ? result->exit_code : -1;
   }
 
@@ -173,6 +175,35 @@ TEST_P(ContainerProfileTest, SocketFamiliesAreRestrictedToTheRecordedOnes) {
   EXPECT_EQ(run_under(profile, {"socket", std::to_string(AF_UNIX)}), 0);
   EXPECT_EQ(run_under(profile, {"socket", std::to_string(AF_INET)}), 0);
   EXPECT_EQ(run_under(profile, {"socket", std::to_string(AF_PACKET)}), 1);
+}
+
+TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
+  const std::string id = "c0ffee" + std::string(58, '0');
+  const std::string pod = base_ + "/pod-waited";
+  ASSERT_TRUE(cgroups_->create(pod));
+  const fs::path report_path = dir_ / "waited.report.json";
+  RunningProcess tailor = start_process(
+      {TAILOR_BIN, "record", "--container", id.substr(0, 12), "--wait", "-o", report_path.string()});
+  for (int i = 0; i < 500 && slurp(tailor.err_path).find("waiting for container") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // It lives a while: --wait looks for the new cgroup every few milliseconds.
+  ContainerSpec container = spec({"probe-then", nr_of("nanosleep")}, pod);
+  container.args = {"/bin/sh", "-c", std::string(TAILOR_TEST_WORKLOAD_STATIC) + " probe && sleep 0.3"};
+  container.id = id;
+  container.cgroup_path = pod + "/" + id;
+  EXPECT_EQ(run_container(container), 0);
+  const ProcessResult recorded = stop(tailor);
+  ASSERT_EQ(recorded.exit_status, 0) << recorded.err;
+  auto report = common::read_report_file(report_path.string());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->info.cgroup_path, pod + "/" + id);
+  const auto has = [&](const char* name, common::Phase phase) {
+    return std::any_of(report->syscalls.begin(), report->syscalls.end(),
+                       [&](const auto& e) { return e.name == name && e.phase == phase; });
+  };
+  // The runtime's set-up inside the new cgroup is there: recording began before it.
+  EXPECT_TRUE(has("pivot_root", common::Phase::runtime_setup));
+  EXPECT_TRUE(has("getcpu", common::Phase::workload));
 }
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, ContainerProfileTest,
