@@ -48,11 +48,17 @@ void FaultInjector::fail_next(Verb verb, int code, int count) {
   for (int i = 0; i < count; ++i) next_[verb].push_back(code);
 }
 
+void FaultInjector::garble_next_watch_events(int count) {
+  std::lock_guard lock(mu_);
+  garbled_watch_events_ += count;
+}
+
 void FaultInjector::clear() {
   std::lock_guard lock(mu_);
   latency_ = std::chrono::milliseconds(0);
   rates_.clear();
   next_.clear();
+  garbled_watch_events_ = 0;
 }
 
 std::optional<int> FaultInjector::pick(Verb verb) {
@@ -69,6 +75,13 @@ std::optional<int> FaultInjector::pick(Verb verb) {
     draw -= rate;
   }
   return std::nullopt;
+}
+
+bool FaultInjector::take_watch_garbage() {
+  std::lock_guard lock(mu_);
+  if (garbled_watch_events_ == 0) return false;
+  --garbled_watch_events_;
+  return true;
 }
 
 }  // namespace tailor::testbed

@@ -29,10 +29,15 @@ class FaultInjector {
   void set_error_rate(Verb verb, int code, double rate);
   // Answers the next `count` `verb` requests with `code`, before any rate.
   void fail_next(Verb verb, int code, int count);
+  // The next `count` chunks written to open watch streams are a line that is
+  // not JSON, as a broken proxy or a truncated connection would deliver.
+  void garble_next_watch_events(int count);
   void clear();
 
   // The code to fail this request with, if any.
   std::optional<int> pick(Verb verb);
+  // Whether this watch chunk is to be replaced by garbage.
+  bool take_watch_garbage();
 
  private:
   mutable std::mutex mu_;
@@ -40,6 +45,7 @@ class FaultInjector {
   std::chrono::milliseconds latency_{0};
   std::map<Verb, std::map<int, double>> rates_;
   std::map<Verb, std::deque<int>> next_;
+  int garbled_watch_events_ = 0;
 };
 
 }  // namespace tailor::testbed

@@ -100,6 +100,14 @@ std::vector<ResourceKind> builtin_kinds() {
   std::vector<ResourceKind> kinds = {
       kind("", "v1", "pods", "pod", "Pod", true, {"po"}, pod_columns()),
       kind("", "v1", "nodes", "node", "Node", false, {"no"}, node_columns()),
+      kind("", "v1", "namespaces", "namespace", "Namespace", false, {"ns"},
+           {{"Status", "string", 0,
+             [](const json& o) {
+               return json(json_path_value(o, ".status.phase").is_string()
+                               ? o["status"]["phase"].get<std::string>()
+                               : "Active");
+             }},
+            age_column()}),
       kind("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, {},
            {{"Holder", "string", 0,
              [](const json& o) {

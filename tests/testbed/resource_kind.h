@@ -44,7 +44,7 @@ struct ResourceKind {
   std::string qualified() const { return group.empty() ? plural : plural + "." + group; }
 };
 
-// The built-in kinds the bed serves: pods, nodes, leases and the workload
+// The built-in kinds the bed serves: pods, nodes, namespaces, leases and the workload
 // controllers pods are owned by.
 std::vector<ResourceKind> builtin_kinds();
 

@@ -275,7 +275,8 @@ void TestApiServer::serve_watch(const httplib::Request& req, httplib::Response& 
           sink.done();
           return true;
         }
-        const std::string chunk = stream->next(std::chrono::milliseconds(100));
+        std::string chunk = stream->next(std::chrono::milliseconds(100));
+        if (!chunk.empty() && faults_.take_watch_garbage()) chunk = "{\"type\": \"ADDED\", \"obj\n";
         if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
         if (stream->done()) sink.done();
         return true;
