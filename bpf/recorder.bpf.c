@@ -116,9 +116,10 @@ static __noinline __u64 resolve(struct cgroup* cgrp, __u64 self_id) {
     if (at < 0) break;
     __u64 id = bpf_get_current_ancestor_cgroup_id(at);
     struct tailor_track_cfg* cfg = bpf_map_lookup_elem(&tracked, &id);
-    if (cfg)
-      return slot_for(cfg->mode == TAILOR_TRACK_SPLIT ? self_id : id, TAILOR_ABI_NATIVE,
-                      TAILOR_PHASE_WORKLOAD);
+    if (!cfg) continue;
+    if (cfg->mode == TAILOR_TRACK_IGNORE) return 0;
+    return slot_for(cfg->mode == TAILOR_TRACK_SPLIT ? self_id : id, TAILOR_ABI_NATIVE,
+                    TAILOR_PHASE_WORKLOAD);
   }
   return 0;
 }

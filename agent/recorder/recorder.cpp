@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -112,7 +113,36 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
       bpf_map__set_max_entries(maps->events, options.ring_buffer_bytes) != 0)
     return make_error("invalid recorder map sizes (ring buffer must be a power of two pages)");
 
-  if (int err = recorder__load(self->skel_); err != 0) return make_error(explain_load_failure(err));
+  const std::filesystem::path pins(options.pin_dir);
+  if (!options.pin_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(pins, ec);
+    if (ec)
+      return make_error("cannot create " + options.pin_dir + ": " + ec.message() +
+                        " (is a bpf filesystem mounted at /sys/fs/bpf?)");
+    self->resumed_ = std::filesystem::exists(pins / "link");
+    bpf_object* object = self->skel_->obj;
+    bpf_map* map = nullptr;
+    bpf_object__for_each_map(map, object) {
+      // bpffs refuses names with dots ("recorder.bss"): they are kept for its own files.
+      std::string name = bpf_map__name(map);
+      std::replace(name.begin(), name.end(), '.', '_');
+      if (bpf_map__set_pin_path(map, (pins / name).c_str()) != 0)
+        return make_error("cannot pin map " + name);
+    }
+  }
+
+  if (int err = recorder__load(self->skel_); err != 0) {
+    if (self->resumed_)
+      return make_error("the recorder state pinned in " + options.pin_dir +
+                        " does not fit this tailor (other version or sizes): remove that directory "
+                        "to start afresh (what it holds is lost)");
+    return make_error(explain_load_failure(err));
+  }
+  if (self->skel_->rodata->tailor_abi_version != TAILOR_ABI_VERSION)
+    return make_error("the recorder state pinned in " + options.pin_dir + " is of ABI version " +
+                      std::to_string(self->skel_->rodata->tailor_abi_version) +
+                      ": remove that directory to start afresh");
 
   self->set_count_ = options.max_syscall_sets;
   self->sets_bytes_ = static_cast<size_t>(self->set_count_) * sizeof(tailor_syscall_set);
@@ -121,13 +151,25 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
   if (sets == MAP_FAILED)
     return make_error("cannot map the recorder's syscall sets: " + std::string(std::strerror(errno)));
   self->sets_ = static_cast<tailor_syscall_set*>(sets);
-  for (uint32_t slot = 0; slot < self->set_count_; ++slot)
+  // Resumed state already handed its slots out; only fresh maps need all of them.
+  for (uint32_t slot = 0; !self->resumed_ && slot < self->set_count_; ++slot)
     if (bpf_map_update_elem(bpf_map__fd(maps->free_slots), nullptr, &slot, BPF_ANY) != 0)
       return make_error("cannot fill the recorder's free-slot queue: " + std::string(std::strerror(errno)));
 
-  if (int err = recorder__attach(self->skel_); err != 0)
-    return make_error("cannot attach the recorder to the sys_enter tracepoint: " +
-                      std::string(std::strerror(-err)));
+  if (self->resumed_) {
+    // The previous program is still attached and recording into these maps:
+    // attaching this one as well would count every call twice.
+    self->pinned_link_ = bpf_link__open((pins / "link").c_str());
+    if (self->pinned_link_ == nullptr)
+      return make_error("cannot open the pinned recorder link in " + options.pin_dir + ": " +
+                        std::strerror(errno));
+  } else {
+    if (int err = recorder__attach(self->skel_); err != 0)
+      return make_error("cannot attach the recorder to the sys_enter tracepoint: " +
+                        std::string(std::strerror(-err)));
+    if (!options.pin_dir.empty() && bpf_link__pin(self->skel_->links.tailor_sys_enter, (pins / "link").c_str()) != 0)
+      return make_error("cannot pin the recorder link in " + options.pin_dir + ": " + std::strerror(errno));
+  }
 
   self->ring_ = ring_buffer__new(
       bpf_map__fd(maps->events),
@@ -143,7 +185,15 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
   return self;
 }
 
+Status Recorder::unpin(const std::string& pin_dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(pin_dir, ec);
+  if (ec) return make_error("cannot remove " + pin_dir + ": " + ec.message());
+  return common::ok_status();
+}
+
 Recorder::~Recorder() {
+  if (pinned_link_ != nullptr) bpf_link__destroy(pinned_link_);
   if (sets_ != nullptr) ::munmap(sets_, sets_bytes_);
   ring_buffer__free(ring_);
   recorder__destroy(skel_);

@@ -14,6 +14,7 @@
 
 struct recorder;  // bpftool-generated skeleton
 struct ring_buffer;
+struct bpf_link;
 
 namespace tailor::agent {
 
@@ -37,6 +38,10 @@ struct RecorderOptions {
   uint32_t ring_buffer_bytes = 256 * 1024;
   std::vector<std::string> runtime_comms = default_runtime_comms();
   ArgSpecs arg_specs = default_arg_specs();
+  // A bpffs directory (e.g. /sys/fs/bpf/tailor): maps and the program's link
+  // are pinned there, so recording goes on while no process holds them and a
+  // new recorder picks up where the last one stopped. Empty: nothing pinned.
+  std::string pin_dir;
 };
 
 struct SetKey {
@@ -68,6 +73,11 @@ class Recorder {
   // Checks the ABI version of the object, sizes the maps, loads, attaches.
   // Failures come back as one actionable line (not root, no BTF, old kernel...).
   static Result<std::unique_ptr<Recorder>> open(const RecorderOptions& options);
+  // Removes what open() pinned in `pin_dir`: recording stops when the last
+  // holder goes away.
+  static Status unpin(const std::string& pin_dir);
+  // True when open() found pinned state and carried on with it.
+  bool resumed() const { return resumed_; }
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -110,6 +120,8 @@ class Recorder {
   struct recorder* skel_ = nullptr;
   struct ring_buffer* ring_ = nullptr;
   const EventHandler* active_handler_ = nullptr;
+  struct bpf_link* pinned_link_ = nullptr;  // a previous recorder's link, kept
+  bool resumed_ = false;
   tailor_syscall_set* sets_ = nullptr;  // mmap of the syscall_sets array
   uint32_t set_count_ = 0;
   size_t sets_bytes_ = 0;

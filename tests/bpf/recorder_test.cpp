@@ -34,6 +34,7 @@ class RecorderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to load BPF programs; run the suite as root";
+    if (!std::filesystem::is_directory("/sys/fs/bpf")) GTEST_SKIP() << "needs bpffs at /sys/fs/bpf";
     if (!fs::exists("/sys/kernel/btf/vmlinux"))
       GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
     auto cgroups = Cgroup2::detect();
@@ -268,6 +269,50 @@ TEST_F(RecorderTest, ReleasedSetsAreReusedWithoutLeftovers) {
   EXPECT_TRUE(reused.contains(nr_of("getcpu")));
   EXPECT_FALSE(reused.contains(nr_of("sched_getparam"))) << "left over from the released set";
   EXPECT_TRUE(calls(id_of(a)).empty());
+}
+
+TEST_F(RecorderTest, PinnedStateKeepsRecordingWhileNoRecorderRuns) {
+  recorder_.reset();
+  const std::string pins = "/sys/fs/bpf/tailor-test-" + std::to_string(::getpid());
+  RecorderOptions options;
+  options.pin_dir = pins;
+  const std::string cg = make_cgroup("pinned");
+  {
+    auto first = Recorder::open(options);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_FALSE((*first)->resumed());
+    ASSERT_TRUE((*first)->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+    ASSERT_EQ(run(cg, {"threads", "2"}), 0);
+  }
+  // No recorder process now: the pinned program and maps carry on.
+  ASSERT_EQ(run(cg, {"forks", "3"}), 0);
+  auto second = Recorder::open(options);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_TRUE((*second)->resumed());
+  auto sets = (*second)->read_sets_of(id_of(cg));
+  ASSERT_TRUE(sets) << sets.error().message;
+  const auto& calls = sets->at(SetKey{id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}).calls;
+  EXPECT_EQ(calls.at(nr_of("sched_getparam")), 2u);
+  EXPECT_EQ(calls.at(nr_of("getppid")), 3u) << "made while no recorder process ran";
+  // One program, not two: a call is counted once after the restart too.
+  ASSERT_EQ(run(cg, {"threads", "1"}), 0);
+  auto after = (*second)->read_sets_of(id_of(cg));
+  EXPECT_EQ(after->at(SetKey{id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}).calls.at(nr_of("sched_getparam")), 3u);
+  second->reset();
+  ASSERT_TRUE(Recorder::unpin(pins));
+  EXPECT_FALSE(std::filesystem::exists(pins));
+}
+
+TEST_F(RecorderTest, IgnoredCgroupsBelowASplitRootAreNotRecorded) {
+  const std::string root = make_cgroup("node");
+  const std::string kept = make_cgroup("node/pod-a/ctr");
+  const std::string ignored = make_cgroup("node/pod-b/ctr");
+  ASSERT_TRUE(recorder_->track(id_of(root), TAILOR_TRACK_SPLIT));
+  ASSERT_TRUE(recorder_->track(id_of(base_ + "/node/pod-b"), TAILOR_TRACK_IGNORE));
+  ASSERT_EQ(run(kept, {"threads", "1"}), 0);
+  ASSERT_EQ(run(ignored, {"threads", "1"}), 0);
+  EXPECT_EQ(calls(id_of(kept)).at(nr_of("sched_getparam")), 1u);
+  EXPECT_TRUE(calls(id_of(ignored)).empty());
 }
 
 #if defined(__x86_64__)

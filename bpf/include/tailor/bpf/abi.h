@@ -39,6 +39,9 @@ enum tailor_track_mode {
   /* Each descendant cgroup gets its own set, created at its first syscall
    * (the agent: one set per container under the kubepods root). */
   TAILOR_TRACK_SPLIT = 2,
+  /* The cgroup and its descendants are not recorded, even below a tracked one
+   * (the agent: pods that are not selected, sandbox containers). */
+  TAILOR_TRACK_IGNORE = 3,
 };
 
 /* Key of the `tracked` hash map: cgroup id (the cgroup2 directory's inode). */
