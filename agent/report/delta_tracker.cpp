@@ -1,0 +1,157 @@
+#include "agent/report/delta_tracker.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace tailor::agent {
+
+// Fills one batch from the state, item by item, until it is full.
+class DeltaTracker::BatchBuilder {
+ public:
+  BatchBuilder(const DeltaTrackerOptions& options, const SentState& sent, bool counts_due)
+      : options_(options), sent_(sent), counts_due_(counts_due) {}
+
+  // False when the workload did not fit whole: the batch is full.
+  bool add(const common::WorkloadKey& key, const WorkloadState& state) {
+    if (workloads_.size() == options_.limits.max_workloads) return false;
+    const auto sent = sent_.find(key);
+    const SentWorkload* sent_workload = sent == sent_.end() ? nullptr : &sent->second;
+
+    common::WorkloadDelta out{key, {}, {}};
+    bool fits = true;
+    for (const auto& uid : state.pods) {
+      if (sent_workload && sent_workload->pods.contains(uid)) continue;
+      if (out.pods.size() == options_.limits.max_pods_per_workload || !room_for(1)) {
+        fits = false;
+        break;
+      }
+      out.pods.push_back(uid);
+      ++items_;
+    }
+    for (std::size_t i = 0; fits && i < state.syscalls.size(); ++i) {
+      const auto& entry = state.syscalls[i];
+      const SentEntry* sent_entry = nullptr;
+      if (sent_workload) {
+        const auto found = sent_workload->entries.find({entry.arch, entry.nr, entry.phase});
+        if (found != sent_workload->entries.end()) sent_entry = &found->second;
+      }
+      bool adds_to_set = false;
+      auto part = missing_part(entry, sent_entry, adds_to_set);
+      if (!part || (!adds_to_set && !counts_due_)) continue;
+      const std::size_t cost = 1 + (part->arg ? part->arg->values.size() : 0);
+      if (out.syscalls.size() == options_.limits.max_syscalls_per_workload || !room_for(cost)) {
+        fits = false;
+        break;
+      }
+      out.syscalls.push_back(std::move(*part));
+      items_ += cost;
+    }
+    if (!out.pods.empty() || !out.syscalls.empty()) workloads_.push_back(std::move(out));
+    return fits;
+  }
+
+  std::vector<common::WorkloadDelta> take() { return std::move(workloads_); }
+
+ private:
+  // The part of `entry` that `sent` lacks: nullopt when it lacks nothing. `adds_to_set` is set
+  // when the part is more than larger counts (a new syscall, argument value or incomplete mark).
+  std::optional<common::DeltaSyscall> missing_part(const common::SyscallEntry& entry,
+                                                   const SentEntry* sent, bool& adds_to_set) const {
+    adds_to_set = sent == nullptr;
+    bool counts_grew = sent != nullptr && entry.count > sent->count;
+    std::optional<common::RecordedArg> arg;
+    if (entry.arg) {
+      arg = common::RecordedArg{entry.arg->index, {}, entry.arg->complete};
+      for (const auto& [value, calls] : entry.arg->values) {
+        if (arg->values.size() == options_.limits.max_values_per_arg) break;  // for a later batch
+        const uint64_t* sent_calls = nullptr;
+        if (sent != nullptr) {
+          if (const auto found = sent->values.find(value); found != sent->values.end()) {
+            sent_calls = &found->second;
+          }
+        }
+        if (sent_calls == nullptr)
+          adds_to_set = true;
+        else if (calls > *sent_calls)
+          counts_grew = true;
+        else
+          continue;
+        arg->values.emplace(value, calls);
+      }
+      if (!entry.arg->complete && (sent == nullptr || sent->complete)) adds_to_set = true;
+    }
+    if (!adds_to_set && !counts_grew) return std::nullopt;
+    const auto first_seen_ms = static_cast<int64_t>(entry.first_seen_ns / 1'000'000);
+    return common::DeltaSyscall{entry.arch,    entry.nr,
+                                entry.name,    entry.phase,
+                                entry.count,   options_.recording_started_unix_ms + first_seen_ms,
+                                std::move(arg)};
+  }
+
+  // An empty batch takes any one item, so a batch always makes progress.
+  bool room_for(std::size_t cost) const {
+    return items_ == 0 || items_ + cost <= options_.max_items_per_batch;
+  }
+
+  const DeltaTrackerOptions& options_;
+  const SentState& sent_;
+  const bool counts_due_;
+  std::size_t items_ = 0;
+  std::vector<common::WorkloadDelta> workloads_;
+};
+
+DeltaTracker::DeltaTracker(DeltaTrackerOptions options) : options_(std::move(options)) {}
+
+std::optional<common::Delta> DeltaTracker::next_batch(const CumulativeState& state,
+                                                      int64_t now_unix_ms) {
+  const bool counts_due = now_unix_ms >= next_count_refresh_unix_ms_;
+  BatchBuilder builder(options_, sent_, counts_due);
+  bool complete = true;
+  for (const auto& [key, workload] : state) {
+    if (!builder.add(key, workload)) {
+      complete = false;
+      break;
+    }
+  }
+  // Count changes left out of a full batch stay due until a later batch carries them.
+  if (counts_due && complete) next_count_refresh_unix_ms_ = now_unix_ms + options_.count_refresh_ms;
+
+  common::Delta delta{options_.node, options_.agent, next_seq_, builder.take()};
+  if (delta.workloads.empty()) return std::nullopt;
+  ++next_seq_;
+  merge(sent_, delta);
+  in_flight_.emplace(delta.seq, delta);
+  return delta;
+}
+
+void DeltaTracker::acknowledge(uint64_t seq) {
+  const auto found = in_flight_.find(seq);
+  if (found == in_flight_.end()) return;
+  merge(acknowledged_, found->second);
+  in_flight_.erase(found);
+}
+
+void DeltaTracker::release(uint64_t seq) {
+  if (in_flight_.erase(seq) == 0) return;
+  sent_ = acknowledged_;
+  for (const auto& [_, delta] : in_flight_) merge(sent_, delta);
+}
+
+void DeltaTracker::merge(SentState& into, const common::Delta& delta) {
+  for (const auto& workload : delta.workloads) {
+    SentWorkload& sent = into[workload.key];
+    sent.pods.insert(workload.pods.begin(), workload.pods.end());
+    for (const auto& entry : workload.syscalls) {
+      SentEntry& sent_entry = sent.entries[{entry.arch, entry.nr, entry.phase}];
+      sent_entry.count = std::max(sent_entry.count, entry.count);
+      if (!entry.arg) continue;
+      for (const auto& [value, calls] : entry.arg->values) {
+        uint64_t& sent_calls = sent_entry.values[value];
+        sent_calls = std::max(sent_calls, calls);
+      }
+      sent_entry.complete = sent_entry.complete && entry.arg->complete;
+    }
+  }
+}
+
+}  // namespace tailor::agent

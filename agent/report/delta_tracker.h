@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/report/report.h"
+#include "common/wire/delta.h"
+#include "common/wire/workload_key.h"
+
+namespace tailor::agent {
+
+// What the agent has recorded for one workload on this node since it started. Cumulative:
+// counts and values never go down, and entries and pods stay after their containers exit.
+struct WorkloadState {
+  std::set<std::string> pods;                  // uids
+  std::vector<common::SyscallEntry> syscalls;  // first_seen_ns counts from the recording's start
+};
+using CumulativeState = std::map<common::WorkloadKey, WorkloadState>;
+
+struct DeltaTrackerOptions {
+  std::string node;
+  common::AgentIdentity agent;
+  int64_t recording_started_unix_ms = 0;  // what the entries' first_seen_ns count from
+  // A batch holds at most this many items (a syscall, an argument value, a pod each) and the
+  // per-document limits below; the rest goes into the next batch.
+  std::size_t max_items_per_batch = 4096;
+  common::DeltaLimits limits;
+  // Counts grow with every call, so a batch for count changes alone is made at most this often;
+  // new syscalls, values and pods go out in the next batch whatever this says.
+  int64_t count_refresh_ms = 5 * 60 * 1000;
+};
+
+// Turns the agent's cumulative state into delta batches: what neither the aggregator
+// acknowledged nor an unacknowledged batch already carries. Pure: no I/O, time is passed in.
+//
+// Every batch is in flight until acknowledge() (delivered, or rejected for good) or release()
+// (lost: the spool dropped it, so its content goes into a later batch again).
+class DeltaTracker {
+ public:
+  explicit DeltaTracker(DeltaTrackerOptions options);
+
+  // The next batch, or nullopt when there is nothing to send. Call again while it returns one:
+  // a large change is split over several batches.
+  std::optional<common::Delta> next_batch(const CumulativeState& state, int64_t now_unix_ms);
+
+  // Unknown sequence numbers (a batch of an earlier agent run replayed from the spool) are
+  // ignored.
+  void acknowledge(uint64_t seq);
+  void release(uint64_t seq);
+
+  std::size_t in_flight() const { return in_flight_.size(); }
+
+ private:
+  using EntryKey = std::tuple<std::string, uint32_t, common::Phase>;
+  struct SentEntry {
+    uint64_t count = 0;
+    std::map<uint64_t, uint64_t> values;
+    bool complete = true;
+  };
+  struct SentWorkload {
+    std::set<std::string> pods;
+    std::map<EntryKey, SentEntry> entries;
+  };
+  using SentState = std::map<common::WorkloadKey, SentWorkload>;
+  class BatchBuilder;
+
+  static void merge(SentState& into, const common::Delta& delta);
+
+  DeltaTrackerOptions options_;
+  uint64_t next_seq_ = 1;
+  int64_t next_count_refresh_unix_ms_ = 0;
+  SentState acknowledged_;
+  SentState sent_;  // acknowledged_ and everything in flight
+  std::map<uint64_t, common::Delta> in_flight_;
+};
+
+}  // namespace tailor::agent

@@ -1,0 +1,216 @@
+#include "agent/report/delta_tracker.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace tailor::agent {
+namespace {
+
+using common::Delta;
+using common::DeltaSyscall;
+using common::Phase;
+using common::RecordedArg;
+using common::SyscallEntry;
+using common::WorkloadKey;
+
+constexpr int64_t kStarted = 1'700'000'000'000;
+const WorkloadKey kWeb{"shop", "Deployment", "web", "nginx"};
+const WorkloadKey kDb{"shop", "StatefulSet", "db", "postgres"};
+
+DeltaTrackerOptions options() {
+  DeltaTrackerOptions options;
+  options.node = "node-a";
+  options.agent = {"agent-1", kStarted};
+  options.recording_started_unix_ms = kStarted;
+  options.count_refresh_ms = 60'000;
+  return options;
+}
+
+SyscallEntry entry(uint32_t nr, uint64_t count, std::optional<RecordedArg> arg = std::nullopt) {
+  return {"x86_64", nr, "", Phase::workload, count, nr * 1'000'000ull, std::nullopt, arg};
+}
+
+CumulativeState sample_state() {
+  CumulativeState state;
+  state[kWeb] = {{"pod-1"}, {entry(0, 10), entry(41, 2, RecordedArg{0, {{1, 1}, {2, 1}}, true})}};
+  state[kDb] = {{"pod-2"}, {entry(1, 5)}};
+  return state;
+}
+
+// Every (workload, nr) -> count the batches carry, the largest count kept: the receiver's view.
+std::map<std::pair<WorkloadKey, uint32_t>, uint64_t> counts_of(const std::vector<Delta>& batches) {
+  std::map<std::pair<WorkloadKey, uint32_t>, uint64_t> counts;
+  for (const auto& batch : batches) {
+    for (const auto& workload : batch.workloads) {
+      for (const auto& syscall : workload.syscalls) {
+        auto& count = counts[{workload.key, syscall.nr}];
+        count = std::max(count, syscall.count);
+      }
+    }
+  }
+  return counts;
+}
+
+uint64_t count_of(const std::vector<Delta>& batches, const WorkloadKey& key, uint32_t nr) {
+  const auto counts = counts_of(batches);
+  const auto found = counts.find({key, nr});
+  return found == counts.end() ? 0 : found->second;
+}
+
+std::vector<Delta> drain(DeltaTracker& tracker, const CumulativeState& state, int64_t now) {
+  std::vector<Delta> batches;
+  while (auto batch = tracker.next_batch(state, now)) batches.push_back(std::move(*batch));
+  return batches;
+}
+
+TEST(DeltaTrackerTest, FirstBatchCarriesEverything) {
+  DeltaTracker tracker(options());
+  const auto batch = tracker.next_batch(sample_state(), kStarted);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(batch->node, "node-a");
+  EXPECT_EQ(batch->agent.id, "agent-1");
+  EXPECT_EQ(batch->seq, 1u);
+  ASSERT_EQ(batch->workloads.size(), 2u);
+  EXPECT_EQ(batch->workloads[0].key, kWeb);  // in key order
+  EXPECT_EQ(batch->workloads[0].pods, std::vector<std::string>{"pod-1"});
+  EXPECT_EQ(batch->workloads[1].key, kDb);
+  EXPECT_EQ(batch->workloads[0].syscalls[1],
+            (DeltaSyscall{"x86_64", 41, "", Phase::workload, 2, kStarted + 41,
+                          RecordedArg{0, {{1, 1}, {2, 1}}, true}}));
+  EXPECT_TRUE(common::decode_delta(common::encode_delta(*batch)).ok());
+}
+
+TEST(DeltaTrackerTest, InFlightContentIsNotSentTwice) {
+  DeltaTracker tracker(options());
+  ASSERT_TRUE(tracker.next_batch(sample_state(), kStarted));
+  EXPECT_FALSE(tracker.next_batch(sample_state(), kStarted + 1));
+  EXPECT_EQ(tracker.in_flight(), 1u);
+  tracker.acknowledge(1);
+  EXPECT_EQ(tracker.in_flight(), 0u);
+  EXPECT_FALSE(tracker.next_batch(sample_state(), kStarted + 2));
+}
+
+TEST(DeltaTrackerTest, SendsOnlyWhatIsNew) {
+  DeltaTracker tracker(options());
+  ASSERT_TRUE(tracker.next_batch(sample_state(), kStarted));
+  tracker.acknowledge(1);
+
+  CumulativeState state = sample_state();
+  state[kWeb].pods.insert("pod-3");
+  state[kWeb].syscalls.push_back(entry(60, 1));
+  state[kWeb].syscalls[1].arg->values[16] = 1;
+  state[kWeb].syscalls[1].arg->complete = false;
+  const auto batch = tracker.next_batch(state, kStarted + 1);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(batch->seq, 2u);
+  ASSERT_EQ(batch->workloads.size(), 1u);
+  EXPECT_EQ(batch->workloads[0].pods, std::vector<std::string>{"pod-3"});
+  ASSERT_EQ(batch->workloads[0].syscalls.size(), 2u);
+  EXPECT_EQ(batch->workloads[0].syscalls[0].arg, (RecordedArg{0, {{16, 1}}, false}));
+  EXPECT_EQ(batch->workloads[0].syscalls[1].nr, 60u);
+}
+
+TEST(DeltaTrackerTest, SendsCountsAloneOnlyWhenTheRefreshIsDue) {
+  DeltaTracker tracker(options());
+  ASSERT_TRUE(tracker.next_batch(sample_state(), kStarted));
+  tracker.acknowledge(1);
+
+  CumulativeState state = sample_state();
+  state[kDb].syscalls[0].count = 9;
+  state[kWeb].syscalls[1].arg->values[2] = 7;
+  EXPECT_FALSE(tracker.next_batch(state, kStarted + 59'999));
+
+  const auto batch = tracker.next_batch(state, kStarted + 60'000);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(count_of({*batch}, kDb, 1), 9u) << "counts are cumulative, not increments";
+  EXPECT_EQ(batch->workloads[0].syscalls[0].arg, (RecordedArg{0, {{2, 7}}, true}));
+  tracker.acknowledge(batch->seq);
+
+  state[kDb].syscalls[0].count = 12;
+  EXPECT_FALSE(tracker.next_batch(state, kStarted + 119'999));
+  EXPECT_TRUE(tracker.next_batch(state, kStarted + 120'000));
+}
+
+TEST(DeltaTrackerTest, ANewSyscallCarriesCountChangesOfItsWorkloadAlong) {
+  DeltaTracker tracker(options());
+  ASSERT_TRUE(tracker.next_batch(sample_state(), kStarted));
+  CumulativeState state = sample_state();
+  state[kDb].syscalls.push_back(entry(2, 1));
+  state[kDb].syscalls[0].count = 6;
+  const auto batch = tracker.next_batch(state, kStarted + 1);
+  ASSERT_TRUE(batch.has_value());
+  ASSERT_EQ(batch->workloads.size(), 1u);
+  EXPECT_EQ(batch->workloads[0].syscalls.size(), 1u) << "count changes wait for the refresh";
+  EXPECT_EQ(batch->workloads[0].syscalls[0].nr, 2u);
+}
+
+TEST(DeltaTrackerTest, SplitsLargeChangesIntoBoundedBatches) {
+  DeltaTrackerOptions small = options();
+  small.max_items_per_batch = 5;
+  small.limits.max_values_per_arg = 3;
+  DeltaTracker tracker(small);
+  CumulativeState state;
+  for (uint32_t nr = 0; nr < 20; ++nr) state[kWeb].syscalls.push_back(entry(nr, nr + 1));
+  RecordedArg many{0, {}, true};
+  for (uint64_t value = 0; value < 8; ++value) many.values[value] = 1;
+  state[kDb].syscalls.push_back(entry(41, 1, many));
+
+  const auto batches = drain(tracker, state, kStarted);
+  ASSERT_GT(batches.size(), 5u);
+  uint64_t seq = 0;
+  std::set<uint64_t> values;
+  for (const auto& batch : batches) {
+    EXPECT_EQ(batch.seq, ++seq);
+    std::size_t items = 0;
+    for (const auto& workload : batch.workloads) {
+      for (const auto& syscall : workload.syscalls) {
+        items += 1 + (syscall.arg ? syscall.arg->values.size() : 0);
+        if (syscall.arg) {
+          EXPECT_LE(syscall.arg->values.size(), 3u);
+          for (const auto& [value, _] : syscall.arg->values) values.insert(value);
+        }
+      }
+    }
+    EXPECT_LE(items, 5u);
+  }
+  EXPECT_EQ(counts_of(batches).size(), 21u);
+  EXPECT_EQ(count_of(batches, kWeb, 19), 20u);
+  EXPECT_EQ(values.size(), 8u);
+}
+
+TEST(DeltaTrackerTest, ReleasedContentGoesIntoTheNextBatch) {
+  DeltaTracker tracker(options());
+  ASSERT_TRUE(tracker.next_batch(sample_state(), kStarted));
+  CumulativeState state = sample_state();
+  state[kDb].syscalls.push_back(entry(2, 1));
+  ASSERT_TRUE(tracker.next_batch(state, kStarted + 1));
+
+  tracker.acknowledge(2);
+  tracker.release(1);
+  tracker.release(1);  // twice, or an unknown seq: nothing
+  tracker.acknowledge(99);
+  const auto batch = tracker.next_batch(state, kStarted + 2);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(batch->seq, 3u);
+  const auto counts = counts_of({*batch});
+  EXPECT_EQ(counts.size(), 3u) << "batch 1's entries, not batch 2's";
+  EXPECT_EQ(count_of({*batch}, kDb, 2), 0u);
+  EXPECT_EQ(batch->workloads[0].pods, std::vector<std::string>{"pod-1"});
+}
+
+TEST(DeltaTrackerTest, RespectsTheDocumentLimitsItWillBeDecodedWith) {
+  DeltaTrackerOptions limited = options();
+  limited.limits.max_workloads = 1;
+  limited.limits.max_pods_per_workload = 1;
+  DeltaTracker tracker(limited);
+  CumulativeState state = sample_state();
+  state[kWeb].pods = {"pod-1", "pod-3", "pod-4"};
+  const auto batches = drain(tracker, state, kStarted);
+  ASSERT_EQ(batches.size(), 4u);
+  for (const auto& batch : batches) {
+    EXPECT_TRUE(common::decode_delta(common::encode_delta(batch), limited.limits).ok());
+  }
+}
+
+}  // namespace
+}  // namespace tailor::agent
