@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <random>
+
+namespace tailor::agent {
+
+// Delays between attempts to reach the aggregator: doubling from `initial` up to `max`, each
+// between half and all of that (jitter, so a fleet of agents that lost the aggregator together
+// does not come back in step). A Retry-After from the server is a floor, capped at `max`.
+class Backoff {
+ public:
+  Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max, uint64_t seed);
+
+  std::chrono::milliseconds next(std::optional<std::chrono::seconds> retry_after = std::nullopt);
+  // After a success: the next failure starts from `initial` again.
+  void reset() { attempts_ = 0; }
+
+ private:
+  std::chrono::milliseconds initial_;
+  std::chrono::milliseconds max_;
+  unsigned attempts_ = 0;
+  std::mt19937_64 random_;
+};
+
+}  // namespace tailor::agent
