@@ -1,0 +1,117 @@
+#include "common/metrics/http_endpoint.h"
+
+#include <openssl/ssl.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <sys/socket.h>
+
+#include <exception>
+
+namespace tailor::common {
+namespace {
+
+constexpr const char* kExpositionType = "text/plain; version=0.0.4";
+
+}  // namespace
+
+Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::create(
+    HttpEndpointOptions options, std::shared_ptr<prometheus::Registry> registry,
+    ReadinessCheck ready) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return make_error("serving TLS needs both a certificate and a key file");
+  }
+  std::unique_ptr<httplib::Server> server;
+  if (options.tls_cert_file.empty()) {
+    server = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
+                                                    options.tls_key_file.c_str());
+    if (!tls->is_valid()) {
+      return make_error("cannot load the TLS certificate " + options.tls_cert_file + " or key " +
+                        options.tls_key_file);
+    }
+    SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+    server = std::move(tls);
+  }
+  std::unique_ptr<HttpEndpoint> endpoint(new HttpEndpoint(std::move(options), std::move(server),
+                                                          std::move(registry), std::move(ready)));
+  endpoint->add_routes();
+  return endpoint;
+}
+
+HttpEndpoint::HttpEndpoint(HttpEndpointOptions options, std::unique_ptr<httplib::Server> server,
+                           std::shared_ptr<prometheus::Registry> registry, ReadinessCheck ready)
+    : options_(std::move(options)),
+      server_(std::move(server)),
+      registry_(std::move(registry)),
+      ready_(std::move(ready)) {}
+
+HttpEndpoint::~HttpEndpoint() { stop(); }
+
+void HttpEndpoint::add_routes() {
+  // httplib's default adds SO_REUSEPORT, with which a second process on the port (a second
+  // agent on a hostNetwork node) would share it silently instead of failing to start.
+  server_->set_socket_options([](socket_t socket) {
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+    response.set_content(prometheus::TextSerializer().Serialize(registry_->Collect()),
+                         kExpositionType);
+  });
+  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("ok\n", "text/plain");
+  });
+  server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {
+    const Status ready = ready_ ? ready_() : ok_status();
+    if (ready.ok()) {
+      response.set_content("ok\n", "text/plain");
+    } else {
+      response.status = 503;
+      response.set_content(ready.error().message + "\n", "text/plain");
+    }
+  });
+  // A handler that throws (an owner's route, or a bug) answers 500 instead of ending the process.
+  server_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
+        std::string what = "unknown error";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        response.status = 500;
+        response.set_content("internal error: " + what + "\n", "text/plain");
+      });
+}
+
+Status HttpEndpoint::start() {
+  const std::string where = options_.address + ":" + std::to_string(options_.port);
+  if (options_.port == 0) {
+    port_ = server_->bind_to_any_port(options_.address);
+  } else if (server_->bind_to_port(options_.address, options_.port)) {
+    port_ = options_.port;
+  } else {
+    port_ = -1;
+  }
+  if (port_ <= 0) {
+    port_ = 0;
+    return make_error("cannot listen on " + where +
+                      ": the port is in use or the address is not this host's");
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() does nothing to a server whose loop has not started yet, and a stop()
+  // right after start() would then wait forever for the thread.
+  while (!server_->is_running()) std::this_thread::yield();
+  return ok_status();
+}
+
+void HttpEndpoint::stop() {
+  if (!thread_.joinable()) return;
+  server_->stop();
+  thread_.join();
+}
+
+}  // namespace tailor::common

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/util/result.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace tailor::common {
+
+struct HttpEndpointOptions {
+  std::string address = "0.0.0.0";
+  int port = 0;  // 0: any free port; port() tells which
+  // Both set: HTTPS (TLS 1.2 or newer) with this certificate. Both empty: plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+};
+
+// The one HTTP server of a process: /metrics (Prometheus text format 0.0.4), /healthz
+// (answers while the process serves at all) and /readyz (the owner's readiness check). The
+// owner adds its own routes through server() before start(); the aggregator serves its API here.
+class HttpEndpoint {
+ public:
+  // ok: ready. An error: not ready, and its message is the body of the 503.
+  using ReadinessCheck = std::function<Status()>;
+
+  static Result<std::unique_ptr<HttpEndpoint>> create(
+      HttpEndpointOptions options, std::shared_ptr<prometheus::Registry> registry,
+      ReadinessCheck ready);
+  ~HttpEndpoint();
+  HttpEndpoint(const HttpEndpoint&) = delete;
+  HttpEndpoint& operator=(const HttpEndpoint&) = delete;
+
+  httplib::Server& server() { return *server_; }
+
+  // Binds and serves on a thread of its own until stop() or destruction.
+  Status start();
+  void stop();
+  int port() const { return port_; }
+
+ private:
+  HttpEndpoint(HttpEndpointOptions options, std::unique_ptr<httplib::Server> server,
+               std::shared_ptr<prometheus::Registry> registry, ReadinessCheck ready);
+  void add_routes();
+
+  HttpEndpointOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  ReadinessCheck ready_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace tailor::common
