@@ -1,0 +1,104 @@
+#include "agent/k8s/workload.h"
+
+#include <set>
+
+namespace tailor::agent {
+namespace {
+
+// Intermediate owners whose own owner is the workload, with where to GET them.
+struct FollowedKind {
+  const char* kind;
+  const char* api_version;
+  const char* plural;
+};
+constexpr FollowedKind kFollowed[] = {
+    {"ReplicaSet", "apps/v1", "replicasets"},
+    {"Job", "batch/v1", "jobs"},
+};
+
+const FollowedKind* followed(const std::string& kind) {
+  for (const auto& f : kFollowed) {
+    if (kind == f.kind) return &f;
+  }
+  return nullptr;
+}
+
+// Deeper than any chain the built-in controllers make (Deployment ->
+// ReplicaSet -> Pod, CronJob -> Job -> Pod).
+constexpr int kMaxDepth = 4;
+
+std::optional<OwnerReference> controller_in(const nlohmann::json& object) {
+  const auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return std::nullopt;
+  const auto owners = metadata->find("ownerReferences");
+  if (owners == metadata->end() || !owners->is_array()) return std::nullopt;
+  for (const auto& o : *owners) {
+    if (!o.is_object() || !o.value("controller", false)) continue;
+    return OwnerReference{o.value("apiVersion", ""), o.value("kind", ""), o.value("name", ""),
+                          o.value("uid", ""), true};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+common::Result<std::optional<OwnerReference>> WorkloadResolver::owner_of(
+    const std::string& ns, const OwnerReference& ref) {
+  {
+    std::lock_guard lock(mu_);
+    if (const auto it = owners_.find(ref.uid); !ref.uid.empty() && it != owners_.end())
+      return it->second;
+    ++counters_.lookups;
+  }
+  const FollowedKind& kind = *followed(ref.kind);
+  auto object = client_.get(common::api_path(kind.api_version, kind.plural, ns, ref.name));
+  if (!object) return object.error();
+  std::string uid;
+  std::optional<OwnerReference> owner;
+  try {
+    uid = object->contains("metadata") ? (*object)["metadata"].value("uid", "") : "";
+    owner = controller_in(*object);
+  } catch (const nlohmann::json::exception& e) {
+    return common::make_error(ref.kind + " " + ns + "/" + ref.name +
+                              " has malformed metadata: " + e.what());
+  }
+  // A namesake created after the owner the pod names was deleted is not it.
+  if (!ref.uid.empty() && uid != ref.uid)
+    return common::make_error(ref.kind + " " + ns + "/" + ref.name + " was replaced (uid " + uid +
+                              ", the pod names " + ref.uid + ")");
+  if (!ref.uid.empty()) {
+    std::lock_guard lock(mu_);
+    owners_[ref.uid] = owner;
+  }
+  return owner;
+}
+
+Workload WorkloadResolver::workload_of(const PodInfo& pod) {
+  const OwnerReference* immediate = controlling_owner(pod);
+  if (!immediate) return {"Pod", pod.name};
+  OwnerReference current = *immediate;
+  std::set<std::string> seen;
+  for (int depth = 0; depth < kMaxDepth; ++depth) {
+    if (!followed(current.kind)) return {current.kind, current.name};
+    if (!seen.insert(current.kind + "/" + current.name).second) break;  // a loop
+    auto owner = owner_of(pod.ns, current);
+    if (!owner) break;
+    if (!*owner) return {current.kind, current.name};  // a ReplicaSet or Job of its own
+    current = **owner;
+  }
+  std::lock_guard lock(mu_);
+  ++counters_.fallbacks;
+  return {immediate->kind, immediate->name};
+}
+
+common::WorkloadKey WorkloadResolver::key_of(const PodInfo& pod, const std::string& container) {
+  auto workload = workload_of(pod);
+  return {pod.ns, std::move(workload.kind), std::move(workload.name), container};
+}
+
+WorkloadCounters WorkloadResolver::counters() const {
+  std::lock_guard lock(mu_);
+  return counters_;
+}
+
+}  // namespace tailor::agent

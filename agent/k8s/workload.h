@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "agent/k8s/pod_info.h"
+#include "common/k8s/client/kube_client.h"
+#include "common/wire/workload_key.h"
+
+namespace tailor::agent {
+
+// The top owner of a pod, which its replicas on every node share.
+struct Workload {
+  std::string kind;  // Deployment, StatefulSet, DaemonSet, CronJob, Job, ReplicaSet, Pod, ...
+  std::string name;
+
+  bool operator==(const Workload&) const = default;
+};
+
+struct WorkloadCounters {
+  uint64_t lookups = 0;    // GETs of owners
+  uint64_t fallbacks = 0;  // a lookup failed or the chain was broken: the immediate owner was used
+};
+
+// Finds the workload a pod belongs to by following controller owner
+// references, as the controllers set them: ReplicaSet -> Deployment,
+// Job -> CronJob; StatefulSet, DaemonSet and kinds Tailor does not know are
+// taken as they are; a pod without owner is its own workload (kind Pod).
+// The owner of an owner is read with a GET and cached by the owner's UID
+// (UIDs are never reused, so the entry cannot go stale). When a GET fails,
+// the chain loops or runs too deep, the immediate owner is the answer and
+// the fallback is counted; the failure is not cached, so the next pod
+// retries. Thread-safe.
+class WorkloadResolver {
+ public:
+  explicit WorkloadResolver(common::KubeClient& client) : client_(client) {}
+
+  Workload workload_of(const PodInfo& pod);
+  common::WorkloadKey key_of(const PodInfo& pod, const std::string& container);
+  WorkloadCounters counters() const;
+
+ private:
+  // The controller owner of the object `ref` names, read from the API.
+  // nullopt: it has none; error: the GET failed.
+  common::Result<std::optional<OwnerReference>> owner_of(const std::string& ns,
+                                                         const OwnerReference& ref);
+
+  common::KubeClient& client_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::optional<OwnerReference>> owners_;  // by object UID
+  WorkloadCounters counters_;
+};
+
+}  // namespace tailor::agent
