@@ -144,6 +144,9 @@ static __always_inline void emit_event(__u64 cgroup_id, struct tailor_syscall_se
   event->arg_index = arg_index;
   event->arg_value = arg_value;
   bpf_get_current_comm(event->comm, sizeof(event->comm));
+  struct task_struct* task = bpf_get_current_task_btf();
+  bpf_probe_read_kernel_str(event->cgroup_name, sizeof(event->cgroup_name),
+                            task->cgroups->dfl_cgrp->kn->name);
   bpf_ringbuf_submit(event, 0);
   count_stat(TAILOR_STAT_EVENTS_SENT);
 }

@@ -1,5 +1,6 @@
 #include "agent/cgroup/cgroup2.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -86,6 +87,29 @@ Result<uint64_t> Cgroup2::id_of(const std::string& cgroup_path) const {
                       ": " + errno_text(errno));
   if (!S_ISDIR(st.st_mode)) return make_error(path.string() + " is not a cgroup directory");
   return static_cast<uint64_t>(st.st_ino);
+}
+
+Result<std::string> Cgroup2::path_of_id(uint64_t id) const {
+  // FILEID_KERNFS: what name_to_handle_at gives for a cgroup2 directory.
+  constexpr int kKernfsHandleType = 0xfe;
+  struct {
+    file_handle handle;
+    uint64_t id;
+  } handle{};
+  handle.handle.handle_bytes = sizeof(uint64_t);
+  handle.handle.handle_type = kKernfsHandleType;
+  handle.id = id;
+  const int mount_fd = ::open(mount_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (mount_fd < 0) return make_error("cannot open " + mount_.string() + ": " + errno_text(errno));
+  const int fd = ::open_by_handle_at(mount_fd, &handle.handle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int open_errno = errno;
+  ::close(mount_fd);
+  if (fd < 0) return make_error("cgroup " + std::to_string(id) + " is gone or unreachable: " + errno_text(open_errno));
+  char target[4096];
+  const ssize_t length = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), target, sizeof(target) - 1);
+  ::close(fd);
+  if (length <= 0) return make_error("cannot name cgroup " + std::to_string(id));
+  return relative(std::string(target, static_cast<size_t>(length)));
 }
 
 Result<std::string> Cgroup2::path_of_pid(pid_t pid) const {

@@ -30,6 +30,11 @@ class Cgroup2 {
 
   // The cgroup id BPF sees (bpf_get_current_cgroup_id): the directory's inode number.
   Result<uint64_t> id_of(const std::string& cgroup_path) const;
+  // The path of a cgroup from its id, while it exists: the kernel opens it by
+  // file handle (cgroup2 exports its ids as handles), no tree walk, so a
+  // container that lives for milliseconds is still found. Needs
+  // CAP_DAC_READ_SEARCH.
+  Result<std::string> path_of_id(uint64_t id) const;
   // The cgroup2 path ("0::/...") of a running process.
   Result<std::string> path_of_pid(pid_t pid) const;
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 
 #include "agent/cgroup/container_lookup.h"
@@ -81,29 +82,44 @@ void print_trace(const tailor_event& event, uint64_t start_ns) {
 // its own (the root is tracked in split mode), so the container's is there
 // from its first syscall; the others are released once it is found. Events
 // seen meanwhile are kept for the session. Returns the container's cgroup path.
-Result<std::string> wait_for_container(Recorder& recorder, const Cgroup2& cgroups,
-                                       const std::string& id, std::vector<tailor_event>& early) {
+struct FoundContainer {
+  std::string path;
+  uint64_t cgroup_id = 0;  // kept: the cgroup may be gone already
+};
+
+Result<FoundContainer> wait_for_container(Recorder& recorder, const Cgroup2& cgroups,
+                                          const std::string& id, std::vector<tailor_event>& early) {
   auto root_id = cgroups.id_of("/");
   if (!root_id) return root_id.error();
   if (auto tracked = recorder.track(*root_id, TAILOR_TRACK_SPLIT); !tracked) return tracked.error();
   std::fprintf(stderr, "tailor: waiting for container %s; Ctrl-C to stop\n", id.c_str());
-  const Recorder::EventHandler keep = [&](const tailor_event& event) { early.push_back(event); };
-  std::string path;
-  while (path.empty()) {
+  // Each new cgroup announces itself with its first event, which carries its
+  // name: a container is found even if it is gone before we read the event.
+  FoundContainer container;
+  const Recorder::EventHandler keep = [&](const tailor_event& event) {
+    early.push_back(event);
+    if (!container.path.empty()) return;
+    const std::string name(event.cgroup_name, strnlen(event.cgroup_name, sizeof(event.cgroup_name)));
+    const auto found = container_id_from_cgroup_name(name);
+    if (!found || !found->starts_with(id)) return;
+    auto path = cgroups.path_of_id(event.cgroup_id);
+    container = {path ? *path : name, event.cgroup_id};
+  };
+  while (container.path.empty()) {
     if (g_stop) return make_error("stopped before container " + id + " appeared");
-    // A container that starts and ends between two looks is missed: keep them short.
-    if (auto polled = recorder.poll_events(5, keep); !polled) return polled.error();
-    if (auto found = find_container_cgroup(cgroups, id)) path = *found;
+    if (auto polled = recorder.poll_events(50, keep); !polled) return polled.error();
+    if (!container.path.empty()) break;
+    if (auto found = find_container_cgroup(cgroups, id))
+      if (auto found_id = cgroups.id_of(*found)) container = {*found, *found_id};
   }
-  auto container_id = cgroups.id_of(path);
-  if (!container_id) return container_id.error();
-  if (auto tracked = recorder.track(*container_id, TAILOR_TRACK_AGGREGATE); !tracked) return tracked.error();
+  if (auto tracked = recorder.track(container.cgroup_id, TAILOR_TRACK_AGGREGATE); !tracked)
+    return tracked.error();
   if (auto untracked = recorder.untrack(*root_id); !untracked) return untracked.error();
   auto sets = recorder.read_sets();
   if (!sets) return sets.error();
   for (const auto& [key, counts] : *sets)
-    if (key.cgroup_id != *container_id) (void)recorder.forget_set(key);
-  return path;
+    if (key.cgroup_id != container.cgroup_id) (void)recorder.forget_set(key);
+  return container;
 }
 
 }  // namespace
@@ -115,20 +131,24 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   RecordingTarget target = request.target;
   install_stop_handlers();
   std::vector<tailor_event> early_events;
+  std::optional<uint64_t> waited_id;
   if (!request.wait_for_container.empty()) {
-    auto path = wait_for_container(**recorder, cgroups, request.wait_for_container, early_events);
-    if (!path) return path.error();
-    target.cgroup_path = *path;
+    auto found = wait_for_container(**recorder, cgroups, request.wait_for_container, early_events);
+    if (!found) return found.error();
+    target.cgroup_path = found->path;
+    waited_id = found->cgroup_id;
   }
   std::optional<OwnedCgroup> owned;
   if (target.owned) {
     if (auto created = cgroups.create(target.cgroup_path); !created) return created.error();
     owned.emplace(cgroups, target.cgroup_path);
   }
-  auto cgroup_id = cgroups.id_of(target.cgroup_path);
+  auto cgroup_id = waited_id ? Result<uint64_t>(*waited_id) : cgroups.id_of(target.cgroup_path);
   if (!cgroup_id) return cgroup_id.error();
-  if (auto tracked = (*recorder)->track(*cgroup_id, TAILOR_TRACK_AGGREGATE); !tracked)
-    return tracked.error();
+  if (!waited_id) {
+    if (auto tracked = (*recorder)->track(*cgroup_id, TAILOR_TRACK_AGGREGATE); !tracked)
+      return tracked.error();
+  }
 
   // Says when recording has begun, so whoever starts the workload next (a
   // person, a script, a test) knows nothing of it will be missed.

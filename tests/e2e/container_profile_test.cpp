@@ -186,9 +186,8 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
       {TAILOR_BIN, "record", "--container", id.substr(0, 12), "--wait", "-o", report_path.string()});
   for (int i = 0; i < 500 && slurp(tailor.err_path).find("waiting for container") == std::string::npos; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  // It lives a while: --wait looks for the new cgroup every few milliseconds.
-  ContainerSpec container = spec({"probe-then", nr_of("nanosleep")}, pod);
-  container.args = {"/bin/sh", "-c", std::string(TAILOR_TEST_WORKLOAD_STATIC) + " probe && sleep 0.3"};
+  // A container of a few milliseconds: found by its first event, not by a look at the tree.
+  ContainerSpec container = spec({"probe"}, pod);
   container.id = id;
   container.cgroup_path = pod + "/" + id;
   EXPECT_EQ(run_container(container), 0);
@@ -196,7 +195,10 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
   ASSERT_EQ(recorded.exit_status, 0) << recorded.err;
   auto report = common::read_report_file(report_path.string());
   ASSERT_TRUE(report) << report.error().message;
-  EXPECT_EQ(report->info.cgroup_path, pod + "/" + id);
+  // The full path when the cgroup was still there to be named; a container this
+  // short may be gone by then, and its cgroup's own name is what is known.
+  EXPECT_TRUE(report->info.cgroup_path == pod + "/" + id || report->info.cgroup_path == id)
+      << report->info.cgroup_path;
   const auto has = [&](const char* name, common::Phase phase) {
     return std::any_of(report->syscalls.begin(), report->syscalls.end(),
                        [&](const auto& e) { return e.name == name && e.phase == phase; });

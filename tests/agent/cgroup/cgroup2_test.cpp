@@ -65,5 +65,20 @@ TEST(Cgroup2Ids, IdIsTheDirectoryInodeAndMissingIsAnError) {
   fs::remove_all(root);
 }
 
+TEST(Cgroup2Ids, APathIsFoundFromItsIdWhileTheCgroupExists) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create cgroups and open them by handle";
+  auto cgroups = Cgroup2::detect();
+  ASSERT_TRUE(cgroups) << cgroups.error().message;
+  const std::string path = "/tailor-ids-" + std::to_string(::getpid()) + "/pod/ctr";
+  ASSERT_TRUE(cgroups->create(path));
+  const auto id = cgroups->id_of(path);
+  ASSERT_TRUE(id);
+  auto found = cgroups->path_of_id(*id);
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(*found, path);
+  ASSERT_TRUE(cgroups->destroy("/tailor-ids-" + std::to_string(::getpid())));
+  EXPECT_FALSE(cgroups->path_of_id(*id));
+}
+
 }  // namespace
 }  // namespace tailor::agent

@@ -21,6 +21,8 @@
 #define TAILOR_MAX_CGROUP_DEPTH 32
 
 #define TAILOR_COMM_LEN 16
+/* Room for a container cgroup's own name: "cri-containerd-<64 hex>.scope" is 86. */
+#define TAILOR_CGROUP_NAME_LEN 128
 
 /* Which syscall table a call went through. Compat calls are never folded into the
  * native numbers: the same value names another syscall there. */
@@ -135,6 +137,9 @@ struct tailor_event {
   __u8 arg_index; /* TAILOR_EVENT_ARG_SEEN only */
   __u64 arg_value; /* TAILOR_EVENT_ARG_SEEN only */
   char comm[TAILOR_COMM_LEN];
+  /* The last component of the caller's cgroup path: a container's cgroup can
+   * be gone by the time user space reads the event, its name says whose it was. */
+  char cgroup_name[TAILOR_CGROUP_NAME_LEN];
 };
 
 /* Indices of the per-CPU `stats` array: recorder faults are counted, never silent. */
@@ -162,6 +167,6 @@ TAILOR_ABI_ASSERT(sizeof(struct tailor_syscall_set) ==
                       8 * (3 + 2 * TAILOR_BITMAP_WORDS + TAILOR_MAX_SYSCALLS),
                   "ABI: tailor_syscall_set");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_entry) == 32, "ABI: tailor_cache_entry");
-TAILOR_ABI_ASSERT(sizeof(struct tailor_event) == 64, "ABI: tailor_event");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_event) == 64 + TAILOR_CGROUP_NAME_LEN, "ABI: tailor_event");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_arg_key) == 16, "ABI: tailor_arg_key");
 TAILOR_ABI_ASSERT(TAILOR_MAX_SYSCALLS % 64 == 0, "ABI: bitmap words");
