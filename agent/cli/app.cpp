@@ -1,6 +1,7 @@
 #include "agent/cli/app.h"
 
 #include "agent/cli/command.h"
+#include "agent/commands/agent.h"
 #include "agent/commands/diff.h"
 #include "agent/commands/merge.h"
 #include "agent/commands/profile.h"
@@ -16,6 +17,7 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   CommandChoice choice;
   add_record_command(app, choice);
+  add_agent_command(app, choice);
   add_report_command(app, choice);
   add_profile_command(app, choice);
   add_merge_command(app, choice);

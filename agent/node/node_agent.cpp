@@ -1,0 +1,326 @@
+#include "agent/node/node_agent.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <random>
+
+#include "agent/cgroup/cgroup2.h"
+#include "agent/k8s/namespace_watcher.h"
+#include "agent/k8s/pod_watcher.h"
+#include "agent/k8s/workload.h"
+#include "agent/node/container_book.h"
+#include "agent/recorder/recorder.h"
+#include "agent/recorder/session.h"
+#include "agent/report/backoff.h"
+#include "agent/report/courier.h"
+#include "agent/report/delta_tracker.h"
+#include "common/k8s/client/api_path.h"
+#include "common/k8s/client/kube_client.h"
+#include "common/metrics/http_endpoint.h"
+#include "common/report/merge.h"
+
+namespace tailor::agent {
+namespace {
+
+using common::make_error;
+using Clock = std::chrono::steady_clock;
+
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One JSON object a line on stderr: what log collectors on a node expect.
+void log_line(const char* level, const std::string& message) {
+  const nlohmann::json line = {{"ts_ms", unix_ms()}, {"level", level}, {"msg", message}};
+  std::fprintf(stderr, "%s\n", line.dump().c_str());
+}
+
+struct Metrics {
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Gauge& tracked_containers;
+  prometheus::Counter& discoveries;
+  prometheus::Counter& reports_sent;
+  prometheus::Counter& reports_failed;
+  prometheus::Counter& reports_rejected;
+  prometheus::Gauge& spool_bytes;
+  prometheus::Gauge& spool_batches;
+  prometheus::Family<prometheus::Gauge>& recorder_faults;
+  prometheus::Family<prometheus::Gauge>& workload_syscalls;
+  prometheus::Gauge& sets_in_use;
+  prometheus::Gauge& program_seconds;
+
+  Metrics()
+      : tracked_containers(prometheus::BuildGauge()
+                               .Name("tailor_agent_tracked_containers")
+                               .Help("Container cgroups with a syscall set, by state")
+                               .Register(*registry)
+                               .Add({})),
+        discoveries(prometheus::BuildCounter()
+                        .Name("tailor_agent_syscall_discoveries_total")
+                        .Help("Syscalls seen for the first time in a container")
+                        .Register(*registry)
+                        .Add({})),
+        reports_sent(build_counter("tailor_agent_reports_sent_total", "Delta batches the aggregator acknowledged")),
+        reports_failed(build_counter("tailor_agent_reports_failed_total", "Delta batch sends that failed and will be retried")),
+        reports_rejected(build_counter("tailor_agent_reports_rejected_total", "Delta batches the aggregator refused for good")),
+        spool_bytes(build_gauge("tailor_agent_spool_bytes", "Bytes of unacknowledged batches on disk")),
+        spool_batches(build_gauge("tailor_agent_spool_batches", "Unacknowledged batches on disk")),
+        recorder_faults(prometheus::BuildGauge()
+                            .Name("tailor_agent_recorder_events")
+                            .Help("The BPF recorder's counters (drops, full maps, ...) since it was loaded")
+                            .Register(*registry)),
+        workload_syscalls(prometheus::BuildGauge()
+                              .Name("tailor_agent_workload_syscalls")
+                              .Help("Distinct syscalls recorded per workload container on this node")
+                              .Register(*registry)),
+        sets_in_use(build_gauge("tailor_agent_recorder_sets_in_use", "Syscall sets taken in the recorder's map")),
+        program_seconds(build_gauge("tailor_agent_bpf_program_run_seconds",
+                                    "Time the kernel accounted to the recorder program (needs kernel.bpf_stats_enabled)")) {}
+
+ private:
+  prometheus::Counter& build_counter(const char* name, const char* help) {
+    return prometheus::BuildCounter().Name(name).Help(help).Register(*registry).Add({});
+  }
+  prometheus::Gauge& build_gauge(const char* name, const char* help) {
+    return prometheus::BuildGauge().Name(name).Help(help).Register(*registry).Add({});
+  }
+};
+
+class NodeAgent {
+ public:
+  NodeAgent(const NodeAgentOptions& options, common::KubeClient& client, const Cgroup2& cgroups,
+            Recorder& recorder, Spool& spool, Sender& sender)
+      : options_(options),
+        cgroups_(cgroups),
+        recorder_(recorder),
+        book_(cgroups, monotonic_ns()),
+        pods_(client, PodWatcherOptions{options.node_name, {}}),
+        namespaces_(client, common::ReflectorOptions{common::api_path("v1", "namespaces")}),
+        workloads_(client),
+        tracker_(DeltaTrackerOptions{.node = options.node_name,
+                                     .agent = {agent_id(), unix_ms()},
+                                     .recording_started_unix_ms = unix_ms()}),
+        backoff_(std::chrono::milliseconds(500), std::chrono::milliseconds(30000), std::random_device{}()),
+        courier_(tracker_, spool, [&sender](const std::string& body) { return sender.send(body); }, backoff_),
+        spool_(spool) {}
+
+  Metrics& metrics() { return metrics_; }
+
+  void start_watchers() {
+    pods_.start();
+    namespaces_.start();
+  }
+  bool synced() { return pods_.wait_synced(std::chrono::milliseconds(0)); }
+
+  common::Status run(const std::atomic<bool>& stop) {
+    auto next_round = Clock::now();
+    const Recorder::EventHandler on_event = [&](const tailor_event& event) {
+      if (event.kind == TAILOR_EVENT_FIRST_SEEN) metrics_.discoveries.Increment();
+      book_.on_event(event);
+    };
+    while (!stop) {
+      pollfd fd{recorder_.event_fd(), POLLIN, 0};
+      ::poll(&fd, 1, 200);
+      if (auto consumed = recorder_.consume_events(on_event); !consumed) log_line("error", consumed.error().message);
+      if (Clock::now() < next_round) continue;
+      next_round = Clock::now() + round();
+    }
+    // SIGTERM: what was recorded since the last round goes out (or to the spool) now.
+    (void)recorder_.consume_events(on_event);
+    round();
+    pods_.stop();
+    namespaces_.stop();
+    return common::ok_status();
+  }
+
+ private:
+  static std::string agent_id() {
+    std::random_device random;
+    char id[17];
+    std::snprintf(id, sizeof(id), "%08x%08x", random(), random());
+    return id;
+  }
+
+  // Reads the sets, attributes containers, sends; returns when to come back.
+  std::chrono::milliseconds round() {
+    auto sets = recorder_.read_sets();
+    if (!sets) {
+      log_line("error", sets.error().message);
+      return options_.interval;
+    }
+    const auto stats = recorder_.stats();
+    book_.on_sets(*sets, stats);
+    attribute();
+    const auto state = cumulative_state();
+    const Round result = courier_.round(state, unix_ms());
+    for (const auto& message : result.messages) log_line("info", message);
+    release_finished();
+    export_metrics(stats, state);
+    return result.retry_in.value_or(options_.interval);
+  }
+
+  std::optional<PodInfo> pod_of(const ContainerRecord& record) const {
+    if (!record.pod_uid.empty()) return pods_.pod(record.pod_uid);
+    for (const auto& pod : pods_.pods())
+      if (pod.containers.contains(record.container_id)) return pod;
+    return std::nullopt;
+  }
+
+  void ignore(uint64_t cgroup_id, ContainerRecord& record, const std::string& why) {
+    record.state = ContainerRecord::State::ignored;
+    if (!record.gone) (void)recorder_.track(cgroup_id, TAILOR_TRACK_IGNORE);
+    for (uint32_t abi = 0; abi < TAILOR_ABI_COUNT; ++abi)
+      for (uint32_t phase = 0; phase < TAILOR_PHASE_COUNT; ++phase)
+        (void)recorder_.forget_set(SetKey{cgroup_id, abi, phase});
+    log_line("info", "not recording " + record.path + ": " + why);
+  }
+
+  void attribute() {
+    for (auto& [cgroup_id, record] : book_.records()) {
+      if (record.state != ContainerRecord::State::pending) continue;
+      if (record.container_id.empty()) {
+        ignore(cgroup_id, record, "not a container cgroup of a known runtime");
+        continue;
+      }
+      const auto pod = pod_of(record);
+      if (!pod) {
+        // Held: the pod may reach the watch after its containers start.
+        if (Clock::now() - record.first_seen > options_.unknown_pod_grace)
+          ignore(cgroup_id, record, "no pod claimed it within the grace period");
+        continue;
+      }
+      if (is_sandbox(*pod, record.container_id)) {
+        ignore(cgroup_id, record, "sandbox (pause) container of pod " + pod->ns + "/" + pod->name);
+        continue;
+      }
+      if (select_pod(*pod, namespaces_.labels(pod->ns), options_.selection) != Selection::kRecord) {
+        ignore(cgroup_id, record, "pod " + pod->ns + "/" + pod->name + " is not selected for recording");
+        continue;
+      }
+      record.pod_uid = pod->uid;
+      record.workload = workloads_.key_of(*pod, pod->containers.at(record.container_id).name);
+      record.state = ContainerRecord::State::recording;
+    }
+  }
+
+  CumulativeState cumulative_state() {
+    std::map<common::WorkloadKey, std::vector<common::MergeInput>> inputs;
+    CumulativeState state;
+    for (const auto& [cgroup_id, record] : book_.records()) {
+      if (record.state != ContainerRecord::State::recording) continue;
+      inputs[*record.workload].push_back({record.path, record.snapshot});
+      state[*record.workload].pods.insert(record.pod_uid);
+    }
+    for (auto& [key, reports] : inputs) {
+      auto merged = common::merge_reports(reports);
+      if (merged) state[key].syscalls = std::move(merged->syscalls);
+    }
+    return state;
+  }
+
+  // A container whose cgroup is gone keeps its snapshot here; its slot in
+  // the recorder goes back for others once that snapshot is spooled.
+  void release_finished() {
+    for (auto& [cgroup_id, record] : book_.records()) {
+      if (record.state != ContainerRecord::State::recording || record.gone) continue;
+      if (cgroups_.path_of_id(cgroup_id)) continue;
+      record.gone = true;
+      for (uint32_t abi = 0; abi < TAILOR_ABI_COUNT; ++abi)
+        for (uint32_t phase = 0; phase < TAILOR_PHASE_COUNT; ++phase)
+          (void)recorder_.forget_set(SetKey{cgroup_id, abi, phase});
+    }
+  }
+
+  void export_metrics(const std::map<std::string, uint64_t>& stats, const CumulativeState& state) {
+    size_t recording = 0;
+    for (const auto& [id, record] : book_.records())
+      recording += record.state == ContainerRecord::State::recording && !record.gone;
+    metrics_.tracked_containers.Set(static_cast<double>(recording));
+    for (const auto& [name, value] : stats)
+      metrics_.recorder_faults.Add({{"counter", name}}).Set(static_cast<double>(value));
+    for (const auto& [key, workload] : state) {
+      std::set<std::pair<std::string, uint32_t>> distinct;
+      for (const auto& entry : workload.syscalls)
+        if (entry.phase != common::Phase::runtime_setup) distinct.insert({entry.arch, entry.nr});
+      metrics_.workload_syscalls
+          .Add({{"namespace", key.namespace_name}, {"workload_kind", key.kind}, {"workload", key.name}, {"container", key.container}})
+          .Set(static_cast<double>(distinct.size()));
+    }
+    const auto& counts = courier_.counts();
+    metrics_.reports_sent.Increment(static_cast<double>(counts.acknowledged) - metrics_.reports_sent.Value());
+    metrics_.reports_failed.Increment(static_cast<double>(counts.send_failures) - metrics_.reports_failed.Value());
+    metrics_.reports_rejected.Increment(static_cast<double>(counts.rejected) - metrics_.reports_rejected.Value());
+    metrics_.spool_bytes.Set(static_cast<double>(spool_.bytes()));
+    metrics_.spool_batches.Set(static_cast<double>(spool_.entries().size()));
+    auto sets = recorder_.read_sets();
+    if (sets) metrics_.sets_in_use.Set(static_cast<double>(sets->size()));
+    metrics_.program_seconds.Set(static_cast<double>(recorder_.program_stats().run_time_ns) / 1e9);
+  }
+
+  const NodeAgentOptions& options_;
+  const Cgroup2& cgroups_;
+  Recorder& recorder_;
+  ContainerBook book_;
+  PodWatcher pods_;
+  NamespaceWatcher namespaces_;
+  WorkloadResolver workloads_;
+  DeltaTracker tracker_;
+  Backoff backoff_;
+  Courier courier_;
+  Spool& spool_;
+  Metrics metrics_;
+};
+
+}  // namespace
+
+common::Status run_node_agent(const NodeAgentOptions& options, const common::ClusterConfig& cluster,
+                              const std::atomic<bool>& stop) {
+  if (options.node_name.empty()) return make_error("no node name: set NODE_NAME (the downward API's spec.nodeName)");
+  auto cgroups = Cgroup2::detect();
+  if (!cgroups) return cgroups.error();
+  RecorderOptions recorder_options;
+  recorder_options.pin_dir = options.pin_dir;
+  recorder_options.max_syscall_sets = options.max_sets;
+  auto recorder = Recorder::open(recorder_options);
+  if (!recorder) return recorder.error();
+  if ((*recorder)->resumed()) log_line("info", "resumed the recorder pinned in " + options.pin_dir + ": nothing recorded meanwhile is lost");
+  size_t roots = 0;
+  for (const auto& root : options.cgroup_roots) {
+    auto id = cgroups->id_of(root);
+    if (!id) continue;
+    if (auto tracked = (*recorder)->track(*id, TAILOR_TRACK_SPLIT); !tracked) return tracked.error();
+    ++roots;
+  }
+  if (roots == 0) return make_error("none of the cgroup roots exists under " + cgroups->mount().string() + ": is this a Kubernetes node?");
+
+  auto spool = Spool::open(options.spool_dir, options.spool_limits);
+  if (!spool) return spool.error();
+  auto sender = Sender::create(options.sender);
+  if (!sender) return sender.error();
+  auto client = common::KubeClient::create(cluster);
+  if (!client) return client.error();
+
+  NodeAgent agent(options, **client, *cgroups, **recorder, **spool, **sender);
+  auto endpoint = common::HttpEndpoint::create(
+      common::HttpEndpointOptions{options.listen_address, options.listen_port}, agent.metrics().registry,
+      [&agent]() -> common::Status {
+        if (!agent.synced()) return make_error("pods of this node not listed yet");
+        return common::ok_status();
+      });
+  if (!endpoint) return endpoint.error();
+  if (auto started = (*endpoint)->start(); !started) return started.error();
+  log_line("info", "serving /metrics, /healthz and /readyz on port " + std::to_string((*endpoint)->port()));
+  agent.start_watchers();
+  return agent.run(stop);
+}
+
+}  // namespace tailor::agent

@@ -1,0 +1,202 @@
+// `tailor agent` on the test bed: real agents on two simulated nodes, real
+// runc containers, the test API server, and a stub aggregator that records
+// what arrives.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "common/wire/delta.h"
+#include "tests/support/process.h"
+#include "tests/testbed/simulated_cluster.h"
+#include "tests/testbed/test_api_server.h"
+#include "tests/testbed/tls_material.h"
+
+namespace tailor::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using testbed::SimulatedCluster;
+using testbed::TestApiServer;
+using testing::RunningProcess;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// An aggregator that accepts every batch and keeps it.
+class StubAggregator {
+ public:
+  explicit StubAggregator(const fs::path& dir) {
+    auto tls = testbed::generate_tls_material();
+    EXPECT_TRUE(tls) << tls.error().message;
+    ca_file_ = (dir / "aggregator-ca.pem").string();
+    const auto cert = (dir / "aggregator.pem").string();
+    const auto key = (dir / "aggregator.key").string();
+    EXPECT_TRUE(testbed::write_private_file(ca_file_, tls->ca_cert_pem));
+    EXPECT_TRUE(testbed::write_private_file(cert, tls->cert_pem));
+    EXPECT_TRUE(testbed::write_private_file(key, tls->key_pem));
+    server_ = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+    server_->Post("/api/v1/deltas", [this](const httplib::Request& request, httplib::Response& response) {
+      auto delta = common::decode_delta(request.body);
+      if (!delta) {
+        response.status = 400;
+        response.set_content(delta.error().message, "text/plain");
+        return;
+      }
+      std::lock_guard lock(mutex_);
+      deltas_.push_back(std::move(*delta));
+      response.set_content("{}", "application/json");
+    });
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+  }
+  ~StubAggregator() {
+    server_->stop();
+    thread_.join();
+  }
+  std::string address() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  const std::string& ca_file() const { return ca_file_; }
+  std::vector<common::Delta> deltas() {
+    std::lock_guard lock(mutex_);
+    return deltas_;
+  }
+
+ private:
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::string ca_file_;
+  std::mutex mutex_;
+  std::vector<common::Delta> deltas_;
+};
+
+class AgentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) GTEST_SKIP() << *why;
+    if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    dir_ = fs::temp_directory_path() / ("tailor-agent-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    auto server = TestApiServer::start({});
+    ASSERT_TRUE(server) << server.error().message;
+    server_ = std::move(*server);
+    auto cluster = SimulatedCluster::create(*server_);
+    ASSERT_TRUE(cluster) << cluster.error().message;
+    cluster_ = std::move(*cluster);
+    aggregator_ = std::make_unique<StubAggregator>(dir_);
+    ASSERT_TRUE(server_->put_object("v1", "namespaces",
+                                    {{"apiVersion", "v1"},
+                                     {"kind", "Namespace"},
+                                     {"metadata", {{"name", "shop"}, {"labels", {{"tailor.dev/record", "true"}}}}}}));
+  }
+  void TearDown() override {
+    for (auto& agent : agents_) {
+      ::kill(agent.pid, SIGKILL);
+      agent.wait();
+    }
+    for (const auto& pins : pin_dirs_) fs::remove_all(pins);
+    if (cluster_) (void)cluster_->teardown();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  RunningProcess& start_agent(const testbed::SimulatedNode& node) {
+    const std::string pins = "/sys/fs/bpf/tailor-agent-test-" + std::to_string(::getpid()) + "-" + node.name;
+    pin_dirs_.push_back(pins);
+    agents_.push_back(testing::start_process(
+        {TAILOR_BIN, "agent", "--node-name", node.name, "--aggregator", aggregator_->address(),
+         "--aggregator-ca", aggregator_->ca_file(), "--kubeconfig", server_->kubeconfig_path(),
+         // The node's own subtree stands for the node's root cgroup.
+         "--cgroup-root", node.cgroup_root,
+         "--pin-dir", pins, "--spool-dir", (dir_ / ("spool-" + node.name)).string(), "--listen-port", "0",
+         "--interval", "0.3"}));
+    RunningProcess& agent = agents_.back();
+    for (int i = 0; i < 500 && slurp(agent.err_path).find("serving /metrics") == std::string::npos; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_NE(slurp(agent.err_path).find("serving /metrics"), std::string::npos) << slurp(agent.err_path);
+    return agent;
+  }
+
+  // Syscall names that arrived for a workload key, from the given node ("" for any).
+  std::set<std::string> arrived(const std::string& kind, const std::string& name, const std::string& node) {
+    std::set<std::string> names;
+    for (const auto& delta : aggregator_->deltas()) {
+      if (!node.empty() && delta.node != node) continue;
+      for (const auto& workload : delta.workloads)
+        if (workload.key.kind == kind && workload.key.name == name)
+          for (const auto& syscall : workload.syscalls) names.insert(syscall.name);
+    }
+    return names;
+  }
+
+  bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return done();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<TestApiServer> server_;
+  std::unique_ptr<SimulatedCluster> cluster_;
+  std::unique_ptr<StubAggregator> aggregator_;
+  std::vector<RunningProcess> agents_;
+  std::vector<std::string> pin_dirs_;
+};
+
+TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
+  auto node_a = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
+  auto node_b = cluster_->add_node("node-b", testbed::CgroupDriver::kSystemd, testbed::CriFlavor::kContainerd);
+  ASSERT_TRUE(node_a && node_b);
+  start_agent(**node_a);
+  start_agent(**node_b);
+
+  testbed::PodSpec web;
+  web.ns = "shop";
+  web.owner = {"Deployment", "web"};
+  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+  ASSERT_TRUE(cluster_->start_pod("node-a", web));
+  web.args = {"sh", "-c", "while true; do sync; sleep 0.2; done"};
+  ASSERT_TRUE(cluster_->start_pod("node-b", web));
+  testbed::PodSpec other;
+  other.ns = "default";  // not opted in: never reported
+  other.owner = {"Deployment", "ignored"};
+  ASSERT_TRUE(cluster_->start_pod("node-a", other));
+
+  EXPECT_TRUE(wait_for([&] {
+    return arrived("Deployment", "web", "node-a").contains("uname") &&
+           arrived("Deployment", "web", "node-b").contains("sync");
+  })) << "node-a: " << arrived("Deployment", "web", "node-a").size()
+      << " syscalls, node-b: " << arrived("Deployment", "web", "node-b").size();
+  EXPECT_FALSE(arrived("Deployment", "web", "node-a").contains("sync"));
+  for (const auto& delta : aggregator_->deltas())
+    for (const auto& workload : delta.workloads) {
+      EXPECT_EQ(workload.key.namespace_name, "shop");
+      EXPECT_EQ(workload.key.kind, "Deployment");
+      EXPECT_EQ(workload.key.name, "web");
+      EXPECT_EQ(workload.key.container, "main");
+    }
+
+  // SIGTERM flushes and exits promptly.
+  for (auto& agent : agents_) {
+    const auto asked = std::chrono::steady_clock::now();
+    ::kill(agent.pid, SIGTERM);
+    auto result = agent.wait();
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(10));
+  }
+  agents_.clear();
+}
+
+}  // namespace
+}  // namespace tailor::e2e
