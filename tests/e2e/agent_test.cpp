@@ -198,5 +198,33 @@ TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
   agents_.clear();
 }
 
+TEST_F(AgentTest, SyscallsMadeWhileTheAgentIsDownAreReportedAfterItsRestart) {
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
+  ASSERT_TRUE(node);
+  start_agent(**node);
+  testbed::PodSpec web;
+  web.ns = "shop";
+  web.owner = {"Deployment", "web"};
+  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+  ASSERT_TRUE(cluster_->start_pod("node-a", web));
+  ASSERT_TRUE(wait_for([&] { return arrived("Deployment", "web", "").contains("uname"); }));
+
+  ::kill(agents_.back().pid, SIGKILL);
+  agents_.back().wait();
+  agents_.pop_back();
+  // Only while no agent runs: a container that starts, syncs and exits.
+  testbed::PodSpec job;
+  job.ns = "shop";
+  job.owner = {"Job", "backup"};
+  job.args = {"sh", "-c", "sync"};
+  ASSERT_TRUE(cluster_->start_pod("node-a", job));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+
+  RunningProcess& restarted = start_agent(**node);
+  EXPECT_TRUE(wait_for([&] { return arrived("Job", "backup", "").contains("sync"); }))
+      << slurp(restarted.err_path);
+  EXPECT_NE(slurp(restarted.err_path).find("resumed the recorder"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tailor::e2e
