@@ -35,7 +35,7 @@ std::string explain_load_failure(int err) {
            "CONFIG_DEBUG_INFO_BTF=y (most distributions since 2021)";
   if (err == EPERM || err == EACCES)
     return "loading the BPF recorder was refused (" + std::string(std::strerror(err)) +
-           "): run as root, or grant CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN; check that "
+           "): run as root, or grant CAP_BPF and CAP_PERFMON; check that "
            "kernel.unprivileged_bpf_disabled or a security module does not forbid BPF";
   if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) != 1)
     return "this kernel lacks BPF ring buffers (Linux 5.8+); upgrade the kernel (see "

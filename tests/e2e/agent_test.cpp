@@ -108,21 +108,24 @@ class AgentTest : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
-  RunningProcess& start_agent(const testbed::SimulatedNode& node) {
+  // `wrapper` runs before the agent, e.g. to drop capabilities.
+  RunningProcess& start_agent(const testbed::SimulatedNode& node, std::vector<std::string> wrapper = {}) {
     const std::string pins = "/sys/fs/bpf/tailor-agent-test-" + std::to_string(::getpid()) + "-" + node.name;
     pin_dirs_.push_back(pins);
-    agents_.push_back(testing::start_process(
-        {TAILOR_BIN, "agent", "--node-name", node.name, "--aggregator", aggregator_->address(),
+    std::vector<std::string> argv = std::move(wrapper);
+    const std::vector<std::string> agent = {TAILOR_BIN, "agent", "--node-name", node.name, "--aggregator", aggregator_->address(),
          "--aggregator-ca", aggregator_->ca_file(), "--kubeconfig", server_->kubeconfig_path(),
          // The node's own subtree stands for the node's root cgroup.
          "--cgroup-root", node.cgroup_root,
          "--pin-dir", pins, "--spool-dir", (dir_ / ("spool-" + node.name)).string(), "--listen-port", "0",
-         "--interval", "0.3"}));
-    RunningProcess& agent = agents_.back();
-    for (int i = 0; i < 500 && slurp(agent.err_path).find("serving /metrics") == std::string::npos; ++i)
+         "--interval", "0.3"};
+    argv.insert(argv.end(), agent.begin(), agent.end());
+    agents_.push_back(testing::start_process(argv));
+    RunningProcess& started = agents_.back();
+    for (int i = 0; i < 500 && slurp(started.err_path).find("serving /metrics") == std::string::npos; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    EXPECT_NE(slurp(agent.err_path).find("serving /metrics"), std::string::npos) << slurp(agent.err_path);
-    return agent;
+    EXPECT_NE(slurp(started.err_path).find("serving /metrics"), std::string::npos) << slurp(started.err_path);
+    return started;
   }
 
   // Syscall names that arrived for a workload key, from the given node ("" for any).
@@ -196,6 +199,22 @@ TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
     EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(10));
   }
   agents_.clear();
+}
+
+// The capabilities docs/agent.md lists, and nothing else: no privileged container.
+TEST_F(AgentTest, RunsWithOnlyBpfPerfmonAndDacReadSearch) {
+  if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv (util-linux) to drop capabilities";
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
+  ASSERT_TRUE(node);
+  start_agent(**node, {"/usr/bin/setpriv", "--bounding-set=-all,+bpf,+perfmon,+dac_read_search",
+                       "--inh-caps=-all", "--"});
+  testbed::PodSpec web;
+  web.ns = "shop";
+  web.owner = {"StatefulSet", "db"};
+  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+  ASSERT_TRUE(cluster_->start_pod("node-a", web));
+  EXPECT_TRUE(wait_for([&] { return arrived("StatefulSet", "db", "node-a").contains("uname"); }))
+      << slurp(agents_.back().err_path);
 }
 
 TEST_F(AgentTest, SyscallsMadeWhileTheAgentIsDownAreReportedAfterItsRestart) {
