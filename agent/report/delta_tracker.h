@@ -55,6 +55,7 @@ class DeltaTracker {
   void release(uint64_t seq);
 
   std::size_t in_flight() const { return in_flight_.size(); }
+  const common::AgentIdentity& agent() const { return options_.agent; }
 
  private:
   using EntryKey = std::tuple<std::string, uint32_t, common::Phase>;
