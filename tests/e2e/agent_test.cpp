@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -45,6 +46,10 @@ class StubAggregator {
     EXPECT_TRUE(testbed::write_private_file(key, tls->key_pem));
     server_ = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
     server_->Post("/api/v1/deltas", [this](const httplib::Request& request, httplib::Response& response) {
+      if (down_) {
+        response.status = 503;
+        return;
+      }
       auto delta = common::decode_delta(request.body);
       if (!delta) {
         response.status = 400;
@@ -62,6 +67,8 @@ class StubAggregator {
     server_->stop();
     thread_.join();
   }
+  // While down, every batch gets 503 Service Unavailable.
+  void set_down(bool down) { down_ = down; }
   std::string address() const { return "https://127.0.0.1:" + std::to_string(port_); }
   const std::string& ca_file() const { return ca_file_; }
   std::vector<common::Delta> deltas() {
@@ -76,6 +83,7 @@ class StubAggregator {
   std::string ca_file_;
   std::mutex mutex_;
   std::vector<common::Delta> deltas_;
+  std::atomic<bool> down_{false};
 };
 
 class AgentTest : public ::testing::Test {
@@ -199,6 +207,44 @@ TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
     EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(10));
   }
   agents_.clear();
+}
+
+TEST_F(AgentTest, AnAggregatorOutageOfAMinuteLosesNothing) {
+  aggregator_->set_down(true);
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
+  ASSERT_TRUE(node);
+  RunningProcess& agent = start_agent(**node);
+  testbed::PodSpec web;
+  web.ns = "shop";
+  web.owner = {"Deployment", "web"};
+  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+  ASSERT_TRUE(cluster_->start_pod("node-a", web));
+  std::this_thread::sleep_for(std::chrono::seconds(30));
+  testbed::PodSpec job;
+  job.ns = "shop";
+  job.owner = {"Job", "backup"};
+  job.args = {"sh", "-c", "sync"};
+  ASSERT_TRUE(cluster_->start_pod("node-a", job));
+  std::this_thread::sleep_for(std::chrono::seconds(30));
+
+  // The outage shows in the agent's metrics: failures, and batches waiting on disk.
+  const std::string log = slurp(agent.err_path);
+  const auto at = log.find("on port ");
+  ASSERT_NE(at, std::string::npos) << log;
+  httplib::Client metrics("127.0.0.1", std::stoi(log.substr(at + 8)));
+  auto scraped = metrics.Get("/metrics");
+  ASSERT_TRUE(scraped) << "no answer from /metrics";
+  ASSERT_NE(scraped->body.find("tailor_agent_reports_failed_total "), std::string::npos) << scraped->body;
+  ASSERT_NE(scraped->body.find("tailor_agent_spool_batches "), std::string::npos) << scraped->body;
+  EXPECT_EQ(scraped->body.find("tailor_agent_reports_failed_total 0\n"), std::string::npos) << scraped->body;
+  EXPECT_EQ(scraped->body.find("tailor_agent_spool_batches 0\n"), std::string::npos) << scraped->body;
+  EXPECT_TRUE(aggregator_->deltas().empty());
+
+  aggregator_->set_down(false);
+  EXPECT_TRUE(wait_for([&] {
+    return arrived("Deployment", "web", "node-a").contains("uname") &&
+           arrived("Job", "backup", "node-a").contains("sync");
+  }, std::chrono::seconds(60)));
 }
 
 // The capabilities docs/agent.md lists, and nothing else: no privileged container.
