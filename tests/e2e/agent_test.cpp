@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/cgroup/cgroup2.h"
+#include "agent/recorder/spawn.h"
 #include "common/wire/delta.h"
 #include "tests/support/process.h"
 #include "tests/testbed/simulated_cluster.h"
@@ -245,6 +247,64 @@ TEST_F(AgentTest, AnAggregatorOutageOfAMinuteLosesNothing) {
     return arrived("Deployment", "web", "node-a").contains("uname") &&
            arrived("Job", "backup", "node-a").contains("sync");
   }, std::chrono::seconds(60)));
+}
+
+TEST_F(AgentTest, AContainerOfAFewMillisecondsIsStillAttributed) {
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kSystemd, testbed::CriFlavor::kCrio);
+  ASSERT_TRUE(node);
+  start_agent(**node);
+  testbed::PodSpec job;
+  job.ns = "shop";
+  job.owner = {"Job", "flash"};
+  job.args = {"sync"};  // starts, makes its one unusual syscall, exits
+  ASSERT_TRUE(cluster_->start_pod("node-a", job));
+  EXPECT_TRUE(wait_for([&] { return arrived("Job", "flash", "node-a").contains("sync"); }))
+      << slurp(agents_.back().err_path);
+}
+
+TEST_F(AgentTest, SandboxesUnknownRuntimesAndHostProcessesAreNeverReported) {
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
+  ASSERT_TRUE(node);
+  RunningProcess& agent = start_agent(**node);
+  testbed::PodSpec web;
+  web.ns = "shop";
+  web.owner = {"Deployment", "web"};
+  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+  auto pod = cluster_->start_pod("node-a", web);
+  ASSERT_TRUE(pod);
+  auto cgroups = agent::Cgroup2::detect();
+  ASSERT_TRUE(cgroups);
+  // Next to the pod's container: its sandbox (an id the pod's statuses do not
+  // list) and a cgroup named by a runtime nobody knows; outside the node: a
+  // host process. All three make calls the web container never makes.
+  const fs::path container_dir = cluster_->container_cgroup_dir(**pod);
+  const std::string pod_dir = cgroups->relative(container_dir.parent_path());
+  const std::vector<std::string> strangers = {pod_dir + "/" + std::string(64, 'e'),
+                                              pod_dir + "/weird-runtime-1234",
+                                              "/tailor-agent-host-" + std::to_string(::getpid())};
+  std::vector<pid_t> workloads;
+  for (const auto& path : strangers) {
+    ASSERT_TRUE(cgroups->create(path));
+    auto pid = agent::spawn_in_cgroup(cgroups->absolute(path), TAILOR_TEST_WORKLOAD,
+                                      {TAILOR_TEST_WORKLOAD, "probe-loop"});
+    ASSERT_TRUE(pid) << pid.error().message;
+    workloads.push_back(*pid);
+  }
+  ASSERT_TRUE(wait_for([&] { return arrived("Deployment", "web", "node-a").contains("uname"); }));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // a few more rounds
+  for (pid_t pid : workloads) {
+    ::kill(pid, SIGKILL);
+    agent::wait_for_exit(pid);
+  }
+  for (const auto& path : strangers) (void)cgroups->destroy(path);
+  for (const auto& delta : aggregator_->deltas())
+    for (const auto& workload : delta.workloads)
+      for (const auto& syscall : workload.syscalls)
+        EXPECT_NE(syscall.name, "getcpu") << "a stranger's call reached " << workload.key.name;
+  const std::string log = slurp(agent.err_path);
+  EXPECT_NE(log.find("sandbox (pause) container"), std::string::npos) << log;
+  EXPECT_NE(log.find("not a container cgroup of a known runtime"), std::string::npos) << log;
+  EXPECT_EQ(::kill(agent.pid, 0), 0) << "the agent should keep running";
 }
 
 // The capabilities docs/agent.md lists, and nothing else: no privileged container.
