@@ -144,6 +144,15 @@ int busy_threads(int count) {
   }
 }
 
+// About `per_second` cheap syscalls a second, until killed: load for benchmarks.
+[[noreturn]] void steady(int per_second) {
+  const int per_tick = per_second > 10 ? per_second / 10 : 1;
+  for (;;) {
+    for (int i = 0; i < per_tick; ++i) syscall(SYS_getppid);
+    usleep(100'000);
+  }
+}
+
 // Spins on one syscall until killed, for "outside the cgroup" noise.
 [[noreturn]] void spin(long nr) {
   for (;;) syscall(nr, 0, nullptr);
@@ -164,6 +173,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "int80") == 0) return int80_getpid() > 0 ? 0 : 4;
 #endif
   if (std::strcmp(mode, "spin") == 0) spin(n);
+  if (std::strcmp(mode, "steady") == 0) steady(n);
   if (std::strcmp(mode, "probe-loop") == 0) probe_loop();
   if (std::strcmp(mode, "fake-runtime") == 0) return fake_runtime();
   if (std::strcmp(mode, "args") == 0) return args(), 0;
