@@ -10,6 +10,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <random>
+#include <set>
 
 #include "agent/cgroup/cgroup2.h"
 #include "agent/k8s/namespace_watcher.h"
@@ -56,6 +57,7 @@ struct Metrics {
   prometheus::Family<prometheus::Gauge>& recorder_faults;
   prometheus::Family<prometheus::Gauge>& workload_syscalls;
   prometheus::Gauge& sets_in_use;
+  prometheus::Gauge& sets_capacity;
   prometheus::Gauge& program_seconds;
 
   Metrics()
@@ -83,6 +85,7 @@ struct Metrics {
                               .Help("Distinct syscalls recorded per workload container on this node")
                               .Register(*registry)),
         sets_in_use(build_gauge("tailor_agent_recorder_sets_in_use", "Syscall sets taken in the recorder's map")),
+        sets_capacity(build_gauge("tailor_agent_recorder_sets_capacity", "Syscall sets the recorder's map holds")),
         program_seconds(build_gauge("tailor_agent_bpf_program_run_seconds",
                                     "Time the kernel accounted to the recorder program (needs kernel.bpf_stats_enabled)")) {}
 
@@ -150,8 +153,24 @@ class NodeAgent {
     return id;
   }
 
+  // Roots appear when the kubelet makes them, possibly after the agent starts.
+  void track_new_roots() {
+    for (const auto& root : options_.cgroup_roots) {
+      if (tracked_roots_.contains(root)) continue;
+      auto id = cgroups_.id_of(root);
+      if (!id) continue;
+      if (auto tracked = recorder_.track(*id, TAILOR_TRACK_SPLIT); !tracked) {
+        log_line("error", tracked.error().message);
+        continue;
+      }
+      tracked_roots_.insert(root);
+      log_line("info", "recording the containers below " + root);
+    }
+  }
+
   // Reads the sets, attributes containers, sends; returns when to come back.
   std::chrono::milliseconds round() {
+    track_new_roots();
     auto sets = recorder_.read_sets();
     if (!sets) {
       log_line("error", sets.error().message);
@@ -263,6 +282,7 @@ class NodeAgent {
     metrics_.spool_batches.Set(static_cast<double>(spool_.entries().size()));
     auto sets = recorder_.read_sets();
     if (sets) metrics_.sets_in_use.Set(static_cast<double>(sets->size()));
+    metrics_.sets_capacity.Set(static_cast<double>(options_.max_sets));
     metrics_.program_seconds.Set(static_cast<double>(recorder_.program_stats().run_time_ns) / 1e9);
   }
 
@@ -278,6 +298,7 @@ class NodeAgent {
   Courier courier_;
   Spool& spool_;
   Metrics metrics_;
+  std::set<std::string> tracked_roots_;
 };
 
 }  // namespace
@@ -293,14 +314,6 @@ common::Status run_node_agent(const NodeAgentOptions& options, const common::Clu
   auto recorder = Recorder::open(recorder_options);
   if (!recorder) return recorder.error();
   if ((*recorder)->resumed()) log_line("info", "resumed the recorder pinned in " + options.pin_dir + ": nothing recorded meanwhile is lost");
-  size_t roots = 0;
-  for (const auto& root : options.cgroup_roots) {
-    auto id = cgroups->id_of(root);
-    if (!id) continue;
-    if (auto tracked = (*recorder)->track(*id, TAILOR_TRACK_SPLIT); !tracked) return tracked.error();
-    ++roots;
-  }
-  if (roots == 0) return make_error("none of the cgroup roots exists under " + cgroups->mount().string() + ": is this a Kubernetes node?");
 
   auto spool = Spool::open(options.spool_dir, options.spool_limits);
   if (!spool) return spool.error();
