@@ -150,6 +150,19 @@ class AgentTest : public ::testing::Test {
     return names;
   }
 
+  // A pod of `kind`/`name` in the opted-in namespace, running `args` (busybox).
+  static testbed::PodSpec pod_spec(const std::string& kind, const std::string& name,
+                                   std::vector<std::string> args) {
+    testbed::PodSpec spec;
+    spec.ns = "shop";
+    spec.owner = {kind, name};
+    spec.args = std::move(args);
+    return spec;
+  }
+  static std::vector<std::string> uname_loop() {
+    return {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+  }
+
   bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(20)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -174,10 +187,7 @@ TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
   start_agent(**node_a);
   start_agent(**node_b);
 
-  testbed::PodSpec web;
-  web.ns = "shop";
-  web.owner = {"Deployment", "web"};
-  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+  testbed::PodSpec web = pod_spec("Deployment", "web", uname_loop());
   ASSERT_TRUE(cluster_->start_pod("node-a", web));
   web.args = {"sh", "-c", "while true; do sync; sleep 0.2; done"};
   ASSERT_TRUE(cluster_->start_pod("node-b", web));
@@ -216,17 +226,9 @@ TEST_F(AgentTest, AnAggregatorOutageOfAMinuteLosesNothing) {
   auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   RunningProcess& agent = start_agent(**node);
-  testbed::PodSpec web;
-  web.ns = "shop";
-  web.owner = {"Deployment", "web"};
-  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
-  ASSERT_TRUE(cluster_->start_pod("node-a", web));
+  ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Deployment", "web", uname_loop())));
   std::this_thread::sleep_for(std::chrono::seconds(30));
-  testbed::PodSpec job;
-  job.ns = "shop";
-  job.owner = {"Job", "backup"};
-  job.args = {"sh", "-c", "sync"};
-  ASSERT_TRUE(cluster_->start_pod("node-a", job));
+  ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Job", "backup", {"sh", "-c", "sync"})));
   std::this_thread::sleep_for(std::chrono::seconds(30));
 
   // The outage shows in the agent's metrics: failures, and batches waiting on disk.
@@ -253,11 +255,8 @@ TEST_F(AgentTest, AContainerOfAFewMillisecondsIsStillAttributed) {
   auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kSystemd, testbed::CriFlavor::kCrio);
   ASSERT_TRUE(node);
   start_agent(**node);
-  testbed::PodSpec job;
-  job.ns = "shop";
-  job.owner = {"Job", "flash"};
-  job.args = {"sync"};  // starts, makes its one unusual syscall, exits
-  ASSERT_TRUE(cluster_->start_pod("node-a", job));
+  // Starts, makes its one unusual syscall, exits.
+  ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Job", "flash", {"sync"})));
   EXPECT_TRUE(wait_for([&] { return arrived("Job", "flash", "node-a").contains("sync"); }))
       << slurp(agents_.back().err_path);
 }
@@ -266,11 +265,7 @@ TEST_F(AgentTest, SandboxesUnknownRuntimesAndHostProcessesAreNeverReported) {
   auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   RunningProcess& agent = start_agent(**node);
-  testbed::PodSpec web;
-  web.ns = "shop";
-  web.owner = {"Deployment", "web"};
-  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
-  auto pod = cluster_->start_pod("node-a", web);
+  auto pod = cluster_->start_pod("node-a", pod_spec("Deployment", "web", uname_loop()));
   ASSERT_TRUE(pod);
   auto cgroups = agent::Cgroup2::detect();
   ASSERT_TRUE(cgroups);
@@ -314,11 +309,7 @@ TEST_F(AgentTest, RunsWithOnlyBpfPerfmonAndDacReadSearch) {
   ASSERT_TRUE(node);
   start_agent(**node, {"/usr/bin/setpriv", "--bounding-set=-all,+bpf,+perfmon,+dac_read_search",
                        "--inh-caps=-all", "--"});
-  testbed::PodSpec web;
-  web.ns = "shop";
-  web.owner = {"StatefulSet", "db"};
-  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
-  ASSERT_TRUE(cluster_->start_pod("node-a", web));
+  ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("StatefulSet", "db", uname_loop())));
   EXPECT_TRUE(wait_for([&] { return arrived("StatefulSet", "db", "node-a").contains("uname"); }))
       << slurp(agents_.back().err_path);
 }
@@ -327,22 +318,14 @@ TEST_F(AgentTest, SyscallsMadeWhileTheAgentIsDownAreReportedAfterItsRestart) {
   auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   start_agent(**node);
-  testbed::PodSpec web;
-  web.ns = "shop";
-  web.owner = {"Deployment", "web"};
-  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
-  ASSERT_TRUE(cluster_->start_pod("node-a", web));
+  ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Deployment", "web", uname_loop())));
   ASSERT_TRUE(wait_for([&] { return arrived("Deployment", "web", "").contains("uname"); }));
 
   ::kill(agents_.back().pid, SIGKILL);
   agents_.back().wait();
   agents_.pop_back();
   // Only while no agent runs: a container that starts, syncs and exits.
-  testbed::PodSpec job;
-  job.ns = "shop";
-  job.owner = {"Job", "backup"};
-  job.args = {"sh", "-c", "sync"};
-  ASSERT_TRUE(cluster_->start_pod("node-a", job));
+  ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Job", "backup", {"sh", "-c", "sync"})));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
 
   RunningProcess& restarted = start_agent(**node);
