@@ -1,0 +1,48 @@
+#include "aggregator/aggregator.h"
+
+#include <prometheus/registry.h>
+
+namespace tailor::aggregator {
+
+Aggregator::Aggregator(std::unique_ptr<common::KubeClient> client, AggregatorOptions options)
+    : client_(std::move(client)),
+      options_(std::move(options)),
+      registry_(std::make_shared<prometheus::Registry>()) {}
+
+Aggregator::~Aggregator() { stop(); }
+
+common::Result<std::unique_ptr<Aggregator>> Aggregator::create(
+    std::unique_ptr<common::KubeClient> client, AggregatorOptions options) {
+  std::unique_ptr<Aggregator> aggregator(new Aggregator(std::move(client), std::move(options)));
+  Aggregator& a = *aggregator;
+  a.reviewer_ = std::make_unique<TokenReviewer>(*a.client_, a.options_.review);
+  a.ingest_ = std::make_unique<IngestApi>(a.store_, *a.reviewer_, *a.registry_, a.options_.ingest);
+  a.writer_ =
+      std::make_unique<ProfileWriter>(*a.client_, a.store_, *a.registry_, a.options_.writer);
+  ProfileWriter* writer = a.writer_.get();
+  auto endpoint =
+      common::HttpEndpoint::create(a.options_.endpoint, a.registry_, [writer]() -> common::Status {
+        if (writer->ready()) return common::ok_status();
+        return common::make_error("rebuilding state from existing SeccompProfiles");
+      });
+  if (!endpoint) return endpoint.error();
+  a.endpoint_ = std::move(*endpoint);
+  a.ingest_->register_routes(a.endpoint_->server());
+  return aggregator;
+}
+
+common::Status Aggregator::start() {
+  // Serving first: /healthz answers during the rebuild, /readyz once it is done, and batches
+  // merged meanwhile are simply unioned with what the rebuild finds.
+  if (auto started = endpoint_->start(); !started) return started;
+  if (auto rebuilt = writer_->start_up(); !rebuilt) return rebuilt;
+  writer_->start();
+  return common::ok_status();
+}
+
+void Aggregator::stop() {
+  if (writer_) writer_->stop();
+  if (endpoint_) endpoint_->stop();
+}
+
+}  // namespace tailor::aggregator

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <memory>
+
+#include "aggregator/ingest/ingest_api.h"
+#include "aggregator/ingest/token_reviewer.h"
+#include "aggregator/store/merge_store.h"
+#include "aggregator/writer/profile_writer.h"
+#include "common/k8s/client/kube_client.h"
+#include "common/metrics/http_endpoint.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace tailor::aggregator {
+
+struct AggregatorOptions {
+  common::HttpEndpointOptions endpoint;
+  TokenReviewOptions review;
+  IngestOptions ingest;
+  WriterOptions writer;
+};
+
+// The whole service, wired: the store, the agents' API on the HTTP(S) endpoint and the
+// SeccompProfile writer. What main() runs and what the tests start.
+class Aggregator {
+ public:
+  static common::Result<std::unique_ptr<Aggregator>> create(
+      std::unique_ptr<common::KubeClient> client, AggregatorOptions options);
+  ~Aggregator();
+  Aggregator(const Aggregator&) = delete;
+  Aggregator& operator=(const Aggregator&) = delete;
+
+  // Rebuilds state from existing SeccompProfiles, then serves and writes.
+  common::Status start();
+  void stop();
+
+  int port() const { return endpoint_->port(); }
+  MergeStore& store() { return store_; }
+  ProfileWriter& writer() { return *writer_; }
+
+ private:
+  Aggregator(std::unique_ptr<common::KubeClient> client, AggregatorOptions options);
+
+  std::unique_ptr<common::KubeClient> client_;
+  AggregatorOptions options_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  MergeStore store_;
+  std::unique_ptr<TokenReviewer> reviewer_;
+  std::unique_ptr<IngestApi> ingest_;
+  std::unique_ptr<ProfileWriter> writer_;
+  std::unique_ptr<common::HttpEndpoint> endpoint_;
+};
+
+}  // namespace tailor::aggregator

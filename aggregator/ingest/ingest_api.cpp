@@ -1,0 +1,126 @@
+#include "aggregator/ingest/ingest_api.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+
+#include "aggregator/store/state_json.h"
+
+namespace tailor::aggregator {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDeltasPath = "/api/v1/deltas";
+
+int64_t system_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string bearer_token(const httplib::Request& request) {
+  const std::string header = request.get_header_value("Authorization");
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0) return {};
+  return header.substr(kPrefix.size());
+}
+
+void set_error(httplib::Response& response, int status, const std::string& message) {
+  response.status = status;
+  response.set_content(json{{"error", message}}.dump(), "application/json");
+}
+
+}  // namespace
+
+IngestApi::IngestApi(MergeStore& store, TokenReviewer& reviewer, prometheus::Registry& registry,
+                     IngestOptions options, WallClock wall_clock)
+    : store_(store),
+      reviewer_(reviewer),
+      options_(options),
+      wall_clock_(wall_clock ? std::move(wall_clock) : WallClock(system_unix_ms)),
+      limiter_(options.rate),
+      reports_(prometheus::BuildCounter()
+                   .Name("tailor_aggregator_reports_total")
+                   .Help("Delta batches received, by result: accepted or the rejection reason.")
+                   .Register(registry)),
+      discoveries_(prometheus::BuildCounter()
+                       .Name("tailor_aggregator_discoveries_total")
+                       .Help("Merges that grew a workload container's profile (new syscalls or "
+                             "argument values).")
+                       .Register(registry)),
+      agents_connected_(prometheus::BuildGauge()
+                            .Name("tailor_aggregator_agents_connected")
+                            .Help("Nodes whose agent had a batch accepted in the last two minutes.")
+                            .Register(registry)
+                            .Add({})) {}
+
+void IngestApi::register_routes(httplib::Server& server) {
+  // httplib answers an oversized body with 413 before any handler runs, without reading it.
+  server.set_payload_max_length(options_.max_body_bytes);
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        if (response.status != 413 || request.path != kDeltasPath) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        reject(response, 413, "too_large",
+               "the body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server.Post(kDeltasPath, [this](const httplib::Request& request, httplib::Response& response) {
+    post_deltas(request, response);
+  });
+  server.Get("/api/v1/profiles", [this](const httplib::Request&, httplib::Response& response) {
+    response.set_content(state_json(store_.snapshot(), wall_clock_()).dump(), "application/json");
+  });
+}
+
+void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& response) {
+  const ReviewOutcome who = reviewer_.review(bearer_token(request));
+  if (who.status != 200) {
+    reject(response, who.status, who.reason, who.message);
+    return;
+  }
+  if (const int wait = limiter_.acquire(who.node); wait > 0) {
+    response.set_header("Retry-After", std::to_string(wait));
+    reject(response, 429, "rate_limited",
+           "node " + who.node + " sends too fast: retry in " + std::to_string(wait) + " s");
+    return;
+  }
+  auto delta = common::decode_delta(request.body, options_.limits);
+  if (!delta) {
+    reject(response, 400, "malformed", delta.error().message);
+    return;
+  }
+  if (delta->node != who.node) {
+    reject(response, 403, "wrong_node",
+           "the token belongs to node " + who.node + " but the batch reports node " + delta->node);
+    return;
+  }
+  const std::size_t grown = store_.apply(*delta, wall_clock_());
+  if (grown > 0) discoveries_.Add({}).Increment(static_cast<double>(grown));
+  reports_.Add({{"result", "accepted"}}).Increment();
+  note_connected(who.node);
+  response.set_content(json{{"accepted", delta->seq}}.dump(), "application/json");
+}
+
+void IngestApi::reject(httplib::Response& response, int status, const std::string& reason,
+                       const std::string& message) {
+  reports_.Add({{"result", reason}}).Increment();
+  set_error(response, status, message);
+}
+
+void IngestApi::note_connected(const std::string& node) {
+  const int64_t now = wall_clock_();
+  const int64_t window_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.connected_window).count();
+  std::lock_guard lock(mu_);
+  last_report_by_node_[node] = now;
+  std::erase_if(last_report_by_node_,
+                [&](const auto& entry) { return now - entry.second > window_ms; });
+  agents_connected_.Set(static_cast<double>(last_report_by_node_.size()));
+}
+
+}  // namespace tailor::aggregator

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "aggregator/ingest/rate_limiter.h"
+#include "aggregator/ingest/token_reviewer.h"
+#include "aggregator/store/merge_store.h"
+#include "common/wire/delta.h"
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace tailor::aggregator {
+
+struct IngestOptions {
+  // A full batch (4,096 items) is well under 1 MiB; anything near this is not an agent.
+  std::size_t max_body_bytes = 4 << 20;
+  RateLimitOptions rate;
+  common::DeltaLimits limits;
+  // An agent that reported within this long counts as connected.
+  std::chrono::seconds connected_window{120};
+};
+
+// The agents' side of the aggregator on the HTTP endpoint: POST /api/v1/deltas (authenticated,
+// limited, merged into the store) and GET /api/v1/profiles (the merged state). Every
+// rejection is answered with a JSON reason and counted by reason; none reaches the store.
+class IngestApi {
+ public:
+  using WallClock = std::function<int64_t()>;  // unix milliseconds
+
+  IngestApi(MergeStore& store, TokenReviewer& reviewer, prometheus::Registry& registry,
+            IngestOptions options, WallClock wall_clock = {});
+
+  void register_routes(httplib::Server& server);
+
+ private:
+  void post_deltas(const httplib::Request& request, httplib::Response& response);
+  void reject(httplib::Response& response, int status, const std::string& reason,
+              const std::string& message);
+  void note_connected(const std::string& node);
+
+  MergeStore& store_;
+  TokenReviewer& reviewer_;
+  IngestOptions options_;
+  WallClock wall_clock_;
+  RateLimiter limiter_;
+  prometheus::Family<prometheus::Counter>& reports_;
+  prometheus::Family<prometheus::Counter>& discoveries_;
+  prometheus::Gauge& agents_connected_;
+  std::mutex mu_;
+  std::map<std::string, int64_t> last_report_by_node_;
+};
+
+}  // namespace tailor::aggregator

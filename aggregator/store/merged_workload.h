@@ -1,0 +1,65 @@
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "common/report/report.h"
+#include "common/wire/delta.h"
+
+namespace tailor::aggregator {
+
+// One syscall table entry as agents report it: (arch, nr, phase).
+struct SyscallId {
+  std::string arch;
+  uint32_t nr = 0;
+  common::Phase phase = common::Phase::workload;
+
+  auto operator<=>(const SyscallId&) const = default;
+};
+
+// What every replica on every node made of one syscall. Each field is a join-semilattice
+// (sets unioned, minimum, maximum, AND), so merging is commutative, associative and
+// idempotent and agents' at-least-once delivery cannot change the result.
+struct MergedSyscall {
+  std::string name;                // libseccomp's name; empty when it knows none
+  int64_t first_seen_unix_ms = 0;  // earliest; 0 unknown
+  std::set<std::string> nodes;
+  // Counts are cumulative per agent run (docs/wire-format.md): the largest per agent id is
+  // kept, and the syscall's count is their sum.
+  std::map<std::string, uint64_t> count_by_agent;
+  std::optional<uint32_t> arg_index;
+  std::set<uint64_t> arg_values;
+  bool arg_complete = true;
+
+  uint64_t count() const;
+  bool operator==(const MergedSyscall&) const = default;
+};
+
+// The merged state of one workload container.
+struct MergedWorkload {
+  std::map<SyscallId, MergedSyscall> syscalls;
+  std::set<std::string> pods;  // uids
+  std::set<std::string> nodes;
+
+  bool operator==(const MergedWorkload&) const = default;
+};
+
+// What a merge changed. `profile` is what a SeccompProfile is made of (a syscall or an
+// argument value more, an argument list turning incomplete); `coverage` is the rest.
+struct MergeGrowth {
+  bool profile = false;
+  bool coverage = false;
+};
+
+// The workload state one delta entry from `node` and `agent_id` stands for.
+MergedWorkload from_delta(const std::string& node, const std::string& agent_id,
+                          const common::WorkloadDelta& delta);
+
+// Joins `from` into `into`.
+MergeGrowth merge_into(MergedWorkload& into, const MergedWorkload& from);
+
+}  // namespace tailor::aggregator

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+
+#include "aggregator/store/merge_store.h"
+
+namespace prometheus {
+class Registry;
+class Gauge;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace tailor::aggregator {
+
+// The store's gauges: workloads tracked, and per workload container its syscalls and the
+// seconds since its profile last grew (how settled it is). Refreshed from a snapshot.
+class StoreMetrics {
+ public:
+  explicit StoreMetrics(prometheus::Registry& registry);
+
+  void update(const std::map<common::WorkloadKey, TrackedWorkload>& state, int64_t now_unix_ms);
+
+ private:
+  prometheus::Gauge& workloads_;
+  prometheus::Family<prometheus::Gauge>& syscalls_;
+  prometheus::Family<prometheus::Gauge>& since_discovery_;
+};
+
+}  // namespace tailor::aggregator

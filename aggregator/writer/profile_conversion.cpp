@@ -1,0 +1,103 @@
+#include "aggregator/writer/profile_conversion.h"
+
+#include <map>
+
+#include "common/syscalls/arch.h"
+#include "common/syscalls/names.h"
+
+namespace tailor::aggregator {
+namespace {
+
+std::string most_used_arch(const MergedWorkload& workload) {
+  std::map<std::string, int> uses;
+  for (const auto& [id, syscall] : workload.syscalls) ++uses[id.arch];
+  std::string best = common::native_arch();
+  int most = 0;
+  for (const auto& [arch, n] : uses) {
+    if (n > most) {
+      best = arch;
+      most = n;
+    }
+  }
+  return best;
+}
+
+// What the rules of one name say about its argument.
+struct ArgKnowledge {
+  std::optional<uint32_t> index;
+  std::set<uint64_t> values;
+  bool restricted_by_equality = true;
+};
+
+}  // namespace
+
+common::Result<common::GeneratedProfile> profile_for(const MergedWorkload& workload,
+                                                     const common::GenerateOptions& options) {
+  common::Report report;
+  report.info.target_kind = "merge";
+  report.info.native_arch = most_used_arch(workload);
+  for (const auto& [id, syscall] : workload.syscalls) {
+    common::SyscallEntry entry;
+    entry.arch = id.arch;
+    entry.nr = id.nr;
+    entry.name = syscall.name;
+    entry.phase = id.phase;
+    entry.count = syscall.count();
+    if (syscall.arg_index) {
+      common::RecordedArg arg;
+      arg.index = *syscall.arg_index;
+      for (uint64_t value : syscall.arg_values) arg.values[value] = 1;
+      arg.complete = syscall.arg_complete;
+      entry.arg = arg;
+    } else if (!syscall.arg_complete) {
+      // Rebuilt from a profile that allowed the name outright: keep it unrestricted.
+      entry.arg = common::RecordedArg{0, {}, false};
+    }
+    report.syscalls.push_back(std::move(entry));
+  }
+  return common::generate_profile(report, options);
+}
+
+MergedWorkload workload_from_profile(const common::Profile& profile) {
+  std::map<std::string, ArgKnowledge> names;
+  for (const auto& rule : profile.syscalls) {
+    if (rule.action == profile.default_action && rule.errno_ret == profile.default_errno_ret) {
+      continue;
+    }
+    for (const auto& name : rule.names) {
+      ArgKnowledge& known = names[name];
+      if (rule.args.size() != 1 || rule.args.front().op != common::ArgOp::equal ||
+          (known.index && *known.index != rule.args.front().index)) {
+        known.restricted_by_equality = false;
+        continue;
+      }
+      known.index = rule.args.front().index;
+      known.values.insert(rule.args.front().value);
+    }
+  }
+  std::vector<std::string> arches;
+  for (const auto& oci : profile.architectures) {
+    if (auto arch = common::arch_from_oci_name(oci)) arches.push_back(*arch);
+  }
+  if (arches.empty()) arches.push_back(common::native_arch());
+
+  MergedWorkload workload;
+  for (const auto& [name, known] : names) {
+    for (const auto& arch : arches) {
+      auto nr = common::syscall_number(arch, name);
+      if (!nr || !*nr) continue;
+      MergedSyscall syscall;
+      syscall.name = name;
+      if (known.restricted_by_equality && known.index) {
+        syscall.arg_index = known.index;
+        syscall.arg_values = known.values;
+      } else {
+        syscall.arg_complete = false;
+      }
+      workload.syscalls.emplace(SyscallId{arch, **nr, common::Phase::workload}, std::move(syscall));
+    }
+  }
+  return workload;
+}
+
+}  // namespace tailor::aggregator

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "aggregator/store/merged_workload.h"
+#include "common/profile/generate.h"
+#include "common/profile/oci.h"
+#include "common/util/result.h"
+
+namespace tailor::aggregator {
+
+// The profile of a merged workload: generate_profile on the report the merged syscalls make.
+// The native architecture is the one with the most syscalls (the nodes' own).
+common::Result<common::GeneratedProfile> profile_for(const MergedWorkload& workload,
+                                                     const common::GenerateOptions& options);
+
+// The syscalls a written profile allows, back as a merged workload, so a restart or another
+// replica's write loses nothing. Every name a rule gives an action other than the default is
+// taken, on each of the profile's architectures. Argument values come back when each rule of
+// the name compares one argument for equality; any other argument rule, or a name allowed
+// outright, comes back unrestricted (incomplete), which never takes a permission away.
+MergedWorkload workload_from_profile(const common::Profile& profile);
+
+}  // namespace tailor::aggregator

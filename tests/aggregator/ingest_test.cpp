@@ -1,0 +1,167 @@
+// POST /api/v1/deltas over real HTTPS: tokens reviewed by the test API server, every rejection
+// answered with its status and reason and counted, and nothing rejected reaches the store.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "aggregator/aggregator.h"
+#include "common/util/file.h"
+#include "tests/aggregator/aggregator_bed.h"
+#include "tests/common/testing/temp_dir.h"
+#include "tests/testbed/tls_material.h"
+
+namespace tailor::aggregator {
+namespace {
+
+using nlohmann::json;
+
+const common::WorkloadKey kWeb = {"shop", "Deployment", "web", "nginx"};
+
+class IngestTest : public AggregatorBed {
+ protected:
+  void SetUp() override {
+    AggregatorBed::SetUp();
+    auto tls = testbed::generate_tls_material();
+    ASSERT_TRUE(tls) << tls.error().message;
+    ca_file_ = dir_.file("ca.pem");
+    ASSERT_TRUE(testbed::write_private_file(ca_file_, tls->ca_cert_pem));
+    ASSERT_TRUE(testbed::write_private_file(dir_.file("tls.pem"), tls->cert_pem));
+    ASSERT_TRUE(testbed::write_private_file(dir_.file("tls.key"), tls->key_pem));
+  }
+
+  void start(AggregatorOptions options = {}) {
+    options.endpoint = {"127.0.0.1", 0, dir_.file("tls.pem"), dir_.file("tls.key")};
+    options.writer.record_only = true;
+    auto aggregator = Aggregator::create(new_client(), options);
+    ASSERT_TRUE(aggregator) << aggregator.error().message;
+    aggregator_ = std::move(*aggregator);
+    ASSERT_TRUE(aggregator_->start());
+  }
+
+  std::unique_ptr<httplib::SSLClient> client() {
+    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", aggregator_->port());
+    c->set_ca_cert_path(ca_file_.c_str());
+    c->enable_server_certificate_verification(true);
+    return c;
+  }
+
+  // The status and the body's error of one POST.
+  std::pair<int, std::string> post(const std::string& token, const std::string& body) {
+    auto c = client();
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    auto answer = c->Post("/api/v1/deltas", headers, body, "application/json");
+    if (!answer) return {0, httplib::to_string(answer.error())};
+    last_headers_ = answer->headers;
+    const json parsed = json::parse(answer->body, nullptr, false);
+    return {answer->status, parsed.is_object() ? parsed.value("error", "") : answer->body};
+  }
+
+  std::string get(const std::string& path) {
+    auto c = client();
+    auto answer = c->Get(path);
+    return answer && answer->status == 200 ? answer->body : "";
+  }
+
+  common::testing::TempDir dir_;
+  std::string ca_file_;
+  std::unique_ptr<Aggregator> aggregator_;
+  httplib::Headers last_headers_;
+};
+
+TEST_F(IngestTest, AcceptsTheNodesOwnBatchAndServesTheMergedState) {
+  start();
+  const std::string token = agent_token("node-a");
+  const auto delta = delta_from("node-a", "agent-1", kWeb, {"read", "write"});
+  EXPECT_EQ(post(token, common::encode_delta(delta)).first, 200);
+  EXPECT_EQ(post(token, common::encode_delta(delta)).first, 200) << "a replay is harmless";
+
+  const json profiles = json::parse(get("/api/v1/profiles"));
+  ASSERT_EQ(profiles["workloads"].size(), 1u);
+  const json& web = profiles["workloads"][0];
+  EXPECT_EQ(web["key"]["name"], "web");
+  EXPECT_EQ(web["syscalls"].size(), 2u);
+  EXPECT_EQ(web["nodes"], json({"node-a"}));
+  EXPECT_EQ(web["version"], 1);
+  EXPECT_NE(get("/metrics").find("tailor_aggregator_reports_total{result=\"accepted\"} 2"),
+            std::string::npos);
+}
+
+TEST_F(IngestTest, RefusesBadCredentialsWithoutMerging) {
+  start();
+  const std::string body = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));
+  EXPECT_EQ(post("", body).first, 401);
+  EXPECT_EQ(post("not-a-token", body).first, 401);
+  EXPECT_EQ(post(agent_token("node-a", "some-other-audience"), body).first, 401);
+  EXPECT_EQ(
+      post(agent_token("node-a", "tailor-aggregator", "tailor-agent", std::chrono::seconds(-60)),
+           body)
+          .first,
+      401)
+      << "expired";
+  const auto wrong_account = post(agent_token("node-a", "tailor-aggregator", "default"), body);
+  EXPECT_EQ(wrong_account.first, 403);
+  EXPECT_NE(wrong_account.second.find("system:serviceaccount:tailor:default"), std::string::npos);
+
+  const auto other_node = post(agent_token("node-b"), body);
+  EXPECT_EQ(other_node.first, 403) << "node B's token reporting for node A";
+  EXPECT_NE(other_node.second.find("node-b"), std::string::npos) << other_node.second;
+
+  EXPECT_EQ(aggregator_->store().size(), 0u);
+  const std::string metrics = get("/metrics");
+  // A wrong audience is refused by the TokenReview itself, as an invalid token.
+  for (const char* reason : {"no_token", "invalid_token", "wrong_service_account", "wrong_node"}) {
+    EXPECT_NE(metrics.find(std::string("result=\"") + reason + "\""), std::string::npos) << reason;
+  }
+}
+
+TEST_F(IngestTest, RefusesOversizedMalformedAndAbsurdBatchesAndStaysHealthy) {
+  AggregatorOptions options;
+  options.ingest.max_body_bytes = 64 << 10;
+  start(options);
+  const std::string token = agent_token("node-a");
+  const std::string body = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));
+
+  EXPECT_EQ(post(token, std::string(128 << 10, ' ')).first, 413);
+  EXPECT_EQ(post(token, body.substr(0, body.size() / 2)).first, 400) << "truncated";
+  EXPECT_EQ(
+      post(token,
+           "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]")
+          .first,
+      400);
+  json absurd = json::parse(body);
+  absurd["workloads"][0]["syscalls"][0]["nr"] = 4000000;
+  const auto refused = post(token, absurd.dump());
+  EXPECT_EQ(refused.first, 400);
+  EXPECT_NE(refused.second.find("nr"), std::string::npos) << refused.second;
+  json newer = json::parse(body);
+  newer["version"] = 99;
+  const auto too_new = post(token, newer.dump());
+  EXPECT_EQ(too_new.first, 400);
+  EXPECT_NE(too_new.second.find("newer"), std::string::npos) << too_new.second;
+
+  EXPECT_EQ(aggregator_->store().size(), 0u);
+  EXPECT_EQ(get("/healthz"), "ok\n");
+  EXPECT_EQ(post(token, body).first, 200) << "still merging after the storm";
+  const std::string metrics = get("/metrics");
+  EXPECT_NE(metrics.find("result=\"too_large\""), std::string::npos);
+  EXPECT_NE(metrics.find("result=\"malformed\"} 4"), std::string::npos) << metrics;
+}
+
+TEST_F(IngestTest, LimitsEachNodesRateWithRetryAfter) {
+  AggregatorOptions options;
+  options.ingest.rate = {.per_second = 0.5, .burst = 3};
+  start(options);
+  const std::string a = agent_token("node-a");
+  const std::string body_a = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(post(a, body_a).first, 200);
+  EXPECT_EQ(post(a, body_a).first, 429);
+  const auto retry = last_headers_.find("Retry-After");
+  ASSERT_NE(retry, last_headers_.end());
+  EXPECT_GE(std::stoi(retry->second), 1);
+  // Another node has a bucket of its own.
+  const std::string body_b = common::encode_delta(delta_from("node-b", "agent-2", kWeb, {"read"}));
+  EXPECT_EQ(post(agent_token("node-b"), body_b).first, 200);
+}
+
+}  // namespace
+}  // namespace tailor::aggregator

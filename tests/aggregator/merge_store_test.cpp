@@ -1,0 +1,164 @@
+// Merge properties on random deltas: the order, replays and duplicates of at-least-once
+// delivery never change the merged state.
+#include "aggregator/store/merge_store.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+namespace tailor::aggregator {
+namespace {
+
+using common::Delta;
+using common::DeltaSyscall;
+using common::WorkloadDelta;
+using common::WorkloadKey;
+
+// Small pools, so random deltas overlap as replicas' do.
+Delta random_delta(std::mt19937& rng, uint64_t seq) {
+  auto pick = [&](int n) { return static_cast<int>(rng() % n); };
+  Delta delta;
+  delta.node = "node-" + std::to_string(pick(3));
+  delta.agent = {"agent-" + delta.node + "-" + std::to_string(pick(2)), 1};
+  delta.seq = seq;
+  const int workloads = 1 + pick(2);
+  for (int w = 0; w < workloads; ++w) {
+    WorkloadDelta workload;
+    workload.key = {"ns" + std::to_string(pick(2)), "Deployment", "web", "main"};
+    if (std::any_of(delta.workloads.begin(), delta.workloads.end(),
+                    [&](const WorkloadDelta& d) { return d.key == workload.key; })) {
+      continue;
+    }
+    if (pick(2)) workload.pods.push_back("pod-" + std::to_string(pick(5)));
+    std::set<uint32_t> nrs;
+    for (int s = pick(6); s > 0; --s) nrs.insert(static_cast<uint32_t>(pick(12)));
+    for (uint32_t nr : nrs) {
+      DeltaSyscall syscall;
+      syscall.arch = "x86_64";
+      syscall.nr = nr;
+      syscall.count = static_cast<uint64_t>(1 + pick(100));
+      syscall.first_seen_unix_ms = 1000 + pick(50);
+      if (nr == 41) {
+        common::RecordedArg arg;
+        arg.index = 0;
+        for (int v = pick(3); v > 0; --v) arg.values[static_cast<uint64_t>(pick(4))] = 1;
+        arg.complete = pick(5) != 0;
+        syscall.arg = arg;
+      }
+      workload.syscalls.push_back(syscall);
+    }
+    delta.workloads.push_back(std::move(workload));
+  }
+  return delta;
+}
+
+std::map<WorkloadKey, MergedWorkload> merged_state(const MergeStore& store) {
+  std::map<WorkloadKey, MergedWorkload> state;
+  for (const auto& [key, tracked] : store.snapshot()) state.emplace(key, tracked.merged);
+  return state;
+}
+
+std::vector<Delta> random_deltas(std::mt19937& rng, int n) {
+  std::vector<Delta> deltas;
+  for (int i = 0; i < n; ++i) deltas.push_back(random_delta(rng, static_cast<uint64_t>(i + 1)));
+  return deltas;
+}
+
+TEST(MergeStoreTest, ReorderingReplaysAndDuplicatesChangeNothing) {
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    std::mt19937 rng(seed);
+    const auto deltas = random_deltas(rng, 12);
+    MergeStore in_order;
+    for (const auto& delta : deltas) in_order.apply(delta, 1);
+
+    auto shuffled = deltas;
+    // Every batch at least once, some several times, in any order.
+    for (const auto& delta : deltas)
+      if (rng() % 3 == 0) shuffled.push_back(delta);
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    MergeStore replayed;
+    for (const auto& delta : shuffled) replayed.apply(delta, 2);
+
+    ASSERT_EQ(merged_state(in_order), merged_state(replayed)) << "seed " << seed;
+  }
+}
+
+TEST(MergeStoreTest, MergeIsCommutativeAssociativeAndIdempotent) {
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    std::mt19937 rng(seed);
+    auto workload = [&] {
+      const Delta delta = random_delta(rng, 1);
+      MergedWorkload merged;
+      for (const auto& w : delta.workloads)
+        merge_into(merged, from_delta(delta.node, delta.agent.id, w));
+      return merged;
+    };
+    const MergedWorkload a = workload(), b = workload(), c = workload();
+
+    MergedWorkload ab = a, ba = b;
+    merge_into(ab, b);
+    merge_into(ba, a);
+    ASSERT_EQ(ab, ba) << "seed " << seed;
+
+    MergedWorkload ab_c = ab, bc = b, a_bc = a;
+    merge_into(ab_c, c);
+    merge_into(bc, c);
+    merge_into(a_bc, bc);
+    ASSERT_EQ(ab_c, a_bc) << "seed " << seed;
+
+    MergedWorkload aa = a;
+    const MergeGrowth growth = merge_into(aa, a);
+    ASSERT_EQ(aa, a) << "seed " << seed;
+    ASSERT_FALSE(growth.profile || growth.coverage) << "seed " << seed;
+  }
+}
+
+TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
+  Delta delta;
+  delta.node = "node-a";
+  delta.agent = {"agent-1", 1};
+  WorkloadDelta web;
+  web.key = {"shop", "Deployment", "web", "nginx"};
+  web.syscalls.push_back({"x86_64", 0, "read", common::Phase::workload, 5, 100, std::nullopt});
+  delta.workloads.push_back(web);
+  MergeStore store;
+  EXPECT_EQ(store.apply(delta, 10), 1u);
+  const auto first = store.get(web.key);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->version, 1u);
+
+  // A replay, a larger count and another node: coverage, not the profile.
+  delta.workloads[0].syscalls[0].count = 50;
+  delta.node = "node-b";
+  delta.agent.id = "agent-2";
+  EXPECT_EQ(store.apply(delta, 20), 0u);
+  auto after = store.get(web.key);
+  EXPECT_EQ(after->version, 1u);
+  EXPECT_EQ(after->last_discovery_unix_ms, 10);
+  const auto& read = after->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
+  EXPECT_EQ(read.count(), 55u);
+  EXPECT_EQ(read.nodes, (std::set<std::string>{"node-a", "node-b"}));
+
+  delta.workloads[0].syscalls.push_back(
+      {"x86_64", 1, "write", common::Phase::workload, 1, 90, std::nullopt});
+  EXPECT_EQ(store.apply(delta, 30), 1u);
+  after = store.get(web.key);
+  EXPECT_EQ(after->version, 2u);
+  EXPECT_EQ(after->last_discovery_unix_ms, 30);
+  EXPECT_EQ(after->first_discovery_unix_ms, 10);
+}
+
+TEST(MergeStoreTest, IncompleteArgumentListIsProfileGrowth) {
+  MergedWorkload complete, incomplete;
+  complete.syscalls[{"x86_64", 41, common::Phase::workload}].arg_index = 0;
+  complete.syscalls[{"x86_64", 41, common::Phase::workload}].arg_values = {2};
+  incomplete = complete;
+  incomplete.syscalls.begin()->second.arg_complete = false;
+  EXPECT_TRUE(merge_into(complete, incomplete).profile);
+  EXPECT_FALSE(complete.syscalls.begin()->second.arg_complete);
+  EXPECT_FALSE(merge_into(complete, incomplete).profile);
+}
+
+}  // namespace
+}  // namespace tailor::aggregator

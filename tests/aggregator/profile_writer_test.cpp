@@ -1,0 +1,211 @@
+// The SeccompProfile writer against the test API server: valid v1 objects, writes only on
+// change, 409s resolved by re-read and union, two writers at once, restart, freeze, kubectl.
+#include "aggregator/writer/profile_writer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include <thread>
+
+#include "aggregator/writer/profile_names.h"
+#include "aggregator/writer/profile_object.h"
+#include "common/k8s/object_names.h"
+#include "common/k8s/seccomp_profile_object.h"
+#include "tests/aggregator/aggregator_bed.h"
+#include "tests/testbed/kubectl.h"
+#include "tests/testbed/process.h"
+
+namespace tailor::aggregator {
+namespace {
+
+using nlohmann::json;
+using testbed::Verb;
+
+const common::WorkloadKey kWeb = {"shop", "Deployment", "web", "nginx"};
+
+// One aggregator replica's store and writer.
+struct Replica {
+  MergeStore store;
+  prometheus::Registry registry;
+  std::unique_ptr<ProfileWriter> writer;
+};
+
+class ProfileWriterTest : public AggregatorBed {
+ protected:
+  std::unique_ptr<Replica> replica(WriterOptions options = {}) {
+    options.debounce = std::chrono::milliseconds(0);
+    options.initial_backoff = std::chrono::milliseconds(10);
+    options.max_backoff = std::chrono::milliseconds(50);
+    auto r = std::make_unique<Replica>();
+    clients_.push_back(new_client());
+    r->writer = std::make_unique<ProfileWriter>(*clients_.back(), r->store, r->registry, options);
+    const auto started = r->writer->start_up();
+    EXPECT_TRUE(started) << started.error().message;
+    return r;
+  }
+
+  // Runs scans until everything is written.
+  static void settle(Replica& r) {
+    for (int i = 0; i < 200 && r.writer->pending() > 0; ++i) {
+      r.writer->run_once();
+      if (r.writer->pending() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(r.writer->pending(), 0u);
+  }
+
+  std::optional<json> stored(const common::WorkloadKey& key) {
+    return server_->get_object(std::string(common::kSpoGroup) + "/v1", "seccompprofiles", "",
+                               profile_name(key));
+  }
+
+  // The syscall names the stored object allows.
+  std::set<std::string> allowed(const common::WorkloadKey& key) {
+    std::set<std::string> names;
+    auto object = stored(key);
+    if (!object) return names;
+    auto profile = common::profile_from_seccomp_profile(*object);
+    EXPECT_TRUE(profile) << profile.error().message;
+    if (!profile) return names;
+    for (const auto& rule : profile->profile.syscalls)
+      if (rule.action == common::Action::allow) names.insert(rule.names.begin(), rule.names.end());
+    return names;
+  }
+
+  std::vector<std::unique_ptr<common::KubeClient>> clients_;
+};
+
+TEST(ProfileNamesTest, DeterministicValidAndDistinctAcrossNamespaces) {
+  const std::string name = profile_name(kWeb);
+  EXPECT_EQ(name, profile_name(kWeb));
+  EXPECT_THAT(name, ::testing::StartsWith("shop-deployment-web-nginx-"));
+  EXPECT_TRUE(common::check_dns1123_label(name, "name").ok());
+  // Dash-joined, these read the same; the hash keeps them apart.
+  EXPECT_NE(profile_name({"shop-a", "Deployment", "web", "c"}),
+            profile_name({"shop", "Deployment", "a-web", "c"}));
+  const common::WorkloadKey long_key = {"n", "StatefulSet", std::string(200, 'x') + ".y", "c"};
+  const std::string long_name = profile_name(long_key);
+  EXPECT_EQ(long_name.size(), 63u);
+  EXPECT_TRUE(common::check_dns1123_label(long_name, "name").ok()) << long_name;
+  EXPECT_NE(long_name, profile_name({"n", "StatefulSet", std::string(200, 'x') + ".z", "c"}));
+}
+
+TEST_F(ProfileWriterTest, CreatesAValidV1ObjectAndUpdatesOnlyOnChange) {
+  auto r = replica();
+  EXPECT_EQ(r->writer->api_version(), "v1");
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read", "write"}), 1000);
+  settle(*r);
+  auto object = stored(kWeb);
+  ASSERT_TRUE(object) << "no SeccompProfile " << profile_name(kWeb);
+  EXPECT_EQ((*object)["metadata"]["labels"]["tailor.dev/workload-name"], "web");
+  EXPECT_EQ((*object)["metadata"]["annotations"]["tailor.dev/node-count"], "1");
+  EXPECT_TRUE(allowed(kWeb).contains("read"));
+  const int creates = server_->request_count(Verb::kCreate);
+  const int updates = server_->request_count(Verb::kUpdate);
+
+  // More of the same from another node: coverage only, no write.
+  r->store.apply(delta_from("node-b", "b1", kWeb, {"read"}), 2000);
+  settle(*r);
+  r->writer->run_once();
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates);
+
+  r->store.apply(delta_from("node-b", "b1", kWeb, {"uname"}), 3000);
+  settle(*r);
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 1);
+  EXPECT_EQ(server_->request_count(Verb::kCreate), creates);
+  EXPECT_TRUE(allowed(kWeb).contains("uname"));
+}
+
+TEST_F(ProfileWriterTest, ConflictsAndServerErrorsLoseNoSyscall) {
+  auto r = replica();
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  settle(*r);
+  server_->faults().fail_next(Verb::kUpdate, 409, 3);
+  server_->faults().fail_next(Verb::kGet, 500, 2);
+  server_->faults().fail_next(Verb::kUpdate, 429, 1);
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"write", "sync"}), 2000);
+  settle(*r);
+  EXPECT_THAT(allowed(kWeb), ::testing::IsSupersetOf({"read", "write", "sync"}));
+}
+
+TEST_F(ProfileWriterTest, TwoReplicasWritingAtOnceKeepTheUnion) {
+  auto one = replica();
+  auto two = replica();
+  server_->faults().set_error_rate(Verb::kUpdate, 409, 0.3);
+  const std::vector<std::string> names = {"read", "write",  "close", "mmap",      "uname",
+                                          "sync", "getpid", "futex", "nanosleep", "exit_group"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    // Each replica hears from a different node.
+    Replica& r = i % 2 ? *one : *two;
+    r.store.apply(delta_from(i % 2 ? "node-a" : "node-b", i % 2 ? "a" : "b", kWeb, {names[i]}),
+                  static_cast<int64_t>(1000 + i));
+  }
+  std::thread a([&] { settle(*one); });
+  std::thread b([&] { settle(*two); });
+  a.join();
+  b.join();
+  server_->faults().clear();
+  const auto written = allowed(kWeb);
+  for (const auto& name : names) EXPECT_TRUE(written.contains(name)) << name << " was lost";
+}
+
+TEST_F(ProfileWriterTest, ARestartRebuildsStateFromTheObjects) {
+  {
+    auto r = replica();
+    r->store.apply(delta_from("node-a", "a1", kWeb, {"read", "uname"}), 1000);
+    settle(*r);
+  }
+  auto restarted = replica();
+  auto rebuilt = restarted->store.get(kWeb);
+  ASSERT_TRUE(rebuilt);
+  std::set<std::string> names;
+  for (const auto& [id, syscall] : rebuilt->merged.syscalls) names.insert(syscall.name);
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"read", "uname"}));
+  EXPECT_EQ(restarted->writer->pending(), 0u) << "nothing to rewrite after a restart";
+
+  const int updates = server_->request_count(Verb::kUpdate);
+  restarted->store.apply(delta_from("node-a", "a2", kWeb, {"sync"}), 5000);
+  settle(*restarted);
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 1);
+  EXPECT_THAT(allowed(kWeb), ::testing::IsSupersetOf({"read", "uname", "sync"}));
+}
+
+TEST_F(ProfileWriterTest, AFrozenObjectIsNeverChanged) {
+  auto r = replica();
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  settle(*r);
+  auto object = *stored(kWeb);
+  object["metadata"]["annotations"][kFrozenAnnotation] = "true";
+  ASSERT_TRUE(
+      server_->put_object(std::string(common::kSpoGroup) + "/v1", "seccompprofiles", object));
+  const int updates = server_->request_count(Verb::kUpdate);
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"uname"}), 2000);
+  settle(*r);
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates);
+  EXPECT_FALSE(allowed(kWeb).contains("uname"));
+}
+
+TEST_F(ProfileWriterTest, RecordOnlyWritesNothing) {
+  WriterOptions options;
+  options.record_only = true;
+  auto r = replica(options);
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  r->writer->run_once();
+  EXPECT_FALSE(stored(kWeb));
+  EXPECT_EQ(server_->request_count(Verb::kCreate), 0);
+}
+
+TEST_F(ProfileWriterTest, KubectlListsTheProfile) {
+  if (!testbed::have_program("kubectl")) GTEST_SKIP() << "kubectl is not installed";
+  auto r = replica();
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  settle(*r);
+  auto listed = testbed::run_kubectl(
+      *server_, {"get", "seccompprofiles", "-l", "tailor.dev/workload-name=web"});
+  ASSERT_TRUE(listed) << listed.error().message;
+  EXPECT_EQ(listed->exit_code, 0) << listed->err;
+  EXPECT_NE(listed->out.find(profile_name(kWeb)), std::string::npos) << listed->out;
+}
+
+}  // namespace
+}  // namespace tailor::aggregator
