@@ -65,6 +65,12 @@ TEST(ReportTest, RejectsUnknownPhasesAndArgumentIndexes) {
   EXPECT_NE(decoded.error().message.find("syscalls[3].arg.index"), std::string::npos) << decoded.error().message;
 }
 
+TEST(ReportTest, ANumberOutOfRangeIsAnErrorNotACrash) {
+  auto decoded = decode_report(R"({"format": "tailor.report", "version": 1e400})");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("not valid JSON"), std::string::npos) << decoded.error().message;
+}
+
 TEST(ReportTest, APhaselessEntryIsTheWorkloads) {
   json document = sample_json();
   document["syscalls"][1].erase("phase");
