@@ -74,6 +74,7 @@ TEST_F(IngestTest, AcceptsTheNodesOwnBatchAndServesTheMergedState) {
   const auto delta = delta_from("node-a", "agent-1", kWeb, {"read", "write"});
   EXPECT_EQ(post(token, common::encode_delta(delta)).first, 200);
   EXPECT_EQ(post(token, common::encode_delta(delta)).first, 200) << "a replay is harmless";
+  EXPECT_EQ(server_->request_count(testbed::Verb::kCreate), 1) << "one TokenReview, then the cache";
 
   const json profiles = json::parse(get("/api/v1/profiles"));
   ASSERT_EQ(profiles["workloads"].size(), 1u);

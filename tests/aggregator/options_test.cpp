@@ -1,0 +1,58 @@
+// Command-line checks and the SeccompProfile version choice.
+#include "aggregator/options.h"
+
+#include <gtest/gtest.h>
+
+#include "aggregator/writer/api_version.h"
+
+namespace tailor::aggregator {
+namespace {
+
+using nlohmann::json;
+
+CommandLine with_tls() {
+  CommandLine line;
+  line.tls_cert = "tls.crt";
+  line.tls_key = "tls.key";
+  return line;
+}
+
+TEST(OptionsTest, DefaultsListenEverywhereOn8443) {
+  auto options = aggregator_options(with_tls());
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(options->endpoint.address, "0.0.0.0");
+  EXPECT_EQ(options->endpoint.port, 8443);
+  EXPECT_EQ(options->review.audience, "tailor-aggregator");
+  EXPECT_EQ(options->writer.debounce, std::chrono::milliseconds(2000));
+  EXPECT_EQ(options->writer.default_action, common::Action::return_errno);
+}
+
+TEST(OptionsTest, RefusesWhatCannotWork) {
+  CommandLine no_tls;
+  EXPECT_FALSE(aggregator_options(no_tls));
+  CommandLine bad_port = with_tls();
+  bad_port.listen = ":https";
+  EXPECT_FALSE(aggregator_options(bad_port));
+  CommandLine allow = with_tls();
+  allow.default_action = "SCMP_ACT_ALLOW";
+  EXPECT_FALSE(aggregator_options(allow));
+  CommandLine level = with_tls();
+  level.arg_level = "paranoid";
+  EXPECT_FALSE(aggregator_options(level));
+  CommandLine version = with_tls();
+  version.api_version = "v2";
+  EXPECT_FALSE(aggregator_options(version));
+}
+
+TEST(ApiVersionTest, V1WhenServedElseV1beta1) {
+  const json both = {{"versions", {{{"version", "v1beta1"}}, {{"version", "v1"}}}}};
+  EXPECT_EQ(*pick_spo_version(both), "v1");
+  const json old = {{"versions", {{{"version", "v1alpha1"}}, {{"version", "v1beta1"}}}}};
+  EXPECT_EQ(*pick_spo_version(old), "v1beta1");
+  const auto none = pick_spo_version(json::object());
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("Security Profiles Operator"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tailor::aggregator
