@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <mutex>
+#include <thread>
+
 #include "aggregator/aggregator.h"
 #include "common/util/file.h"
 #include "tests/aggregator/aggregator_bed.h"
@@ -51,6 +54,7 @@ class IngestTest : public AggregatorBed {
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
     auto answer = c->Post("/api/v1/deltas", headers, body, "application/json");
     if (!answer) return {0, httplib::to_string(answer.error())};
+    std::lock_guard lock(mu_);
     last_headers_ = answer->headers;
     const json parsed = json::parse(answer->body, nullptr, false);
     return {answer->status, parsed.is_object() ? parsed.value("error", "") : answer->body};
@@ -65,6 +69,7 @@ class IngestTest : public AggregatorBed {
   common::testing::TempDir dir_;
   std::string ca_file_;
   std::unique_ptr<Aggregator> aggregator_;
+  std::mutex mu_;  // posts may come from several threads
   httplib::Headers last_headers_;
 };
 
@@ -146,6 +151,40 @@ TEST_F(IngestTest, RefusesOversizedMalformedAndAbsurdBatchesAndStaysHealthy) {
   const std::string metrics = get("/metrics");
   EXPECT_NE(metrics.find("result=\"too_large\""), std::string::npos);
   EXPECT_NE(metrics.find("result=\"malformed\"} 4"), std::string::npos) << metrics;
+}
+
+TEST_F(IngestTest, AConcurrentStormOfBadRequestsNeitherCrashesNorStalls) {
+  AggregatorOptions options;
+  options.ingest.rate = {.per_second = 1000, .burst = 1000};
+  start(options);
+  const std::string good = agent_token("node-a");
+  const std::string stranger = agent_token("node-b");
+  const std::string body = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        switch ((t + i) % 4) {
+          case 0:
+            post("garbage-" + std::to_string(i), body);
+            break;
+          case 1:
+            post(good, body.substr(0, static_cast<std::size_t>(i) * 3));
+            break;
+          case 2:
+            post(stranger, body);
+            break;
+          default:
+            post(good, std::string(static_cast<std::size_t>(i) * 100, '{'));
+            break;
+        }
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  EXPECT_EQ(get("/healthz"), "ok\n");
+  EXPECT_EQ(aggregator_->store().size(), 0u);
+  EXPECT_EQ(post(good, body).first, 200);
 }
 
 TEST_F(IngestTest, LimitsEachNodesRateWithRetryAfter) {

@@ -185,6 +185,20 @@ TEST_F(ProfileWriterTest, AFrozenObjectIsNeverChanged) {
   EXPECT_FALSE(allowed(kWeb).contains("uname"));
 }
 
+TEST_F(ProfileWriterTest, V1beta1ObjectsLiveInTheWorkloadsNamespace) {
+  WriterOptions options;
+  options.api_version = "v1beta1";
+  auto r = replica(options);
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  settle(*r);
+  const auto object = server_->get_object(std::string(common::kSpoGroup) + "/v1beta1",
+                                          "seccompprofiles", "shop", profile_name(kWeb));
+  ASSERT_TRUE(object);
+  EXPECT_EQ((*object)["metadata"]["namespace"], "shop");
+  auto restarted = replica(options);
+  EXPECT_TRUE(restarted->store.get(kWeb)) << "rebuilt from the namespaced object";
+}
+
 TEST_F(ProfileWriterTest, RecordOnlyWritesNothing) {
   WriterOptions options;
   options.record_only = true;
