@@ -80,6 +80,8 @@ void IngestApi::register_routes(httplib::Server& server) {
 void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& response) {
   const ReviewOutcome who = reviewer_.review(bearer_token(request));
   if (who.status != 200) {
+    if (who.retry_after_s > 0)
+      response.set_header("Retry-After", std::to_string(who.retry_after_s));
     reject(response, who.status, who.reason, who.message);
     return;
   }

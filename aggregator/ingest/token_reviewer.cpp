@@ -20,9 +20,10 @@ ReviewOutcome refused(int status, std::string reason, std::string message) {
 }  // namespace
 
 TokenReviewer::TokenReviewer(common::KubeClient& client, TokenReviewOptions options, Clock clock)
-    : client_(client), options_(std::move(options)), clock_(std::move(clock)) {
-  if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
-}
+    : client_(client),
+      options_(std::move(options)),
+      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
+      review_limiter_(options_.reviews, clock_) {}
 
 ReviewOutcome TokenReviewer::review(const std::string& token) {
   if (token.empty()) {
@@ -33,6 +34,13 @@ ReviewOutcome TokenReviewer::review(const std::string& token) {
     std::lock_guard lock(mu_);
     auto it = cache_.find(token);
     if (it != cache_.end() && it->second.expires > now) return it->second.outcome;
+  }
+  if (const int wait = review_limiter_.acquire("reviews"); wait > 0) {
+    ReviewOutcome outcome =
+        refused(429, "review_rate_limited",
+                "too many unknown tokens at once: retry in " + std::to_string(wait) + " s");
+    outcome.retry_after_s = wait;
+    return outcome;
   }
   ReviewOutcome outcome = ask(token);
   // A failed review says nothing about the token: asked again next time.

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "aggregator/ingest/rate_limiter.h"
 #include "common/k8s/client/kube_client.h"
 
 namespace tailor::aggregator {
@@ -18,17 +19,22 @@ struct TokenReviewOptions {
   // deleted pod's token stops working soon.
   std::chrono::seconds cache_ttl{30};
   std::size_t max_cached = 10000;
+  // TokenReviews sent to the API server, over all clients: the per-node rate limit only
+  // applies once a token is known, so a flood of distinct bad tokens is held here.
+  RateLimitOptions reviews = {.per_second = 200, .burst = 400, .max_clients = 1};
 };
 
 // Who sent a request, or why it may not: `status` is 200 for an agent, else the HTTP status
-// to answer (401 unauthenticated, 403 not the agent's service account, 503 review failed),
+// to answer (401 unauthenticated, 403 not the agent's service account, 429 too many reviews,
+// 503 review failed),
 // `reason` a metric label and `message` the one line for the response.
 struct ReviewOutcome {
   int status = 200;
   std::string reason;
   std::string message;
   std::string username;
-  std::string node;  // from the token's authentication.kubernetes.io/node-name extra
+  std::string node;       // from the token's authentication.kubernetes.io/node-name extra
+  int retry_after_s = 0;  // with 429
 };
 
 // Checks agents' bound service-account tokens with the API server's TokenReview, caching
@@ -53,6 +59,7 @@ class TokenReviewer {
   common::KubeClient& client_;
   TokenReviewOptions options_;
   Clock clock_;
+  RateLimiter review_limiter_;
   std::mutex mu_;
   std::map<std::string, Cached> cache_;
 };

@@ -187,6 +187,18 @@ TEST_F(IngestTest, AConcurrentStormOfBadRequestsNeitherCrashesNorStalls) {
   EXPECT_EQ(post(good, body).first, 200);
 }
 
+TEST_F(IngestTest, AFloodOfUnknownTokensIsHeldBeforeTheApiServer) {
+  AggregatorOptions options;
+  options.review.reviews = {.per_second = 0.1, .burst = 2, .max_clients = 1};
+  start(options);
+  const std::string body = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));
+  EXPECT_EQ(post("unknown-1", body).first, 401);
+  EXPECT_EQ(post("unknown-2", body).first, 401);
+  EXPECT_EQ(post("unknown-3", body).first, 429);
+  EXPECT_EQ(server_->request_count(testbed::Verb::kCreate), 2) << "two TokenReviews only";
+  EXPECT_EQ(post("unknown-1", body).first, 401) << "a known token needs no review";
+}
+
 TEST_F(IngestTest, LimitsEachNodesRateWithRetryAfter) {
   AggregatorOptions options;
   options.ingest.rate = {.per_second = 0.5, .burst = 3};
