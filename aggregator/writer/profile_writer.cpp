@@ -131,9 +131,13 @@ std::size_t ProfileWriter::pending() const {
 }
 
 void ProfileWriter::run_once() {
-  store_metrics_.update(store_.snapshot(), wall_clock_());
-  if (options_.record_only || !ready_) return;
   const auto now = steady::now();
+  // A snapshot copies the whole store: once a second is plenty for scrapes.
+  if (now - metrics_at_ >= std::chrono::seconds(1)) {
+    store_metrics_.update(store_.snapshot(), wall_clock_());
+    metrics_at_ = now;
+  }
+  if (options_.record_only || !ready_) return;
   std::vector<common::WorkloadKey> due;
   {
     std::lock_guard lock(mu_);

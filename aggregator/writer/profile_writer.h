@@ -94,6 +94,7 @@ class ProfileWriter {
   WriterOptions options_;
   WallClock wall_clock_;
   StoreMetrics store_metrics_;
+  std::chrono::steady_clock::time_point metrics_at_{};
   prometheus::Family<prometheus::Counter>& writes_;
   prometheus::Histogram& latency_;
   mutable std::mutex mu_;

@@ -90,6 +90,19 @@ TEST_F(IngestTest, AcceptsTheNodesOwnBatchAndServesTheMergedState) {
   EXPECT_EQ(web["version"], 1);
   EXPECT_NE(get("/metrics").find("tailor_aggregator_reports_total{result=\"accepted\"} 2"),
             std::string::npos);
+  // The store's gauges are refreshed about once a second.
+  std::string metrics;
+  for (int i = 0;
+       i < 30 && metrics.find("tailor_aggregator_workloads_tracked 1") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    metrics = get("/metrics");
+  }
+  EXPECT_NE(metrics.find("tailor_aggregator_workloads_tracked 1"), std::string::npos) << metrics;
+  EXPECT_NE(
+      metrics.find("tailor_aggregator_workload_syscalls{container=\"nginx\",kind=\"Deployment\","
+                   "namespace=\"shop\",workload=\"web\"} 2"),
+      std::string::npos)
+      << metrics;
 }
 
 TEST_F(IngestTest, RefusesBadCredentialsWithoutMerging) {
