@@ -76,9 +76,11 @@ std::optional<std::string> convert(const json& value, std::vector<std::string>& 
 Result<json> parse_json(std::string_view text) {
   try {
     return json::parse(text);
+  } catch (const json::out_of_range&) {
+    // A number beyond a double ("1e400"): never let it escape a request handler.
+    return make_error("not valid JSON: a number is too large");
   } catch (const json::exception& e) {
-    // Parse errors, and numbers out of range (1e400): what() starts with
-    // "[json.exception.parse_error.101] ", which helps no user.
+    // what() starts with "[json.exception.parse_error.101] ", which helps no user.
     std::string message = e.what();
     const auto tag_end = message.find("] ");
     if (tag_end != std::string::npos) message.erase(0, tag_end + 2);
