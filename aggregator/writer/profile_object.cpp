@@ -1,5 +1,6 @@
 #include "aggregator/writer/profile_object.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "aggregator/writer/profile_conversion.h"
@@ -69,7 +70,7 @@ common::Result<json> profile_object(const common::WorkloadKey& key, const Tracke
                                                     {"name", key.name},
                                                     {"container", key.container}}
                                                    .dump()},
-                         {"tailor.dev/nodes", listed_nodes(merged.nodes)},
+                         {kNodesAnnotation, listed_nodes(merged.nodes)},
                          {"tailor.dev/node-count", std::to_string(merged.nodes.size())},
                          {"tailor.dev/pods-seen", std::to_string(merged.pods.size())},
                          {"tailor.dev/syscalls-seen", std::to_string(merged.syscalls.size())},
@@ -104,6 +105,15 @@ common::Result<WrittenProfile> read_profile_object(const json& object) {
     return common::make_error("SeccompProfile " + name + ": " + profile.error().message);
   }
   written.workload = workload_from_profile(profile->profile);
+  // The node list comes back when it was written whole (20 nodes or fewer).
+  const std::string nodes = annotations.value(kNodesAnnotation, "");
+  if (!nodes.empty() && !nodes.ends_with(",...")) {
+    for (std::size_t start = 0; start <= nodes.size();) {
+      const std::size_t comma = std::min(nodes.find(',', start), nodes.size());
+      written.workload.nodes.insert(nodes.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
   written.first_discovery_unix_ms = parse_rfc3339(annotations.value(kFirstDiscoveryAnnotation, ""));
   written.last_discovery_unix_ms = parse_rfc3339(annotations.value(kLastDiscoveryAnnotation, ""));
   written.frozen = is_frozen(object);

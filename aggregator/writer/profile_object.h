@@ -15,6 +15,7 @@ namespace tailor::aggregator {
 inline constexpr const char* kManagedByLabel = "app.kubernetes.io/managed-by";
 inline constexpr const char* kManagedByValue = "tailor-aggregator";
 inline constexpr const char* kWorkloadAnnotation = "tailor.dev/workload";
+inline constexpr const char* kNodesAnnotation = "tailor.dev/nodes";
 inline constexpr const char* kFrozenAnnotation = "tailor.dev/frozen";
 inline constexpr const char* kFirstDiscoveryAnnotation = "tailor.dev/first-discovery";
 inline constexpr const char* kLastDiscoveryAnnotation = "tailor.dev/last-discovery";

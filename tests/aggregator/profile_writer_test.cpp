@@ -161,6 +161,7 @@ TEST_F(ProfileWriterTest, ARestartRebuildsStateFromTheObjects) {
   std::set<std::string> names;
   for (const auto& [id, syscall] : rebuilt->merged.syscalls) names.insert(syscall.name);
   EXPECT_THAT(names, ::testing::IsSupersetOf({"read", "uname"}));
+  EXPECT_EQ(rebuilt->merged.nodes, (std::set<std::string>{"node-a"}));
   EXPECT_EQ(restarted->writer->pending(), 0u) << "nothing to rewrite after a restart";
 
   const int updates = server_->request_count(Verb::kUpdate);
