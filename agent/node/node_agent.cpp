@@ -118,7 +118,10 @@ class NodeAgent {
 
   Metrics& metrics() { return metrics_; }
 
-  void start_watchers() {
+  // Tracks the roots there are now, then watches pods: a container started
+  // once this returns is recorded from its first syscall.
+  void start() {
+    track_new_roots();
     pods_.start();
     namespaces_.start();
   }
@@ -323,6 +326,7 @@ common::Status run_node_agent(const NodeAgentOptions& options, const common::Clu
   if (!client) return client.error();
 
   NodeAgent agent(options, **client, *cgroups, **recorder, **spool, **sender);
+  agent.start();
   auto endpoint = common::HttpEndpoint::create(
       common::HttpEndpointOptions{options.listen_address, options.listen_port}, agent.metrics().registry,
       [&agent]() -> common::Status {
@@ -332,7 +336,6 @@ common::Status run_node_agent(const NodeAgentOptions& options, const common::Clu
   if (!endpoint) return endpoint.error();
   if (auto started = (*endpoint)->start(); !started) return started.error();
   log_line("info", "serving /metrics, /healthz and /readyz on port " + std::to_string((*endpoint)->port()));
-  agent.start_watchers();
   return agent.run(stop);
 }
 
