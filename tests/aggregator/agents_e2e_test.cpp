@@ -14,6 +14,7 @@
 #include "common/k8s/seccomp_profile_object.h"
 #include "tests/aggregator/aggregator_bed.h"
 #include "tests/support/process.h"
+#include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/simulated_cluster.h"
 #include "tests/testbed/tls_material.h"
 
@@ -21,7 +22,6 @@ namespace tailor::aggregator {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::RunningProcess;
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path);
@@ -39,33 +39,22 @@ class AgentsToAggregatorTest : public AggregatorBed {
     auto cluster = testbed::SimulatedCluster::create(*server_);
     ASSERT_TRUE(cluster) << cluster.error().message;
     cluster_ = std::move(*cluster);
-    ASSERT_TRUE(server_->put_object(
-        "v1", "namespaces",
-        {{"apiVersion", "v1"},
-         {"kind", "Namespace"},
-         {"metadata", {{"name", "shop"}, {"labels", {{"tailor.dev/record", "true"}}}}}}));
-
-    auto tls = testbed::generate_tls_material();
+    ASSERT_TRUE(testbed::put_recorded_namespace(*server_, "shop"));
+    auto tls = testbed::write_tls_files(dir_);
     ASSERT_TRUE(tls) << tls.error().message;
-    ca_file_ = (dir_ / "ca.pem").string();
-    ASSERT_TRUE(testbed::write_private_file(ca_file_, tls->ca_cert_pem));
-    ASSERT_TRUE(testbed::write_private_file((dir_ / "tls.pem").string(), tls->cert_pem));
-    ASSERT_TRUE(testbed::write_private_file((dir_ / "tls.key").string(), tls->key_pem));
     AggregatorOptions options;
-    options.endpoint = {"127.0.0.1", 0, (dir_ / "tls.pem").string(), (dir_ / "tls.key").string()};
+    options.endpoint = {"127.0.0.1", 0, tls->cert_file, tls->key_file};
     options.writer.debounce = std::chrono::milliseconds(500);
     auto aggregator = Aggregator::create(new_client(), options);
     ASSERT_TRUE(aggregator) << aggregator.error().message;
     aggregator_ = std::move(*aggregator);
     ASSERT_TRUE(aggregator_->start());
+    fleet_ = std::make_unique<testbed::AgentFleet>(
+        TAILOR_BIN, *server_, dir_, "https://127.0.0.1:" + std::to_string(aggregator_->port()), tls->ca_file);
   }
 
   void TearDown() override {
-    for (auto& agent : agents_) {
-      ::kill(agent.pid, SIGKILL);
-      agent.wait();
-    }
-    for (const auto& pins : pin_dirs_) fs::remove_all(pins);
+    fleet_.reset();
     if (cluster_) (void)cluster_->teardown();
     if (aggregator_) aggregator_->stop();
     std::error_code ec;
@@ -75,21 +64,7 @@ class AgentsToAggregatorTest : public AggregatorBed {
   void start_agent(const testbed::SimulatedNode& node) {
     const std::string token_file = (dir_ / ("token-" + node.name)).string();
     ASSERT_TRUE(testbed::write_private_file(token_file, agent_token(node.name)));
-    const std::string pins =
-        "/sys/fs/bpf/tailor-aggregator-e2e-" + std::to_string(::getpid()) + "-" + node.name;
-    pin_dirs_.push_back(pins);
-    agents_.push_back(testing::start_process(
-        {TAILOR_BIN,        "agent",
-         "--node-name",     node.name,
-         "--aggregator",    "https://127.0.0.1:" + std::to_string(aggregator_->port()),
-         "--aggregator-ca", ca_file_,
-         "--token-file",    token_file,
-         "--kubeconfig",    server_->kubeconfig_path(),
-         "--cgroup-root",   node.cgroup_root,
-         "--pin-dir",       pins,
-         "--spool-dir",     (dir_ / ("spool-" + node.name)).string(),
-         "--listen-port",   "0",
-         "--interval",      "0.3"}));
+    fleet_->start(node, token_file);
   }
 
   // The names the workload's SeccompProfile allows.
@@ -106,11 +81,9 @@ class AgentsToAggregatorTest : public AggregatorBed {
   }
 
   fs::path dir_;
-  std::string ca_file_;
   std::unique_ptr<testbed::SimulatedCluster> cluster_;
   std::unique_ptr<Aggregator> aggregator_;
-  std::vector<RunningProcess> agents_;
-  std::vector<std::string> pin_dirs_;
+  std::unique_ptr<testbed::AgentFleet> fleet_;
 };
 
 TEST_F(AgentsToAggregatorTest, ReplicasOnTwoNodesBecomeOneSeccompProfile) {
@@ -136,8 +109,8 @@ TEST_F(AgentsToAggregatorTest, ReplicasOnTwoNodesBecomeOneSeccompProfile) {
          !(allowed(key).contains("uname") && allowed(key).contains("sync"))) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  EXPECT_TRUE(allowed(key).contains("uname")) << slurp(agents_.front().err_path);
-  EXPECT_TRUE(allowed(key).contains("sync")) << slurp(agents_.back().err_path);
+  EXPECT_TRUE(allowed(key).contains("uname")) << slurp(fleet_->agents().front().err_path);
+  EXPECT_TRUE(allowed(key).contains("sync")) << slurp(fleet_->agents().back().err_path);
   auto tracked = aggregator_->store().get(key);
   ASSERT_TRUE(tracked);
   EXPECT_EQ(tracked->merged.nodes, (std::set<std::string>{"node-a", "node-b"}));

@@ -17,9 +17,9 @@
 #include "agent/recorder/spawn.h"
 #include "common/wire/delta.h"
 #include "tests/support/process.h"
+#include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/simulated_cluster.h"
 #include "tests/testbed/test_api_server.h"
-#include "tests/testbed/tls_material.h"
 
 namespace tailor::e2e {
 namespace {
@@ -38,15 +38,10 @@ std::string slurp(const fs::path& path) {
 class StubAggregator {
  public:
   explicit StubAggregator(const fs::path& dir) {
-    auto tls = testbed::generate_tls_material();
+    auto tls = testbed::write_tls_files(dir);
     EXPECT_TRUE(tls) << tls.error().message;
-    ca_file_ = (dir / "aggregator-ca.pem").string();
-    const auto cert = (dir / "aggregator.pem").string();
-    const auto key = (dir / "aggregator.key").string();
-    EXPECT_TRUE(testbed::write_private_file(ca_file_, tls->ca_cert_pem));
-    EXPECT_TRUE(testbed::write_private_file(cert, tls->cert_pem));
-    EXPECT_TRUE(testbed::write_private_file(key, tls->key_pem));
-    server_ = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+    ca_file_ = tls->ca_file;
+    server_ = std::make_unique<httplib::SSLServer>(tls->cert_file.c_str(), tls->key_file.c_str());
     server_->Post("/api/v1/deltas", [this](const httplib::Request& request, httplib::Response& response) {
       if (down_) {
         response.status = 503;
@@ -102,17 +97,12 @@ class AgentTest : public ::testing::Test {
     ASSERT_TRUE(cluster) << cluster.error().message;
     cluster_ = std::move(*cluster);
     aggregator_ = std::make_unique<StubAggregator>(dir_);
-    ASSERT_TRUE(server_->put_object("v1", "namespaces",
-                                    {{"apiVersion", "v1"},
-                                     {"kind", "Namespace"},
-                                     {"metadata", {{"name", "shop"}, {"labels", {{"tailor.dev/record", "true"}}}}}}));
+    fleet_ = std::make_unique<testbed::AgentFleet>(TAILOR_BIN, *server_, dir_, aggregator_->address(),
+                                                   aggregator_->ca_file());
+    ASSERT_TRUE(testbed::put_recorded_namespace(*server_, "shop"));
   }
   void TearDown() override {
-    for (auto& agent : agents_) {
-      ::kill(agent.pid, SIGKILL);
-      agent.wait();
-    }
-    for (const auto& pins : pin_dirs_) fs::remove_all(pins);
+    fleet_.reset();
     if (cluster_) (void)cluster_->teardown();
     std::error_code ec;
     fs::remove_all(dir_, ec);
@@ -120,20 +110,7 @@ class AgentTest : public ::testing::Test {
 
   // `wrapper` runs before the agent, e.g. to drop capabilities.
   RunningProcess& start_agent(const testbed::SimulatedNode& node, std::vector<std::string> wrapper = {}) {
-    const std::string pins = "/sys/fs/bpf/tailor-agent-test-" + std::to_string(::getpid()) + "-" + node.name;
-    pin_dirs_.push_back(pins);
-    std::vector<std::string> argv = std::move(wrapper);
-    const std::vector<std::string> agent = {TAILOR_BIN, "agent", "--node-name", node.name, "--aggregator", aggregator_->address(),
-         "--aggregator-ca", aggregator_->ca_file(), "--kubeconfig", server_->kubeconfig_path(),
-         // The node's own subtree stands for the node's root cgroup.
-         "--cgroup-root", node.cgroup_root,
-         "--pin-dir", pins, "--spool-dir", (dir_ / ("spool-" + node.name)).string(), "--listen-port", "0",
-         "--interval", "0.3"};
-    argv.insert(argv.end(), agent.begin(), agent.end());
-    agents_.push_back(testing::start_process(argv));
-    RunningProcess& started = agents_.back();
-    for (int i = 0; i < 500 && slurp(started.err_path).find("serving /metrics") == std::string::npos; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    RunningProcess& started = fleet_->start(node, "", std::move(wrapper));
     EXPECT_NE(slurp(started.err_path).find("serving /metrics"), std::string::npos) << slurp(started.err_path);
     return started;
   }
@@ -176,8 +153,7 @@ class AgentTest : public ::testing::Test {
   std::unique_ptr<TestApiServer> server_;
   std::unique_ptr<SimulatedCluster> cluster_;
   std::unique_ptr<StubAggregator> aggregator_;
-  std::vector<RunningProcess> agents_;
-  std::vector<std::string> pin_dirs_;
+  std::unique_ptr<testbed::AgentFleet> fleet_;
 };
 
 TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
@@ -211,14 +187,14 @@ TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
     }
 
   // SIGTERM flushes and exits promptly.
-  for (auto& agent : agents_) {
+  for (auto& agent : fleet_->agents()) {
     const auto asked = std::chrono::steady_clock::now();
     ::kill(agent.pid, SIGTERM);
     auto result = agent.wait();
     EXPECT_EQ(result.exit_status, 0) << result.err;
     EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(10));
   }
-  agents_.clear();
+  fleet_->agents().clear();
 }
 
 TEST_F(AgentTest, AnAggregatorOutageOfAMinuteLosesNothing) {
@@ -258,7 +234,7 @@ TEST_F(AgentTest, AContainerOfAFewMillisecondsIsStillAttributed) {
   // Starts, makes its one unusual syscall, exits.
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Job", "flash", {"sync"})));
   EXPECT_TRUE(wait_for([&] { return arrived("Job", "flash", "node-a").contains("sync"); }))
-      << slurp(agents_.back().err_path);
+      << slurp(fleet_->agents().back().err_path);
 }
 
 TEST_F(AgentTest, SandboxesUnknownRuntimesAndHostProcessesAreNeverReported) {
@@ -311,7 +287,7 @@ TEST_F(AgentTest, RunsWithOnlyBpfPerfmonAndDacReadSearch) {
                        "--inh-caps=-all", "--"});
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("StatefulSet", "db", uname_loop())));
   EXPECT_TRUE(wait_for([&] { return arrived("StatefulSet", "db", "node-a").contains("uname"); }))
-      << slurp(agents_.back().err_path);
+      << slurp(fleet_->agents().back().err_path);
 }
 
 TEST_F(AgentTest, SyscallsMadeWhileTheAgentIsDownAreReportedAfterItsRestart) {
@@ -321,9 +297,9 @@ TEST_F(AgentTest, SyscallsMadeWhileTheAgentIsDownAreReportedAfterItsRestart) {
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Deployment", "web", uname_loop())));
   ASSERT_TRUE(wait_for([&] { return arrived("Deployment", "web", "").contains("uname"); }));
 
-  ::kill(agents_.back().pid, SIGKILL);
-  agents_.back().wait();
-  agents_.pop_back();
+  ::kill(fleet_->agents().back().pid, SIGKILL);
+  fleet_->agents().back().wait();
+  fleet_->agents().pop_back();
   // Only while no agent runs: a container that starts, syncs and exits.
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Job", "backup", {"sh", "-c", "sync"})));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));

@@ -1,0 +1,76 @@
+#include "tests/testbed/agent_fleet.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "tests/testbed/tls_material.h"
+
+namespace tailor::testbed {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+common::Result<TlsFiles> write_tls_files(const fs::path& dir) {
+  auto tls = generate_tls_material();
+  if (!tls) return tls.error();
+  TlsFiles files{(dir / "ca.pem").string(), (dir / "tls.pem").string(), (dir / "tls.key").string()};
+  for (const auto& [path, pem] :
+       {std::pair{files.ca_file, tls->ca_cert_pem}, std::pair{files.cert_file, tls->cert_pem},
+        std::pair{files.key_file, tls->key_pem}})
+    if (auto written = write_private_file(path, pem); !written) return written.error();
+  return files;
+}
+
+common::Status put_recorded_namespace(TestApiServer& server, const std::string& name) {
+  auto put = server.put_object(
+      "v1", "namespaces",
+      {{"apiVersion", "v1"},
+       {"kind", "Namespace"},
+       {"metadata", {{"name", name}, {"labels", {{"tailor.dev/record", "true"}}}}}});
+  if (!put) return put.error();
+  return common::ok_status();
+}
+
+AgentFleet::~AgentFleet() {
+  for (auto& agent : agents_) {
+    ::kill(agent.pid, SIGKILL);
+    agent.wait();
+  }
+  std::error_code ec;
+  for (const auto& pins : pin_dirs_) fs::remove_all(pins, ec);
+}
+
+testing::RunningProcess& AgentFleet::start(const SimulatedNode& node, const std::string& token_file,
+                                           std::vector<std::string> wrapper) {
+  const std::string pins =
+      "/sys/fs/bpf/tailor-fleet-" + std::to_string(::getpid()) + "-" + node.name;
+  pin_dirs_.push_back(pins);
+  std::vector<std::string> argv = std::move(wrapper);
+  const std::vector<std::string> agent = {
+      tailor_bin_, "agent", "--node-name", node.name, "--aggregator", aggregator_url_,
+      "--aggregator-ca", aggregator_ca_, "--kubeconfig", server_.kubeconfig_path(),
+      // The node's own subtree stands for the node's root cgroup.
+      "--cgroup-root", node.cgroup_root, "--pin-dir", pins, "--spool-dir",
+      (dir_ / ("spool-" + node.name)).string(), "--listen-port", "0", "--interval", "0.3"};
+  argv.insert(argv.end(), agent.begin(), agent.end());
+  if (!token_file.empty()) argv.insert(argv.end(), {"--token-file", token_file});
+  agents_.push_back(testing::start_process(argv));
+  testing::RunningProcess& started = agents_.back();
+  for (int i = 0; i < 500 && slurp(started.err_path).find("serving /metrics") == std::string::npos;
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return started;
+}
+
+}  // namespace tailor::testbed
