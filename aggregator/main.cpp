@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--tls-cert", line.tls_cert, "Serving certificate (PEM)")->required();
   app.add_option("--tls-key", line.tls_key, "Serving key (PEM)")->required();
+  app.add_option("--client-ca", line.client_ca,
+                 "Mutual TLS: agents' batches need a client certificate signed by this CA (PEM)");
   app.add_option("--kubeconfig", line.kubeconfig,
                  "Kubeconfig (default: in-cluster, then $KUBECONFIG)");
   app.add_option("--audience", line.audience, "Audience agents' tokens must carry")

@@ -19,6 +19,8 @@ common::Result<AggregatorOptions> aggregator_options(const CommandLine& line) {
   }
   options.endpoint.tls_cert_file = line.tls_cert;
   options.endpoint.tls_key_file = line.tls_key;
+  options.endpoint.client_ca_file = line.client_ca;
+  options.ingest.require_client_cert = !line.client_ca.empty();
   options.review.audience = line.audience;
   options.review.service_account = line.agent_service_account;
   options.ingest.max_body_bytes = line.max_body_bytes;

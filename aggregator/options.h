@@ -13,6 +13,7 @@ struct CommandLine {
   std::string listen = ":8443";
   std::string tls_cert;
   std::string tls_key;
+  std::string client_ca;   // empty: no mutual TLS
   std::string kubeconfig;  // empty: in-cluster, then $KUBECONFIG (default_cluster_config)
   std::string audience = "tailor-aggregator";
   std::string agent_service_account = "system:serviceaccount:tailor:tailor-agent";

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "aggregator/store/state_json.h"
+#include "common/metrics/http_endpoint.h"
 
 namespace tailor::aggregator {
 namespace {
@@ -78,6 +79,12 @@ void IngestApi::register_routes(httplib::Server& server) {
 }
 
 void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& response) {
+  if (options_.require_client_cert && !common::HttpEndpoint::has_verified_client_cert(request)) {
+    reject(response, 401, "no_client_cert",
+           "this aggregator needs a client certificate signed by its client CA "
+           "(tailor agent --client-cert/--client-key)");
+    return;
+  }
   const ReviewOutcome who = reviewer_.review(bearer_token(request));
   if (who.status != 200) {
     if (who.retry_after_s > 0)

@@ -31,6 +31,9 @@ struct IngestOptions {
   common::DeltaLimits limits;
   // An agent that reported within this long counts as connected.
   std::chrono::seconds connected_window{120};
+  // Mutual TLS: a batch must come with a client certificate the endpoint verified
+  // (HttpEndpointOptions::client_ca_file), on top of the token.
+  bool require_client_cert = false;
 };
 
 // The agents' side of the aggregator on the HTTP endpoint: POST /api/v1/deltas (authenticated,

@@ -12,6 +12,20 @@ namespace {
 
 constexpr const char* kExpositionType = "text/plain; version=0.0.4";
 
+// httplib's own client-CA constructor also sets SSL_VERIFY_FAIL_IF_NO_PEER_CERT, which would
+// lock probes and scrapers out of /healthz and /metrics.
+Status trust_client_ca(SSL_CTX* context, const std::string& ca_file) {
+  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca_file.c_str());
+  if (names == nullptr || SSL_CTX_load_verify_locations(context, ca_file.c_str(), nullptr) != 1) {
+    if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
+    return make_error("cannot load the client CA " + ca_file +
+                      ": it must be a readable PEM file of CA certificates");
+  }
+  SSL_CTX_set_client_CA_list(context, names);
+  SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+  return ok_status();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::create(
@@ -19,6 +33,9 @@ Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::create(
     ReadinessCheck ready) {
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
     return make_error("serving TLS needs both a certificate and a key file");
+  }
+  if (!options.client_ca_file.empty() && options.tls_cert_file.empty()) {
+    return make_error("a client CA needs TLS: give a certificate and a key file too");
   }
   std::unique_ptr<httplib::Server> server;
   if (options.tls_cert_file.empty()) {
@@ -31,6 +48,11 @@ Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::create(
                         options.tls_key_file);
     }
     SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+    if (!options.client_ca_file.empty()) {
+      if (auto trusted = trust_client_ca(tls->ssl_context(), options.client_ca_file); !trusted) {
+        return trusted.error();
+      }
+    }
     server = std::move(tls);
   }
   std::unique_ptr<HttpEndpoint> endpoint(new HttpEndpoint(std::move(options), std::move(server),
@@ -106,6 +128,14 @@ Status HttpEndpoint::start() {
   // right after start() would then wait forever for the thread.
   while (!server_->is_running()) std::this_thread::yield();
   return ok_status();
+}
+
+bool HttpEndpoint::has_verified_client_cert(const httplib::Request& request) {
+  if (request.ssl == nullptr) return false;
+  X509* peer = SSL_get_peer_certificate(request.ssl);
+  if (peer == nullptr) return false;
+  X509_free(peer);
+  return SSL_get_verify_result(request.ssl) == X509_V_OK;
 }
 
 void HttpEndpoint::stop() {

@@ -21,6 +21,10 @@ struct HttpEndpointOptions {
   // Both set: HTTPS (TLS 1.2 or newer) with this certificate. Both empty: plain HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // With TLS: ask clients for a certificate and verify any offered against this CA bundle.
+  // Offering one stays optional at the handshake, because kubelet probes and Prometheus
+  // scrapers have none; routes that need one check has_verified_client_cert().
+  std::string client_ca_file;
 };
 
 // The one HTTP server of a process: /metrics (Prometheus text format 0.0.4), /healthz
@@ -44,6 +48,10 @@ class HttpEndpoint {
   Status start();
   void stop();
   int port() const { return port_; }
+
+  // True when the request came over TLS with a client certificate that chains to
+  // client_ca_file. A certificate that does not chain never gets this far: the handshake fails.
+  static bool has_verified_client_cert(const httplib::Request& request);
 
  private:
   HttpEndpoint(HttpEndpointOptions options, std::unique_ptr<httplib::Server> server,

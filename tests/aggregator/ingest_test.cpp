@@ -29,10 +29,13 @@ class IngestTest : public AggregatorBed {
     ASSERT_TRUE(testbed::write_private_file(ca_file_, tls->ca_cert_pem));
     ASSERT_TRUE(testbed::write_private_file(dir_.file("tls.pem"), tls->cert_pem));
     ASSERT_TRUE(testbed::write_private_file(dir_.file("tls.key"), tls->key_pem));
+    ASSERT_TRUE(testbed::write_private_file(dir_.file("client.pem"), tls->client_cert_pem));
+    ASSERT_TRUE(testbed::write_private_file(dir_.file("client.key"), tls->client_key_pem));
   }
 
   void start(AggregatorOptions options = {}) {
-    options.endpoint = {"127.0.0.1", 0, dir_.file("tls.pem"), dir_.file("tls.key")};
+    options.endpoint = {"127.0.0.1", 0, dir_.file("tls.pem"), dir_.file("tls.key"),
+                        options.endpoint.client_ca_file};
     options.writer.record_only = true;
     auto aggregator = Aggregator::create(new_client(), options);
     ASSERT_TRUE(aggregator) << aggregator.error().message;
@@ -41,7 +44,11 @@ class IngestTest : public AggregatorBed {
   }
 
   std::unique_ptr<httplib::SSLClient> client() {
-    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", aggregator_->port());
+    auto c =
+        with_client_cert_
+            ? std::make_unique<httplib::SSLClient>("127.0.0.1", aggregator_->port(),
+                                                   dir_.file("client.pem"), dir_.file("client.key"))
+            : std::make_unique<httplib::SSLClient>("127.0.0.1", aggregator_->port());
     c->set_ca_cert_path(ca_file_.c_str());
     c->enable_server_certificate_verification(true);
     return c;
@@ -68,6 +75,7 @@ class IngestTest : public AggregatorBed {
 
   common::testing::TempDir dir_;
   std::string ca_file_;
+  bool with_client_cert_ = false;
   std::unique_ptr<Aggregator> aggregator_;
   std::mutex mu_;  // posts may come from several threads
   httplib::Headers last_headers_;
@@ -99,8 +107,9 @@ TEST_F(IngestTest, AcceptsTheNodesOwnBatchAndServesTheMergedState) {
   }
   EXPECT_NE(metrics.find("tailor_aggregator_workloads_tracked 1"), std::string::npos) << metrics;
   EXPECT_NE(
-      metrics.find("tailor_aggregator_workload_syscalls{container=\"nginx\",kind=\"Deployment\","
-                   "namespace=\"shop\",workload=\"web\"} 2"),
+      metrics.find(
+          "tailor_aggregator_workload_syscalls{workload_container=\"nginx\","
+          "workload_kind=\"Deployment\",workload_name=\"web\",workload_namespace=\"shop\"} 2"),
       std::string::npos)
       << metrics;
 }
@@ -131,6 +140,27 @@ TEST_F(IngestTest, RefusesBadCredentialsWithoutMerging) {
   for (const char* reason : {"no_token", "invalid_token", "wrong_service_account", "wrong_node"}) {
     EXPECT_NE(metrics.find(std::string("result=\"") + reason + "\""), std::string::npos) << reason;
   }
+}
+
+TEST_F(IngestTest, MutualTlsRefusesBatchesWithoutAClientCertificate) {
+  AggregatorOptions options;
+  options.endpoint.client_ca_file = ca_file_;
+  options.ingest.require_client_cert = true;
+  start(options);
+  const std::string token = agent_token("node-a");
+  const std::string body = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));
+  const auto anonymous = post(token, body);
+  EXPECT_EQ(anonymous.first, 401);
+  EXPECT_NE(anonymous.second.find("--client-cert"), std::string::npos) << anonymous.second;
+  EXPECT_EQ(aggregator_->store().size(), 0u);
+  EXPECT_EQ(server_->request_count(testbed::Verb::kCreate), 0) << "refused before any review";
+  EXPECT_NE(get("/metrics").find("result=\"no_client_cert\"} 1"), std::string::npos)
+      << "scrapers need no certificate";
+
+  with_client_cert_ = true;
+  EXPECT_EQ(post(token, body).first, 200);
+  EXPECT_EQ(post("", body).first, 401) << "the certificate does not replace the token";
+  EXPECT_EQ(aggregator_->store().size(), 1u);
 }
 
 TEST_F(IngestTest, RefusesOversizedMalformedAndAbsurdBatchesAndStaysHealthy) {

@@ -25,6 +25,16 @@ TEST(OptionsTest, DefaultsListenEverywhereOn8443) {
   EXPECT_EQ(options->review.audience, "tailor-aggregator");
   EXPECT_EQ(options->writer.debounce, std::chrono::milliseconds(2000));
   EXPECT_EQ(options->writer.default_action, common::Action::return_errno);
+  EXPECT_FALSE(options->ingest.require_client_cert);
+}
+
+TEST(OptionsTest, ClientCaTurnsOnMutualTls) {
+  CommandLine line = with_tls();
+  line.client_ca = "agents-ca.pem";
+  auto options = aggregator_options(line);
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(options->endpoint.client_ca_file, "agents-ca.pem");
+  EXPECT_TRUE(options->ingest.require_client_cert);
 }
 
 TEST(OptionsTest, RefusesWhatCannotWork) {

@@ -9,8 +9,10 @@
 namespace tailor::testbed {
 namespace {
 
+enum class Role { ca, server, client };
+
 X509Ptr make_cert(EVP_PKEY* key, const char* common_name, long serial, X509* issuer,
-                  EVP_PKEY* issuer_key, bool is_ca) {
+                  EVP_PKEY* issuer_key, Role role) {
   X509Ptr cert(X509_new());
   X509_set_version(cert.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
@@ -30,14 +32,14 @@ X509Ptr make_cert(EVP_PKEY* key, const char* common_name, long serial, X509* iss
     X509_add_ext(cert.get(), ext, -1);
     X509_EXTENSION_free(ext);
   };
-  if (is_ca) {
+  if (role == Role::ca) {
     add(NID_basic_constraints, "critical,CA:TRUE");
     add(NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
     add(NID_subject_key_identifier, "hash");
   } else {
     add(NID_basic_constraints, "critical,CA:FALSE");
     add(NID_key_usage, "critical,digitalSignature,keyEncipherment");
-    add(NID_ext_key_usage, "serverAuth");
+    add(NID_ext_key_usage, role == Role::client ? "clientAuth" : "serverAuth");
     add(NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
     add(NID_authority_key_identifier, "keyid");
   }
@@ -50,13 +52,21 @@ X509Ptr make_cert(EVP_PKEY* key, const char* common_name, long serial, X509* iss
 common::Result<TlsMaterial> generate_tls_material() {
   PkeyPtr ca_key = generate_rsa_key();
   PkeyPtr key = generate_rsa_key();
-  if (!ca_key || !key) return common::make_error("generating RSA keys: " + openssl_error());
-  X509Ptr ca = make_cert(ca_key.get(), "tailor-testbed-ca", 1, nullptr, ca_key.get(), true);
+  PkeyPtr client_key = generate_rsa_key();
+  if (!ca_key || !key || !client_key) {
+    return common::make_error("generating RSA keys: " + openssl_error());
+  }
+  X509Ptr ca = make_cert(ca_key.get(), "tailor-testbed-ca", 1, nullptr, ca_key.get(), Role::ca);
   if (!ca) return common::make_error("signing the test CA: " + openssl_error());
-  X509Ptr cert = make_cert(key.get(), "tailor-testbed-apiserver", 2, ca.get(), ca_key.get(), false);
+  X509Ptr cert =
+      make_cert(key.get(), "tailor-testbed-apiserver", 2, ca.get(), ca_key.get(), Role::server);
   if (!cert) return common::make_error("signing the serving certificate: " + openssl_error());
+  X509Ptr client =
+      make_cert(client_key.get(), "tailor-agent", 3, ca.get(), ca_key.get(), Role::client);
+  if (!client) return common::make_error("signing the client certificate: " + openssl_error());
   return TlsMaterial{certificate_pem(ca.get()), certificate_pem(cert.get()),
-                     private_key_pem(key.get())};
+                     private_key_pem(key.get()), certificate_pem(client.get()),
+                     private_key_pem(client_key.get())};
 }
 
 common::Status write_private_file(const std::string& path, const std::string& content) {

@@ -137,6 +137,56 @@ TEST_F(HttpEndpointTest, ServesTls) {
   EXPECT_FALSE(plain.Get("/metrics")) << "plain HTTP to a TLS port";
 }
 
+TEST_F(HttpEndpointTest, AsksForClientCertificatesWithoutRequiringThem) {
+  TempDir dir;
+  const auto material = testbed::generate_tls_material();
+  const auto stranger = testbed::generate_tls_material();
+  ASSERT_TRUE(material.ok() && stranger.ok());
+  ASSERT_TRUE(write_file_atomically(dir.file("ca.pem"), material->ca_cert_pem).ok());
+  ASSERT_TRUE(write_file_atomically(dir.file("cert.pem"), material->cert_pem).ok());
+  ASSERT_TRUE(testbed::write_private_file(dir.file("key.pem"), material->key_pem).ok());
+  ASSERT_TRUE(write_file_atomically(dir.file("client.pem"), material->client_cert_pem).ok());
+  ASSERT_TRUE(testbed::write_private_file(dir.file("client.key"), material->client_key_pem).ok());
+  ASSERT_TRUE(write_file_atomically(dir.file("stranger.pem"), stranger->client_cert_pem).ok());
+  ASSERT_TRUE(testbed::write_private_file(dir.file("stranger.key"), stranger->client_key_pem).ok());
+  HttpEndpointOptions options;
+  options.tls_cert_file = dir.file("cert.pem");
+  options.tls_key_file = dir.file("key.pem");
+  options.client_ca_file = dir.file("ca.pem");
+  const auto endpoint = start(options);
+  endpoint->server().Get("/who", [](const httplib::Request& request, httplib::Response& response) {
+    response.set_content(HttpEndpoint::has_verified_client_cert(request) ? "verified" : "anonymous",
+                         "text/plain");
+  });
+
+  const auto get_who = [&](const std::string& cert, const std::string& key) {
+    auto client = cert.empty() ? std::make_unique<httplib::SSLClient>("127.0.0.1", endpoint->port())
+                               : std::make_unique<httplib::SSLClient>("127.0.0.1", endpoint->port(),
+                                                                      cert, key);
+    client->set_ca_cert_path(dir.file("ca.pem").c_str());
+    client->enable_server_certificate_verification(true);
+    return client->Get("/who");
+  };
+  const auto anonymous = get_who("", "");
+  ASSERT_TRUE(anonymous) << httplib::to_string(anonymous.error());
+  EXPECT_EQ(anonymous->body, "anonymous") << "probes and scrapers have no certificate";
+  const auto verified = get_who(dir.file("client.pem"), dir.file("client.key"));
+  ASSERT_TRUE(verified) << httplib::to_string(verified.error());
+  EXPECT_EQ(verified->body, "verified");
+  EXPECT_FALSE(get_who(dir.file("stranger.pem"), dir.file("stranger.key")))
+      << "a certificate from another CA ends the handshake";
+
+  options.client_ca_file = "/nonexistent/ca.pem";
+  const auto missing = HttpEndpoint::create(options, sample_registry(), nullptr);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.error().message, HasSubstr("cannot load the client CA /nonexistent/ca.pem"));
+  options.tls_cert_file.clear();
+  options.tls_key_file.clear();
+  options.client_ca_file = dir.file("ca.pem");
+  EXPECT_FALSE(HttpEndpoint::create(options, sample_registry(), nullptr).ok())
+      << "a client CA without TLS";
+}
+
 TEST_F(HttpEndpointTest, ReportsABusyPortAndBadCertificates) {
   const auto first = start();
   HttpEndpointOptions options;
