@@ -12,20 +12,26 @@
 
 namespace tailor::agent::testing {
 
-// A throwaway CA and serving certificate for 127.0.0.1, written as files into a directory.
+// A throwaway CA, a serving certificate for 127.0.0.1 and a client certificate, written as
+// files into a directory.
 struct TlsFiles {
   std::string ca_file;
   std::string cert_file;
   std::string key_file;
+  std::string client_cert_file;
+  std::string client_key_file;
 
   static TlsFiles generate(const common::testing::TempDir& dir, const std::string& prefix) {
     auto material = testbed::generate_tls_material();
     if (!material.ok()) throw std::runtime_error(material.error().message);
     TlsFiles files{dir.file(prefix + "-ca.pem"), dir.file(prefix + "-cert.pem"),
-                   dir.file(prefix + "-key.pem")};
+                   dir.file(prefix + "-key.pem"), dir.file(prefix + "-client-cert.pem"),
+                   dir.file(prefix + "-client-key.pem")};
     if (!testbed::write_private_file(files.ca_file, material->ca_cert_pem).ok() ||
         !testbed::write_private_file(files.cert_file, material->cert_pem).ok() ||
-        !testbed::write_private_file(files.key_file, material->key_pem).ok()) {
+        !testbed::write_private_file(files.key_file, material->key_pem).ok() ||
+        !testbed::write_private_file(files.client_cert_file, material->client_cert_pem).ok() ||
+        !testbed::write_private_file(files.client_key_file, material->client_key_pem).ok()) {
       throw std::runtime_error("cannot write TLS files into " + dir.path().string());
     }
     return files;

@@ -2,10 +2,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <mutex>
 #include <vector>
 
+#include "common/metrics/http_endpoint.h"
 #include "common/util/file.h"
 #include "tests/agent/report/local_https_server.h"
 
@@ -106,6 +108,29 @@ TEST_F(SenderTest, PostsTheBatchWithTheToken) {
   EXPECT_EQ(seen()[0].authorization, "Bearer token-1");
   EXPECT_EQ(seen()[0].body, R"({"format":"tailor.delta"})");
   EXPECT_EQ(seen()[0].content_type, "application/json");
+}
+
+TEST_F(SenderTest, PresentsItsClientCertificateForMutualTls) {
+  common::HttpEndpointOptions endpoint_options;
+  endpoint_options.address = "127.0.0.1";
+  endpoint_options.tls_cert_file = tls_->cert_file;
+  endpoint_options.tls_key_file = tls_->key_file;
+  endpoint_options.client_ca_file = tls_->ca_file;
+  auto endpoint = common::HttpEndpoint::create(endpoint_options,
+                                               std::make_shared<prometheus::Registry>(), nullptr);
+  ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
+  (*endpoint)->server().Post(
+      "/api/v1/deltas", [](const httplib::Request& request, httplib::Response& response) {
+        response.status = common::HttpEndpoint::has_verified_client_cert(request) ? 200 : 401;
+      });
+  ASSERT_TRUE((*endpoint)->start().ok());
+  SenderOptions with_cert = options();
+  with_cert.aggregator = "127.0.0.1:" + std::to_string((*endpoint)->port());
+  SenderOptions without_cert = with_cert;
+  with_cert.client_cert_file = tls_->client_cert_file;
+  with_cert.client_key_file = tls_->client_key_file;
+  EXPECT_EQ(sender(with_cert)->send("{}").delivery, Delivery::acknowledged);
+  EXPECT_EQ(sender(without_cert)->send("{}").status, 401);
 }
 
 TEST_F(SenderTest, PicksUpARotatedToken) {
