@@ -236,11 +236,19 @@ class NodeAgent {
 
   CumulativeState cumulative_state() {
     std::map<common::WorkloadKey, std::vector<common::MergeInput>> inputs;
+    std::map<common::WorkloadKey, std::map<SyscallKey, std::set<std::string>>> pods_by_syscall;
     CumulativeState state;
     for (const auto& [cgroup_id, record] : book_.records()) {
       if (record.state != ContainerRecord::State::recording) continue;
       inputs[*record.workload].push_back({record.path, record.snapshot});
       state[*record.workload].pods.insert(record.pod_uid);
+      auto& pods = pods_by_syscall[*record.workload];
+      for (const auto& entry : record.snapshot.syscalls)
+        pods[{entry.arch, entry.nr, entry.phase}].insert(record.pod_uid);
+    }
+    for (auto& [key, by_syscall] : pods_by_syscall) {
+      for (const auto& [syscall, pods] : by_syscall)
+        state[key].pods_by_syscall[syscall] = static_cast<uint32_t>(pods.size());
     }
     for (auto& [key, reports] : inputs) {
       auto merged = common::merge_reports(reports);

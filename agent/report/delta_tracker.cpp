@@ -35,8 +35,10 @@ class DeltaTracker::BatchBuilder {
         const auto found = sent_workload->entries.find({entry.arch, entry.nr, entry.phase});
         if (found != sent_workload->entries.end()) sent_entry = &found->second;
       }
+      const auto pods = state.pods_by_syscall.find({entry.arch, entry.nr, entry.phase});
+      const uint32_t pod_count = pods == state.pods_by_syscall.end() ? 0 : pods->second;
       bool adds_to_set = false;
-      auto part = missing_part(entry, sent_entry, adds_to_set);
+      auto part = missing_part(entry, pod_count, sent_entry, adds_to_set);
       if (!part || (!adds_to_set && !counts_due_)) continue;
       const std::size_t cost = 1 + (part->arg ? part->arg->values.size() : 0);
       if (out.syscalls.size() == options_.limits.max_syscalls_per_workload || !room_for(cost)) {
@@ -54,10 +56,11 @@ class DeltaTracker::BatchBuilder {
 
  private:
   // The part of `entry` that `sent` lacks: nullopt when it lacks nothing. `adds_to_set` is set
-  // when the part is more than larger counts (a new syscall, argument value or incomplete mark).
-  std::optional<common::DeltaSyscall> missing_part(const common::SyscallEntry& entry,
+  // when the part is more than larger call counts (a new syscall, argument value, incomplete
+  // mark or pod that made the call): coverage news goes out at once.
+  std::optional<common::DeltaSyscall> missing_part(const common::SyscallEntry& entry, uint32_t pods,
                                                    const SentEntry* sent, bool& adds_to_set) const {
-    adds_to_set = sent == nullptr;
+    adds_to_set = sent == nullptr || pods > sent->pods;
     bool counts_grew = sent != nullptr && entry.count > sent->count;
     std::optional<common::RecordedArg> arg;
     if (entry.arg) {
@@ -82,10 +85,10 @@ class DeltaTracker::BatchBuilder {
     }
     if (!adds_to_set && !counts_grew) return std::nullopt;
     const auto first_seen_ms = static_cast<int64_t>(entry.first_seen_ns / 1'000'000);
-    return common::DeltaSyscall{entry.arch,    entry.nr,
-                                entry.name,    entry.phase,
-                                entry.count,   options_.recording_started_unix_ms + first_seen_ms,
-                                std::move(arg)};
+    return common::DeltaSyscall{entry.arch,     entry.nr,
+                                entry.name,     entry.phase,
+                                entry.count,    options_.recording_started_unix_ms + first_seen_ms,
+                                std::move(arg), pods};
   }
 
   // An empty batch takes any one item, so a batch always makes progress.
@@ -144,6 +147,7 @@ void DeltaTracker::merge(SentState& into, const common::Delta& delta) {
     for (const auto& entry : workload.syscalls) {
       SentEntry& sent_entry = sent.entries[{entry.arch, entry.nr, entry.phase}];
       sent_entry.count = std::max(sent_entry.count, entry.count);
+      sent_entry.pods = std::max(sent_entry.pods, entry.pods);
       if (!entry.arg) continue;
       for (const auto& [value, calls] : entry.arg->values) {
         uint64_t& sent_calls = sent_entry.values[value];

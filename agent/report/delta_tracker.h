@@ -15,11 +15,15 @@
 
 namespace tailor::agent {
 
+// A syscall table entry: (arch, nr, phase).
+using SyscallKey = std::tuple<std::string, uint32_t, common::Phase>;
+
 // What the agent has recorded for one workload on this node since it started. Cumulative:
 // counts and values never go down, and entries and pods stay after their containers exit.
 struct WorkloadState {
   std::set<std::string> pods;                  // uids
   std::vector<common::SyscallEntry> syscalls;  // first_seen_ns counts from the recording's start
+  std::map<SyscallKey, uint32_t> pods_by_syscall;  // how many of `pods` made each call
 };
 using CumulativeState = std::map<common::WorkloadKey, WorkloadState>;
 
@@ -58,15 +62,15 @@ class DeltaTracker {
   const common::AgentIdentity& agent() const { return options_.agent; }
 
  private:
-  using EntryKey = std::tuple<std::string, uint32_t, common::Phase>;
   struct SentEntry {
     uint64_t count = 0;
+    uint32_t pods = 0;
     std::map<uint64_t, uint64_t> values;
     bool complete = true;
   };
   struct SentWorkload {
     std::set<std::string> pods;
-    std::map<EntryKey, SentEntry> entries;
+    std::map<SyscallKey, SentEntry> entries;
   };
   using SentState = std::map<common::WorkloadKey, SentWorkload>;
   class BatchBuilder;

@@ -21,9 +21,17 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
     into.first_seen_unix_ms = from.first_seen_unix_ms;
   }
   growth.coverage |= insert_all(into.nodes, from.nodes);
-  for (const auto& [agent, count] : from.count_by_agent) {
-    auto [it, inserted] = into.count_by_agent.try_emplace(agent, count);
-    if (!inserted) it->second = std::max(it->second, count);
+  for (const auto& [agent, tally] : from.by_agent) {
+    auto [it, inserted] = into.by_agent.try_emplace(agent, tally);
+    if (inserted) {
+      growth.coverage |= tally.pods > 0;
+      continue;
+    }
+    it->second.calls = std::max(it->second.calls, tally.calls);
+    if (tally.pods > it->second.pods) {
+      it->second.pods = tally.pods;
+      growth.coverage = true;
+    }
   }
   // An entry rebuilt from a profile that allowed the name outright has no index (and is
   // incomplete, so it stays unrestricted); the index comes from whichever side knows it.
@@ -40,7 +48,13 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
 
 uint64_t MergedSyscall::count() const {
   uint64_t total = 0;
-  for (const auto& [agent, count] : count_by_agent) total += count;
+  for (const auto& [agent, tally] : by_agent) total += tally.calls;
+  return total;
+}
+
+uint64_t MergedSyscall::pods() const {
+  uint64_t total = 0;
+  for (const auto& [agent, tally] : by_agent) total += tally.pods;
   return total;
 }
 
@@ -54,7 +68,7 @@ MergedWorkload from_delta(const std::string& node, const std::string& agent_id,
     merged.name = syscall.name;
     merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
     merged.nodes.insert(node);
-    merged.count_by_agent[agent_id] = syscall.count;
+    merged.by_agent[agent_id] = {syscall.count, syscall.pods};
     if (syscall.arg) {
       merged.arg_index = syscall.arg->index;
       for (const auto& [value, calls] : syscall.arg->values) merged.arg_values.insert(value);

@@ -28,14 +28,21 @@ struct MergedSyscall {
   std::string name;                // libseccomp's name; empty when it knows none
   int64_t first_seen_unix_ms = 0;  // earliest; 0 unknown
   std::set<std::string> nodes;
-  // Counts are cumulative per agent run (docs/wire-format.md): the largest per agent id is
-  // kept, and the syscall's count is their sum.
-  std::map<std::string, uint64_t> count_by_agent;
+  // Calls and pods are cumulative per agent run (docs/wire-format.md): the largest per agent
+  // id is kept, and the syscall's figures are their sums. An agent runs on one node and a pod
+  // lives on one node, so summing pods over agents counts a pod once (an agent restart aside).
+  struct AgentTally {
+    uint64_t calls = 0;
+    uint32_t pods = 0;
+    bool operator==(const AgentTally&) const = default;
+  };
+  std::map<std::string, AgentTally> by_agent;
   std::optional<uint32_t> arg_index;
   std::set<uint64_t> arg_values;
   bool arg_complete = true;
 
   uint64_t count() const;
+  uint64_t pods() const;
   bool operator==(const MergedSyscall&) const = default;
 };
 

@@ -19,6 +19,7 @@ ordered_json encode_syscall(const DeltaSyscall& entry) {
   out["phase"] = phase_name(entry.phase);
   out["count"] = entry.count;
   out["first_seen_unix_ms"] = entry.first_seen_unix_ms;
+  if (entry.pods > 0) out["pods"] = entry.pods;
   if (entry.arg) {
     ordered_json values = ordered_json::array();
     for (const auto& [value, calls] : entry.arg->values) {
@@ -170,6 +171,7 @@ class Decoder {
     }
     entry.count = reader.required<uint64_t>("count");
     entry.first_seen_unix_ms = unix_ms(reader, "first_seen_unix_ms");
+    entry.pods = reader.optional<uint32_t>("pods").value_or(0);
     if (const json* arg_value = reader.optional_object("arg")) {
       JsonObjectReader arg_reader(*arg_value, reader.path_of("arg"));
       entry.arg = arg(arg_reader);

@@ -30,6 +30,10 @@ struct DeltaSyscall {
   // Only the values that are new or whose count grew, with cumulative counts. `complete` is
   // false once the recorder ran out of room for this syscall's values.
   std::optional<RecordedArg> arg;
+  // Distinct pods of the workload on this node whose container made the call since the agent
+  // started: cumulative like `count`. Pods live on one node, so the sum over nodes counts each
+  // pod once. 0: not reported.
+  uint32_t pods = 0;
 
   bool operator==(const DeltaSyscall&) const = default;
 };

@@ -38,6 +38,7 @@ Delta random_delta(std::mt19937& rng, uint64_t seq) {
       syscall.arch = "x86_64";
       syscall.nr = nr;
       syscall.count = static_cast<uint64_t>(1 + pick(100));
+      syscall.pods = static_cast<uint32_t>(pick(4));
       syscall.first_seen_unix_ms = 1000 + pick(50);
       if (nr == 41) {
         common::RecordedArg arg;
@@ -147,6 +148,32 @@ TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
   EXPECT_EQ(after->version, 2u);
   EXPECT_EQ(after->last_discovery_unix_ms, 30);
   EXPECT_EQ(after->first_discovery_unix_ms, 10);
+}
+
+TEST(MergeStoreTest, PodsPerSyscallAreSummedOverAgentsAndKeptAtTheirLargest) {
+  Delta delta;
+  delta.node = "node-a";
+  delta.agent = {"agent-a", 1};
+  WorkloadDelta web;
+  web.key = {"shop", "Deployment", "web", "nginx"};
+  web.syscalls.push_back({"x86_64", 0, "read", common::Phase::workload, 5, 100, std::nullopt, 2});
+  delta.workloads.push_back(web);
+  MergeStore store;
+  store.apply(delta, 10);
+  delta.workloads[0].syscalls[0].pods = 1;  // an older batch of the same run, replayed late
+  store.apply(delta, 11);
+  delta.node = "node-b";
+  delta.agent.id = "agent-b";
+  delta.workloads[0].syscalls[0].pods = 3;
+  store.apply(delta, 12);
+  const auto read = store.get(web.key)->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
+  EXPECT_EQ(read.pods(), 5u) << "2 pods on node-a, 3 on node-b";
+
+  MergedWorkload more = store.get(web.key)->merged;
+  more.syscalls.begin()->second.by_agent["agent-b"].pods = 4;
+  MergedWorkload into = store.get(web.key)->merged;
+  EXPECT_TRUE(merge_into(into, more).coverage) << "a pod more is coverage news";
+  EXPECT_FALSE(merge_into(into, more).coverage);
 }
 
 TEST(MergeStoreTest, IncompleteArgumentListIsProfileGrowth) {

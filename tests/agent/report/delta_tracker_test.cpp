@@ -110,6 +110,28 @@ TEST(DeltaTrackerTest, SendsOnlyWhatIsNew) {
   EXPECT_EQ(batch->workloads[0].syscalls[1].nr, 60u);
 }
 
+TEST(DeltaTrackerTest, AnotherPodMakingACallIsSentAtOnce) {
+  DeltaTracker tracker(options());
+  CumulativeState state = sample_state();
+  state[kWeb].pods_by_syscall[{"x86_64", 0, Phase::workload}] = 1;
+  ASSERT_TRUE(tracker.next_batch(state, kStarted));
+  tracker.acknowledge(1);
+
+  state[kWeb].pods.insert("pod-3");
+  state[kWeb].pods_by_syscall[{"x86_64", 0, Phase::workload}] = 2;
+  const auto batch = tracker.next_batch(state, kStarted + 1);
+  ASSERT_TRUE(batch.has_value()) << "coverage news does not wait for the count refresh";
+  ASSERT_EQ(batch->workloads.size(), 1u);
+  ASSERT_EQ(batch->workloads[0].syscalls.size(), 1u);
+  EXPECT_EQ(batch->workloads[0].syscalls[0].nr, 0u);
+  EXPECT_EQ(batch->workloads[0].syscalls[0].pods, 2u);
+  const auto decoded = common::decode_delta(common::encode_delta(*batch));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->workloads[0].syscalls[0].pods, 2u);
+  tracker.acknowledge(batch->seq);
+  EXPECT_FALSE(tracker.next_batch(state, kStarted + 2));
+}
+
 TEST(DeltaTrackerTest, SendsCountsAloneOnlyWhenTheRefreshIsDue) {
   DeltaTracker tracker(options());
   ASSERT_TRUE(tracker.next_batch(sample_state(), kStarted));
