@@ -17,9 +17,9 @@ packages=(
   libbenchmark-dev
   # tests: real runtimes, a static userland for container rootfs, capability tools
   runc crun busybox-static libcap2-bin util-linux iproute2 prometheus
-  # tests/deploy: the chart renderer (Go, GOPATH mode on Debian's packages) and openssl
+  # tests/deploy: the chart renderer (Go, GOPATH mode on Debian's packages), openssl, curl
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
-  golang-github-xeipuuv-gojsonschema-dev openssl
+  golang-github-xeipuuv-gojsonschema-dev openssl curl
 )
 # tests/deploy: node and npm for the Kubernetes schema validators; a node from elsewhere
 # (e.g. NodeSource, which bundles npm and conflicts with Debian's npm) is kept.
