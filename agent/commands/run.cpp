@@ -24,9 +24,13 @@ struct RunOptions {
 Result<common::Profile> load_profile(const std::string& path) {
   auto text = common::read_file(path);
   if (!text) return text.error();
-  auto decoded = common::decode_profile(*text);
+  // Names this libseccomp does not know are skipped with a warning, as runc does, so a
+  // profile written for a newer kernel (Docker's default) still runs here.
+  auto decoded =
+      common::decode_profile(*text, {.allow_unknown_names = true, .drop_unknown_names = true});
   if (!decoded) return common::make_error(path + ": " + decoded.error().message);
-  for (const auto& warning : decoded->warnings) std::fprintf(stderr, "tailor: warning: %s\n", warning.c_str());
+  for (const auto& warning : decoded->warnings)
+    std::fprintf(stderr, "tailor: warning: %s\n", warning.c_str());
   return decoded->profile;
 }
 
@@ -42,9 +46,11 @@ Result<std::vector<sock_filter>> compile(const common::Profile& profile, bool au
 std::string describe(const common::Denied& denied) {
   std::string line = denied.name.empty() ? "#" + std::to_string(denied.nr) : denied.name;
   line += " (" + denied.arch;
-  if (denied.phase != common::Phase::workload) line += ", " + std::string(common::phase_name(denied.phase));
+  if (denied.phase != common::Phase::workload)
+    line += ", " + std::string(common::phase_name(denied.phase));
   line += ")";
-  if (denied.arg) line += " arg" + std::to_string(denied.arg->first) + "=" + std::to_string(denied.arg->second);
+  if (denied.arg)
+    line += " arg" + std::to_string(denied.arg->first) + "=" + std::to_string(denied.arg->second);
   line += ": " + std::to_string(denied.calls) + (denied.calls == 1 ? " call" : " calls");
   line += ", would get " + std::string(common::action_name(denied.action));
   if (denied.errno_ret) line += " errno " + std::to_string(*denied.errno_ret);
@@ -53,8 +59,9 @@ std::string describe(const common::Denied& denied) {
 
 // Records the target (under the audit filter, for a command) and lists what the
 // profile would deny. Returns the number of denied entries.
-Result<size_t> audit(const RunOptions& options, const common::Profile& profile, const Cgroup2& cgroups,
-                     RecordingRequest& request, std::optional<int>& command_status) {
+Result<size_t> audit(const RunOptions& options, const common::Profile& profile,
+                     const Cgroup2& cgroups, RecordingRequest& request,
+                     std::optional<int>& command_status) {
   std::vector<sock_filter> program;
   if (!request.command.empty()) {
     auto compiled = compile(profile, true);
@@ -74,7 +81,8 @@ Result<size_t> audit(const RunOptions& options, const common::Profile& profile, 
       return written.error();
   }
   const auto denied = common::denied_entries(profile, outcome->report);
-  for (const auto& entry : denied) std::fprintf(stderr, "tailor: would deny %s\n", describe(entry).c_str());
+  for (const auto& entry : denied)
+    std::fprintf(stderr, "tailor: would deny %s\n", describe(entry).c_str());
   std::fprintf(stderr, "tailor: %zu recorded syscalls checked, %zu would be denied by %s\n",
                outcome->report.syscalls.size(), denied.size(), options.profile.c_str());
   return denied.size();
@@ -97,7 +105,8 @@ int run(const RunOptions& options) {
   auto profile = load_profile(options.profile);
   if (!profile) return fail(profile.error(), kExitUsage);
   if (options.audit)
-    return audited(options, *profile, [](size_t, std::optional<int> status) { return status.value_or(0); });
+    return audited(options, *profile,
+                   [](size_t, std::optional<int> status) { return status.value_or(0); });
   auto executable = resolve_executable(options.target.command.front());
   if (!executable) return fail(executable.error(), kExitCommandNotFound);
   auto program = compile(*profile, false);
@@ -111,7 +120,8 @@ int verify(const RunOptions& options) {
   auto profile = load_profile(options.profile);
   if (!profile) return fail(profile.error(), kExitUsage);
   return audited(options, *profile, [](size_t denied, std::optional<int> status) {
-    if (status && *status != 0) std::fprintf(stderr, "tailor: the command exited with status %d\n", *status);
+    if (status && *status != 0)
+      std::fprintf(stderr, "tailor: the command exited with status %d\n", *status);
     return denied == 0 ? 0 : kExitFailure;
   });
 }
@@ -140,7 +150,8 @@ void add_verify_command(CLI::App& app, CommandChoice& choice) {
   auto options = std::make_shared<RunOptions>();
   options->audit = true;
   CLI::App* cmd = app.add_subcommand(
-      "verify", "Run or watch a workload and list what a profile would deny; exit 0 only if nothing");
+      "verify",
+      "Run or watch a workload and list what a profile would deny; exit 0 only if nothing");
   add_profile_option(cmd, *options);
   cmd->add_option("-d,--duration", options->duration_s, "Stop watching after this many seconds")
       ->check(CLI::PositiveNumber);
@@ -148,7 +159,8 @@ void add_verify_command(CLI::App& app, CommandChoice& choice) {
   add_target_options(cmd, options->target);
   cmd->callback([options, &choice] {
     if (options->target.empty())
-      throw CLI::ValidationError("verify", "give a command after --, or one of --cgroup, --pid, --container");
+      throw CLI::ValidationError("verify",
+                                 "give a command after --, or one of --cgroup, --pid, --container");
     choice.run = [options] { return verify(*options); };
   });
 }

@@ -205,7 +205,7 @@ class Decoder {
     });
   }
 
-  Status check_names(const Profile& profile) {
+  Status check_names(Profile& profile) {
     // A runtime filters the native architecture when a profile lists none.
     if (arches_.empty()) arches_.push_back(native_arch());
     // Docker's default covers 14 architectures; naming them all would drown the syscall.
@@ -214,14 +214,23 @@ class Decoder {
             ? join(arches_)
             : "any of the profile's " + std::to_string(arches_.size()) + " architectures";
     for (std::size_t i = 0; i < profile.syscalls.size(); ++i) {
-      for (const auto& name : profile.syscalls[i].names) {
+      auto& names = profile.syscalls[i].names;
+      for (const auto& name : names) {
         if (exists_on_some_arch(name)) continue;
         const std::string problem = JsonObjectReader::element_path("syscalls", i) +
                                     ".names: syscall \"" + name + "\" is unknown to libseccomp " +
-                                    libseccomp_version() + " on " + arches_text;
+                                    libseccomp_version() + " on " + arches_text +
+                                    (options_.drop_unknown_names ? ": left out" : "");
         if (!options_.allow_unknown_names) return invalid(problem);
         warnings_.push_back(problem);
       }
+      if (options_.drop_unknown_names) {
+        std::erase_if(names, [&](const std::string& name) { return !exists_on_some_arch(name); });
+      }
+    }
+    // A rule whose every name was left out would otherwise match nothing, or be refused.
+    if (options_.drop_unknown_names) {
+      std::erase_if(profile.syscalls, [](const SyscallRule& rule) { return rule.names.empty(); });
     }
     return ok_status();
   }

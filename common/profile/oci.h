@@ -111,6 +111,9 @@ struct ProfileDecodeOptions {
   // of errors. Profiles written for a newer libseccomp (Docker's default names syscalls
   // added after 2.5.4) are unreadable otherwise; runc skips such names the same way.
   bool allow_unknown_names = false;
+  // With allow_unknown_names: leave such syscall names out of the profile, for a caller that
+  // compiles it into a filter (libseccomp cannot); a caller comparing profiles keeps them.
+  bool drop_unknown_names = false;
 };
 
 // Validates actions, comparison operators, argument indexes, architectures, and that each

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/profile/seccomp_filter.h"
 #include "common/syscalls/arch.h"
 #include "common/util/file.h"
 
@@ -268,6 +269,24 @@ TEST_F(MobyDefaultTest, WarnsOnlyAboutNamesThisLibseccompLacks) {
     ASSERT_FALSE(strict.ok());
     EXPECT_THAT(strict.error().message, HasSubstr("SCMP_ARCH_LOONGARCH64"));
   }
+}
+
+TEST_F(MobyDefaultTest, DroppingUnknownNamesLeavesAFilterThatCompiles) {
+  const auto decoded =
+      decode_profile(text_, {.allow_unknown_names = true, .drop_unknown_names = true});
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  const auto kept = decode_profile(text_, {.allow_unknown_names = true});
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(decoded->warnings.size(), kept->warnings.size());
+  for (const auto& warning : decoded->warnings) {
+    if (warning.find("syscall") != std::string::npos) EXPECT_THAT(warning, HasSubstr("left out"));
+  }
+  const auto filter = SeccompFilter::build(decoded->profile);
+  EXPECT_TRUE(filter.ok()) << filter.error().message;
+  const bool names_unknown = std::any_of(
+      kept->warnings.begin(), kept->warnings.end(),
+      [](const std::string& warning) { return warning.find("syscall") != std::string::npos; });
+  if (names_unknown) EXPECT_FALSE(SeccompFilter::build(kept->profile).ok());
 }
 
 TEST_F(MobyDefaultTest, WritesBackWhatItRead) {
