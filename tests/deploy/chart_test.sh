@@ -76,6 +76,7 @@ render)
     expect "$out" "localhostProfile: operator/tailor-aggregator.json"
     expect "$out" "image: registry.example.com/tailor@sha256:"
     expect "$out" "priorityClassName: system-node-critical"
+    expect "$out" "runAsUser: 1000680000"
     expect_not "$out" "kind: PriorityClass"
     ;;
   *) echo "unknown case $name"; exit 2 ;;

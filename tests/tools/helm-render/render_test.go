@@ -93,6 +93,30 @@ func TestRendersLikeHelmTemplate(t *testing.T) {
 	}
 }
 
+func TestNumbersAreFloatsAsInHelm(t *testing.T) {
+	values, err := parseValues([]byte("big: 1000000\nport: 8443\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeChart(t, map[string]string{
+		"Chart.yaml":       "apiVersion: v2\nname: demo\nversion: 1.0.0\n",
+		"templates/x.yaml": "kind: X\nraw: {{ .Values.big }}\nint: {{ int64 .Values.big }}\nplain: {{ .Values.port }}\nvalues:\n  {{- toYaml .Values | nindent 2 }}\n",
+	})
+	c, err := loadChart(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifests, _, err := render(c, values, renderOptions{releaseName: "r", namespace: "ns"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"raw: 1e+06", "int: 1000000", "plain: 8443", "  big: 1000000"} {
+		if !strings.Contains(manifests[0].body, want) {
+			t.Errorf("want %q in:\n%s", want, manifests[0].body)
+		}
+	}
+}
+
 func TestRequiredAndFailStopTheRender(t *testing.T) {
 	for template, want := range map[string]string{
 		`{{ required "x is required" .Values.x }}`: "x is required",

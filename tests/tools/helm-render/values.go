@@ -27,10 +27,17 @@ func parseValues(raw []byte) (map[string]interface{}, error) {
 	return m, nil
 }
 
-// normalize turns YAML's map[interface{}]interface{} (non-string keys) into
-// string-keyed maps, as Helm's JSON-based decoding does.
+// normalize gives values the types Helm's decoding (YAML to JSON to Go) does:
+// string-keyed maps, and every number a float64, so a template printing a
+// large number unconverted shows what helm shows (1000000 prints as 1e+06).
 func normalize(v interface{}) interface{} {
 	switch t := v.(type) {
+	case int:
+		return float64(t)
+	case int64:
+		return float64(t)
+	case uint64:
+		return float64(t)
 	case map[string]interface{}:
 		for k, e := range t {
 			t[k] = normalize(e)
@@ -97,16 +104,36 @@ func validateValues(chartName string, schema []byte, values map[string]interface
 		chartName, strings.Join(lines, "\n"))
 }
 
-// toYAML marshals as Helm's toYaml: two-space indent, no trailing newline.
+// toYAML marshals as Helm's toYaml, which goes through JSON: keys sorted,
+// numbers as JSON writes them (1000000, not 1e+06), two-space indent, no
+// trailing newline.
 func toYAML(v interface{}) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(data, &node); err != nil {
+		return ""
+	}
+	plainStyle(&node)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(v); err != nil {
+	if err := enc.Encode(&node); err != nil {
 		return ""
 	}
 	enc.Close()
 	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// plainStyle drops the flow and quoting styles JSON's syntax gave the nodes,
+// so the encoder writes block YAML and quotes only what needs it.
+func plainStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		plainStyle(c)
+	}
 }
 
 func fromYAML(s string) map[string]interface{} {
