@@ -7,10 +7,12 @@ namespace tailor::aggregator {
 namespace {
 
 prometheus::Labels workload_labels(const common::WorkloadKey& key) {
-  return {{"namespace", key.namespace_name},
-          {"kind", key.kind},
-          {"workload", key.name},
-          {"container", key.container}};
+  // Not "namespace" or "container": Kubernetes service discovery gives the scraped pod's own
+  // under those names, and a clash would rename these to exported_*.
+  return {{"workload_namespace", key.namespace_name},
+          {"workload_kind", key.kind},
+          {"workload_name", key.name},
+          {"workload_container", key.container}};
 }
 
 }  // namespace
@@ -23,22 +25,26 @@ StoreMetrics::StoreMetrics(prometheus::Registry& registry)
                      .Add({})),
       syscalls_(prometheus::BuildGauge()
                     .Name("tailor_aggregator_workload_syscalls")
-                    .Help("Distinct (arch, nr, phase) entries merged per workload container.")
+                    .Help("Distinct syscalls (arch, number) a workload container and its runtime "
+                          "made under its profile, merged over all replicas.")
                     .Register(registry)),
-      since_discovery_(prometheus::BuildGauge()
-                           .Name("tailor_aggregator_seconds_since_last_discovery")
-                           .Help("Seconds since a workload container's profile last grew.")
-                           .Register(registry)) {}
+      last_discovery_(prometheus::BuildGauge()
+                          .Name("tailor_aggregator_last_discovery_timestamp_seconds")
+                          .Help("When a workload container's profile last grew (Unix time).")
+                          .Register(registry)) {}
 
-void StoreMetrics::update(const std::map<common::WorkloadKey, TrackedWorkload>& state,
-                          int64_t now_unix_ms) {
+void StoreMetrics::update(const std::map<common::WorkloadKey, TrackedWorkload>& state) {
   // Workloads only accumulate, so no series ever needs removing.
   workloads_.Set(static_cast<double>(state.size()));
   for (const auto& [key, tracked] : state) {
     const auto labels = workload_labels(key);
-    syscalls_.Add(labels).Set(static_cast<double>(tracked.merged.syscalls.size()));
-    since_discovery_.Add(labels).Set(
-        static_cast<double>(now_unix_ms - tracked.last_discovery_unix_ms) / 1000.0);
+    // The setup phase never meets the profile; the other two count once per syscall.
+    std::set<std::pair<std::string, uint32_t>> under_profile;
+    for (const auto& [id, syscall] : tracked.merged.syscalls)
+      if (id.phase != common::Phase::runtime_setup) under_profile.insert({id.arch, id.nr});
+    syscalls_.Add(labels).Set(static_cast<double>(under_profile.size()));
+    if (tracked.last_discovery_unix_ms > 0)
+      last_discovery_.Add(labels).Set(static_cast<double>(tracked.last_discovery_unix_ms) / 1000.0);
   }
 }
 

@@ -15,18 +15,18 @@ class Family;
 
 namespace tailor::aggregator {
 
-// The store's gauges: workloads tracked, and per workload container its syscalls and the
-// seconds since its profile last grew (how settled it is). Refreshed from a snapshot.
+// The store's gauges: workloads tracked, and per workload container its syscalls and when
+// its profile last grew (how settled it is). Refreshed from a snapshot.
 class StoreMetrics {
  public:
   explicit StoreMetrics(prometheus::Registry& registry);
 
-  void update(const std::map<common::WorkloadKey, TrackedWorkload>& state, int64_t now_unix_ms);
+  void update(const std::map<common::WorkloadKey, TrackedWorkload>& state);
 
  private:
   prometheus::Gauge& workloads_;
   prometheus::Family<prometheus::Gauge>& syscalls_;
-  prometheus::Family<prometheus::Gauge>& since_discovery_;
+  prometheus::Family<prometheus::Gauge>& last_discovery_;
 };
 
 }  // namespace tailor::aggregator

@@ -56,6 +56,9 @@ ProfileWriter::ProfileWriter(common::KubeClient& client, MergeStore& store,
                          "debounce included.")
                    .Register(registry)
                    .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 3, 5, 10, 30, 60})) {
+  // A series for every result from the start: rate() and alerts then see 0, not nothing.
+  for (const char* result : {"created", "updated", "unchanged", "frozen", "conflict", "error"})
+    writes_.Add({{"result", result}});
 }
 
 ProfileWriter::~ProfileWriter() { stop(); }
@@ -134,7 +137,7 @@ void ProfileWriter::run_once() {
   const auto now = steady::now();
   // A snapshot copies the whole store: once a second is plenty for scrapes.
   if (now - metrics_at_ >= std::chrono::seconds(1)) {
-    store_metrics_.update(store_.snapshot(), wall_clock_());
+    store_metrics_.update(store_.snapshot());
     metrics_at_ = now;
   }
   if (options_.record_only || !ready_) return;
