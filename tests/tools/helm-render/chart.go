@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/Masterminds/sprig"
 	"gopkg.in/yaml.v3"
 )
 
@@ -205,4 +206,22 @@ func (f files) AsSecrets() string {
 		data[path.Base(name)] = base64.StdEncoding.EncodeToString(f[name])
 	}
 	return toYAML(data)
+}
+
+// checkKubeVersion refuses a Kubernetes version outside Chart.yaml's kubeVersion,
+// as helm does before rendering.
+func checkKubeVersion(c *chart, kubeVersion string) error {
+	constraint, _ := c.meta["KubeVersion"].(string)
+	if constraint == "" {
+		return nil
+	}
+	compare := sprig.GenericFuncMap()["semverCompare"].(func(string, string) (bool, error))
+	ok, err := compare(constraint, kubeVersion)
+	if err != nil {
+		return fmt.Errorf("Chart.yaml: kubeVersion %q: %v", constraint, err)
+	}
+	if !ok {
+		return fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", constraint, kubeVersion)
+	}
+	return nil
 }

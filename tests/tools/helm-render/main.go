@@ -58,6 +58,9 @@ func run(dir string, valueFiles []string, opts renderOptions, notesOnly bool) er
 		}
 		values = coalesce(values, user)
 	}
+	if err := checkKubeVersion(c, opts.kubeVersion); err != nil {
+		return err
+	}
 	chartName, _ := c.meta["Name"].(string)
 	if c.schema != nil {
 		if err := validateValues(chartName, c.schema, values); err != nil {

@@ -142,3 +142,17 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+func TestKubeVersionConstraint(t *testing.T) {
+	dir := writeChart(t, map[string]string{"Chart.yaml": "apiVersion: v2\nname: demo\nversion: 1.0.0\nkubeVersion: \">=1.25.0-0\"\n"})
+	c, err := loadChart(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkKubeVersion(c, "v1.32.0"); err != nil {
+		t.Errorf("v1.32.0 refused: %v", err)
+	}
+	if err := checkKubeVersion(c, "v1.24.3"); err == nil || !strings.Contains(err.Error(), "incompatible with Kubernetes v1.24.3") {
+		t.Errorf("v1.24.3: error %v", err)
+	}
+}
