@@ -5,6 +5,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "common/profile/moby_conditions.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
 #include "common/util/strings.h"
@@ -14,46 +15,6 @@ namespace {
 
 using common::ArgOp;
 using common::ArgRule;
-
-// Docker's default capability set (moby's oci/caps/defaults.go). Conditions only ever name
-// capabilities, never the profile, so this list is no copy of Docker's profile.
-constexpr std::array<std::string_view, 14> kDockerDefaultCaps = {
-    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-    "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-    "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-    "CAP_KILL",    "CAP_AUDIT_WRITE"};
-
-bool has_default_cap(const std::string& cap) {
-  return std::find(kDockerDefaultCaps.begin(), kDockerDefaultCaps.end(), cap) !=
-         kDockerDefaultCaps.end();
-}
-
-// Moby matches condition arches against the daemon's runtime.GOARCH.
-std::string go_arch(const std::string& token) {
-  static const std::map<std::string, std::string> kGoArches = {
-      {"x86_64", "amd64"},    {"x86", "386"},     {"aarch64", "arm64"},   {"arm", "arm"},
-      {"ppc64le", "ppc64le"}, {"s390x", "s390x"}, {"riscv64", "riscv64"}, {"mips64el", "mips64le"}};
-  const auto it = kGoArches.find(token);
-  return it == kGoArches.end() ? token : it->second;
-}
-
-bool applies_to_default_container(const common::SyscallRule& rule) {
-  const std::string arch = go_arch(common::native_arch());
-  auto contains = [](const std::vector<std::string>& items, const std::string& item) {
-    return std::find(items.begin(), items.end(), item) != items.end();
-  };
-  if (rule.includes) {
-    const auto& in = *rule.includes;
-    if (!in.arches.empty() && !contains(in.arches, arch)) return false;
-    if (!std::all_of(in.caps.begin(), in.caps.end(), has_default_cap)) return false;
-  }
-  if (rule.excludes) {
-    const auto& ex = *rule.excludes;
-    if (contains(ex.arches, arch)) return false;
-    if (std::any_of(ex.caps.begin(), ex.caps.end(), has_default_cap)) return false;
-  }
-  return true;
-}
 
 // The architectures a runtime filters on this host, as Moby resolves archMap.
 std::vector<std::string> covered_arches(const common::Profile& profile) {
@@ -143,7 +104,7 @@ common::Result<AllowSet> profile_allow_set(const common::Profile& profile, std::
     auto& names = out.arches[arch];
     for (const auto& rule : profile.syscalls) {
       if (rule.action != Action::allow && rule.action != Action::log) continue;
-      if (!applies_to_default_container(rule)) continue;
+      if (!common::applies_to_default_container(rule)) continue;
       for (const auto& name : rule.names) {
         if (exists(arch, name)) allow(names[name], rule.args);
       }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "common/profile/moby_conditions.h"
 #include "common/profile/seccomp_filter.h"
 
 namespace tailor::common {
@@ -58,7 +59,7 @@ Verdict decide(const Profile& profile, std::string_view arch_token, std::string_
   const SyscallRule* first_match = nullptr;
   for (const auto& rule : profile.syscalls) {
     const Verdict verdict = verdict_of(rule.action, rule.errno_ret);
-    if (rule.is_conditional() || same_verdict(verdict, fallback) ||
+    if (!applies_to_default_container(rule) || same_verdict(verdict, fallback) ||
         std::find(rule.names.begin(), rule.names.end(), name) == rule.names.end()) {
       continue;
     }

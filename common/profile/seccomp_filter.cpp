@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/profile/moby_conditions.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
 #include "common/util/strings.h"
@@ -174,7 +175,8 @@ Result<SeccompFilter> SeccompFilter::build(const Profile& profile,
   if (auto status = add_arches(context.get(), *arches); !status.ok()) return status.error();
   for (std::size_t i = 0; i < profile.syscalls.size(); ++i) {
     const SyscallRule& rule = profile.syscalls[i];
-    if (rule.is_conditional() || scmp_action(rule.action, rule.errno_ret) == default_action) {
+    if (!applies_to_default_container(rule) ||
+        scmp_action(rule.action, rule.errno_ret) == default_action) {
       continue;
     }
     if (auto status = add_rule(context.get(), rule, i); !status.ok()) return status.error();

@@ -20,8 +20,9 @@ Result<std::vector<std::string>> covered_arches(const Profile& profile);
 // A profile compiled by libseccomp into a classic BPF program: built, not loaded.
 class SeccompFilter {
  public:
-  // Builds as runc does: a rule conditional on what only Docker knows (is_conditional()) is
-  // skipped, so is a rule that does what the default action does (libseccomp refuses those),
+  // Builds as Docker does for a container with its default capabilities: a rule whose Moby
+  // conditions leave it out there is skipped (applies_to_default_container()), so is a rule
+  // that does what the default action does (libseccomp refuses those),
   // and a name is skipped on a covered architecture that lacks it. A name libseccomp knows on
   // no architecture is an Error. `default_action_override` replaces the profile's default
   // action, e.g. with log to audit what the profile would deny.

@@ -34,10 +34,26 @@ Profile sample_profile() {
                       .action = Action::allow,
                       .includes = RuleCondition{.caps = {"CAP_SYS_PTRACE"}}},
                      {.names = {"getpid"}, .action = Action::log},
+                     {.names = {"uname"},
+                      .action = Action::allow,
+                      .includes = RuleCondition{.arches = {"amd64", "arm64", "riscv64", "s390x",
+                                                           "ppc64le", "386", "arm", "mips64le"}}},
+                     {.names = {"chroot"},
+                      .action = Action::allow,
+                      .excludes = RuleCondition{.caps = {"CAP_SYS_CHROOT"}}},
                  }};
 }
 
 std::optional<ArgValue> arg(uint32_t index, uint64_t value) { return ArgValue{index, value}; }
+
+TEST(EvaluateTest, MobyConditionsApplyAsDockerAppliesThemToADefaultContainer) {
+  EXPECT_EQ(evaluate(sample_profile(), native_arch(), "uname", std::nullopt), Action::allow)
+      << "included for this host's architecture";
+  EXPECT_EQ(evaluate(sample_profile(), native_arch(), "ptrace", std::nullopt), Action::return_errno)
+      << "needs CAP_SYS_PTRACE, which a default container lacks";
+  EXPECT_EQ(evaluate(sample_profile(), native_arch(), "chroot", std::nullopt), Action::return_errno)
+      << "excluded for CAP_SYS_CHROOT, which a default container has";
+}
 
 TEST(EvaluateTest, AllowsListedNamesAndDefaultsTheRest) {
   EXPECT_EQ(evaluate(sample_profile(), native_arch(), "read", std::nullopt), Action::allow);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/profile/evaluate.h"
 #include "common/profile/seccomp_filter.h"
 #include "common/syscalls/arch.h"
 #include "common/util/file.h"
@@ -287,6 +288,10 @@ TEST_F(MobyDefaultTest, DroppingUnknownNamesLeavesAFilterThatCompiles) {
       kept->warnings.begin(), kept->warnings.end(),
       [](const std::string& warning) { return warning.find("syscall") != std::string::npos; });
   if (names_unknown) EXPECT_FALSE(SeccompFilter::build(kept->profile).ok());
+  if (native_arch() == "x86_64") {
+    EXPECT_EQ(evaluate(decoded->profile, "x86_64", "arch_prctl", std::nullopt), Action::allow)
+        << "allowed on amd64 only, which is this host";
+  }
 }
 
 TEST_F(MobyDefaultTest, WritesBackWhatItRead) {
