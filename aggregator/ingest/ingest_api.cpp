@@ -113,8 +113,16 @@ void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& 
            "the token belongs to node " + who.node + " but the batch reports node " + delta->node);
     return;
   }
-  const std::size_t grown = store_.apply(*delta, wall_clock_());
-  if (grown > 0) discoveries_.Add({}).Increment(static_cast<double>(grown));
+  const Applied applied = store_.apply(*delta, wall_clock_());
+  if (applied.full) {
+    // 5xx: the agent keeps the batch spooled and retries, so nothing is lost while an operator
+    // raises the limit or removes workloads.
+    reject(response, 507, "store_full",
+           "the aggregator tracks its maximum of " + std::to_string(store_.max_workloads()) +
+               " workload containers and this batch adds more");
+    return;
+  }
+  if (applied.grown > 0) discoveries_.Add({}).Increment(static_cast<double>(applied.grown));
   reports_.Add({{"result", "accepted"}}).Increment();
   note_connected(who.node);
   response.set_content(json{{"accepted", delta->seq}}.dump(), "application/json");

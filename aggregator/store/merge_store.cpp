@@ -4,16 +4,54 @@
 
 namespace tailor::aggregator {
 
-std::size_t MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
-  std::size_t grown = 0;
+Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
+  Applied applied;
   std::lock_guard lock(mu_);
+  const std::size_t added = static_cast<std::size_t>(
+      std::count_if(delta.workloads.begin(), delta.workloads.end(),
+                    [&](const auto& workload) { return !workloads_.contains(workload.key); }));
+  if (added > 0 && workloads_.size() + added > options_.max_workloads) {
+    applied.full = true;
+    return applied;
+  }
+  const uint32_t run = intern(delta.agent.id);
+  const bool settled = settled_runs_.contains(run);
+  if (!settled) run_last_seen_[run] = now_unix_ms;
   for (const auto& workload : delta.workloads) {
-    if (merge_locked(workload.key, from_delta(delta.node, delta.agent.id, workload), now_unix_ms)
-            .profile) {
-      ++grown;
+    MergedWorkload merged = from_delta(delta.node, delta.agent.id, workload);
+    // Its tallies are in the settled sums already.
+    if (settled)
+      for (auto& [id, syscall] : merged.syscalls) syscall.by_agent.clear();
+    if (merge_locked(workload.key, merged, now_unix_ms).profile) ++applied.grown;
+  }
+  // A sweep of the whole store, so not on every batch: a tenth of the settling time is plenty.
+  if (settled_at_unix_ms_ == 0) settled_at_unix_ms_ = now_unix_ms;
+  if (now_unix_ms - settled_at_unix_ms_ >= options_.settle_runs_after.count() / 10) {
+    settle_ended_runs(now_unix_ms);
+    settled_at_unix_ms_ = now_unix_ms;
+  }
+  return applied;
+}
+
+void MergeStore::settle_ended_runs(int64_t now_unix_ms) {
+  std::unordered_set<uint32_t> ended;
+  for (const auto& [run, seen] : run_last_seen_)
+    if (now_unix_ms - seen >= options_.settle_runs_after.count()) ended.insert(run);
+  if (ended.empty()) return;
+  for (auto& [key, tracked] : workloads_) {
+    for (auto& [id, syscall] : tracked.merged.syscalls) {
+      std::erase_if(syscall.by_agent, [&](const MergedSyscall::AgentTally& tally) {
+        if (!ended.contains(tally.agent)) return false;
+        syscall.settled_calls += tally.calls;
+        syscall.settled_pods += tally.pods;
+        return true;
+      });
     }
   }
-  return grown;
+  for (uint32_t run : ended) {
+    run_last_seen_.erase(run);
+    settled_runs_.insert(run);
+  }
 }
 
 MergeGrowth MergeStore::merge(const common::WorkloadKey& key, const MergedWorkload& workload,

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "aggregator/store/merged_workload.h"
@@ -21,12 +24,31 @@ struct TrackedWorkload {
   int64_t last_discovery_unix_ms = 0;  // when the profile part last grew
 };
 
+struct StoreOptions {
+  // An agent run with no batch for this long has ended (the agent restarted, the node went):
+  // its tallies fold into the syscalls' settled sums, so per-run entries do not pile up over
+  // restarts. Later batches of a folded run still add syscalls, values, nodes and pods, but no
+  // calls or pods counts (they were folded at the largest seen).
+  std::chrono::milliseconds settle_runs_after{std::chrono::minutes(10)};
+  // Workload containers tracked at most; a batch that would add more is refused whole.
+  std::size_t max_workloads = 100000;
+};
+
+// What apply did.
+struct Applied {
+  std::size_t grown = 0;  // keys whose profile part grew
+  // Nothing was merged: the batch names workload containers beyond max_workloads.
+  bool full = false;
+};
+
 // The aggregator's state: WorkloadKey -> merged workload. Thread-safe; every change goes
 // through merge_into, so replays, duplicates and reordering change nothing.
 class MergeStore {
  public:
-  // Merges every workload of `delta`; returns how many keys' profile part grew.
-  std::size_t apply(const common::Delta& delta, int64_t now_unix_ms);
+  explicit MergeStore(StoreOptions options = {}) : options_(options) {}
+
+  // Merges every workload of `delta`, or nothing when it would exceed max_workloads.
+  Applied apply(const common::Delta& delta, int64_t now_unix_ms);
   // Merges a workload learnt elsewhere (an existing SeccompProfile, another replica's write).
   MergeGrowth merge(const common::WorkloadKey& key, const MergedWorkload& workload,
                     int64_t now_unix_ms);
@@ -40,13 +62,19 @@ class MergeStore {
   // Keys and versions only, for the writer's cheap "what changed" scan.
   std::map<common::WorkloadKey, uint64_t> versions() const;
   std::size_t size() const;
+  std::size_t max_workloads() const { return options_.max_workloads; }
 
  private:
   MergeGrowth merge_locked(const common::WorkloadKey& key, const MergedWorkload& workload,
                            int64_t now_unix_ms);
+  void settle_ended_runs(int64_t now_unix_ms);
 
+  StoreOptions options_;
   mutable std::mutex mu_;
   std::map<common::WorkloadKey, TrackedWorkload> workloads_;
+  std::unordered_map<uint32_t, int64_t> run_last_seen_;  // interned run id -> last batch
+  std::unordered_set<uint32_t> settled_runs_;
+  int64_t settled_at_unix_ms_ = 0;
 };
 
 }  // namespace tailor::aggregator

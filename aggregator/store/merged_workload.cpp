@@ -20,18 +20,25 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
       (from.first_seen_unix_ms != 0 && from.first_seen_unix_ms < into.first_seen_unix_ms)) {
     into.first_seen_unix_ms = from.first_seen_unix_ms;
   }
-  growth.coverage |= insert_all(into.nodes, from.nodes);
-  for (const auto& [agent, tally] : from.by_agent) {
-    auto [it, inserted] = into.by_agent.try_emplace(agent, tally);
-    if (inserted) {
+  growth.coverage |= into.nodes.insert_all(from.nodes);
+  for (const auto& tally : from.by_agent) {
+    auto at = std::lower_bound(into.by_agent.begin(), into.by_agent.end(), tally.agent,
+                               [](const auto& t, uint32_t agent) { return t.agent < agent; });
+    if (at == into.by_agent.end() || at->agent != tally.agent) {
+      into.by_agent.insert(at, tally);
       growth.coverage |= tally.pods > 0;
       continue;
     }
-    it->second.calls = std::max(it->second.calls, tally.calls);
-    if (tally.pods > it->second.pods) {
-      it->second.pods = tally.pods;
+    at->calls = std::max(at->calls, tally.calls);
+    if (tally.pods > at->pods) {
+      at->pods = tally.pods;
       growth.coverage = true;
     }
+  }
+  into.settled_calls = std::max(into.settled_calls, from.settled_calls);
+  if (from.settled_pods > into.settled_pods) {
+    into.settled_pods = from.settled_pods;
+    growth.coverage = true;
   }
   // An entry rebuilt from a profile that allowed the name outright has no index (and is
   // incomplete, so it stays unrestricted); the index comes from whichever side knows it.
@@ -46,15 +53,23 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
 
 }  // namespace
 
+MergedSyscall::AgentTally& MergedSyscall::tally(std::string_view agent_run) {
+  const uint32_t agent = intern(agent_run);
+  auto at = std::lower_bound(by_agent.begin(), by_agent.end(), agent,
+                             [](const AgentTally& t, uint32_t id) { return t.agent < id; });
+  if (at == by_agent.end() || at->agent != agent) at = by_agent.insert(at, {.agent = agent});
+  return *at;
+}
+
 uint64_t MergedSyscall::count() const {
-  uint64_t total = 0;
-  for (const auto& [agent, tally] : by_agent) total += tally.calls;
+  uint64_t total = settled_calls;
+  for (const auto& tally : by_agent) total += tally.calls;
   return total;
 }
 
 uint64_t MergedSyscall::pods() const {
-  uint64_t total = 0;
-  for (const auto& [agent, tally] : by_agent) total += tally.pods;
+  uint64_t total = settled_pods;
+  for (const auto& tally : by_agent) total += tally.pods;
   return total;
 }
 
@@ -68,7 +83,9 @@ MergedWorkload from_delta(const std::string& node, const std::string& agent_id,
     merged.name = syscall.name;
     merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
     merged.nodes.insert(node);
-    merged.by_agent[agent_id] = {syscall.count, syscall.pods};
+    MergedSyscall::AgentTally& tally = merged.tally(agent_id);
+    tally.calls = syscall.count;
+    tally.pods = syscall.pods;
     if (syscall.arg) {
       merged.arg_index = syscall.arg->index;
       for (const auto& [value, calls] : syscall.arg->values) merged.arg_values.insert(value);

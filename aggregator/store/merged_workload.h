@@ -6,7 +6,10 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "aggregator/store/interned.h"
 #include "common/report/report.h"
 #include "common/wire/delta.h"
 
@@ -25,22 +28,30 @@ struct SyscallId {
 // (sets unioned, minimum, maximum, AND), so merging is commutative, associative and
 // idempotent and agents' at-least-once delivery cannot change the result.
 struct MergedSyscall {
-  std::string name;                // libseccomp's name; empty when it knows none
-  int64_t first_seen_unix_ms = 0;  // earliest; 0 unknown
-  std::set<std::string> nodes;
   // Calls and pods are cumulative per agent run (docs/wire-format.md): the largest per agent
-  // id is kept, and the syscall's figures are their sums. An agent runs on one node and a pod
+  // run is kept, and the syscall's figures are their sums. An agent runs on one node and a pod
   // lives on one node, so summing pods over agents counts a pod once (an agent restart aside).
   struct AgentTally {
-    uint64_t calls = 0;
+    uint32_t agent = 0;  // interned run id
     uint32_t pods = 0;
+    uint64_t calls = 0;
     bool operator==(const AgentTally&) const = default;
   };
-  std::map<std::string, AgentTally> by_agent;
+
+  std::string name;                // libseccomp's name; empty when it knows none
+  int64_t first_seen_unix_ms = 0;  // earliest; 0 unknown
+  NameSet nodes;
+  std::vector<AgentTally> by_agent;  // sorted by agent
+  // What agent runs that ended left (MergeStore folds them here, docs/aggregator.md): a
+  // maximum, like each run's tally, so merging stays idempotent.
+  uint64_t settled_calls = 0;
+  uint64_t settled_pods = 0;
   std::optional<uint32_t> arg_index;
   std::set<uint64_t> arg_values;
   bool arg_complete = true;
 
+  // The tally of `agent_run`, added (zero) when it has none.
+  AgentTally& tally(std::string_view agent_run);
   uint64_t count() const;
   uint64_t pods() const;
   bool operator==(const MergedSyscall&) const = default;

@@ -9,10 +9,14 @@ json state_json(const std::map<common::WorkloadKey, TrackedWorkload>& state, int
   for (const auto& [key, tracked] : state) {
     json syscalls = json::array();
     for (const auto& [id, syscall] : tracked.merged.syscalls) {
-      json entry = {{"arch", id.arch},          {"nr", id.nr},
-                    {"name", syscall.name},     {"phase", common::phase_name(id.phase)},
-                    {"count", syscall.count()}, {"first_seen_unix_ms", syscall.first_seen_unix_ms},
-                    {"nodes", syscall.nodes},   {"pods", syscall.pods()}};
+      json entry = {{"arch", id.arch},
+                    {"nr", id.nr},
+                    {"name", syscall.name},
+                    {"phase", common::phase_name(id.phase)},
+                    {"count", syscall.count()},
+                    {"first_seen_unix_ms", syscall.first_seen_unix_ms},
+                    {"nodes", syscall.nodes.names()},
+                    {"pods", syscall.pods()}};
       if (syscall.arg_index) {
         entry["arg"] = {{"index", *syscall.arg_index},
                         {"values", syscall.arg_values},

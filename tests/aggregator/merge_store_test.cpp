@@ -124,7 +124,7 @@ TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
   web.syscalls.push_back({"x86_64", 0, "read", common::Phase::workload, 5, 100, std::nullopt});
   delta.workloads.push_back(web);
   MergeStore store;
-  EXPECT_EQ(store.apply(delta, 10), 1u);
+  EXPECT_EQ(store.apply(delta, 10).grown, 1u);
   const auto first = store.get(web.key);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->version, 1u);
@@ -133,17 +133,17 @@ TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
   delta.workloads[0].syscalls[0].count = 50;
   delta.node = "node-b";
   delta.agent.id = "agent-2";
-  EXPECT_EQ(store.apply(delta, 20), 0u);
+  EXPECT_EQ(store.apply(delta, 20).grown, 0u);
   auto after = store.get(web.key);
   EXPECT_EQ(after->version, 1u);
   EXPECT_EQ(after->last_discovery_unix_ms, 10);
   const auto& read = after->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
   EXPECT_EQ(read.count(), 55u);
-  EXPECT_EQ(read.nodes, (std::set<std::string>{"node-a", "node-b"}));
+  EXPECT_EQ(read.nodes.names(), (std::set<std::string>{"node-a", "node-b"}));
 
   delta.workloads[0].syscalls.push_back(
       {"x86_64", 1, "write", common::Phase::workload, 1, 90, std::nullopt});
-  EXPECT_EQ(store.apply(delta, 30), 1u);
+  EXPECT_EQ(store.apply(delta, 30).grown, 1u);
   after = store.get(web.key);
   EXPECT_EQ(after->version, 2u);
   EXPECT_EQ(after->last_discovery_unix_ms, 30);
@@ -170,7 +170,7 @@ TEST(MergeStoreTest, PodsPerSyscallAreSummedOverAgentsAndKeptAtTheirLargest) {
   EXPECT_EQ(read.pods(), 5u) << "2 pods on node-a, 3 on node-b";
 
   MergedWorkload more = store.get(web.key)->merged;
-  more.syscalls.begin()->second.by_agent["agent-b"].pods = 4;
+  more.syscalls.begin()->second.tally("agent-b").pods = 4;
   MergedWorkload into = store.get(web.key)->merged;
   EXPECT_TRUE(merge_into(into, more).coverage) << "a pod more is coverage news";
   EXPECT_FALSE(merge_into(into, more).coverage);
@@ -185,6 +185,71 @@ TEST(MergeStoreTest, IncompleteArgumentListIsProfileGrowth) {
   EXPECT_TRUE(merge_into(complete, incomplete).profile);
   EXPECT_FALSE(complete.syscalls.begin()->second.arg_complete);
   EXPECT_FALSE(merge_into(complete, incomplete).profile);
+}
+
+}  // namespace
+}  // namespace tailor::aggregator
+
+namespace tailor::aggregator {
+namespace {
+
+Delta one_syscall(const std::string& agent, uint32_t nr, uint64_t calls, const std::string& ns) {
+  Delta delta;
+  delta.node = "node-" + agent;
+  delta.agent = {agent, 1};
+  WorkloadDelta workload;
+  workload.key = {ns, "Deployment", "web", "main"};
+  workload.syscalls.push_back(
+      {"x86_64", nr, "", common::Phase::workload, calls, 100, std::nullopt, 1});
+  delta.workloads.push_back(workload);
+  return delta;
+}
+
+TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) {
+  MergeStore store({.settle_runs_after = std::chrono::milliseconds(1000)});
+  store.apply(one_syscall("run-1", 0, 5, "shop"), 0);
+  store.apply(one_syscall("run-2", 0, 7, "shop"), 500);
+  // run-1 has been quiet for 1 s: it folds; run-2 (quiet 0.6 s) keeps its own tally.
+  store.apply(one_syscall("run-3", 0, 1, "shop"), 1100);
+  const WorkloadKey key{"shop", "Deployment", "web", "main"};
+  auto read = store.get(key)->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
+  EXPECT_EQ(read.count(), 13u);
+  EXPECT_EQ(read.pods(), 3u);
+  EXPECT_EQ(read.settled_calls, 5u);
+  ASSERT_EQ(read.by_agent.size(), 2u) << "run-2 and run-3";
+
+  // A folded run replayed late, with more calls and a syscall more: the syscall joins, its
+  // calls do not (they were folded at the largest seen, and adding again would double them).
+  Delta late = one_syscall("run-1", 0, 50, "shop");
+  late.workloads[0].syscalls.push_back(
+      {"x86_64", 1, "", common::Phase::workload, 3, 100, std::nullopt, 1});
+  EXPECT_EQ(store.apply(late, 1200).grown, 1u);
+  read = store.get(key)->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
+  EXPECT_EQ(read.count(), 13u);
+  EXPECT_TRUE(store.get(key)->merged.syscalls.contains({"x86_64", 1, common::Phase::workload}));
+
+  // Every run ends: the per-run entries are gone, the sums stay.
+  store.apply(one_syscall("run-4", 2, 1, "other"), 5000);
+  read = store.get(key)->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
+  EXPECT_TRUE(read.by_agent.empty());
+  EXPECT_EQ(read.count(), 13u);
+  EXPECT_EQ(read.pods(), 3u);
+}
+
+TEST(MergeStoreBoundsTest, ABatchBeyondMaxWorkloadsIsRefusedWhole) {
+  MergeStore store({.max_workloads = 2});
+  EXPECT_FALSE(store.apply(one_syscall("run-1", 0, 1, "a"), 1).full);
+  EXPECT_FALSE(store.apply(one_syscall("run-1", 0, 1, "b"), 1).full);
+  Delta both = one_syscall("run-1", 1, 1, "a");
+  both.workloads.push_back(one_syscall("run-1", 1, 1, "c").workloads[0]);
+  const Applied refused = store.apply(both, 2);
+  EXPECT_TRUE(refused.full);
+  EXPECT_EQ(refused.grown, 0u);
+  EXPECT_EQ(store.size(), 2u);
+  EXPECT_FALSE(store.get({"a", "Deployment", "web", "main"})
+                   ->merged.syscalls.contains({"x86_64", 1, common::Phase::workload}))
+      << "nothing of a refused batch is merged, so its retry is whole";
+  EXPECT_EQ(store.apply(one_syscall("run-1", 1, 1, "a"), 3).grown, 1u) << "known keys still merge";
 }
 
 }  // namespace
