@@ -161,8 +161,8 @@ common::Result<CommandResult> OciContainer::runtime_cmd(const std::vector<std::s
   return run_command(argv, timeout);
 }
 
-common::Result<std::unique_ptr<OciContainer>> OciContainer::start(ContainerSpec spec,
-                                                                  const std::string& work_dir) {
+common::Result<std::unique_ptr<OciContainer>> OciContainer::prepare(ContainerSpec spec,
+                                                                    const std::string& work_dir) {
   if (spec.id.empty()) spec.id = random_container_id();
   const std::string bundle = work_dir + "/bundles/" + spec.id;
   const std::string state_root = work_dir + "/" + runtime_name(spec.runtime) + "-state";
@@ -172,7 +172,15 @@ common::Result<std::unique_ptr<OciContainer>> OciContainer::start(ContainerSpec 
   if (auto s = write_private_file(bundle + "/config.json", make_config(spec).dump(2)); !s) {
     return s.error();
   }
-  std::unique_ptr<OciContainer> c(new OciContainer(std::move(spec), bundle, state_root));
+  return std::unique_ptr<OciContainer>(new OciContainer(std::move(spec), bundle, state_root));
+}
+
+common::Result<std::unique_ptr<OciContainer>> OciContainer::start(ContainerSpec spec,
+                                                                  const std::string& work_dir) {
+  auto prepared = prepare(std::move(spec), work_dir);
+  if (!prepared) return prepared.error();
+  std::unique_ptr<OciContainer> c = std::move(*prepared);
+  const std::string& bundle = c->bundle_;
   // Detached containers inherit the runtime's stdio: send it to files, not to
   // pipes that would never reach end-of-file.
   auto started = c->runtime_cmd(
@@ -184,6 +192,7 @@ common::Result<std::unique_ptr<OciContainer>> OciContainer::start(ContainerSpec 
     c->removed_ = true;
     const std::string why = started ? c->log_text() : started.error().message;
     (void)c->runtime_cmd({"delete", "-f", c->spec_.id});
+    std::error_code ec;
     fs::remove_all(bundle, ec);
     return common::make_error(runtime_name(c->spec_.runtime) + " run failed: " + why);
   }
@@ -192,18 +201,11 @@ common::Result<std::unique_ptr<OciContainer>> OciContainer::start(ContainerSpec 
 
 common::Result<CommandResult> OciContainer::run(ContainerSpec spec, const std::string& work_dir,
                                                 std::chrono::milliseconds timeout) {
-  if (spec.id.empty()) spec.id = random_container_id();
-  const std::string bundle = work_dir + "/bundles/" + spec.id;
-  const std::string state_root = work_dir + "/" + runtime_name(spec.runtime) + "-state";
-  std::error_code ec;
-  fs::create_directories(state_root, ec);
-  if (auto s = build_rootfs(bundle + "/rootfs", spec.host_binds); !s) return s.error();
-  if (auto s = write_private_file(bundle + "/config.json", make_config(spec).dump(2)); !s) {
-    return s.error();
-  }
-  OciContainer c(std::move(spec), bundle, state_root);
+  auto prepared = prepare(std::move(spec), work_dir);
+  if (!prepared) return prepared.error();
   // ~OciContainer deletes the container and its bundle.
-  return c.runtime_cmd({"run", "--bundle", bundle, c.spec_.id}, "", timeout);
+  const auto& c = *prepared;
+  return c->runtime_cmd({"run", "--bundle", c->bundle_, c->spec_.id}, "", timeout);
 }
 
 common::Result<std::string> OciContainer::status() const {

@@ -69,6 +69,9 @@ class OciContainer {
 
  private:
   OciContainer(ContainerSpec spec, std::string bundle, std::string state_root);
+  // Writes the bundle (rootfs and config.json) for `spec` under `work_dir`.
+  static common::Result<std::unique_ptr<OciContainer>> prepare(ContainerSpec spec,
+                                                               const std::string& work_dir);
   // Runs the runtime with its state root; output to `log_file` if given.
   common::Result<CommandResult> runtime_cmd(
       const std::vector<std::string>& args, const std::string& log_file = "",
