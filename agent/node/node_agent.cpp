@@ -1,14 +1,14 @@
 #include "agent/node/node_agent.h"
 
 #include <poll.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
 #include <random>
 #include <set>
 
@@ -54,40 +54,62 @@ struct Metrics {
   prometheus::Counter& reports_rejected;
   prometheus::Gauge& spool_bytes;
   prometheus::Gauge& spool_batches;
-  prometheus::Family<prometheus::Gauge>& recorder_faults;
+  prometheus::Counter& events_sent;
+  prometheus::Counter& resolve_cache_misses;
+  prometheus::Family<prometheus::Counter>& recorder_drops;
   prometheus::Family<prometheus::Gauge>& workload_syscalls;
   prometheus::Gauge& sets_in_use;
   prometheus::Gauge& sets_capacity;
-  prometheus::Gauge& program_seconds;
+  prometheus::Counter& program_seconds;
+  prometheus::Counter& program_runs;
 
   Metrics()
-      : tracked_containers(prometheus::BuildGauge()
-                               .Name("tailor_agent_tracked_containers")
-                               .Help("Container cgroups with a syscall set, by state")
-                               .Register(*registry)
-                               .Add({})),
+      : tracked_containers(build_gauge("tailor_agent_tracked_containers",
+                                       "Containers of selected pods being recorded now")),
         discoveries(prometheus::BuildCounter()
                         .Name("tailor_agent_syscall_discoveries_total")
                         .Help("Syscalls seen for the first time in a container")
                         .Register(*registry)
                         .Add({})),
-        reports_sent(build_counter("tailor_agent_reports_sent_total", "Delta batches the aggregator acknowledged")),
-        reports_failed(build_counter("tailor_agent_reports_failed_total", "Delta batch sends that failed and will be retried")),
-        reports_rejected(build_counter("tailor_agent_reports_rejected_total", "Delta batches the aggregator refused for good")),
-        spool_bytes(build_gauge("tailor_agent_spool_bytes", "Bytes of unacknowledged batches on disk")),
+        reports_sent(build_counter("tailor_agent_reports_sent_total",
+                                   "Delta batches the aggregator acknowledged")),
+        reports_failed(build_counter("tailor_agent_reports_failed_total",
+                                     "Delta batch sends that failed and will be retried")),
+        reports_rejected(build_counter("tailor_agent_reports_rejected_total",
+                                       "Delta batches the aggregator refused for good")),
+        spool_bytes(
+            build_gauge("tailor_agent_spool_bytes", "Bytes of unacknowledged batches on disk")),
         spool_batches(build_gauge("tailor_agent_spool_batches", "Unacknowledged batches on disk")),
-        recorder_faults(prometheus::BuildGauge()
-                            .Name("tailor_agent_recorder_events")
-                            .Help("The BPF recorder's counters (drops, full maps, ...) since it was loaded")
-                            .Register(*registry)),
-        workload_syscalls(prometheus::BuildGauge()
-                              .Name("tailor_agent_workload_syscalls")
-                              .Help("Distinct syscalls recorded per workload container on this node")
-                              .Register(*registry)),
-        sets_in_use(build_gauge("tailor_agent_recorder_sets_in_use", "Syscall sets taken in the recorder's map")),
-        sets_capacity(build_gauge("tailor_agent_recorder_sets_capacity", "Syscall sets the recorder's map holds")),
-        program_seconds(build_gauge("tailor_agent_bpf_program_run_seconds",
-                                    "Time the kernel accounted to the recorder program (needs kernel.bpf_stats_enabled)")) {}
+        // The recorder's counts live in its pinned maps: they go on across agent restarts.
+        events_sent(build_counter("tailor_agent_recorder_events_sent_total",
+                                  "First-seen events the recorder put in its ring buffer")),
+        resolve_cache_misses(
+            build_counter("tailor_agent_recorder_resolve_cache_misses_total",
+                          "Cgroup ancestor walks the recorder's cache did not spare")),
+        recorder_drops(prometheus::BuildCounter()
+                           .Name("tailor_agent_recorder_drops_total")
+                           .Help("What the recorder could not record, by reason")
+                           .Register(*registry)),
+        workload_syscalls(
+            prometheus::BuildGauge()
+                .Name("tailor_agent_workload_syscalls")
+                .Help("Distinct syscalls recorded per workload container on this node")
+                .Register(*registry)),
+        sets_in_use(build_gauge("tailor_agent_recorder_sets_in_use",
+                                "Syscall sets taken in the recorder's map")),
+        sets_capacity(build_gauge("tailor_agent_recorder_sets_capacity",
+                                  "Syscall sets the recorder's map holds")),
+        program_seconds(build_counter(
+            "tailor_agent_bpf_program_run_seconds_total",
+            "Time the kernel accounted to the recorder program (needs kernel.bpf_stats_enabled)")),
+        program_runs(
+            build_counter("tailor_agent_bpf_program_runs_total",
+                          "Runs of the recorder program (needs kernel.bpf_stats_enabled)")) {}
+
+  // prometheus-cpp counters only go up by increments; the sources are running totals.
+  static void raise_to(prometheus::Counter& counter, double total) {
+    if (total > counter.Value()) counter.Increment(total - counter.Value());
+  }
 
  private:
   prometheus::Counter& build_counter(const char* name, const char* help) {
@@ -112,8 +134,11 @@ class NodeAgent {
         tracker_(DeltaTrackerOptions{.node = options.node_name,
                                      .agent = {agent_id(), unix_ms()},
                                      .recording_started_unix_ms = unix_ms()}),
-        backoff_(std::chrono::milliseconds(500), std::chrono::milliseconds(30000), std::random_device{}()),
-        courier_(tracker_, spool, [&sender](const std::string& body) { return sender.send(body); }, backoff_),
+        backoff_(std::chrono::milliseconds(500), std::chrono::milliseconds(30000),
+                 std::random_device{}()),
+        courier_(
+            tracker_, spool, [&sender](const std::string& body) { return sender.send(body); },
+            backoff_),
         spool_(spool) {}
 
   Metrics& metrics() { return metrics_; }
@@ -136,7 +161,8 @@ class NodeAgent {
     while (!stop) {
       pollfd fd{recorder_.event_fd(), POLLIN, 0};
       ::poll(&fd, 1, 200);
-      if (auto consumed = recorder_.consume_events(on_event); !consumed) log_line("error", consumed.error().message);
+      if (auto consumed = recorder_.consume_events(on_event); !consumed)
+        log_line("error", consumed.error().message);
       if (Clock::now() < next_round) continue;
       next_round = Clock::now() + round();
     }
@@ -225,7 +251,8 @@ class NodeAgent {
         continue;
       }
       if (select_pod(*pod, namespaces_.labels(pod->ns), options_.selection) != Selection::kRecord) {
-        ignore(cgroup_id, record, "pod " + pod->ns + "/" + pod->name + " is not selected for recording");
+        ignore(cgroup_id, record,
+               "pod " + pod->ns + "/" + pod->name + " is not selected for recording");
         continue;
       }
       record.pod_uid = pod->uid;
@@ -275,26 +302,36 @@ class NodeAgent {
     for (const auto& [id, record] : book_.records())
       recording += record.state == ContainerRecord::State::recording && !record.gone;
     metrics_.tracked_containers.Set(static_cast<double>(recording));
-    for (const auto& [name, value] : stats)
-      metrics_.recorder_faults.Add({{"counter", name}}).Set(static_cast<double>(value));
+    for (const auto& [name, value] : stats) {
+      auto& counter = name == "events_sent" ? metrics_.events_sent
+                      : name == "resolve_cache_misses"
+                          ? metrics_.resolve_cache_misses
+                          : metrics_.recorder_drops.Add({{"reason", name}});
+      Metrics::raise_to(counter, static_cast<double>(value));
+    }
     for (const auto& [key, workload] : state) {
       std::set<std::pair<std::string, uint32_t>> distinct;
       for (const auto& entry : workload.syscalls)
         if (entry.phase != common::Phase::runtime_setup) distinct.insert({entry.arch, entry.nr});
       metrics_.workload_syscalls
-          .Add({{"namespace", key.namespace_name}, {"workload_kind", key.kind}, {"workload", key.name}, {"container", key.container}})
+          .Add({{"workload_namespace", key.namespace_name},
+                {"workload_kind", key.kind},
+                {"workload_name", key.name},
+                {"workload_container", key.container}})
           .Set(static_cast<double>(distinct.size()));
     }
     const auto& counts = courier_.counts();
-    metrics_.reports_sent.Increment(static_cast<double>(counts.acknowledged) - metrics_.reports_sent.Value());
-    metrics_.reports_failed.Increment(static_cast<double>(counts.send_failures) - metrics_.reports_failed.Value());
-    metrics_.reports_rejected.Increment(static_cast<double>(counts.rejected) - metrics_.reports_rejected.Value());
+    Metrics::raise_to(metrics_.reports_sent, static_cast<double>(counts.acknowledged));
+    Metrics::raise_to(metrics_.reports_failed, static_cast<double>(counts.send_failures));
+    Metrics::raise_to(metrics_.reports_rejected, static_cast<double>(counts.rejected));
     metrics_.spool_bytes.Set(static_cast<double>(spool_.bytes()));
     metrics_.spool_batches.Set(static_cast<double>(spool_.entries().size()));
     auto sets = recorder_.read_sets();
     if (sets) metrics_.sets_in_use.Set(static_cast<double>(sets->size()));
     metrics_.sets_capacity.Set(static_cast<double>(options_.max_sets));
-    metrics_.program_seconds.Set(static_cast<double>(recorder_.program_stats().run_time_ns) / 1e9);
+    const auto program = recorder_.program_stats();
+    Metrics::raise_to(metrics_.program_seconds, static_cast<double>(program.run_time_ns) / 1e9);
+    Metrics::raise_to(metrics_.program_runs, static_cast<double>(program.run_count));
   }
 
   const NodeAgentOptions& options_;
@@ -316,7 +353,8 @@ class NodeAgent {
 
 common::Status run_node_agent(const NodeAgentOptions& options, const common::ClusterConfig& cluster,
                               const std::atomic<bool>& stop) {
-  if (options.node_name.empty()) return make_error("no node name: set NODE_NAME (the downward API's spec.nodeName)");
+  if (options.node_name.empty())
+    return make_error("no node name: set NODE_NAME (the downward API's spec.nodeName)");
   auto cgroups = Cgroup2::detect();
   if (!cgroups) return cgroups.error();
   RecorderOptions recorder_options;
@@ -324,7 +362,9 @@ common::Status run_node_agent(const NodeAgentOptions& options, const common::Clu
   recorder_options.max_syscall_sets = options.max_sets;
   auto recorder = Recorder::open(recorder_options);
   if (!recorder) return recorder.error();
-  if ((*recorder)->resumed()) log_line("info", "resumed the recorder pinned in " + options.pin_dir + ": nothing recorded meanwhile is lost");
+  if ((*recorder)->resumed())
+    log_line("info", "resumed the recorder pinned in " + options.pin_dir +
+                         ": nothing recorded meanwhile is lost");
 
   auto spool = Spool::open(options.spool_dir, options.spool_limits);
   if (!spool) return spool.error();
@@ -336,14 +376,15 @@ common::Status run_node_agent(const NodeAgentOptions& options, const common::Clu
   NodeAgent agent(options, **client, *cgroups, **recorder, **spool, **sender);
   agent.start();
   auto endpoint = common::HttpEndpoint::create(
-      common::HttpEndpointOptions{options.listen_address, options.listen_port}, agent.metrics().registry,
-      [&agent]() -> common::Status {
+      common::HttpEndpointOptions{options.listen_address, options.listen_port},
+      agent.metrics().registry, [&agent]() -> common::Status {
         if (!agent.synced()) return make_error("pods of this node not listed yet");
         return common::ok_status();
       });
   if (!endpoint) return endpoint.error();
   if (auto started = (*endpoint)->start(); !started) return started.error();
-  log_line("info", "serving /metrics, /healthz and /readyz on port " + std::to_string((*endpoint)->port()));
+  log_line("info",
+           "serving /metrics, /healthz and /readyz on port " + std::to_string((*endpoint)->port()));
   return agent.run(stop);
 }
 
