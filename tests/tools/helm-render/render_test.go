@@ -68,7 +68,8 @@ func TestRendersLikeHelmTemplate(t *testing.T) {
 			"    ignored: \"{{ .Files.Get \"files/b.bak\" }}\"\n    chart: {{ .Chart.Name }}-{{ .Chart.AppVersion }}\n" +
 			"    ns: {{ .Release.Namespace }}\n    cap: \"{{ .Capabilities.APIVersions.Has \"apps/v1\" }}" +
 			"{{ .Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\" }}\"\n" +
-			"    lookup: \"{{ len (lookup \"v1\" \"Secret\" \"ns\" \"s\") }}\"\n",
+			"    lookup: \"{{ len (lookup \"v1\" \"Secret\" \"ns\" \"s\") }}\"\n" +
+			"data:\n  {{- (.Files.Glob \"files/*\").AsConfig | nindent 2 }}\n",
 		"templates/a-deploy.yaml": "kind: Deployment\nmetadata:\n  name: d\n---\n# only a comment\n---\n",
 	})
 	manifests, notes, err := renderAll(t, dir)
@@ -83,7 +84,8 @@ func TestRendersLikeHelmTemplate(t *testing.T) {
 	}
 	body := manifests[0].body
 	for _, want := range []string{"name: r-web", "    a: \"1\"\n    b: \"2\"", "extra: r-x", "file: hello",
-		"ignored: \"\"", "chart: demo-4.5", "ns: ns", "cap: \"truefalse\"", "lookup: \"0\""} {
+		"ignored: \"\"", "chart: demo-4.5", "ns: ns", "cap: \"truefalse\"", "lookup: \"0\"",
+		"data:\n  a.txt: |\n    hello"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("rendered Service lacks %q:\n%s", want, body)
 		}
