@@ -48,7 +48,7 @@ const stale = [...documented].filter((k) => !keys.has(k));
 if (missing.length || stale.length) {
   if (missing.length) console.error(`not in ${docFile}: ${missing.join(", ")}`);
   if (stale.length) console.error(`in ${docFile} but not in values.yaml: ${stale.join(", ")}`);
-  console.error("regenerate the table with: node tests/deploy/values_docs.mjs deploy/helm/tailor/values.yaml");
+  console.error("regenerate the table: docs/install.md, section Values, says how");
   process.exit(1);
 }
 console.log(`values reference: ${keys.size} keys, all documented`);
