@@ -93,6 +93,12 @@ std::map<common::WorkloadKey, TrackedWorkload> MergeStore::snapshot() const {
   return workloads_;
 }
 
+void MergeStore::for_each(
+    const std::function<void(const common::WorkloadKey&, const TrackedWorkload&)>& visit) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [key, tracked] : workloads_) visit(key, tracked);
+}
+
 std::map<common::WorkloadKey, uint64_t> MergeStore::versions() const {
   std::lock_guard lock(mu_);
   std::map<common::WorkloadKey, uint64_t> versions;

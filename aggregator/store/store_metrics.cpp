@@ -33,10 +33,11 @@ StoreMetrics::StoreMetrics(prometheus::Registry& registry)
                           .Help("When a workload container's profile last grew (Unix time).")
                           .Register(registry)) {}
 
-void StoreMetrics::update(const std::map<common::WorkloadKey, TrackedWorkload>& state) {
+void StoreMetrics::update(const MergeStore& store) {
   // Workloads only accumulate, so no series ever needs removing.
-  workloads_.Set(static_cast<double>(state.size()));
-  for (const auto& [key, tracked] : state) {
+  std::size_t workloads = 0;
+  store.for_each([&](const common::WorkloadKey& key, const TrackedWorkload& tracked) {
+    ++workloads;
     const auto labels = workload_labels(key);
     // The setup phase never meets the profile; the other two count once per syscall.
     std::set<std::pair<std::string, uint32_t>> under_profile;
@@ -45,7 +46,8 @@ void StoreMetrics::update(const std::map<common::WorkloadKey, TrackedWorkload>& 
     syscalls_.Add(labels).Set(static_cast<double>(under_profile.size()));
     if (tracked.last_discovery_unix_ms > 0)
       last_discovery_.Add(labels).Set(static_cast<double>(tracked.last_discovery_unix_ms) / 1000.0);
-  }
+  });
+  workloads_.Set(static_cast<double>(workloads));
 }
 
 }  // namespace tailor::aggregator

@@ -16,12 +16,12 @@ class Family;
 namespace tailor::aggregator {
 
 // The store's gauges: workloads tracked, and per workload container its syscalls and when
-// its profile last grew (how settled it is). Refreshed from a snapshot.
+// its profile last grew (how settled it is). Refreshed from the store in place.
 class StoreMetrics {
  public:
   explicit StoreMetrics(prometheus::Registry& registry);
 
-  void update(const std::map<common::WorkloadKey, TrackedWorkload>& state);
+  void update(const MergeStore& store);
 
  private:
   prometheus::Gauge& workloads_;

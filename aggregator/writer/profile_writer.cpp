@@ -135,9 +135,9 @@ std::size_t ProfileWriter::pending() const {
 
 void ProfileWriter::run_once() {
   const auto now = steady::now();
-  // A snapshot copies the whole store: once a second is plenty for scrapes.
+  // A walk of the whole store under its lock: once a second is plenty for scrapes.
   if (now - metrics_at_ >= std::chrono::seconds(1)) {
-    store_metrics_.update(store_.snapshot());
+    store_metrics_.update(store_);
     metrics_at_ = now;
   }
   if (options_.record_only || !ready_) return;
