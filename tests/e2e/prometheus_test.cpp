@@ -1,0 +1,175 @@
+// A real Prometheus scrapes a live agent (recording a real runc container on a simulated
+// node) and the live aggregator (HTTPS, the bed's CA), and answers every query of the Grafana
+// dashboard; promtool accepts both /metrics. Root, runc, kernel BTF and Debian's prometheus.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "common/util/file.h"
+#include "tests/aggregator/agents_bed.h"
+#include "tests/e2e/dashboard_queries.h"
+#include "tests/e2e/prometheus_server.h"
+#include "tests/support/process.h"
+
+namespace tailor::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kPromtool = "/usr/bin/promtool";
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// What `promtool check metrics` says about an exposition: empty when it has no complaint.
+std::string promtool_complaints(const std::string& exposition, const fs::path& dir) {
+  const std::string file = (dir / "metrics.txt").string();
+  if (!common::write_file_atomically(file, exposition)) return "cannot write " + file;
+  const auto checked =
+      testing::run_process({"/bin/sh", "-c", std::string(kPromtool) + " check metrics < " + file});
+  if (checked.exit_status != 0 && checked.out.empty() && checked.err.empty())
+    return "promtool exited " + std::to_string(checked.exit_status);
+  return checked.out + checked.err;
+}
+
+// The label sets of a series answer, without the ones Prometheus adds.
+std::vector<std::map<std::string, std::string>> label_sets(const json& series) {
+  std::vector<std::map<std::string, std::string>> sets;
+  for (const auto& labels : series) {
+    std::map<std::string, std::string> set = labels.get<std::map<std::string, std::string>>();
+    set.erase("__name__");
+    set.erase("instance");
+    sets.push_back(std::move(set));
+  }
+  return sets;
+}
+
+class PrometheusTest : public aggregator::AgentsBed {
+ protected:
+  void SetUp() override {
+    for (const char* tool : {PrometheusServer::kBinary, kPromtool})
+      if (!fs::exists(tool)) GTEST_SKIP() << tool << " is missing (apt prometheus)";
+    AgentsBed::SetUp();
+  }
+
+  std::string scrape_config(int agent_port) const {
+    return "global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\n"
+           "rule_files: ['" TAILOR_DASHBOARD_RULES
+           "']\n"
+           "scrape_configs:\n"
+           "  - job_name: tailor-agent\n"
+           "    static_configs: [{targets: ['127.0.0.1:" +
+           std::to_string(agent_port) +
+           "']}]\n"
+           "  - job_name: tailor-aggregator\n"
+           "    scheme: https\n"
+           "    tls_config: {ca_file: '" +
+           tls_.ca_file +
+           "'}\n"
+           "    static_configs: [{targets: ['127.0.0.1:" +
+           std::to_string(aggregator_->port()) + "']}]\n";
+  }
+};
+
+TEST_F(PrometheusTest, ScrapesALiveAgentAndAggregatorAndAnswersEveryDashboardQuery) {
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                 testbed::CriFlavor::kContainerd);
+  ASSERT_TRUE(node) << node.error().message;
+  const std::string agent_log = start_agent(**node).err_path;
+  const std::string serving = slurp(agent_log);
+  const auto at = serving.find("on port ");
+  ASSERT_NE(at, std::string::npos) << serving;
+  const int agent_port = std::stoi(serving.substr(at + 8));
+
+  testbed::PodSpec web;
+  web.ns = "shop";
+  web.owner = {"Deployment", "web"};
+  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+  ASSERT_TRUE(cluster_->start_pod("node-a", web));
+  const common::WorkloadKey key = {"shop", "Deployment", "web", "main"};
+  const auto written_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < written_by && !allowed(key).contains("uname"))
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(allowed(key).contains("uname")) << slurp(agent_log);
+
+  // Both expositions as they are now, with workload series in them.
+  httplib::Client agent("127.0.0.1", agent_port);
+  const auto agent_metrics = agent.Get("/metrics");
+  ASSERT_TRUE(agent_metrics) << "no answer from the agent's /metrics";
+  httplib::SSLClient aggregator("127.0.0.1", aggregator_->port());
+  aggregator.set_ca_cert_path(tls_.ca_file.c_str());
+  aggregator.enable_server_certificate_verification(true);
+  const auto aggregator_metrics = aggregator.Get("/metrics");
+  ASSERT_TRUE(aggregator_metrics) << "no answer from the aggregator's /metrics";
+  EXPECT_EQ(promtool_complaints(agent_metrics->body, dir_), "") << agent_metrics->body;
+  EXPECT_EQ(promtool_complaints(aggregator_metrics->body, dir_), "") << aggregator_metrics->body;
+
+  fs::create_directories(dir_ / "prometheus");
+  auto prometheus = PrometheusServer::start(scrape_config(agent_port), dir_ / "prometheus");
+  ASSERT_TRUE(prometheus) << prometheus.error().message;
+  PrometheusServer& server = **prometheus;
+
+  // Rates need two scrapes in their window; everything should answer within seconds.
+  const auto queries = dashboard_queries(TAILOR_DASHBOARD);
+  ASSERT_TRUE(queries) << queries.error().message;
+  std::map<std::string, std::string> unanswered;  // expr -> last answer
+  for (const auto& query : *queries) unanswered[query.expr] = "not asked";
+  const auto answered_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!unanswered.empty() && std::chrono::steady_clock::now() < answered_by) {
+    for (auto it = unanswered.begin(); it != unanswered.end();) {
+      const auto data = server.query(it->first);
+      if (data && !data->at("result").empty()) {
+        it = unanswered.erase(it);
+        continue;
+      }
+      it->second = data ? data->dump() : data.error().message;
+      ++it;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  for (const auto& [expr, last] : unanswered)
+    ADD_FAILURE() << "no data for " << expr << ": " << last;
+
+  // The series exist with the labels the dashboard groups by.
+  const std::map<std::string, std::string> workload = {{"workload_namespace", "shop"},
+                                                       {"workload_kind", "Deployment"},
+                                                       {"workload_name", "web"},
+                                                       {"workload_container", "main"}};
+  for (const auto& [metric, job] :
+       {std::pair{"tailor_aggregator_workload_syscalls", "tailor-aggregator"},
+        std::pair{"tailor_aggregator_last_discovery_timestamp_seconds", "tailor-aggregator"},
+        std::pair{"tailor_agent_workload_syscalls", "tailor-agent"}}) {
+    auto expected = workload;
+    expected["job"] = job;
+    const auto series = server.series(metric);
+    ASSERT_TRUE(series) << series.error().message;
+    EXPECT_EQ(label_sets(*series), (std::vector{expected})) << metric << ": " << series->dump();
+  }
+  const auto drops = server.series("tailor_agent_recorder_drops_total");
+  ASSERT_TRUE(drops) << drops.error().message;
+  std::set<std::string> reasons;
+  for (const auto& labels : label_sets(*drops)) reasons.insert(labels.at("reason"));
+  EXPECT_EQ(reasons, (std::set<std::string>{"arg_values_overflow", "arg_values_unreadable",
+                                            "cgroup_depth_exceeded", "events_dropped", "sets_full",
+                                            "syscall_nr_out_of_range"}));
+  const auto created = server.query("tailor_aggregator_crd_writes_total{result=\"created\"}");
+  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_EQ(created->at("result").size(), 1u) << created->dump();
+  EXPECT_EQ(created->at("result")[0].at("value")[1], "1");
+  const auto up = server.query("up");
+  ASSERT_TRUE(up) << up.error().message;
+  ASSERT_EQ(up->at("result").size(), 2u) << up->dump();
+  for (const auto& target : up->at("result"))
+    EXPECT_EQ(target.at("value")[1], "1") << target.dump() << "\n" << server.log();
+}
+
+}  // namespace
+}  // namespace tailor::e2e
