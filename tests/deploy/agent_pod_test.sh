@@ -133,14 +133,19 @@ workload_pid=$!
 # Attributed: the agent named the new cgroup from its id (the mounted hierarchy, inside its own
 # cgroup namespace), matched it to the pod, and counts the workload's syscalls.
 series='tailor_agent_workload_syscalls{workload_container="app",workload_kind="Pod",workload_name="web",workload_namespace="shop"}'
+# And it still sees the container alive (tracked): without CAP_DAC_READ_SEARCH it could not
+# open the cgroup by id and would take the container for gone.
 syscalls=""
+tracked=""
 for _ in $(seq 150); do
   syscalls="$(metric "$series")"
-  [ -n "$syscalls" ] && [ "${syscalls%%.*}" -ge 1 ] && break
+  tracked="$(metric tailor_agent_tracked_containers)"
+  [ -n "$syscalls" ] && [ "${syscalls%%.*}" -ge 1 ] && [ "${tracked%%.*}" = 1 ] && break
   sleep 0.1
 done
-[ -n "$syscalls" ] && [ "${syscalls%%.*}" -ge 1 ] || {
-  echo "FAIL: the agent in the container did not attribute the pod's container (${series}: ${syscalls:-absent})"
+[ -n "$syscalls" ] && [ "${syscalls%%.*}" -ge 1 ] && [ "${tracked%%.*}" = 1 ] || {
+  echo "FAIL: the agent in the container did not attribute and track the pod's container"
+  echo "  ${series}: ${syscalls:-absent}; tailor_agent_tracked_containers: ${tracked:-absent}"
   curl -s "http://127.0.0.1:$port/metrics" | grep -E '^tailor_agent_(tracked|recorder_sets|workload)'
   cat "$work/agent.log"; exit 1
 }
