@@ -51,12 +51,16 @@ IngestApi::IngestApi(MergeStore& store, TokenReviewer& reviewer, prometheus::Reg
                        .Name("tailor_aggregator_discoveries_total")
                        .Help("Merges that grew a workload container's profile (new syscalls or "
                              "argument values).")
-                       .Register(registry)),
+                       .Register(registry)
+                       .Add({})),
       agents_connected_(prometheus::BuildGauge()
                             .Name("tailor_aggregator_agents_connected")
                             .Help("Nodes whose agent had a batch accepted in the last two minutes.")
                             .Register(registry)
-                            .Add({})) {}
+                            .Add({})) {
+  // Present from the start, so the dashboard's rates read 0 rather than nothing.
+  reports_.Add({{"result", "accepted"}});
+}
 
 void IngestApi::register_routes(httplib::Server& server) {
   // httplib answers an oversized body with 413 before any handler runs, without reading it.
@@ -122,7 +126,7 @@ void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& 
                " workload containers and this batch adds more");
     return;
   }
-  if (applied.grown > 0) discoveries_.Add({}).Increment(static_cast<double>(applied.grown));
+  if (applied.grown > 0) discoveries_.Increment(static_cast<double>(applied.grown));
   reports_.Add({{"result", "accepted"}}).Increment();
   note_connected(who.node);
   response.set_content(json{{"accepted", delta->seq}}.dump(), "application/json");

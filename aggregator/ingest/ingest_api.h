@@ -60,7 +60,7 @@ class IngestApi {
   WallClock wall_clock_;
   RateLimiter limiter_;
   prometheus::Family<prometheus::Counter>& reports_;
-  prometheus::Family<prometheus::Counter>& discoveries_;
+  prometheus::Counter& discoveries_;
   prometheus::Gauge& agents_connected_;
   std::mutex mu_;
   std::map<std::string, int64_t> last_report_by_node_;
