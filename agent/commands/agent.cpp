@@ -69,6 +69,10 @@ void add_agent_command(CLI::App& app, CommandChoice& choice) {
   cmd->add_option("--exclude-namespace", node.selection.excluded_namespaces,
                   "Namespaces never recorded (repeatable)")
       ->capture_default_str();
+  cmd->add_option("--max-sets", node.max_sets,
+                  "Syscall sets the recorder holds: one per container cgroup, ABI and phase")
+      ->check(CLI::Range(1u, 1u << 20))
+      ->capture_default_str();
   cmd->add_option("--listen-address", node.listen_address, "Address for /metrics, /healthz, /readyz")
       ->capture_default_str();
   cmd->add_option("--listen-port", node.listen_port, "Port for /metrics, /healthz, /readyz (0: any)")
