@@ -56,10 +56,11 @@ class AgentsBed : public AggregatorBed {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  testing::RunningProcess& start_agent(const testbed::SimulatedNode& node) {
+  testing::RunningProcess& start_agent(const testbed::SimulatedNode& node,
+                                       const std::vector<std::string>& extra_args = {}) {
     const std::string token_file = (dir_ / ("token-" + node.name)).string();
     EXPECT_TRUE(testbed::write_private_file(token_file, agent_token(node.name)));
-    return fleet_->start(node, token_file);
+    return fleet_->start(node, token_file, {}, extra_args);
   }
 
   // The names the workload's SeccompProfile allows.

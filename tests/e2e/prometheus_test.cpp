@@ -60,6 +60,29 @@ class PrometheusTest : public aggregator::AgentsBed {
     AgentsBed::SetUp();
   }
 
+  // Starts an agent on a new node and returns the port it serves on.
+  int start_node_agent(const std::vector<std::string>& agent_args = {}) {
+    auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                   testbed::CriFlavor::kContainerd);
+    EXPECT_TRUE(node) << node.error().message;
+    if (!node) return 0;
+    agent_log_ = start_agent(**node, agent_args).err_path;
+    const std::string serving = slurp(agent_log_);
+    const auto at = serving.find("on port ");
+    EXPECT_NE(at, std::string::npos) << serving;
+    return at == std::string::npos ? 0 : std::stoi(serving.substr(at + 8));
+  }
+
+  common::Status start_web() {
+    testbed::PodSpec web;
+    web.ns = "shop";
+    web.owner = {"Deployment", "web"};
+    web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+    auto started = cluster_->start_pod("node-a", web);
+    if (!started) return started.error();
+    return common::ok_status();
+  }
+
   std::string scrape_config(int agent_port) const {
     return "global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\n"
            "rule_files: ['" TAILOR_DASHBOARD_RULES
@@ -77,28 +100,28 @@ class PrometheusTest : public aggregator::AgentsBed {
            "    static_configs: [{targets: ['127.0.0.1:" +
            std::to_string(aggregator_->port()) + "']}]\n";
   }
+
+  std::string agent_log_;
 };
 
-TEST_F(PrometheusTest, ScrapesALiveAgentAndAggregatorAndAnswersEveryDashboardQuery) {
-  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
-                                 testbed::CriFlavor::kContainerd);
-  ASSERT_TRUE(node) << node.error().message;
-  const std::string agent_log = start_agent(**node).err_path;
-  const std::string serving = slurp(agent_log);
-  const auto at = serving.find("on port ");
-  ASSERT_NE(at, std::string::npos) << serving;
-  const int agent_port = std::stoi(serving.substr(at + 8));
+// The dashboard's query of the panel titled `title`.
+std::string panel_query(const std::string& title) {
+  const auto queries = dashboard_queries(TAILOR_DASHBOARD);
+  if (queries)
+    for (const auto& query : *queries)
+      if (query.panel == title) return query.expr;
+  return "no panel " + title;
+}
 
-  testbed::PodSpec web;
-  web.ns = "shop";
-  web.owner = {"Deployment", "web"};
-  web.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
-  ASSERT_TRUE(cluster_->start_pod("node-a", web));
+TEST_F(PrometheusTest, ScrapesALiveAgentAndAggregatorAndAnswersEveryDashboardQuery) {
+  const int agent_port = start_node_agent();
+  ASSERT_GT(agent_port, 0);
+  ASSERT_TRUE(start_web());
   const common::WorkloadKey key = {"shop", "Deployment", "web", "main"};
   const auto written_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < written_by && !allowed(key).contains("uname"))
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  ASSERT_TRUE(allowed(key).contains("uname")) << slurp(agent_log);
+  ASSERT_TRUE(allowed(key).contains("uname")) << slurp(agent_log_);
 
   // Both expositions as they are now, with workload series in them.
   httplib::Client agent("127.0.0.1", agent_port);
@@ -169,6 +192,48 @@ TEST_F(PrometheusTest, ScrapesALiveAgentAndAggregatorAndAnswersEveryDashboardQue
   ASSERT_EQ(up->at("result").size(), 2u) << up->dump();
   for (const auto& target : up->at("result"))
     EXPECT_EQ(target.at("value")[1], "1") << target.dump() << "\n" << server.log();
+}
+
+// A recorder whose map is too small for the node's containers: the dashboard's health panels
+// show the calls it cannot record and the map full.
+TEST_F(PrometheusTest, ARecorderOutOfSetsShowsAsDropsAndAFullMap) {
+  const int agent_port = start_node_agent({"--max-sets", "1"});
+  ASSERT_GT(agent_port, 0);
+  fs::create_directories(dir_ / "prometheus");
+  auto prometheus = PrometheusServer::start(scrape_config(agent_port), dir_ / "prometheus");
+  ASSERT_TRUE(prometheus) << prometheus.error().message;
+  // The container starts once Prometheus has a sample from before: the runtime's calls at
+  // start-up are what finds no free set, and a rate needs the counter's rise between samples.
+  for (int i = 0; i < 100; ++i) {
+    const auto scraped = (*prometheus)->query("tailor_agent_recorder_sets_capacity");
+    if (scraped && !scraped->at("result").empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(start_web());
+
+  const std::string drops = panel_query("Recorder drops");
+  const std::string fullness = panel_query("Recorder map fullness");
+  std::string drops_answer;
+  std::string fullness_answer;
+  bool sets_full = false;
+  bool map_full = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!(sets_full && map_full) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const auto by_reason = (*prometheus)->query(drops);
+    ASSERT_TRUE(by_reason) << by_reason.error().message;
+    drops_answer = by_reason->dump();
+    for (const auto& series : by_reason->at("result"))
+      if (series.at("metric").value("reason", "") == "sets_full" &&
+          std::stod(series.at("value")[1].get<std::string>()) > 0)
+        sets_full = true;
+    const auto full = (*prometheus)->query(fullness);
+    ASSERT_TRUE(full) << full.error().message;
+    fullness_answer = full->dump();
+    map_full = full->at("result").size() == 1 && full->at("result")[0].at("value")[1] == "1";
+  }
+  EXPECT_TRUE(sets_full) << drops << " answered " << drops_answer << "\n" << slurp(agent_log_);
+  EXPECT_TRUE(map_full) << fullness << " answered " << fullness_answer;
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ AgentFleet::~AgentFleet() {
 }
 
 testing::RunningProcess& AgentFleet::start(const SimulatedNode& node, const std::string& token_file,
-                                           std::vector<std::string> wrapper) {
+                                           std::vector<std::string> wrapper,
+                                           const std::vector<std::string>& extra_args) {
   const std::string pins =
       "/sys/fs/bpf/tailor-fleet-" + std::to_string(::getpid()) + "-" + node.name;
   pin_dirs_.push_back(pins);
@@ -65,6 +66,7 @@ testing::RunningProcess& AgentFleet::start(const SimulatedNode& node, const std:
       (dir_ / ("spool-" + node.name)).string(), "--listen-port", "0", "--interval", "0.3"};
   argv.insert(argv.end(), agent.begin(), agent.end());
   if (!token_file.empty()) argv.insert(argv.end(), {"--token-file", token_file});
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   agents_.push_back(testing::start_process(argv));
   testing::RunningProcess& started = agents_.back();
   for (int i = 0; i < 500 && slurp(started.err_path).find("serving /metrics") == std::string::npos;

@@ -38,10 +38,11 @@ class AgentFleet {
   AgentFleet(const AgentFleet&) = delete;
   AgentFleet& operator=(const AgentFleet&) = delete;
 
-  // Starts the node's agent (after `wrapper`, e.g. a capability drop) and
-  // returns once it serves; an empty token_file sends no token.
+  // Starts the node's agent (after `wrapper`, e.g. a capability drop; with `extra_args` after
+  // the fleet's) and returns once it serves; an empty token_file sends no token.
   testing::RunningProcess& start(const SimulatedNode& node, const std::string& token_file = "",
-                                 std::vector<std::string> wrapper = {});
+                                 std::vector<std::string> wrapper = {},
+                                 const std::vector<std::string>& extra_args = {});
   std::vector<testing::RunningProcess>& agents() { return agents_; }
 
  private:
