@@ -1,0 +1,113 @@
+# Shared by agent_pod_test.sh and aggregator_pod_test.sh (sourced): a real OCI container made
+# from one of the chart's workloads (pod_bundle.mjs), next to the test bed's API server.
+# Expects: HELM_RENDER, NODE_DIR, SOURCE_DIR, TAILOR_ANCHORS_DIR, APISERVER_BIN; RUNTIME (runc,
+# the default, or crun).
+runtime="${RUNTIME:-runc}"
+
+# The runtime with its state root. crun refuses a hybrid cgroup hierarchy, so there (as in
+# tests/testbed/oci_container.cpp) it runs in a mount namespace with cgroup2 on /sys/fs/cgroup.
+rt() {
+  if [ "$runtime" = crun ] && [ "$cgroup2" != /sys/fs/cgroup ]; then
+    unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh crun --root "$work/runtime" "$@"
+  else
+    "$runtime" --root "$work/runtime" "$@"
+  fi
+}
+
+skip() { echo "SKIPPED: $*"; exit 77; }
+pod_preconditions() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root ($runtime)"
+  command -v "$runtime" >/dev/null || skip "$runtime is missing"
+  command -v curl >/dev/null || skip "curl is missing"
+  [ -x "$HELM_RENDER" ] || skip "helm-render was not built: go (golang-go) is missing"
+  [ -f "$NODE_DIR/node_modules/.package-lock.json" ] || skip "the validators were not installed: node/npm is missing"
+  [ -x "$APISERVER_BIN" ] || skip "$APISERVER_BIN was not built"
+}
+
+# Call once: sets work, id (a container id as CRI runtimes make them, so `tailor record
+# --container` finds it), prefix (this test's cgroup subtree), cgroup2 and the cleanup trap.
+# Cleanup hooks: cleanup_pids are killed after the container, cleanup_waits then waited for,
+# cleanup_paths removed. The container's cgroup is $prefix/$id.
+pod_setup() {
+  id="$(tr -d - </proc/sys/kernel/random/uuid)$(tr -d - </proc/sys/kernel/random/uuid)"
+  prefix="tailor-chart-$1-$$"
+  work="$(mktemp -d)"
+  cgroup2="$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)"
+  [ -n "$cgroup2" ] || skip "no cgroup2 hierarchy"
+  cleanup_pids=()
+  cleanup_waits=()
+  cleanup_paths=("$work")
+  trap pod_cleanup EXIT
+  mkdir -p "$work/rootfs"
+}
+
+pod_cleanup() {
+  rt kill "$id" KILL 2>/dev/null || true
+  sleep 0.2
+  rt delete -f "$id" 2>/dev/null || true
+  for pid in "${cleanup_waits[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  # Deepest first: a cgroup directory goes only when empty.
+  if [ -d "$cgroup2/$prefix" ]; then
+    find "$cgroup2/$prefix" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  fi
+  rm -rf "${cleanup_paths[@]}"
+}
+
+# The test bed's API server; sets server, token (admin) and the kubeconfig at $work/api.
+start_apiserver() {
+  "$APISERVER_BIN" --dir "$work/api" >"$work/api.log" 2>&1 &
+  cleanup_pids+=($!)
+  for _ in $(seq 100); do [ -s "$work/api/kubeconfig" ] && break; sleep 0.1; done
+  [ -s "$work/api/kubeconfig" ] || { cat "$work/api.log"; exit 1; }
+  server="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).clusters[0].cluster.server' "$work/api/kubeconfig")"
+  token="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).users[0].user.token' "$work/api/kubeconfig")"
+}
+
+api() { # api METHOD PATH BODY [CONTENT-TYPE]: the API server as admin
+  curl -sf --cacert "$work/api/ca.crt" -H "Authorization: Bearer $token" -X "$1" \
+    -H "Content-Type: ${4:-application/json}" --data "$3" "$server$2"
+}
+
+container_pid() { rt state "$id" | node -p 'JSON.parse(require("fs").readFileSync(0)).pid'; }
+
+# The rendered command and args of KIND's first container, one per line.
+rendered_command() {
+  (cd "$NODE_DIR" && node --input-type=module -e '
+    const { readDocuments } = await import("./documents.mjs");
+    const w = readDocuments([process.argv[1]]).map((d) => d.object).find((o) => o.kind === process.argv[2]);
+    const c = w.spec.template.spec.containers[0];
+    for (const a of [...c.command, ...(c.args ?? [])]) console.log(a);' "$1" "$2")
+}
+
+# The host's binaries stand in for the image, read-only.
+image_binds() {
+  local out=() p
+  for p in /usr /lib /lib64 /bin /sbin /etc/ld.so.cache "$@"; do
+    [ -e "$p" ] && out+=("{\"source\":\"$p\",\"destination\":\"$p\",\"readOnly\":true}")
+  done
+  mkdir -p "$work/rootfs/etc" && touch "$work/rootfs/etc/ld.so.cache"
+  (IFS=,; echo "[${out[*]}]")
+}
+
+# run_pod KIND SPEC_JSON: writes config.json from the rendered manifests and starts the container.
+run_pod() {
+  (cd "$NODE_DIR" && node pod_bundle.mjs "$work/manifests.yaml" "$1" \
+    "$TAILOR_ANCHORS_DIR/profiles/moby-default.json" "$2") >"$work/config.json"
+  rt run -d -b "$work" "$id" >"$work/pod.log" 2>&1 </dev/null ||
+    { echo "FAIL: $runtime could not start the $1 container:"; cat "$work/pod.log"; exit 1; }
+}
+
+# wait_for_log PATTERN: the first sed capture of PATTERN in the container's log.
+wait_for_log() {
+  local found=""
+  for _ in $(seq 150); do
+    found="$(sed -n "s/$1/\\1/p" "$work/pod.log" | head -1)"
+    [ -n "$found" ] && { echo "$found"; return; }
+    sleep 0.1
+  done
+  echo "FAIL: the container did not log '$1':" >&2
+  cat "$work/pod.log" >&2
+  exit 1
+}
