@@ -144,8 +144,12 @@ void IngestApi::note_connected(const std::string& node) {
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.connected_window).count();
   std::lock_guard lock(mu_);
   last_report_by_node_[node] = now;
-  std::erase_if(last_report_by_node_,
-                [&](const auto& entry) { return now - entry.second > window_ms; });
+  // A sweep over every node: once a second, not on every batch of thousands of nodes.
+  if (now - swept_unix_ms_ >= 1000) {
+    std::erase_if(last_report_by_node_,
+                  [&](const auto& entry) { return now - entry.second > window_ms; });
+    swept_unix_ms_ = now;
+  }
   agents_connected_.Set(static_cast<double>(last_report_by_node_.size()));
 }
 

@@ -64,6 +64,7 @@ class IngestApi {
   prometheus::Gauge& agents_connected_;
   std::mutex mu_;
   std::map<std::string, int64_t> last_report_by_node_;
+  int64_t swept_unix_ms_ = 0;
 };
 
 }  // namespace tailor::aggregator
