@@ -48,10 +48,18 @@ pod_cleanup() {
   for pid in "${cleanup_waits[@]}"; do wait "$pid" 2>/dev/null || true; done
   for pid in "${cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  # Deepest first: a cgroup directory goes only when empty.
-  if [ -d "$cgroup2/$prefix" ]; then
-    find "$cgroup2/$prefix" -depth -type d -exec rmdir {} \; 2>/dev/null || true
-  fi
+  # This test's subtree in every hierarchy (on a hybrid host the runtime also makes it in each
+  # cgroup v1 controller), deepest first; a directory goes only once its last process has
+  # exited, so a killed process's children get a moment.
+  local mount tries
+  for mount in $(awk '$0 ~ / - cgroup2? / {print $5}' /proc/self/mountinfo); do
+    for tries in $(seq 20); do
+      [ -d "$mount/$prefix" ] || break
+      find "$mount/$prefix" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+      [ -d "$mount/$prefix" ] && sleep 0.1
+    done
+    [ -d "$mount/$prefix" ] && echo "warning: could not remove cgroup $mount/$prefix" >&2
+  done
   rm -rf "${cleanup_paths[@]}"
 }
 
