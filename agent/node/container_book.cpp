@@ -1,10 +1,10 @@
 #include "agent/node/container_book.h"
 
-#include "agent/cgroup/container_lookup.h"
-#include "agent/cgroup/kubelet_path.h"
-
 #include <cstring>
 #include <filesystem>
+
+#include "agent/cgroup/container_lookup.h"
+#include "agent/cgroup/kubelet_path.h"
 
 namespace tailor::agent {
 
@@ -20,7 +20,8 @@ ContainerRecord& ContainerBook::record_of(uint64_t cgroup_id, const std::string&
   if (auto kubelet = parse_kubelet_cgroup(record.path)) {
     record.container_id = kubelet->container_id;
     record.pod_uid = kubelet->pod_uid;
-  } else if (auto id = container_id_from_cgroup_name(std::filesystem::path(record.path).filename().string())) {
+  } else if (auto id = container_id_from_cgroup_name(
+                 std::filesystem::path(record.path).filename().string())) {
     // Gone before we could look it up: its own name still gives the container
     // id, and the pod cache gives its pod.
     record.container_id = *id;

@@ -22,14 +22,16 @@ struct ContainerRecord {
     ignored,    // sandbox, not selected, not a kubelet cgroup: untracked and released
   };
   State state = State::pending;
-  std::string path;  // cgroup path, or its own name when it was gone before we looked
+  std::string path;          // cgroup path, or its own name when it was gone before we looked
   std::string container_id;  // from the path or the name; empty: not a container cgroup
   std::string pod_uid;       // from the path; empty until known
   std::optional<common::WorkloadKey> workload;
   std::chrono::steady_clock::time_point first_seen;
   std::unique_ptr<RecordingSession> session;  // first callers and times, from events
-  common::Report snapshot;  // what its sets held when last read: kept after they are released
-  bool gone = false;        // its cgroup no longer exists
+  common::Report snapshot;  // what its sets held when last read
+  // Its cgroup no longer exists: one more read, then the agent folds its snapshot into the
+  // workload's finished containers and drops the record.
+  bool gone = false;
 };
 
 // The container cgroups of the node by cgroup id: fed with first-seen events
@@ -37,12 +39,14 @@ struct ContainerRecord {
 // recorder.
 class ContainerBook {
  public:
-  ContainerBook(const Cgroup2& cgroups, uint64_t start_ns) : cgroups_(cgroups), start_ns_(start_ns) {}
+  ContainerBook(const Cgroup2& cgroups, uint64_t start_ns)
+      : cgroups_(cgroups), start_ns_(start_ns) {}
 
   void on_event(const tailor_event& event);
   // Takes a snapshot of each container's sets; learns containers that had
   // sets but no event (the event was dropped, or recorded before a restart).
-  void on_sets(const std::map<SetKey, SyscallCounts>& sets, const std::map<std::string, uint64_t>& stats);
+  void on_sets(const std::map<SetKey, SyscallCounts>& sets,
+               const std::map<std::string, uint64_t>& stats);
 
   std::map<uint64_t, ContainerRecord>& records() { return records_; }
 

@@ -17,6 +17,7 @@
 #include "agent/k8s/pod_watcher.h"
 #include "agent/k8s/workload.h"
 #include "agent/node/container_book.h"
+#include "agent/node/retired_containers.h"
 #include "agent/recorder/recorder.h"
 #include "agent/recorder/session.h"
 #include "agent/report/backoff.h"
@@ -263,19 +264,26 @@ class NodeAgent {
 
   CumulativeState cumulative_state() {
     std::map<common::WorkloadKey, std::vector<common::MergeInput>> inputs;
-    std::map<common::WorkloadKey, std::map<SyscallKey, std::set<std::string>>> pods_by_syscall;
+    std::map<common::WorkloadKey, std::map<SyscallKey, std::set<std::string>>> live_pods;
     CumulativeState state;
+    for (const auto& [key, retired] : retired_) {
+      inputs[key].push_back({"finished containers", *retired.report()});
+      live_pods[key];
+    }
     for (const auto& [cgroup_id, record] : book_.records()) {
       if (record.state != ContainerRecord::State::recording) continue;
       inputs[*record.workload].push_back({record.path, record.snapshot});
       state[*record.workload].pods.insert(record.pod_uid);
-      auto& pods = pods_by_syscall[*record.workload];
+      auto& pods = live_pods[*record.workload];
       for (const auto& entry : record.snapshot.syscalls)
         pods[{entry.arch, entry.nr, entry.phase}].insert(record.pod_uid);
     }
-    for (auto& [key, by_syscall] : pods_by_syscall) {
-      for (const auto& [syscall, pods] : by_syscall)
-        state[key].pods_by_syscall[syscall] = static_cast<uint32_t>(pods.size());
+    static const RetiredContainers kNoneRetired;
+    for (const auto& [key, pods] : live_pods) {
+      const auto found = retired_.find(key);
+      const RetiredContainers& retired = found == retired_.end() ? kNoneRetired : found->second;
+      state[key].pods_by_syscall = retired.pod_counts(pods);
+      retired.add_pod_uids_to(state[key].pods);
     }
     for (auto& [key, reports] : inputs) {
       auto merged = common::merge_reports(reports);
@@ -284,16 +292,35 @@ class NodeAgent {
     return state;
   }
 
-  // A container whose cgroup is gone keeps its snapshot here; its slot in
-  // the recorder goes back for others once that snapshot is spooled.
+  // A container cgroup found gone is read once more in the next round, so its last calls are
+  // in its snapshot; then its slot goes back to the recorder and the snapshot is folded into
+  // its workload's finished containers. Ignored cgroups that are gone are forgotten.
   void release_finished() {
-    for (auto& [cgroup_id, record] : book_.records()) {
-      if (record.state != ContainerRecord::State::recording || record.gone) continue;
-      if (cgroups_.path_of_id(cgroup_id)) continue;
-      record.gone = true;
-      for (uint32_t abi = 0; abi < TAILOR_ABI_COUNT; ++abi)
-        for (uint32_t phase = 0; phase < TAILOR_PHASE_COUNT; ++phase)
-          (void)recorder_.forget_set(SetKey{cgroup_id, abi, phase});
+    auto& records = book_.records();
+    for (auto it = records.begin(); it != records.end();) {
+      auto& [cgroup_id, record] = *it;
+      const bool recording = record.state == ContainerRecord::State::recording;
+      if (recording && record.gone) {
+        for (uint32_t abi = 0; abi < TAILOR_ABI_COUNT; ++abi)
+          for (uint32_t phase = 0; phase < TAILOR_PHASE_COUNT; ++phase)
+            if (auto forgot = recorder_.forget_set(SetKey{cgroup_id, abi, phase}); !forgot)
+              log_line("error", forgot.error().message);
+        retired_[*record.workload].add(record.pod_uid, record.snapshot);
+        it = records.erase(it);
+        continue;
+      }
+      if (record.state != ContainerRecord::State::pending && !cgroups_.path_of_id(cgroup_id)) {
+        if (!recording) {
+          // Its ignore entry would otherwise fill the recorder's tracked-cgroup map over
+          // months of pod churn.
+          if (auto untracked = recorder_.untrack(cgroup_id); !untracked)
+            log_line("error", untracked.error().message);
+          it = records.erase(it);
+          continue;
+        }
+        record.gone = true;
+      }
+      ++it;
     }
   }
 
@@ -338,6 +365,7 @@ class NodeAgent {
   const Cgroup2& cgroups_;
   Recorder& recorder_;
   ContainerBook book_;
+  std::map<common::WorkloadKey, RetiredContainers> retired_;
   PodWatcher pods_;
   NamespaceWatcher namespaces_;
   WorkloadResolver workloads_;

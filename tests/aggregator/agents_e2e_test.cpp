@@ -49,6 +49,14 @@ TEST_F(AgentsToAggregatorTest, ReplicasOnTwoNodesBecomeOneSeccompProfile) {
   auto tracked = aggregator_->store().get(key);
   ASSERT_TRUE(tracked);
   EXPECT_EQ(tracked->merged.nodes, (std::set<std::string>{"node-a", "node-b"}));
+  // Pods per syscall: sync is one replica's, the shell's own calls are both replicas'.
+  uint64_t most_pods = 0;
+  for (const auto& [id, syscall] : tracked->merged.syscalls) {
+    if (id.phase != common::Phase::workload) continue;
+    most_pods = std::max(most_pods, syscall.pods());
+    if (syscall.name == "sync") EXPECT_EQ(syscall.pods(), 1u);
+  }
+  EXPECT_EQ(most_pods, 2u);
 }
 
 }  // namespace

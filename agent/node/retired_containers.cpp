@@ -1,0 +1,55 @@
+#include "agent/node/retired_containers.h"
+
+#include <algorithm>
+
+#include "common/report/merge.h"
+
+namespace tailor::agent {
+
+uint32_t RetiredContainers::index_of(const std::string& pod_uid) {
+  return pod_index_.try_emplace(pod_uid, static_cast<uint32_t>(pod_index_.size())).first->second;
+}
+
+void RetiredContainers::add(const std::string& pod_uid, const common::Report& snapshot) {
+  if (!report_) {
+    report_ = snapshot;
+  } else {
+    // Only reports of different formats disagree on an argument's index; the agent's own
+    // snapshots never do, so the merge cannot fail here.
+    auto merged = common::merge_reports({{"retired", *report_}, {"retired", snapshot}});
+    if (merged) report_ = std::move(*merged);
+  }
+  // The merge lists its sources; retired containers are one source, however many they are.
+  report_->info.target = "finished containers";
+  const uint32_t pod = index_of(pod_uid);
+  for (const auto& entry : snapshot.syscalls) {
+    auto& pods = pods_by_syscall_[{entry.arch, entry.nr, entry.phase}];
+    const auto at = std::lower_bound(pods.begin(), pods.end(), pod);
+    if (at == pods.end() || *at != pod) pods.insert(at, pod);
+  }
+}
+
+std::map<SyscallKey, uint32_t> RetiredContainers::pod_counts(
+    const std::map<SyscallKey, std::set<std::string>>& live) const {
+  std::map<SyscallKey, uint32_t> counts;
+  for (const auto& [syscall, pods] : pods_by_syscall_)
+    counts[syscall] = static_cast<uint32_t>(pods.size());
+  for (const auto& [syscall, uids] : live) {
+    const auto retired = pods_by_syscall_.find(syscall);
+    uint32_t& count = counts[syscall];
+    for (const auto& uid : uids) {
+      const auto index = pod_index_.find(uid);
+      const bool counted =
+          retired != pods_by_syscall_.end() && index != pod_index_.end() &&
+          std::binary_search(retired->second.begin(), retired->second.end(), index->second);
+      if (!counted) ++count;
+    }
+  }
+  return counts;
+}
+
+void RetiredContainers::add_pod_uids_to(std::set<std::string>& pods) const {
+  for (const auto& [uid, index] : pod_index_) pods.insert(uid);
+}
+
+}  // namespace tailor::agent
