@@ -101,6 +101,12 @@ MergeGrowth merge_into(MergedWorkload& into, const MergedWorkload& from) {
   MergeGrowth growth;
   growth.coverage |= insert_all(into.pods, from.pods);
   growth.coverage |= insert_all(into.nodes, from.nodes);
+  for (auto [at_least, other] : {std::pair{&into.pods_seen_at_least, from.pods_seen_at_least},
+                                 std::pair{&into.nodes_seen_at_least, from.nodes_seen_at_least}}) {
+    if (other <= *at_least) continue;
+    *at_least = other;
+    growth.coverage = true;
+  }
   for (const auto& [id, syscall] : from.syscalls) {
     auto [it, inserted] = into.syscalls.try_emplace(id, syscall);
     if (inserted) {
@@ -112,6 +118,14 @@ MergeGrowth merge_into(MergedWorkload& into, const MergedWorkload& from) {
     growth.coverage |= one.coverage;
   }
   return growth;
+}
+
+uint64_t MergedWorkload::pods_seen() const {
+  return std::max<uint64_t>(pods.size(), pods_seen_at_least);
+}
+
+uint64_t MergedWorkload::nodes_seen() const {
+  return std::max<uint64_t>(nodes.size(), nodes_seen_at_least);
 }
 
 }  // namespace tailor::aggregator

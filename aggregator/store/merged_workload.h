@@ -62,7 +62,14 @@ struct MergedWorkload {
   std::map<SyscallId, MergedSyscall> syscalls;
   std::set<std::string> pods;  // uids
   std::set<std::string> nodes;
+  // Counts a SeccompProfile's annotations held (written before a restart, or by another
+  // replica that saw other agents), whose uids and names are not in it: joined by maximum,
+  // so the figures never go back and stay lower bounds of the truth.
+  uint64_t pods_seen_at_least = 0;
+  uint64_t nodes_seen_at_least = 0;
 
+  uint64_t pods_seen() const;
+  uint64_t nodes_seen() const;
   bool operator==(const MergedWorkload&) const = default;
 };
 

@@ -1,6 +1,7 @@
 #include "aggregator/writer/profile_object.h"
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 
 #include "aggregator/writer/profile_conversion.h"
@@ -29,6 +30,13 @@ int64_t parse_rfc3339(const std::string& text) {
   std::tm utc{};
   if (strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &utc) == nullptr) return 0;
   return static_cast<int64_t>(timegm(&utc)) * 1000;
+}
+
+// An annotation anybody could edit: what is not a plain count is no count.
+uint64_t parse_count(const std::string& text) {
+  uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() ? value : 0;
 }
 
 std::string listed_nodes(const std::set<std::string>& nodes) {
@@ -71,8 +79,8 @@ common::Result<json> profile_object(const common::WorkloadKey& key, const Tracke
                                                     {"container", key.container}}
                                                    .dump()},
                          {kNodesAnnotation, listed_nodes(merged.nodes)},
-                         {"tailor.dev/node-count", std::to_string(merged.nodes.size())},
-                         {"tailor.dev/pods-seen", std::to_string(merged.pods.size())},
+                         {kNodeCountAnnotation, std::to_string(merged.nodes_seen())},
+                         {kPodsSeenAnnotation, std::to_string(merged.pods_seen())},
                          {"tailor.dev/syscalls-seen", std::to_string(merged.syscalls.size())},
                          {kFirstDiscoveryAnnotation, rfc3339(tracked.first_discovery_unix_ms)},
                          {kLastDiscoveryAnnotation, rfc3339(tracked.last_discovery_unix_ms)},
@@ -114,6 +122,8 @@ common::Result<WrittenProfile> read_profile_object(const json& object) {
       start = comma + 1;
     }
   }
+  written.workload.nodes_seen_at_least = parse_count(annotations.value(kNodeCountAnnotation, ""));
+  written.workload.pods_seen_at_least = parse_count(annotations.value(kPodsSeenAnnotation, ""));
   written.first_discovery_unix_ms = parse_rfc3339(annotations.value(kFirstDiscoveryAnnotation, ""));
   written.last_discovery_unix_ms = parse_rfc3339(annotations.value(kLastDiscoveryAnnotation, ""));
   written.frozen = is_frozen(object);

@@ -93,6 +93,9 @@ TEST(MergeStoreTest, MergeIsCommutativeAssociativeAndIdempotent) {
       MergedWorkload merged;
       for (const auto& w : delta.workloads)
         merge_into(merged, from_delta(delta.node, delta.agent.id, w));
+      // As read back from a SeccompProfile's annotations.
+      merged.pods_seen_at_least = rng() % 4;
+      merged.nodes_seen_at_least = rng() % 3;
       return merged;
     };
     const MergedWorkload a = workload(), b = workload(), c = workload();

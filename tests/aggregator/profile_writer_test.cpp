@@ -153,6 +153,7 @@ TEST_F(ProfileWriterTest, ARestartRebuildsStateFromTheObjects) {
   {
     auto r = replica();
     r->store.apply(delta_from("node-a", "a1", kWeb, {"read", "uname"}), 1000);
+    r->store.apply(delta_from("node-b", "b1", kWeb, {"read"}), 1000);
     settle(*r);
   }
   auto restarted = replica();
@@ -161,7 +162,8 @@ TEST_F(ProfileWriterTest, ARestartRebuildsStateFromTheObjects) {
   std::set<std::string> names;
   for (const auto& [id, syscall] : rebuilt->merged.syscalls) names.insert(syscall.name);
   EXPECT_THAT(names, ::testing::IsSupersetOf({"read", "uname"}));
-  EXPECT_EQ(rebuilt->merged.nodes, (std::set<std::string>{"node-a"}));
+  EXPECT_EQ(rebuilt->merged.nodes, (std::set<std::string>{"node-a", "node-b"}));
+  EXPECT_EQ(rebuilt->merged.pods_seen(), 2u) << "pod uids are not in the object, their count is";
   EXPECT_EQ(restarted->writer->pending(), 0u) << "nothing to rewrite after a restart";
 
   const int updates = server_->request_count(Verb::kUpdate);
@@ -169,6 +171,9 @@ TEST_F(ProfileWriterTest, ARestartRebuildsStateFromTheObjects) {
   settle(*restarted);
   EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 1);
   EXPECT_THAT(allowed(kWeb), ::testing::IsSupersetOf({"read", "uname", "sync"}));
+  const json annotations = (*stored(kWeb))["metadata"]["annotations"];
+  EXPECT_EQ(annotations["tailor.dev/pods-seen"], "2") << "coverage never goes back on a restart";
+  EXPECT_EQ(annotations["tailor.dev/node-count"], "2");
 }
 
 TEST_F(ProfileWriterTest, AFrozenObjectIsNeverChanged) {
