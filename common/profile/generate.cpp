@@ -169,6 +169,16 @@ std::map<std::string, std::vector<SyscallRule>> restricted_rules(ArgLevel level,
     add_syscall("clone", "clone3 fails with ENOSYS, so libc retries with clone", false, recorded,
                 added);
   }
+  // Only clone recorded: libc fell back, likely because the filter it was recorded under
+  // (Docker's or containerd's RuntimeDefault) answered clone3 with ENOSYS. Under this profile
+  // clone3 must get ENOSYS again, not the default EPERM, on which libc gives up instead of
+  // falling back; runc stubs newer syscalls with ENOSYS itself, crun does not.
+  if (recorded.names.contains("clone") && !recorded.names.contains("clone3") &&
+      !restricted.contains("clone3")) {
+    restricted.emplace("clone3", std::vector<SyscallRule>{{.names = {"clone3"},
+                                                           .action = Action::return_errno,
+                                                           .errno_ret = kClone3Errno}});
+  }
   return restricted;
 }
 

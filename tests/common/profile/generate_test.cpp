@@ -262,6 +262,21 @@ TEST(GenerateProfileTest, StandardAnswersClone3WithEnosysAndAllowsCloneInstead) 
   EXPECT_THAT(reason_for(generated, "clone"), HasSubstr("ENOSYS"));
 }
 
+TEST(GenerateProfileTest, OnlyCloneRecordedStillAnswersClone3WithEnosys) {
+  // Recorded under RuntimeDefault, which answered clone3 with ENOSYS: libc used clone.
+  for (const ArgLevel level : {ArgLevel::off, ArgLevel::standard, ArgLevel::strict}) {
+    const auto generated =
+        generate({call("clone", Phase::workload, values(0, {kCloneThreadFlags}))},
+                 {.arg_level = level, .implications = false});
+    const SyscallRule* clone3 = rule_for(generated.profile, "clone3");
+    ASSERT_NE(clone3, nullptr) << arg_level_name(level);
+    EXPECT_EQ(*clone3,
+              (SyscallRule{.names = {"clone3"}, .action = Action::return_errno, .errno_ret = 38}));
+  }
+  const auto no_clone = generate({call("read")}, {.implications = false});
+  EXPECT_EQ(rule_for(no_clone.profile, "clone3"), nullptr) << "nothing to fall back to";
+}
+
 TEST(GenerateProfileTest, StandardAllowsClone3WhenItCreatedANamespace) {
   const auto generated = generate({call("clone3", Phase::workload, values(0, {kCloneNewUser}))},
                                   {.implications = false});
