@@ -54,7 +54,9 @@ TEST_F(AgentsToAggregatorTest, ReplicasOnTwoNodesBecomeOneSeccompProfile) {
   for (const auto& [id, syscall] : tracked->merged.syscalls) {
     if (id.phase != common::Phase::workload) continue;
     most_pods = std::max(most_pods, syscall.pods());
-    if (syscall.name == "sync") EXPECT_EQ(syscall.pods(), 1u);
+    if (syscall.name == "sync") {
+      EXPECT_EQ(syscall.pods(), 1u);
+    }
   }
   EXPECT_EQ(most_pods, 2u);
 }

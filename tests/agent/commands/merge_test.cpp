@@ -45,7 +45,9 @@ TEST_F(MergeCommandTest, WritesTheUnionAsAReport) {
   EXPECT_EQ(merged->info.hostname, "build01, build02");
   EXPECT_EQ(merged->syscalls.size(), common::testing::sample_report().syscalls.size() + 1);
   for (const auto& entry : merged->syscalls) {
-    if (entry.name == "read") EXPECT_EQ(entry.count, 80u);
+    if (entry.name == "read") {
+      EXPECT_EQ(entry.count, 80u);
+    }
   }
   EXPECT_EQ(merged->recorder_stats.at("events_dropped"), 2u);
 

@@ -74,7 +74,9 @@ TEST_F(ProfileCommandTest, WritesAnOciProfileWithArgumentRules) {
   const auto names_only = common::decode_profile(off.out);
   ASSERT_TRUE(names_only.ok()) << names_only.error().message;
   for (const auto& rule : names_only->profile.syscalls) {
-    if (rule.action == common::Action::allow) EXPECT_THAT(rule.args, IsEmpty());
+    if (rule.action == common::Action::allow) {
+      EXPECT_THAT(rule.args, IsEmpty());
+    }
   }
 }
 

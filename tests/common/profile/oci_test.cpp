@@ -280,14 +280,18 @@ TEST_F(MobyDefaultTest, DroppingUnknownNamesLeavesAFilterThatCompiles) {
   ASSERT_TRUE(kept.ok());
   EXPECT_EQ(decoded->warnings.size(), kept->warnings.size());
   for (const auto& warning : decoded->warnings) {
-    if (warning.find("syscall") != std::string::npos) EXPECT_THAT(warning, HasSubstr("left out"));
+    if (warning.find("syscall") != std::string::npos) {
+      EXPECT_THAT(warning, HasSubstr("left out"));
+    }
   }
   const auto filter = SeccompFilter::build(decoded->profile);
   EXPECT_TRUE(filter.ok()) << filter.error().message;
   const bool names_unknown = std::any_of(
       kept->warnings.begin(), kept->warnings.end(),
       [](const std::string& warning) { return warning.find("syscall") != std::string::npos; });
-  if (names_unknown) EXPECT_FALSE(SeccompFilter::build(kept->profile).ok());
+  if (names_unknown) {
+    EXPECT_FALSE(SeccompFilter::build(kept->profile).ok());
+  }
   if (native_arch() == "x86_64") {
     EXPECT_EQ(evaluate(decoded->profile, "x86_64", "arch_prctl", std::nullopt), Action::allow)
         << "allowed on amd64 only, which is this host";
