@@ -15,7 +15,7 @@ struct ApiRoute {
   std::string ns;  // empty: cluster scope or all namespaces
   std::string resource;
   std::string name;         // empty: the collection
-  std::string subresource;  // "status" or empty
+  std::string subresource;  // "status", "token" or empty
   bool ns_in_path = false;
 };
 

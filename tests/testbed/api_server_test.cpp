@@ -305,5 +305,47 @@ TEST_F(ApiServerTest, ReviewsBoundServiceAccountTokens) {
                    .second["status"]["authenticated"]);
 }
 
+TEST_F(ApiServerTest, IssuesTokensBoundToAPodThroughTokenRequest) {
+  auto stored = server_->put_object("v1", "pods", pod("agent-y", "node-2"));
+  ASSERT_TRUE(stored);
+  const std::string uid = (*stored)["metadata"]["uid"];
+  const std::string path = "/api/v1/namespaces/default/serviceaccounts/tailor-agent/token";
+  const auto request = [&](const json& ref) {
+    return call("POST", path,
+                {{"apiVersion", "authentication.k8s.io/v1"},
+                 {"kind", "TokenRequest"},
+                 {"spec", {{"audiences", {"tailor-aggregator"}}, {"boundObjectRef", ref}}}});
+  };
+  auto [code, issued] = request({{"kind", "Pod"}, {"apiVersion", "v1"}, {"name", "agent-y"}});
+  ASSERT_EQ(code, 201) << issued.dump();
+  EXPECT_EQ(issued["spec"]["expirationSeconds"], 3600);
+  EXPECT_FALSE(issued["status"]["expirationTimestamp"].get<std::string>().empty());
+  const std::string token = issued["status"]["token"];
+
+  // The token is what the kubelet would project: it passes a review for its audience, naming
+  // the pod and its node.
+  json review = {{"spec", {{"token", token}, {"audiences", {"tailor-aggregator"}}}}};
+  const json status =
+      call("POST", "/apis/authentication.k8s.io/v1/tokenreviews", review).second["status"];
+  EXPECT_TRUE(status["authenticated"]) << status.dump();
+  EXPECT_EQ(status["user"]["username"], "system:serviceaccount:default:tailor-agent");
+  EXPECT_EQ(status["user"]["extra"]["authentication.kubernetes.io/pod-uid"][0], uid);
+  EXPECT_EQ(status["user"]["extra"]["authentication.kubernetes.io/node-name"][0], "node-2");
+
+  EXPECT_EQ(request({{"kind", "Pod"}, {"name", "agent-y"}, {"uid", "other"}}).first, 409);
+  EXPECT_EQ(request({{"kind", "Pod"}, {"name", "no-such-pod"}}).first, 404);
+  EXPECT_EQ(request(json::object()).first, 400);
+  EXPECT_EQ(call("POST", path, json("not json")).first, 400);
+  EXPECT_EQ(call("POST", path,
+                 {{"spec",
+                   {{"expirationSeconds", 60},
+                    {"boundObjectRef", {{"kind", "Pod"}, {"name", "agent-y"}}}}}})
+                .first,
+            400);
+  // Only a caller the API server authenticates may ask.
+  httplib::Client anonymous("127.0.0.1", server_->port());
+  EXPECT_EQ(anonymous.Post(path.c_str(), "{}", "application/json")->status, 401);
+}
+
 }  // namespace
 }  // namespace tailor::testbed

@@ -38,14 +38,16 @@ std::string age_of(const std::string& timestamp) {
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - then));
 }
 
-std::string now_rfc3339() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+std::string rfc3339(std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+std::string now_rfc3339() { return rfc3339(std::chrono::system_clock::now()); }
 
 nlohmann::json json_path_value(const nlohmann::json& object, const std::string& path) {
   const nlohmann::json* at = &object;

@@ -15,7 +15,8 @@ std::string human_duration(std::chrono::seconds d);
 // Age of an RFC 3339 timestamp relative to now; "<unknown>" when unparsable.
 std::string age_of(const std::string& timestamp);
 
-// RFC 3339 UTC "2024-01-02T03:04:05Z" for now.
+// RFC 3339 UTC "2024-01-02T03:04:05Z".
+std::string rfc3339(std::chrono::system_clock::time_point when);
 std::string now_rfc3339();
 
 // A meta.k8s.io/v1 Table of `objects`. include_object is the includeObject

@@ -13,6 +13,7 @@
 #include "tests/testbed/openapi.h"
 #include "tests/testbed/openssl_util.h"
 #include "tests/testbed/tls_material.h"
+#include "tests/testbed/token_request.h"
 #include "tests/testbed/token_review.h"
 #include "tests/testbed/watch_stream.h"
 
@@ -216,6 +217,14 @@ void TestApiServer::route(const httplib::Request& req, httplib::Response& res) {
     }
     case ApiRoute::Target::kResource:
       break;
+  }
+  // TokenRequest is a subresource of ServiceAccounts, which the bed does not keep.
+  if (route.group.empty() && route.resource == "serviceaccounts" && route.subresource == "token") {
+    if (req.method != "POST" || route.version != "v1" || !route.ns_in_path) return missing();
+    const ApiResponse answer =
+        request_token(route.ns, route.name, json::parse(req.body, nullptr, false), *tokens_, store_,
+                      api_audiences_);
+    return send_json(res, answer.status, answer.body);
   }
   const ResourceKind* kind = api_->find(route.group, route.version, route.resource);
   if (!kind || (route.ns_in_path && !kind->namespaced)) return missing();
