@@ -3,9 +3,10 @@
 # (deploy/helm/tailor/files/aggregator-seccomp.json, aggregator.seccompProfile.type=Tailor):
 #   scripts/record-aggregator-profile.sh [BUILD_DIR]
 # The real aggregator runs in a runc and then a crun container made from the chart's Deployment
-# (tests/deploy/aggregator_pod_test.sh), against the test bed's API server, and is exercised
-# over HTTPS (start-up with SPO discovery and the SeccompProfile list, probes, /metrics,
-# /api/v1/profiles, a batch authenticated by TokenReview). `tailor record --container --wait`
+# (tests/deploy/aggregator_pod_test.sh), against the test bed's API server, and does its whole
+# job (in-cluster configuration, start-up with SPO discovery and the SeccompProfile list,
+# probes, /metrics, /api/v1/profiles, batches refused and accepted over mutual TLS with
+# TokenReview, a SeccompProfile created and updated, SIGTERM). `tailor record --container --wait`
 # records each from its first syscall, so the profile holds what both runtimes call after
 # installing the filter. Needs root, a BTF kernel, runc, crun, and a build of tailor,
 # tailor-aggregator, tailor-test-apiserver and the tests/deploy tools (helm_render, k8s_validate).
