@@ -151,12 +151,21 @@ void ProfileWriter::run_once() {
       if (now - *state.changed >= options_.debounce && now >= state.retry_at) due.push_back(key);
     }
   }
-  for (const auto& key : due) {
-    uint64_t version = 0;
-    const Outcome outcome = write(key, version);
-    std::lock_guard lock(mu_);
-    settle(keys_[key], outcome, version, steady::now());
-  }
+  // A write mostly waits on the API server (a GET and a PUT), so several are in flight: one
+  // at a time, thousands of workloads queued for minutes (bench/aggregator_load.cpp).
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next++) < due.size();) {
+      uint64_t version = 0;
+      const Outcome outcome = write(due[i], version);
+      std::lock_guard lock(mu_);
+      settle(keys_[due[i]], outcome, version, steady::now());
+    }
+  };
+  std::vector<std::jthread> helpers;
+  for (std::size_t n = 1; n < std::min(options_.concurrent_writes, due.size()); ++n)
+    helpers.emplace_back(work);
+  work();
 }
 
 void ProfileWriter::settle(KeyState& state, Outcome outcome, uint64_t version,

@@ -38,6 +38,8 @@ struct WriterOptions {
   std::chrono::milliseconds max_backoff{30000};
   // 409s in a row before a write counts as failed and backs off.
   int max_conflicts = 10;
+  // Writes in flight at once; distinct workloads only, so no two race on one object.
+  std::size_t concurrent_writes = 8;
   // Arg level, base syscalls (always_allow) and the rest of generate_profile's options.
   common::GenerateOptions generate;
   // What a call outside the profile gets; return_errno (EPERM) by default, log to audit.
