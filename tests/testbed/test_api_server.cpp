@@ -111,6 +111,8 @@ common::Status TestApiServer::init() {
   }
   http_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   http_->set_keep_alive_timeout(1);
+  // The real API server puts no cap on the requests of one connection; httplib's is 5.
+  http_->set_keep_alive_max_count(1000);
   const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     route(req, res);
   };
@@ -239,6 +241,10 @@ void TestApiServer::route(const httplib::Request& req, httplib::Response& res) {
   const bool watch = is_true(request.params["watch"]);
   const Verb verb = verb_of(req.method, route, watch);
   counts_[static_cast<size_t>(verb)]++;
+  {
+    std::lock_guard lock(connections_mu_);
+    connections_.insert(req.remote_addr + ":" + std::to_string(req.remote_port));
+  }
   if (const auto latency = faults_.latency(); latency.count() > 0) {
     std::this_thread::sleep_for(latency);
   }
@@ -329,5 +335,10 @@ bool TestApiServer::delete_object(const std::string& api_version, const std::str
 }
 
 int TestApiServer::request_count(Verb verb) const { return counts_[static_cast<size_t>(verb)]; }
+
+std::size_t TestApiServer::connection_count() const {
+  std::lock_guard lock(connections_mu_);
+  return connections_.size();
+}
 
 }  // namespace tailor::testbed

@@ -4,8 +4,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,6 +85,8 @@ class TestApiServer {
 
   // Requests answered so far for `verb` (any resource), including faults.
   int request_count(Verb verb) const;
+  // Client connections (address and port) requests came over so far.
+  std::size_t connection_count() const;
 
  private:
   explicit TestApiServer(TestApiServerOptions options);
@@ -109,6 +113,8 @@ class TestApiServer {
   int port_ = 0;
   std::atomic<bool> stopped_{false};
   std::array<std::atomic<int>, 7> counts_{};
+  mutable std::mutex connections_mu_;
+  std::set<std::string> connections_;
 };
 
 }  // namespace tailor::testbed

@@ -166,31 +166,69 @@ Result<std::unique_ptr<httplib::Client>> KubeClient::connect(std::chrono::second
   return client;
 }
 
+std::unique_ptr<httplib::Client> KubeClient::take_idle() {
+  std::lock_guard lock(idle_mu_);
+  if (idle_.empty()) return nullptr;
+  auto client = std::move(idle_.back());
+  idle_.pop_back();
+  return client;
+}
+
+void KubeClient::give_back(std::unique_ptr<httplib::Client> client) {
+  // As many as requests run at once at the most; more would hold the server's connections.
+  constexpr std::size_t kMaxIdle = 8;
+  std::lock_guard lock(idle_mu_);
+  if (idle_.size() < kMaxIdle) idle_.push_back(std::move(client));
+}
+
 ApiResult KubeClient::send(const std::string& method, const std::string& path,
                            const std::string& body, const std::string& content_type,
                            Cancellation* cancellation) {
-  auto client = connect(options_.request_timeout);
-  if (!client) return {client.error(), 0};
-  ActiveRequest active(cancellation, **client);
-  if (cancellation && cancellation->cancelled())
-    return {make_error(method + " " + path + ": cancelled"), 0};
   httplib::Request request;
   request.method = method;
   request.path = endpoint_->prefix + path;
   request.body = body;
   if (!content_type.empty()) request.set_header("Content-Type", content_type);
-  const auto answer = (*client)->send(request);
-  if (!answer)
-    return {
-        make_error(method + " " + path + ": " + transport_error(answer.error(), endpoint_->origin)),
-        0};
-  const int status = answer->status;
-  if (status < 200 || status >= 300)
-    return {make_error(status_message(method, path, status, answer->body)), status};
-  auto doc = json::parse(answer->body, nullptr, false);
-  if (doc.is_discarded())
-    return {make_error(method + " " + path + ": the answer is not JSON"), status};
-  return {std::move(doc), status};
+  // A kept-alive connection the server closed as the request went out fails without an
+  // answer: the request goes once more on a new connection. A PUT or a create that did
+  // arrive then answers 409, which callers already resolve by reading again.
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<httplib::Client> client = attempt == 0 ? take_idle() : nullptr;
+    const bool reused = client != nullptr;
+    if (reused) {
+      auto token = tokens_.token();
+      if (!token) return {token.error(), 0};
+      client->set_bearer_token_auth(*token);
+    } else {
+      auto made = connect(options_.request_timeout);
+      if (!made) return {made.error(), 0};
+      client = std::move(*made);
+      client->set_keep_alive(true);
+    }
+    httplib::Result answer(nullptr, httplib::Error::Unknown);
+    {
+      // Unregistered before the connection can go to another request.
+      ActiveRequest active(cancellation, *client);
+      if (cancellation && cancellation->cancelled())
+        return {make_error(method + " " + path + ": cancelled"), 0};
+      answer = client->send(request);
+    }
+    if (!answer) {
+      if (reused && !(cancellation && cancellation->cancelled())) continue;
+      return {make_error(method + " " + path + ": " +
+                         transport_error(answer.error(), endpoint_->origin)),
+              0};
+    }
+    const int status = answer->status;
+    std::string answer_body = std::move(answer->body);
+    give_back(std::move(client));
+    if (status < 200 || status >= 300)
+      return {make_error(status_message(method, path, status, answer_body)), status};
+    auto doc = json::parse(answer_body, nullptr, false);
+    if (doc.is_discarded())
+      return {make_error(method + " " + path + ": the answer is not JSON"), status};
+    return {std::move(doc), status};
+  }
 }
 
 ApiResult KubeClient::get(const std::string& path, const Query& query, Cancellation* cancellation) {

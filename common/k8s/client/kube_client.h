@@ -3,9 +3,11 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/k8s/client/api_path.h"
 #include "common/k8s/client/api_result.h"
@@ -90,11 +92,18 @@ class KubeClient {
   Result<std::unique_ptr<httplib::Client>> connect(std::chrono::seconds read_timeout);
   ApiResult send(const std::string& method, const std::string& path, const std::string& body,
                  const std::string& content_type, Cancellation* cancellation);
+  std::unique_ptr<httplib::Client> take_idle();
+  void give_back(std::unique_ptr<httplib::Client> client);
 
   ClusterConfig config_;
   KubeClientOptions options_;
   TokenSource tokens_;
   std::unique_ptr<Endpoint> endpoint_;
+  // Non-watch requests reuse kept-alive connections, one request at a time each: a TLS
+  // handshake per request was most of what a TokenReview or a profile write cost. Watches
+  // keep connections of their own, so a watch never delays a request.
+  std::mutex idle_mu_;
+  std::vector<std::unique_ptr<httplib::Client>> idle_;
 };
 
 }  // namespace tailor::common

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <thread>
 
@@ -152,6 +153,29 @@ TEST_F(KubeClientTest, ServerIsVerifiedAgainstTheConfiguredCa) {
   config.ca_pem = "not a certificate";
   config.insecure_skip_tls_verify = false;
   EXPECT_FALSE(KubeClient::create(config));
+}
+
+TEST_F(KubeClientTest, RequestsReuseOneConnectionAndSurviveItsClosing) {
+  ASSERT_TRUE(client_->create(kLeases, lease("agent", "node-a")));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(client_->get(kLeases + "/agent"));
+  EXPECT_EQ(server_->connection_count(), 1u) << "one TLS handshake, not eleven";
+
+  // The server closes a connection idle for a second; the next request opens another.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto got = client_->get(kLeases + "/agent");
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(server_->connection_count(), 2u);
+
+  // Requests at once each get a connection of their own.
+  std::vector<std::thread> threads;
+  std::atomic<int> answered = 0;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 5; ++j) answered += client_->get(kLeases + "/agent").ok() ? 1 : 0;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(answered, 20);
 }
 
 TEST_F(KubeClientTest, UnreachableServerIsStatusZero) {
