@@ -15,11 +15,14 @@
 #include "agent/cgroup/cgroup2.h"
 #include "agent/recorder/recorder.h"
 #include "agent/recorder/spawn.h"
+#include "bench/process_figures.h"
 #include "tests/support/process.h"
 #include "tests/testbed/test_api_server.h"
 #include "tests/testbed/tls_material.h"
 
 namespace {
+
+using tailor::bench::process_figures;
 
 using tailor::agent::Cgroup2;
 using tailor::agent::OwnedCgroup;
@@ -33,22 +36,6 @@ std::string hex_id(int i) {
   char id[65];
   std::snprintf(id, sizeof(id), "%064x", 0xbe00 + i);
   return id;
-}
-
-// utime + stime in seconds, and VmHWM (peak RSS) in KiB.
-std::pair<double, long> cpu_and_peak_rss(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::istringstream fields(text.substr(text.rfind(')') + 2));
-  std::string skip;
-  for (int i = 0; i < 11; ++i) fields >> skip;
-  long utime = 0, stime = 0;
-  fields >> utime >> stime;
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  long hwm = 0;
-  for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmHWM:", 0) == 0) hwm = std::stol(line.substr(6));
-  return {double(utime + stime) / double(sysconf(_SC_CLK_TCK)), hwm};
 }
 
 }  // namespace
@@ -74,10 +61,11 @@ int main(int argc, char** argv) {
   const int aggregator_port = aggregator.bind_to_any_port("127.0.0.1");
   std::thread serving([&] { aggregator.listen_after_bind(); });
 
-  (void)(*server)->put_object("v1", "namespaces",
-                              {{"apiVersion", "v1"},
-                               {"kind", "Namespace"},
-                               {"metadata", {{"name", "bench"}, {"labels", {{"tailor.dev/record", "true"}}}}}});
+  (void)(*server)->put_object(
+      "v1", "namespaces",
+      {{"apiVersion", "v1"},
+       {"kind", "Namespace"},
+       {"metadata", {{"name", "bench"}, {"labels", {{"tailor.dev/record", "true"}}}}}});
   auto cgroups = Cgroup2::detect();
   if (!cgroups) die(cgroups.error().message);
   const std::string node_root = "/tailor-bench-agent-" + std::to_string(getpid());
@@ -92,26 +80,35 @@ int main(int argc, char** argv) {
         {"apiVersion", "v1"},
         {"kind", "Pod"},
         {"metadata", {{"name", "load-" + std::to_string(i)}, {"namespace", "bench"}, {"uid", uid}}},
-        {"spec", {{"nodeName", "bench-node"}, {"containers", {{{"name", "main"}, {"image", "busybox"}}}}}},
-        {"status", {{"containerStatuses", {{{"name", "main"}, {"containerID", "containerd://" + hex_id(i)}}}}}}};
+        {"spec",
+         {{"nodeName", "bench-node"}, {"containers", {{{"name", "main"}, {"image", "busybox"}}}}}},
+        {"status",
+         {{"containerStatuses",
+           {{{"name", "main"}, {"containerID", "containerd://" + hex_id(i)}}}}}}};
     if (auto put = (*server)->put_object("v1", "pods", pod); !put) die(put.error().message);
-    auto pid = tailor::agent::spawn_in_cgroup(cgroups->absolute(path), TAILOR_TEST_WORKLOAD,
-                                              {TAILOR_TEST_WORKLOAD, "steady", std::to_string(rate / containers)});
+    auto pid = tailor::agent::spawn_in_cgroup(
+        cgroups->absolute(path), TAILOR_TEST_WORKLOAD,
+        {TAILOR_TEST_WORKLOAD, "steady", std::to_string(rate / containers)});
     if (!pid) die(pid.error().message);
     workloads.push_back(*pid);
   }
 
   const std::string pins = "/sys/fs/bpf/tailor-bench-" + std::to_string(getpid());
   auto agent = tailor::testing::start_process(
-      {TAILOR_BIN, "agent", "--node-name", "bench-node", "--aggregator",
-       "https://127.0.0.1:" + std::to_string(aggregator_port), "--aggregator-ca", dir + "/agg-ca.pem",
-       "--kubeconfig", (*server)->kubeconfig_path(), "--cgroup-root", node_root, "--pin-dir", pins,
-       "--spool-dir", dir + "/spool", "--listen-port", "0", "--interval", "2"});
+      {TAILOR_BIN,        "agent",
+       "--node-name",     "bench-node",
+       "--aggregator",    "https://127.0.0.1:" + std::to_string(aggregator_port),
+       "--aggregator-ca", dir + "/agg-ca.pem",
+       "--kubeconfig",    (*server)->kubeconfig_path(),
+       "--cgroup-root",   node_root,
+       "--pin-dir",       pins,
+       "--spool-dir",     dir + "/spool",
+       "--listen-port",   "0",
+       "--interval",      "2"});
   std::this_thread::sleep_for(std::chrono::seconds(5));  // start-up and first attribution
-  const auto [cpu_before, rss_before] = cpu_and_peak_rss(agent.pid);
+  const auto before = process_figures(agent.pid);
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  const auto [cpu_after, peak_rss] = cpu_and_peak_rss(agent.pid);
-  (void)rss_before;
+  const auto after = process_figures(agent.pid);
   // What the agent says it records, so the figures are known to be of real work.
   std::string tracked = "?";
   {
@@ -136,11 +133,12 @@ int main(int argc, char** argv) {
   serving.join();
   (void)tailor::agent::Recorder::unpin(pins);
 
-  std::printf("agent under load: %d containers, about %d syscalls/s in all, %d s measured\n", containers,
-              rate, seconds);
+  std::printf("agent under load: %d containers, about %d syscalls/s in all, %d s measured\n",
+              containers, rate, seconds);
   std::printf("  containers the agent was recording: %s\n", tracked.c_str());
-  std::printf("  CPU: %.2f%% of one core (target < 2%%)\n", 100.0 * (cpu_after - cpu_before) / seconds);
-  std::printf("  peak RSS: %.1f MiB (target < 50 MiB)\n", peak_rss / 1024.0);
+  std::printf("  CPU: %.2f%% of one core (target < 2%%)\n",
+              100.0 * (after.cpu_s - before.cpu_s) / seconds);
+  std::printf("  peak RSS: %.1f MiB (target < 50 MiB)\n", after.peak_rss_kib / 1024.0);
   std::printf("  agent exit status after SIGTERM: %d\n", result.exit_status);
   std::printf("reproduce: sudo %s %d %d %d\n", argv[0], containers, rate, seconds);
   return 0;

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "aggregator/writer/profile_names.h"
+#include "bench/process_figures.h"
 #include "common/syscalls/names.h"
 #include "common/wire/delta.h"
 #include "tests/support/process.h"
@@ -29,6 +30,9 @@
 #include "tests/testbed/tls_material.h"
 
 namespace {
+
+using tailor::bench::process_figures;
+using tailor::bench::ProcessFigures;
 
 using steady = std::chrono::steady_clock;
 using tailor::common::Delta;
@@ -76,31 +80,6 @@ int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// utime + stime in seconds, VmHWM and VmRSS in KiB.
-struct ProcessFigures {
-  double cpu_s = 0;
-  long peak_rss_kib = 0;
-  long rss_kib = 0;
-};
-
-ProcessFigures process_figures(pid_t pid) {
-  ProcessFigures figures;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::istringstream fields(text.substr(text.rfind(')') + 2));
-  std::string skip;
-  for (int i = 0; i < 11; ++i) fields >> skip;
-  long utime = 0, stime = 0;
-  fields >> utime >> stime;
-  figures.cpu_s = double(utime + stime) / double(sysconf(_SC_CLK_TCK));
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) figures.peak_rss_kib = std::stol(line.substr(6));
-    if (line.rfind("VmRSS:", 0) == 0) figures.rss_kib = std::stol(line.substr(6));
-  }
-  return figures;
 }
 
 void pin_to_cpu(int cpu) {
