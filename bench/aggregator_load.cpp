@@ -24,6 +24,7 @@
 #include "aggregator/writer/profile_names.h"
 #include "bench/process_figures.h"
 #include "common/syscalls/names.h"
+#include "common/util/clock.h"
 #include "common/wire/delta.h"
 #include "tests/support/process.h"
 #include "tests/testbed/test_api_server.h"
@@ -75,12 +76,6 @@ struct Injection {
   std::string syscall;
   steady::time_point sent;
 };
-
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void pin_to_cpu(int cpu) {
   cpu_set_t set;
@@ -388,7 +383,8 @@ int main(int argc, char** argv) {
       WorkloadDelta report;
       report.key = load.key(w);
       report.syscalls.push_back({"x86_64", syscall.first, syscall.second,
-                                 tailor::common::Phase::workload, 1, unix_ms(), std::nullopt});
+                                 tailor::common::Phase::workload, 1, tailor::common::unix_now_ms(),
+                                 std::nullopt});
       delta.workloads.push_back(report);
       const auto sent = steady::now();
       const int status = post(*client, node, delta);

@@ -27,6 +27,7 @@
 #include "common/k8s/client/kube_client.h"
 #include "common/metrics/http_endpoint.h"
 #include "common/report/merge.h"
+#include "common/util/clock.h"
 
 namespace tailor::agent {
 namespace {
@@ -34,15 +35,10 @@ namespace {
 using common::make_error;
 using Clock = std::chrono::steady_clock;
 
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // One JSON object a line on stderr: what log collectors on a node expect.
 void log_line(const char* level, const std::string& message) {
-  const nlohmann::json line = {{"ts_ms", unix_ms()}, {"level", level}, {"msg", message}};
+  const nlohmann::json line = {
+      {"ts_ms", common::unix_now_ms()}, {"level", level}, {"msg", message}};
   std::fprintf(stderr, "%s\n", line.dump().c_str());
 }
 
@@ -133,8 +129,8 @@ class NodeAgent {
         namespaces_(client, common::ReflectorOptions{common::api_path("v1", "namespaces")}),
         workloads_(client),
         tracker_(DeltaTrackerOptions{.node = options.node_name,
-                                     .agent = {agent_id(), unix_ms()},
-                                     .recording_started_unix_ms = unix_ms()}),
+                                     .agent = {agent_id(), common::unix_now_ms()},
+                                     .recording_started_unix_ms = common::unix_now_ms()}),
         backoff_(std::chrono::milliseconds(500), std::chrono::milliseconds(30000),
                  std::random_device{}()),
         courier_(
@@ -210,7 +206,7 @@ class NodeAgent {
     book_.on_sets(*sets, stats);
     attribute();
     const auto state = cumulative_state();
-    const Round result = courier_.round(state, unix_ms());
+    const Round result = courier_.round(state, common::unix_now_ms());
     for (const auto& message : result.messages) log_line("info", message);
     release_finished();
     export_metrics(stats, state);

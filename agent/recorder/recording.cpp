@@ -8,13 +8,14 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 
 #include "agent/cgroup/container_lookup.h"
 #include "agent/recorder/session.h"
 #include "agent/recorder/spawn.h"
 #include "common/syscalls/arch.h"
+#include "common/util/clock.h"
 
 namespace tailor::agent {
 namespace {
@@ -47,9 +48,7 @@ common::RecordingInfo describe(const RecordingTarget& target) {
   utsname uts{};
   if (::uname(&uts) == 0) info.kernel = uts.release;
   info.native_arch = common::native_arch();
-  info.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  info.started_unix_ms = common::unix_now_ms();
   info.tailor_version = TAILOR_VERSION;
   return info;
 }
@@ -99,7 +98,8 @@ Result<FoundContainer> wait_for_container(Recorder& recorder, const Cgroup2& cgr
   const Recorder::EventHandler keep = [&](const tailor_event& event) {
     early.push_back(event);
     if (!container.path.empty()) return;
-    const std::string name(event.cgroup_name, strnlen(event.cgroup_name, sizeof(event.cgroup_name)));
+    const std::string name(event.cgroup_name,
+                           strnlen(event.cgroup_name, sizeof(event.cgroup_name)));
     const auto found = container_id_from_cgroup_name(name);
     if (!found || !found->starts_with(id)) return;
     auto path = cgroups.path_of_id(event.cgroup_id);
@@ -153,8 +153,8 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   // Says when recording has begun, so whoever starts the workload next (a
   // person, a script, a test) knows nothing of it will be missed.
   if (request.command.empty())
-    std::fprintf(stderr, "tailor: recording %s %s (cgroup %s); Ctrl-C to stop\n", target.kind.c_str(),
-                 target.description.c_str(), target.cgroup_path.c_str());
+    std::fprintf(stderr, "tailor: recording %s %s (cgroup %s); Ctrl-C to stop\n",
+                 target.kind.c_str(), target.description.c_str(), target.cgroup_path.c_str());
   common::RecordingInfo info = describe(target);
   const uint64_t start_ns = monotonic_ns();
   RecordingSession session(*cgroup_id, start_ns);

@@ -8,6 +8,7 @@
 
 #include "aggregator/store/state_json.h"
 #include "common/metrics/http_endpoint.h"
+#include "common/util/clock.h"
 
 namespace tailor::aggregator {
 namespace {
@@ -15,12 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kDeltasPath = "/api/v1/deltas";
-
-int64_t system_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string bearer_token(const httplib::Request& request) {
   const std::string header = request.get_header_value("Authorization");
@@ -41,7 +36,7 @@ IngestApi::IngestApi(MergeStore& store, TokenReviewer& reviewer, prometheus::Reg
     : store_(store),
       reviewer_(reviewer),
       options_(options),
-      wall_clock_(wall_clock ? std::move(wall_clock) : WallClock(system_unix_ms)),
+      wall_clock_(wall_clock ? std::move(wall_clock) : WallClock(common::unix_now_ms)),
       limiter_(options.rate),
       reports_(prometheus::BuildCounter()
                    .Name("tailor_aggregator_reports_total")

@@ -11,18 +11,13 @@
 #include "aggregator/writer/profile_conversion.h"
 #include "aggregator/writer/profile_object.h"
 #include "common/k8s/seccomp_profile_object.h"
+#include "common/util/clock.h"
 
 namespace tailor::aggregator {
 namespace {
 
 using nlohmann::json;
 using steady = std::chrono::steady_clock;
-
-int64_t system_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool retryable(int status) {
   return status == 0 || status == 409 || status == 429 || status >= 500;
@@ -43,7 +38,7 @@ ProfileWriter::ProfileWriter(common::KubeClient& client, MergeStore& store,
     : client_(client),
       store_(store),
       options_(std::move(options)),
-      wall_clock_(wall_clock ? std::move(wall_clock) : WallClock(system_unix_ms)),
+      wall_clock_(wall_clock ? std::move(wall_clock) : WallClock(common::unix_now_ms)),
       store_metrics_(registry),
       writes_(prometheus::BuildCounter()
                   .Name("tailor_aggregator_crd_writes_total")

@@ -153,32 +153,6 @@ TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
   EXPECT_EQ(after->first_discovery_unix_ms, 10);
 }
 
-TEST(MergeStoreTest, PodsPerSyscallAreSummedOverAgentsAndKeptAtTheirLargest) {
-  Delta delta;
-  delta.node = "node-a";
-  delta.agent = {"agent-a", 1};
-  WorkloadDelta web;
-  web.key = {"shop", "Deployment", "web", "nginx"};
-  web.syscalls.push_back({"x86_64", 0, "read", common::Phase::workload, 5, 100, std::nullopt, 2});
-  delta.workloads.push_back(web);
-  MergeStore store;
-  store.apply(delta, 10);
-  delta.workloads[0].syscalls[0].pods = 1;  // an older batch of the same run, replayed late
-  store.apply(delta, 11);
-  delta.node = "node-b";
-  delta.agent.id = "agent-b";
-  delta.workloads[0].syscalls[0].pods = 3;
-  store.apply(delta, 12);
-  const auto read = store.get(web.key)->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
-  EXPECT_EQ(read.pods(), 5u) << "2 pods on node-a, 3 on node-b";
-
-  MergedWorkload more = store.get(web.key)->merged;
-  more.syscalls.begin()->second.tally("agent-b").pods = 4;
-  MergedWorkload into = store.get(web.key)->merged;
-  EXPECT_TRUE(merge_into(into, more).coverage) << "a pod more is coverage news";
-  EXPECT_FALSE(merge_into(into, more).coverage);
-}
-
 TEST(MergeStoreTest, IncompleteArgumentListIsProfileGrowth) {
   MergedWorkload complete, incomplete;
   complete.syscalls[{"x86_64", 41, common::Phase::workload}].arg_index = 0;
@@ -196,16 +170,33 @@ TEST(MergeStoreTest, IncompleteArgumentListIsProfileGrowth) {
 namespace tailor::aggregator {
 namespace {
 
-Delta one_syscall(const std::string& agent, uint32_t nr, uint64_t calls, const std::string& ns) {
+Delta one_syscall(const std::string& agent, uint32_t nr, uint64_t calls, const std::string& ns,
+                  uint32_t pods = 1) {
   Delta delta;
   delta.node = "node-" + agent;
   delta.agent = {agent, 1};
   WorkloadDelta workload;
   workload.key = {ns, "Deployment", "web", "main"};
   workload.syscalls.push_back(
-      {"x86_64", nr, "", common::Phase::workload, calls, 100, std::nullopt, 1});
+      {"x86_64", nr, "", common::Phase::workload, calls, 100, std::nullopt, pods});
   delta.workloads.push_back(workload);
   return delta;
+}
+
+TEST(MergeStoreTest, PodsPerSyscallAreSummedOverAgentsAndKeptAtTheirLargest) {
+  const common::WorkloadKey key = {"shop", "Deployment", "web", "main"};
+  MergeStore store;
+  store.apply(one_syscall("a", 0, 5, "shop", 2), 10);
+  store.apply(one_syscall("a", 0, 5, "shop", 1), 11);  // an older batch of run a, replayed late
+  store.apply(one_syscall("b", 0, 5, "shop", 3), 12);
+  const auto read = store.get(key)->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
+  EXPECT_EQ(read.pods(), 5u) << "2 pods on node-a, 3 on node-b";
+
+  MergedWorkload more = store.get(key)->merged;
+  more.syscalls.begin()->second.tally("b").pods = 4;
+  MergedWorkload into = store.get(key)->merged;
+  EXPECT_TRUE(merge_into(into, more).coverage) << "a pod more is coverage news";
+  EXPECT_FALSE(merge_into(into, more).coverage);
 }
 
 TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) {
