@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
+#include <regex>
 #include <string>
 
 namespace tailor::common {
@@ -48,6 +50,37 @@ TEST(ObjectNamesTest, LabelValuesMayBeEmpty) {
   EXPECT_TRUE(check_label_value("v1.2_x", "label value").ok());
   EXPECT_FALSE(check_label_value("a b", "label value").ok());
   EXPECT_FALSE(check_label_value(std::string(64, 'a'), "label value").ok());
+}
+
+// The checks are hand-written; apimachinery states the rules as these regular expressions.
+// Every string of up to 5 characters from an alphabet with one character of each class
+// (and random longer ones) gets the same answer from both.
+TEST(ObjectNamesTest, HandWrittenChecksMatchApimachinerysPatterns) {
+  const std::regex label("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  const std::regex subdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  const std::regex qualified("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+  const std::string alphabet = "aZ0-_./ ";
+  auto agree = [&](const std::string& text) {
+    EXPECT_EQ(check_dns1123_label(text, "x").ok(), std::regex_match(text, label)) << text;
+    EXPECT_EQ(check_dns1123_subdomain(text, "x").ok(), std::regex_match(text, subdomain)) << text;
+    EXPECT_EQ(check_label_value(text, "x").ok(), text.empty() || std::regex_match(text, qualified))
+        << text;
+  };
+  std::vector<std::string> texts = {""};
+  for (std::size_t begin = 0, length = 0; length < 5; ++length) {
+    const std::size_t end = texts.size();
+    for (std::size_t i = begin; i < end; ++i)
+      for (const char c : alphabet) texts.push_back(texts[i] + c);
+    begin = end;
+  }
+  std::mt19937 random(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string text(1 + random() % 40, 'a');
+    for (char& c : text) c = "abz09-.._"[random() % 9];
+    texts.push_back(text);
+  }
+  for (const auto& text : texts) agree(text);
+  EXPECT_EQ(texts.size(), 37449u + 2000u);  // 8^0 + ... + 8^5, and the random ones
 }
 
 TEST(ObjectNamesTest, SanitizesToAValidSubdomain) {
