@@ -22,8 +22,8 @@
 #include <thread>
 
 #include "aggregator/writer/profile_names.h"
+#include "bench/load_shape.h"
 #include "bench/process_figures.h"
-#include "common/syscalls/names.h"
 #include "common/util/clock.h"
 #include "common/wire/delta.h"
 #include "tests/support/process.h"
@@ -37,7 +37,6 @@ using tailor::bench::ProcessFigures;
 
 using steady = std::chrono::steady_clock;
 using tailor::common::Delta;
-using tailor::common::DeltaSyscall;
 using tailor::common::WorkloadDelta;
 using tailor::common::WorkloadKey;
 
@@ -46,29 +45,22 @@ using tailor::common::WorkloadKey;
   std::exit(1);
 }
 
-struct Shape {
-  int nodes = 5000;
-  int containers_per_node = 50;
-  int workloads = 5000;
+struct Options {
+  tailor::bench::Shape shape;
   int seconds = 30;
   int connections = 6;       // below the aggregator's 8 server threads, so injections get one
   double reports_per_s = 0;  // 0: as fast as the aggregator takes them
 };
 
-constexpr int kSyscallsPerWorkload = 60;
-constexpr int kFirstReportSyscalls = 40;  // a container's first report: most of its set
-constexpr int kSyscallsPerReport = 3;     // later reports: a few with grown counts
-constexpr uint32_t kSocket = 41;          // carries argument values (family)
+constexpr int kValueOneIn = 10;
 constexpr int kInjectionsPerSecond = 5;
 // The test API server serves v1, so the aggregator's discovery picks it.
 constexpr const char* kProfileVersion = "security-profiles-operator.x-k8s.io/v1";
 
 struct Node {
   std::string name;
-  std::string agent_id;
   std::string token;
   std::atomic<uint64_t> seq{0};
-  std::atomic<bool> warm{false};
 };
 
 struct Injection {
@@ -84,85 +76,6 @@ void pin_to_cpu(int cpu) {
   if (sched_setaffinity(0, sizeof(set), &set) != 0) die("cannot pin the load to CPU 1");
 }
 
-class Load {
- public:
-  explicit Load(const Shape& shape) : shape_(shape) {
-    for (uint32_t nr = 0; nr < 460; ++nr) {
-      auto name = tailor::common::syscall_name("x86_64", nr);
-      if (!name || !*name) continue;
-      // Workloads draw from the first 300; injections from the rest, which no report has.
-      (nr < 300 ? background_ : injectable_).push_back({nr, **name});
-    }
-    for (int w = 0; w < shape.workloads; ++w) {
-      std::mt19937 random(w);
-      std::vector<std::pair<uint32_t, std::string>> pool = background_;
-      std::shuffle(pool.begin(), pool.end(), random);
-      pool.resize(kSyscallsPerWorkload);
-      if (std::none_of(pool.begin(), pool.end(), [](auto& s) { return s.first == kSocket; }))
-        pool.back() = {kSocket, "socket"};
-      sets_.push_back(std::move(pool));
-    }
-  }
-
-  WorkloadKey key(int workload) const {
-    return {"bench-" + std::to_string(workload % 50), "Deployment",
-            "app-" + std::to_string(workload), "main"};
-  }
-  int workload_of(int node, int container) const {
-    return (node * shape_.containers_per_node + container) % shape_.workloads;
-  }
-  const std::vector<std::pair<uint32_t, std::string>>& injectable() const { return injectable_; }
-
-  // The node's batch `seq`: its containers' first reports for seq 1, else small deltas.
-  Delta batch(const Node& node, int index, uint64_t seq) const {
-    Delta delta;
-    delta.node = node.name;
-    delta.agent = {node.agent_id, 1714564800000};
-    delta.seq = seq;
-    std::mt19937 random(static_cast<uint32_t>(index * 7919 + seq));
-    for (int c = 0; c < shape_.containers_per_node; ++c) {
-      const int w = workload_of(index, c);
-      const auto& set = sets_[w];
-      WorkloadDelta report;
-      report.key = key(w);
-      std::vector<std::size_t> picked;
-      if (seq == 1) {
-        char uid[40];
-        std::snprintf(uid, sizeof(uid), "%08x-0000-4000-8000-%012x", index, c);
-        report.pods.push_back(uid);
-        for (std::size_t i = 0; i < kFirstReportSyscalls; ++i)
-          picked.push_back((i + c) % set.size());
-      } else {
-        for (int i = 0; i < kSyscallsPerReport; ++i) picked.push_back(random() % set.size());
-      }
-      std::sort(picked.begin(), picked.end());
-      picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
-      for (std::size_t i : picked) {
-        DeltaSyscall syscall{
-            "x86_64",     set[i].first,          set[i].second, tailor::common::Phase::workload,
-            seq * 10 + i, 1714564800100 + index, std::nullopt};
-        // One report in ten carries an argument value of socket, now and then a new one.
-        if (set[i].first == kSocket && random() % 10 == 0) {
-          tailor::common::RecordedArg arg;
-          arg.index = 0;
-          arg.values[1 + random() % 40] = seq;
-          arg.complete = true;
-          syscall.arg = std::move(arg);
-        }
-        report.syscalls.push_back(std::move(syscall));
-      }
-      delta.workloads.push_back(std::move(report));
-    }
-    return delta;
-  }
-
- private:
-  Shape shape_;
-  std::vector<std::pair<uint32_t, std::string>> background_;
-  std::vector<std::pair<uint32_t, std::string>> injectable_;
-  std::vector<std::vector<std::pair<uint32_t, std::string>>> sets_;
-};
-
 std::unique_ptr<httplib::SSLClient> connect(int port, const std::string& ca) {
   auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
   client->set_ca_cert_path(ca.c_str());
@@ -173,6 +86,11 @@ std::unique_ptr<httplib::SSLClient> connect(int port, const std::string& ca) {
   client->set_read_timeout(std::chrono::seconds(60));
   client->set_write_timeout(std::chrono::seconds(60));
   return client;
+}
+
+std::string scrape(int port, const std::string& ca) {
+  auto answer = connect(port, ca)->Get("/metrics");
+  return answer ? answer->body : std::string();
 }
 
 // What one POST got: 0 when nothing answered.
@@ -202,6 +120,12 @@ double percentile(std::vector<double> values, double p) {
   return values[at];
 }
 
+// The value of one series in a Prometheus text scrape, 0 when absent.
+double metric(const std::string& metrics, const std::string& series) {
+  const auto at = metrics.find("\n" + series + " ");
+  return at == std::string::npos ? 0 : std::atof(metrics.c_str() + at + series.size() + 2);
+}
+
 std::string scrape_line(const std::string& metrics, const std::string& prefix) {
   std::string lines;
   std::istringstream in(metrics);
@@ -213,15 +137,17 @@ std::string scrape_line(const std::string& metrics, const std::string& prefix) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Shape shape;
+  Options options;
+  tailor::bench::Shape& shape = options.shape;
   if (argc > 1) shape.nodes = std::atoi(argv[1]);
   if (argc > 2) shape.containers_per_node = std::atoi(argv[2]);
   if (argc > 3) shape.workloads = std::atoi(argv[3]);
-  if (argc > 4) shape.seconds = std::atoi(argv[4]);
-  if (argc > 5) shape.connections = std::atoi(argv[5]);
-  if (argc > 6) shape.reports_per_s = std::atof(argv[6]);
+  if (argc > 4) options.seconds = std::atoi(argv[4]);
+  if (argc > 5) options.connections = std::atoi(argv[5]);
+  if (argc > 6) options.reports_per_s = std::atof(argv[6]);
   if (shape.nodes < 1 || shape.containers_per_node < 1 || shape.workloads < 1 ||
-      shape.seconds < 1 || shape.connections < 1 || shape.containers_per_node > shape.workloads) {
+      options.seconds < 1 || options.connections < 1 ||
+      shape.containers_per_node > shape.workloads) {
     die("usage: " + std::string(argv[0]) +
         " [nodes containers-per-node workloads seconds connections reports-per-s(0: max)]");
   }
@@ -242,14 +168,11 @@ int main(int argc, char** argv) {
   (void)tailor::testbed::write_private_file(dir + "/agg.pem", tls->cert_pem);
   (void)tailor::testbed::write_private_file(dir + "/agg.key", tls->key_pem);
 
-  Load load(shape);
+  const tailor::bench::LoadShape load(shape);
   std::vector<Node> nodes(shape.nodes);
   for (int i = 0; i < shape.nodes; ++i) {
     Node& node = nodes[i];
-    node.name = "node-" + std::to_string(i);
-    char id[40];
-    std::snprintf(id, sizeof(id), "0d3c6f8e-5d1b-4c43-9a0e-%012x", i);
-    node.agent_id = id;
+    node.name = load.node(i).name;
     const std::string pod = "tailor-agent-" + node.name;
     const std::string uid = "uid-" + pod;
     auto put = (*server)->put_object(
@@ -294,13 +217,13 @@ int main(int argc, char** argv) {
   const auto warm_start = steady::now();
   {
     std::vector<std::thread> workers;
-    for (int c = 0; c < shape.connections; ++c) {
+    for (int c = 0; c < options.connections; ++c) {
       workers.emplace_back([&] {
         auto client = connect(port, ca);
         for (std::size_t i; (i = next++) < nodes.size();) {
           Node& node = nodes[i];
           for (;;) {
-            const int status = post(*client, node, load.batch(node, int(i), 1));
+            const int status = post(*client, node, load.batch(int(i), 1, kValueOneIn));
             if (status == 200) break;
             if (status == 429) {
               ++review_limited;
@@ -311,7 +234,6 @@ int main(int argc, char** argv) {
             if (status == 0) client = connect(port, ca);
           }
           node.seq = 1;
-          node.warm = true;
           ++batches;
           reports += shape.containers_per_node;
         }
@@ -332,10 +254,10 @@ int main(int argc, char** argv) {
   std::vector<double> latencies;
   long injected = 0;
   std::vector<std::thread> workers;
-  const double batches_per_s = shape.reports_per_s / shape.containers_per_node;
+  const double batches_per_s = options.reports_per_s / shape.containers_per_node;
   const auto steady_start = steady::now();
   std::atomic<long> paced{0};
-  for (int c = 0; c < shape.connections; ++c) {
+  for (int c = 0; c < options.connections; ++c) {
     workers.emplace_back([&] {
       auto client = connect(port, ca);
       while (!stop) {
@@ -347,7 +269,7 @@ int main(int argc, char** argv) {
         }
         const std::size_t i = next++ % nodes.size();
         Node& node = nodes[i];
-        const int status = post(*client, node, load.batch(node, int(i), ++node.seq));
+        const int status = post(*client, node, load.batch(int(i), ++node.seq, kValueOneIn));
         if (status == 200) {
           if (measuring) {
             ++batches;
@@ -378,7 +300,7 @@ int main(int argc, char** argv) {
       Node& node = nodes[index];
       Delta delta;
       delta.node = node.name;
-      delta.agent = {node.agent_id, 1714564800000};
+      delta.agent = {load.node(index).agent_id, 1714564800000};
       delta.seq = ++node.seq;
       WorkloadDelta report;
       report.key = load.key(w);
@@ -430,15 +352,17 @@ int main(int argc, char** argv) {
   const double backlog_s = std::chrono::duration<double>(steady::now() - backlog_start).count();
   batches = 0;
   reports = 0;
-  const long limited_before = review_limited.exchange(0);
-  const long refused_before = refused.exchange(0);
+  review_limited = 0;
+  refused = 0;
+  const std::string metrics_before = scrape(port, ca);
   const ProcessFigures before = process_figures(aggregator.pid);
   const auto window_start = steady::now();
   measuring = true;
-  std::this_thread::sleep_for(std::chrono::seconds(shape.seconds));
+  std::this_thread::sleep_for(std::chrono::seconds(options.seconds));
   measuring = false;
   const double window_s = std::chrono::duration<double>(steady::now() - window_start).count();
   const ProcessFigures after = process_figures(aggregator.pid);
+  const std::string metrics_after = scrape(port, ca);
   const long steady_batches = batches, steady_reports = reports;
   stop = true;
   for (auto& worker : workers) worker.join();
@@ -454,29 +378,30 @@ int main(int argc, char** argv) {
   watching = false;
   watcher.join();
 
-  std::string metrics;
-  if (auto scraped = connect(port, ca)->Get("/metrics")) metrics = scraped->body;
+  const std::string metrics = scrape(port, ca);
   kill(aggregator.pid, SIGTERM);
   const auto exited = aggregator.wait();
+  auto window_rate = [&](const std::string& series) {
+    return (metric(metrics_after, series) - metric(metrics_before, series)) / window_s;
+  };
 
-  const int reports_per_batch = shape.containers_per_node;
   std::printf(
       "aggregator under load: %d nodes x %d containers = %d containers, %d workloads, "
       "%d connections, %s\n",
       shape.nodes, shape.containers_per_node, shape.nodes * shape.containers_per_node,
-      shape.workloads, shape.connections,
-      shape.reports_per_s > 0
-          ? ("offered " + std::to_string(int(shape.reports_per_s)) + " reports/s").c_str()
+      shape.workloads, options.connections,
+      options.reports_per_s > 0
+          ? ("offered " + std::to_string(int(options.reports_per_s)) + " reports/s").c_str()
           : "as fast as accepted");
   std::printf(
       "  a report: one container's entry in a batch; a batch: one node's POST, %d reports\n",
-      reports_per_batch);
+      shape.containers_per_node);
   std::printf(
       "  warm-up (every node's first batch, %d syscalls per report, every token reviewed): "
       "%.1f s, %.0f batches/s, %.0f reports/s, %ld answers 429 review_rate_limited, "
       "aggregator CPU %.1f s\n",
-      kFirstReportSyscalls, warm_s, warm_batches / warm_s, warm_reports / warm_s, warm_limited,
-      after_warm.cpu_s);
+      tailor::bench::kFirstReportSyscalls, warm_s, warm_batches / warm_s, warm_reports / warm_s,
+      warm_limited, after_warm.cpu_s);
   std::printf(
       "  every workload's first SeccompProfile written %.1f s after warm-up, under the "
       "steady load\n",
@@ -484,11 +409,17 @@ int main(int argc, char** argv) {
   std::printf(
       "  steady state (%d syscalls per report), %.1f s measured: %.0f batches/s, "
       "%.0f reports/s (target >= 20000)\n",
-      kSyscallsPerReport, window_s, steady_batches / window_s, steady_reports / window_s);
+      tailor::bench::kSyscallsPerReport, window_s, steady_batches / window_s,
+      steady_reports / window_s);
   std::printf("  aggregator CPU in the window: %.0f%% of its one core\n",
               100.0 * (after.cpu_s - before.cpu_s) / window_s);
   std::printf("  not accepted in the window: %ld x 429, %ld other\n", review_limited.load(),
               refused.load());
+  std::printf(
+      "  profile growth in the window: %.1f discoveries/s (new syscalls or argument values, "
+      "injections included), %.1f SeccompProfile updates/s\n",
+      window_rate("tailor_aggregator_discoveries_total"),
+      window_rate("tailor_aggregator_crd_writes_total{result=\"updated\"}"));
   std::printf("  aggregator RSS: %.1f MiB now, %.1f MiB peak (target < 500 MiB)\n",
               after.rss_kib / 1024.0, after.peak_rss_kib / 1024.0);
   std::printf(
@@ -501,9 +432,7 @@ int main(int argc, char** argv) {
               scrape_line(metrics, "tailor_aggregator_workloads_tracked").c_str());
   std::printf("  aggregator exit status after SIGTERM: %d\n", exited.exit_status);
   std::printf("reproduce: %s %d %d %d %d %d %g\n", argv[0], shape.nodes, shape.containers_per_node,
-              shape.workloads, shape.seconds, shape.connections, shape.reports_per_s);
-  (void)limited_before;
-  (void)refused_before;
+              shape.workloads, options.seconds, options.connections, options.reports_per_s);
   const bool sound = steady_batches > 0 && !latencies.empty() &&
                      latencies.size() == static_cast<std::size_t>(injected) &&
                      exited.exit_status == 0;
