@@ -356,12 +356,14 @@ int main(int argc, char** argv) {
   refused = 0;
   const std::string metrics_before = scrape(port, ca);
   const ProcessFigures before = process_figures(aggregator.pid);
+  const ProcessFigures load_before = process_figures(getpid());
   const auto window_start = steady::now();
   measuring = true;
   std::this_thread::sleep_for(std::chrono::seconds(options.seconds));
   measuring = false;
   const double window_s = std::chrono::duration<double>(steady::now() - window_start).count();
   const ProcessFigures after = process_figures(aggregator.pid);
+  const ProcessFigures load_after = process_figures(getpid());
   const std::string metrics_after = scrape(port, ca);
   const long steady_batches = batches, steady_reports = reports;
   stop = true;
@@ -413,6 +415,10 @@ int main(int argc, char** argv) {
       steady_reports / window_s);
   std::printf("  aggregator CPU in the window: %.0f%% of its one core\n",
               100.0 * (after.cpu_s - before.cpu_s) / window_s);
+  std::printf(
+      "  this process (load generator, TLS client side, API server) in the window: %.0f%% of "
+      "CPU 1\n",
+      100.0 * (load_after.cpu_s - load_before.cpu_s) / window_s);
   std::printf("  not accepted in the window: %ld x 429, %ld other\n", review_limited.load(),
               refused.load());
   std::printf(

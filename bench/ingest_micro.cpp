@@ -53,7 +53,8 @@ void BM_EncodeSteadyBatch(benchmark::State& state) {
 
 void BM_ApplySteadyBatch(benchmark::State& state) {
   tailor::aggregator::MergeStore store;
-  for (int node = 0; node < kShape.nodes; ++node) store.apply(load().batch(node, 1, kValueOneIn), 1);
+  for (int node = 0; node < kShape.nodes; ++node)
+    store.apply(load().batch(node, 1, kValueOneIn), 1);
   std::vector<tailor::common::Delta> batches;
   for (int node = 0; node < kShape.nodes; node += kShape.nodes / 64)
     batches.push_back(load().batch(node, 2, kValueOneIn));

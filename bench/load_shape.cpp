@@ -65,13 +65,9 @@ common::Delta LoadShape::batch(int index, uint64_t seq, int value_one_in) const 
     std::sort(picked.begin(), picked.end());
     picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
     for (std::size_t i : picked) {
-      common::DeltaSyscall syscall{"x86_64",
-                                   set[i].first,
-                                   set[i].second,
-                                   common::Phase::workload,
-                                   seq * 10 + i,
-                                   1714564800100 + index,
-                                   std::nullopt};
+      common::DeltaSyscall syscall{
+          "x86_64",     set[i].first,          set[i].second, common::Phase::workload,
+          seq * 10 + i, 1714564800100 + index, std::nullopt};
       syscall.pods = 1;
       if (set[i].first == kSocket && value_one_in > 0 && random() % value_one_in == 0) {
         common::RecordedArg arg;

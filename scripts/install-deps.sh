@@ -12,7 +12,7 @@ packages=(
   # build
   cmake g++ make pkg-config git clang llvm bpftool clang-format clang-tidy
   # libraries
-  libbpf-dev libelf-dev zlib1g-dev libseccomp-dev nlohmann-json3-dev libyaml-cpp-dev
+  libbpf-dev libelf-dev zlib1g-dev libseccomp-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev
   libcpp-httplib-dev libssl-dev prometheus-cpp-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev
   # tests: real runtimes, a static userland for container rootfs, capability tools
