@@ -10,7 +10,7 @@ RateLimiter::RateLimiter(RateLimitOptions options, Clock clock)
   if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
 }
 
-int RateLimiter::acquire(const std::string& client) {
+int RateLimiter::acquire(const std::string& client, double keep) {
   const auto now = clock_();
   std::lock_guard lock(mu_);
   auto it = buckets_.find(client);
@@ -23,11 +23,12 @@ int RateLimiter::acquire(const std::string& client) {
   const double elapsed = std::chrono::duration<double>(now - bucket.at).count();
   bucket.tokens = std::min(options_.burst, bucket.tokens + elapsed * options_.per_second);
   bucket.at = now;
-  if (bucket.tokens >= 1) {
+  const double needed = 1 + keep;
+  if (bucket.tokens >= needed) {
     bucket.tokens -= 1;
     return 0;
   }
-  return std::max(1, static_cast<int>(std::ceil((1 - bucket.tokens) / options_.per_second)));
+  return std::max(1, static_cast<int>(std::ceil((needed - bucket.tokens) / options_.per_second)));
 }
 
 }  // namespace tailor::aggregator

@@ -23,7 +23,9 @@ class RateLimiter {
   explicit RateLimiter(RateLimitOptions options, Clock clock = {});
 
   // 0: allowed (and counted). Otherwise the whole seconds to wait, for Retry-After.
-  int acquire(const std::string& client);
+  // `keep`: tokens that must remain afterwards, so work that can wait takes only what urgent
+  // work leaves spare.
+  int acquire(const std::string& client, double keep = 0);
 
  private:
   struct Bucket {

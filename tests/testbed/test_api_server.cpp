@@ -113,6 +113,9 @@ common::Status TestApiServer::init() {
   http_->set_keep_alive_timeout(1);
   // The real API server puts no cap on the requests of one connection; httplib's is 5.
   http_->set_keep_alive_max_count(1000);
+  // As Go's (the real API server's) sockets: no Nagle, or each answer written in two parts waits
+  // for a delayed ACK (40 ms) on a kept-alive connection.
+  http_->set_tcp_nodelay(true);
   const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     route(req, res);
   };

@@ -146,6 +146,7 @@ Result<std::unique_ptr<httplib::Client>> KubeClient::connect(std::chrono::second
   client->set_read_timeout(read_timeout.count());
   client->set_write_timeout(options_.request_timeout.count());
   client->set_keep_alive(false);
+  client->set_tcp_nodelay(true);
   client->set_bearer_token_auth(*token);
   client->set_default_headers(
       {{"User-Agent", options_.user_agent}, {"Accept", "application/json"}});
