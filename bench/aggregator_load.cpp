@@ -2,7 +2,10 @@
 // containers being replicas of W workloads, send delta batches over keep-alive HTTPS to the
 // real tailor-aggregator pinned to CPU 0; this process (load, test API server) runs on CPU 1.
 // Prints warm-up and steady-state batches/s and reports/s, the aggregator's CPU and peak
-// RSS, and how long a new syscall takes to reach its SeccompProfile (p50/p99).
+// RSS, and how long a new syscall takes to reach its SeccompProfile (p50/p99), injected 50
+// times a second into as many workloads. "converged" (the default): first reports carry
+// each container's whole set, so profiles change only by injections; "converging": 5,000
+// profiles still growing at once (bench/load_shape.h).
 //
 // A report is one workload container's entry in a batch (workloads[i] of the wire format):
 // a node's batch carries one report per container it runs.
@@ -50,10 +53,10 @@ struct Options {
   int seconds = 30;
   int connections = 6;       // below the aggregator's 8 server threads, so injections get one
   double reports_per_s = 0;  // 0: as fast as the aggregator takes them
+  bool converging = false;   // profiles still growing (kConverging), else kConverged
 };
 
-constexpr int kValueOneIn = 10;
-constexpr int kInjectionsPerSecond = 5;
+constexpr int kInjectionsPerSecond = 50;
 // The test API server serves v1, so the aggregator's discovery picks it.
 constexpr const char* kProfileVersion = "security-profiles-operator.x-k8s.io/v1";
 
@@ -145,11 +148,13 @@ int main(int argc, char** argv) {
   if (argc > 4) options.seconds = std::atoi(argv[4]);
   if (argc > 5) options.connections = std::atoi(argv[5]);
   if (argc > 6) options.reports_per_s = std::atof(argv[6]);
-  if (shape.nodes < 1 || shape.containers_per_node < 1 || shape.workloads < 1 ||
-      options.seconds < 1 || options.connections < 1 ||
-      shape.containers_per_node > shape.workloads) {
+  if (argc > 7) options.converging = std::string(argv[7]) == "converging";
+  if ((argc > 7 && !options.converging && std::string(argv[7]) != "converged") || shape.nodes < 1 ||
+      shape.containers_per_node < 1 || shape.workloads < 1 || options.seconds < 1 ||
+      options.connections < 1 || shape.containers_per_node > shape.workloads) {
     die("usage: " + std::string(argv[0]) +
-        " [nodes containers-per-node workloads seconds connections reports-per-s(0: max)]");
+        " [nodes containers-per-node workloads seconds connections reports-per-s(0: max) "
+        "converged|converging]");
   }
   if (std::thread::hardware_concurrency() < 2) {
     std::fprintf(stderr,
@@ -169,6 +174,8 @@ int main(int argc, char** argv) {
   (void)tailor::testbed::write_private_file(dir + "/agg.key", tls->key_pem);
 
   const tailor::bench::LoadShape load(shape);
+  const tailor::bench::Growth growth =
+      options.converging ? tailor::bench::kConverging : tailor::bench::kConverged;
   std::vector<Node> nodes(shape.nodes);
   for (int i = 0; i < shape.nodes; ++i) {
     Node& node = nodes[i];
@@ -223,7 +230,7 @@ int main(int argc, char** argv) {
         for (std::size_t i; (i = next++) < nodes.size();) {
           Node& node = nodes[i];
           for (;;) {
-            const int status = post(*client, node, load.batch(int(i), 1, kValueOneIn));
+            const int status = post(*client, node, load.batch(int(i), 1, growth));
             if (status == 200) break;
             if (status == 429) {
               ++review_limited;
@@ -269,7 +276,7 @@ int main(int argc, char** argv) {
         }
         const std::size_t i = next++ % nodes.size();
         Node& node = nodes[i];
-        const int status = post(*client, node, load.batch(int(i), ++node.seq, kValueOneIn));
+        const int status = post(*client, node, load.batch(int(i), ++node.seq, growth));
         if (status == 200) {
           if (measuring) {
             ++batches;
@@ -389,12 +396,15 @@ int main(int argc, char** argv) {
 
   std::printf(
       "aggregator under load: %d nodes x %d containers = %d containers, %d workloads, "
-      "%d connections, %s\n",
+      "%d connections, %s, %s\n",
       shape.nodes, shape.containers_per_node, shape.nodes * shape.containers_per_node,
       shape.workloads, options.connections,
       options.reports_per_s > 0
           ? ("offered " + std::to_string(int(options.reports_per_s)) + " reports/s").c_str()
-          : "as fast as accepted");
+          : "as fast as accepted",
+      options.converging ? "profiles converging (first reports 40 of 60 syscalls, new socket "
+                           "values)"
+                         : "profiles converged (first reports have the whole set)");
   std::printf(
       "  a report: one container's entry in a batch; a batch: one node's POST, %d reports\n",
       shape.containers_per_node);
@@ -402,7 +412,7 @@ int main(int argc, char** argv) {
       "  warm-up (every node's first batch, %d syscalls per report, every token reviewed): "
       "%.1f s, %.0f batches/s, %.0f reports/s, %ld answers 429 review_rate_limited, "
       "aggregator CPU %.1f s\n",
-      tailor::bench::kFirstReportSyscalls, warm_s, warm_batches / warm_s, warm_reports / warm_s,
+      growth.first_report_syscalls, warm_s, warm_batches / warm_s, warm_reports / warm_s,
       warm_limited, after_warm.cpu_s);
   std::printf(
       "  every workload's first SeccompProfile written %.1f s after warm-up, under the "
@@ -437,8 +447,9 @@ int main(int argc, char** argv) {
               scrape_line(metrics, "tailor_aggregator_crd_writes_total").c_str(),
               scrape_line(metrics, "tailor_aggregator_workloads_tracked").c_str());
   std::printf("  aggregator exit status after SIGTERM: %d\n", exited.exit_status);
-  std::printf("reproduce: %s %d %d %d %d %d %g\n", argv[0], shape.nodes, shape.containers_per_node,
-              shape.workloads, options.seconds, options.connections, options.reports_per_s);
+  std::printf("reproduce: %s %d %d %d %d %d %g %s\n", argv[0], shape.nodes,
+              shape.containers_per_node, shape.workloads, options.seconds, options.connections,
+              options.reports_per_s, options.converging ? "converging" : "converged");
   const bool sound = steady_batches > 0 && !latencies.empty() &&
                      latencies.size() == static_cast<std::size_t>(injected) &&
                      exited.exit_status == 0;

@@ -17,7 +17,8 @@ namespace {
 using tailor::bench::LoadShape;
 
 constexpr tailor::bench::Shape kShape{.nodes = 1000, .containers_per_node = 50, .workloads = 1000};
-constexpr int kValueOneIn = 10;
+// First batches of 40 syscalls, some socket entries with an argument value.
+constexpr tailor::bench::Growth kGrowth = tailor::bench::kConverging;
 
 const LoadShape& load() {
   static const LoadShape shape(kShape);
@@ -27,7 +28,7 @@ const LoadShape& load() {
 std::vector<std::string> encoded_batches(uint64_t seq, int count) {
   std::vector<std::string> bodies;
   for (int node = 0; node < count; ++node)
-    bodies.push_back(tailor::common::encode_delta(load().batch(node, seq, kValueOneIn)));
+    bodies.push_back(tailor::common::encode_delta(load().batch(node, seq, kGrowth)));
   return bodies;
 }
 
@@ -46,18 +47,17 @@ void BM_DecodeFirstBatch(benchmark::State& state) { decode(state, 1); }
 void BM_DecodeSteadyBatch(benchmark::State& state) { decode(state, 2); }
 
 void BM_EncodeSteadyBatch(benchmark::State& state) {
-  const auto delta = load().batch(0, 2, kValueOneIn);
+  const auto delta = load().batch(0, 2, kGrowth);
   for (auto _ : state) benchmark::DoNotOptimize(tailor::common::encode_delta(delta));
   state.SetItemsProcessed(state.iterations() * kShape.containers_per_node);
 }
 
 void BM_ApplySteadyBatch(benchmark::State& state) {
   tailor::aggregator::MergeStore store;
-  for (int node = 0; node < kShape.nodes; ++node)
-    store.apply(load().batch(node, 1, kValueOneIn), 1);
+  for (int node = 0; node < kShape.nodes; ++node) store.apply(load().batch(node, 1, kGrowth), 1);
   std::vector<tailor::common::Delta> batches;
   for (int node = 0; node < kShape.nodes; node += kShape.nodes / 64)
-    batches.push_back(load().batch(node, 2, kValueOneIn));
+    batches.push_back(load().batch(node, 2, kGrowth));
   std::size_t i = 0;
   int64_t now = 2;
   for (auto _ : state) benchmark::DoNotOptimize(store.apply(batches[i++ % batches.size()], now++));

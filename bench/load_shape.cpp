@@ -41,7 +41,7 @@ int LoadShape::workload_of(int node, int container) const {
   return (node * shape_.containers_per_node + container) % shape_.workloads;
 }
 
-common::Delta LoadShape::batch(int index, uint64_t seq, int value_one_in) const {
+common::Delta LoadShape::batch(int index, uint64_t seq, const Growth& growth) const {
   const SimulatedNode sender = node(index);
   common::Delta delta;
   delta.node = sender.name;
@@ -58,7 +58,7 @@ common::Delta LoadShape::batch(int index, uint64_t seq, int value_one_in) const 
       char uid[40];
       std::snprintf(uid, sizeof(uid), "%08x-0000-4000-8000-%012x", index, c);
       report.pods.push_back(uid);
-      for (std::size_t i = 0; i < kFirstReportSyscalls; ++i) picked.push_back((i + c) % set.size());
+      for (int i = 0; i < growth.first_report_syscalls; ++i) picked.push_back((i + c) % set.size());
     } else {
       for (int i = 0; i < kSyscallsPerReport; ++i) picked.push_back(random() % set.size());
     }
@@ -69,7 +69,8 @@ common::Delta LoadShape::batch(int index, uint64_t seq, int value_one_in) const 
           "x86_64",     set[i].first,          set[i].second, common::Phase::workload,
           seq * 10 + i, 1714564800100 + index, std::nullopt};
       syscall.pods = 1;
-      if (set[i].first == kSocket && value_one_in > 0 && random() % value_one_in == 0) {
+      if (set[i].first == kSocket &&
+          (seq == 1 || (growth.value_one_in > 0 && random() % growth.value_one_in == 0))) {
         common::RecordedArg arg;
         arg.index = 0;
         arg.values[1 + random() % 40] = seq;

@@ -19,9 +19,25 @@ struct Shape {
 };
 
 inline constexpr int kSyscallsPerWorkload = 60;
-inline constexpr int kFirstReportSyscalls = 40;  // a container's first report: most of its set
-inline constexpr int kSyscallsPerReport = 3;     // later reports: a few with grown counts
-inline constexpr uint32_t kSocket = 41;          // carries argument values (family)
+inline constexpr int kSyscallsPerReport = 3;  // later reports: a few with grown counts
+inline constexpr uint32_t kSocket = 41;       // carries argument values (family)
+
+// How much a workload's profile still grows after its containers' first reports.
+struct Growth {
+  // Syscalls in a container's first report; the rest of its set are discovered later, by
+  // the reports that happen to pick them.
+  int first_report_syscalls = kSyscallsPerWorkload;
+  // A report that carries socket carries, one time in this many, a value of its first
+  // argument drawn from 40, so profiles keep growing until each workload has seen all 40;
+  // 0: only the first report carries one.
+  int value_one_in = 0;
+};
+// Every container's first report has its whole set: a converged cluster, where only new
+// behaviour changes a profile.
+inline constexpr Growth kConverged{};
+// First reports have 40 of 60 syscalls and one socket report in 10 a new value: 5,000
+// profiles converging at once, thousands of discoveries a second.
+inline constexpr Growth kConverging{.first_report_syscalls = 40, .value_one_in = 10};
 
 struct SimulatedNode {
   std::string name;
@@ -40,10 +56,8 @@ class LoadShape {
   const std::vector<std::pair<uint32_t, std::string>>& injectable() const { return injectable_; }
 
   // Node `index`'s batch `seq`: its containers' first reports for seq 1, else a few syscalls
-  // per report with grown counts. A report that carries socket carries, one time in
-  // `value_one_in`, a value of its first argument drawn from 40, so profiles keep growing
-  // until each workload has seen all 40; 0: never.
-  common::Delta batch(int index, uint64_t seq, int value_one_in) const;
+  // per report with grown counts.
+  common::Delta batch(int index, uint64_t seq, const Growth& growth) const;
 
  private:
   Shape shape_;

@@ -21,7 +21,14 @@ using std::chrono::steady_clock;
 
 class TokenReviewerTest : public AggregatorBed {
  protected:
-  std::unique_ptr<TokenReviewer> reviewer(TokenReviewOptions options = {}) {
+  // The times below are written for a 30 s cache.
+  static TokenReviewOptions thirty_second_cache() {
+    TokenReviewOptions options;
+    options.cache_ttl = std::chrono::seconds(30);
+    return options;
+  }
+
+  std::unique_ptr<TokenReviewer> reviewer(TokenReviewOptions options = thirty_second_cache()) {
     return std::make_unique<TokenReviewer>(*client_, options, [this] {
       return start_ + std::chrono::milliseconds(elapsed_ms_.load());
     });
@@ -78,7 +85,7 @@ TEST_F(TokenReviewerTest, ConcurrentRequestsWithOneNewTokenCauseOneReview) {
 }
 
 TEST_F(TokenReviewerTest, ARequestWaitsForAnotherRequestsReviewNoLongerThanReviewWait) {
-  TokenReviewOptions options;
+  TokenReviewOptions options = thirty_second_cache();
   options.review_wait = 1s;
   auto r = reviewer(options);
   const std::string token = agent_token("node-a");
@@ -177,7 +184,7 @@ TEST_F(TokenReviewerTest, DestructionWaitsForTheRefreshUnderWayAndDropsTheQueued
 }
 
 TEST_F(TokenReviewerTest, RefreshesLeaveHalfTheReviewBurstToNewTokens) {
-  TokenReviewOptions options;
+  TokenReviewOptions options = thirty_second_cache();
   options.reviews = {.per_second = 0.001, .burst = 2, .max_clients = 1};
   auto r = reviewer(options);
   const std::string known = agent_token("node-a");
