@@ -261,6 +261,20 @@ TEST_F(ProfileWriterTest, AFrozenObjectIsNeverChanged) {
   EXPECT_EQ(*stored(kWeb), *frozen);
 }
 
+TEST_F(ProfileWriterTest, AnObjectDeletedBetweenWritesIsCreatedAgain) {
+  auto r = replica();
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  settle(*r);
+  ASSERT_TRUE(server_->delete_object(std::string(common::kSpoGroup) + "/v1", "seccompprofiles", "",
+                                     profile_name(kWeb)));
+  const int creates = server_->request_count(Verb::kCreate);
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"uname"}), 2000);
+  settle(*r);
+  EXPECT_EQ(server_->request_count(Verb::kCreate), creates + 1);
+  EXPECT_THAT(allowed(kWeb), ::testing::IsSupersetOf({"read", "uname"}));
+  EXPECT_EQ(writes(*r, "error"), 0) << "a 404 on the PUT is not an error: it reads and creates";
+}
+
 TEST_F(ProfileWriterTest, OldestChangeIsWrittenFirstWhileABacklogDrains) {
   WriterOptions options;
   options.concurrent_writes = 4;
