@@ -1,6 +1,7 @@
 #include "aggregator/store/merge_store.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace tailor::aggregator {
 
@@ -69,16 +70,21 @@ MergeGrowth MergeStore::merge_locked(const common::WorkloadKey& key, const Merge
   if (growth.profile) {
     ++tracked.version;
     tracked.last_discovery_unix_ms = now_unix_ms;
+    changes_.insert_or_assign(key, tracked.version);
   }
   return growth;
 }
 
-void MergeStore::restore(const common::WorkloadKey& key, const MergedWorkload& workload,
-                         int64_t first_unix_ms, int64_t last_unix_ms) {
+std::optional<uint64_t> MergeStore::restore(const common::WorkloadKey& key,
+                                            const MergedWorkload& workload, int64_t first_unix_ms,
+                                            int64_t last_unix_ms) {
   std::lock_guard lock(mu_);
   const bool known = workloads_.contains(key);
   merge_locked(key, workload, last_unix_ms);
-  if (!known) workloads_[key].first_discovery_unix_ms = first_unix_ms;
+  if (known) return std::nullopt;
+  TrackedWorkload& tracked = workloads_.at(key);
+  tracked.first_discovery_unix_ms = first_unix_ms;
+  return tracked.version;
 }
 
 std::optional<TrackedWorkload> MergeStore::get(const common::WorkloadKey& key) const {
@@ -99,11 +105,9 @@ void MergeStore::for_each(
   for (const auto& [key, tracked] : workloads_) visit(key, tracked);
 }
 
-std::map<common::WorkloadKey, uint64_t> MergeStore::versions() const {
+std::map<common::WorkloadKey, uint64_t> MergeStore::take_changes() {
   std::lock_guard lock(mu_);
-  std::map<common::WorkloadKey, uint64_t> versions;
-  for (const auto& [key, tracked] : workloads_) versions.emplace(key, tracked.version);
-  return versions;
+  return std::exchange(changes_, {});
 }
 
 std::size_t MergeStore::size() const {

@@ -55,8 +55,10 @@ class MergeStore {
                     int64_t now_unix_ms);
   // Merges a workload rebuilt from its SeccompProfile at start-up; a key not tracked yet takes
   // the discovery times the profile's annotations recorded, so a restart does not reset them.
-  void restore(const common::WorkloadKey& key, const MergedWorkload& workload,
-               int64_t first_unix_ms, int64_t last_unix_ms);
+  // Returns the key's version when the object is all the store holds of it; nullopt when
+  // batches merged before the rebuild may hold more than the object.
+  std::optional<uint64_t> restore(const common::WorkloadKey& key, const MergedWorkload& workload,
+                                  int64_t first_unix_ms, int64_t last_unix_ms);
 
   std::optional<TrackedWorkload> get(const common::WorkloadKey& key) const;
   std::map<common::WorkloadKey, TrackedWorkload> snapshot() const;
@@ -64,8 +66,9 @@ class MergeStore {
   // which a snapshot would copy (hundreds of MiB at 5,000 workloads on 50 nodes each).
   void for_each(
       const std::function<void(const common::WorkloadKey&, const TrackedWorkload&)>& visit) const;
-  // Keys and versions only, for the writer's cheap "what changed" scan.
-  std::map<common::WorkloadKey, uint64_t> versions() const;
+  // Keys whose profile part grew since the last call, each with its version then: how the
+  // writer learns what to write without scanning the whole store.
+  std::map<common::WorkloadKey, uint64_t> take_changes();
   std::size_t size() const;
   std::size_t max_workloads() const { return options_.max_workloads; }
 
@@ -80,6 +83,7 @@ class MergeStore {
   std::unordered_map<uint32_t, int64_t> run_last_seen_;  // interned run id -> last batch
   std::unordered_set<uint32_t> settled_runs_;
   int64_t settled_at_unix_ms_ = 0;
+  std::map<common::WorkloadKey, uint64_t> changes_;  // since the last take_changes
 };
 
 }  // namespace tailor::aggregator

@@ -5,6 +5,7 @@
 #include <prometheus/registry.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "aggregator/log.h"
 #include "aggregator/writer/api_version.h"
@@ -17,17 +18,21 @@ namespace tailor::aggregator {
 namespace {
 
 using nlohmann::json;
-using steady = std::chrono::steady_clock;
 
 bool retryable(int status) {
   return status == 0 || status == 409 || status == 429 || status >= 500;
 }
 
-// The profile an object carries, for "would this write change anything".
-std::optional<common::Profile> carried_profile(const json& object) {
+// The profile an object carries, hashed, for "would this write change anything" without
+// keeping every written profile.
+std::size_t profile_hash(const json& object) {
   auto profile = common::profile_from_seccomp_profile(object, {.allow_unknown_names = true});
-  if (!profile) return std::nullopt;
-  return profile->profile;
+  if (!profile) return 0;
+  return std::hash<std::string>{}(common::encode_profile(profile->profile));
+}
+
+std::string resource_version(const json& object) {
+  return object.value("metadata", json::object()).value("resourceVersion", "");
 }
 
 }  // namespace
@@ -78,19 +83,24 @@ common::Status ProfileWriter::start_up() {
                               listed.error().message);
   }
   std::size_t rebuilt = 0;
+  std::lock_guard lock(mu_);
   for (const auto& item : listed->value("items", json::array())) {
     auto written = read_profile_object(item);
     if (!written) {
       log_line("warning", "skipping at start-up: " + written.error().message);
       continue;
     }
-    store_.restore(written->key, written->workload, written->first_discovery_unix_ms,
-                   written->last_discovery_unix_ms);
+    const auto version =
+        store_.restore(written->key, written->workload, written->first_discovery_unix_ms,
+                       written->last_discovery_unix_ms);
+    KeyState& state = keys_[written->key];
+    // What was just read back is what the server holds: nothing to write for it, and the next
+    // write needs no read first. A frozen object is read at every change instead.
+    if (version) state.written = *version;
+    if (!written->frozen) state.held = {resource_version(item), profile_hash(item)};
     ++rebuilt;
   }
-  // What was just read back is what the server holds: nothing to write for it.
-  std::lock_guard lock(mu_);
-  for (const auto& [key, version] : store_.versions()) keys_[key].written = version;
+  learn_changes_locked(Clock::now());
   log_line("info", "rebuilt " + std::to_string(rebuilt) + " workload containers from " +
                        options_.api_version + " SeccompProfiles");
   ready_ = true;
@@ -98,112 +108,194 @@ common::Status ProfileWriter::start_up() {
 }
 
 void ProfileWriter::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(stop_mu_);
+  ticker_ = std::thread([this] {
+    std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();
-      run_once();
+      const auto now = Clock::now();
+      update_store_metrics(now);
       lock.lock();
-      stop_cv_.wait_for(lock, options_.tick, [this] { return stopping_; });
+      if (!options_.record_only && ready_) {
+        learn_changes_locked(now);
+        if (count_due_locked(now, 1) > 0) work_cv_.notify_all();
+      }
+      tick_cv_.wait_for(lock, options_.tick, [this] { return stopping_.load(); });
     }
   });
+  if (options_.record_only) return;
+  for (std::size_t n = 0; n < std::max<std::size_t>(options_.concurrent_writes, 1); ++n)
+    workers_.emplace_back([this] { work(false); });
 }
 
 void ProfileWriter::stop() {
   {
-    std::lock_guard lock(stop_mu_);
+    std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  stop_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  tick_cv_.notify_all();
+  work_cv_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+  for (auto& worker : workers_) worker.join();
+  workers_.clear();
 }
 
-std::size_t ProfileWriter::pending() const {
-  const auto versions = store_.versions();
+std::size_t ProfileWriter::pending() {
   std::lock_guard lock(mu_);
-  return static_cast<std::size_t>(
-      std::count_if(versions.begin(), versions.end(), [&](const auto& v) {
-        auto it = keys_.find(v.first);
-        return it == keys_.end() || it->second.written < v.second;
-      }));
+  learn_changes_locked(Clock::now());
+  return static_cast<std::size_t>(std::count_if(
+      keys_.begin(), keys_.end(), [](const Entry& e) { return e.second.seen > e.second.written; }));
 }
 
 void ProfileWriter::run_once() {
-  const auto now = steady::now();
-  // A walk of the whole store under its lock: once a second is plenty for scrapes.
-  if (now - metrics_at_ >= std::chrono::seconds(1)) {
-    store_metrics_.update(store_);
-    metrics_at_ = now;
-  }
+  const auto now = Clock::now();
+  update_store_metrics(now);
   if (options_.record_only || !ready_) return;
-  std::vector<common::WorkloadKey> due;
+  std::size_t due = 0;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [key, version] : store_.versions()) {
-      KeyState& state = keys_[key];
-      if (state.written >= version) continue;
-      if (!state.changed) state.changed = now;
-      if (now - *state.changed >= options_.debounce && now >= state.retry_at) due.push_back(key);
-    }
+    learn_changes_locked(now);
+    due = count_due_locked(now, options_.concurrent_writes);
   }
-  // A write mostly waits on the API server (a GET and a PUT), so several are in flight: one
-  // at a time, thousands of workloads queued for minutes (bench/aggregator_load.cpp).
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i; (i = next++) < due.size();) {
-      uint64_t version = 0;
-      const Outcome outcome = write(due[i], version);
-      std::lock_guard lock(mu_);
-      settle(keys_[due[i]], outcome, version, steady::now());
-    }
-  };
   std::vector<std::jthread> helpers;
-  for (std::size_t n = 1; n < std::min(options_.concurrent_writes, due.size()); ++n)
-    helpers.emplace_back(work);
-  work();
+  for (std::size_t n = 1; n < due; ++n) helpers.emplace_back([this] { work(true); });
+  work(true);
 }
 
-void ProfileWriter::settle(KeyState& state, Outcome outcome, uint64_t version,
-                           steady::time_point now) {
+void ProfileWriter::update_store_metrics(Clock::time_point now) {
+  // A walk of the whole store under its lock: once a second is plenty for scrapes.
+  if (now - metrics_at_ < std::chrono::seconds(1)) return;
+  store_metrics_.update(store_);
+  metrics_at_ = now;
+}
+
+void ProfileWriter::learn_changes_locked(Clock::time_point now) {
+  for (auto& [key, version] : store_.take_changes()) {
+    Entry& entry = *keys_.try_emplace(key).first;
+    KeyState& state = entry.second;
+    state.seen = std::max(state.seen, version);
+    if (state.seen <= state.written || state.changed) continue;
+    state.changed = now;
+    // A key being written is queued again when that write settles.
+    if (!state.writing) enqueue_locked(entry, now);
+  }
+}
+
+void ProfileWriter::enqueue_locked(Entry& entry, Clock::time_point now) {
+  const KeyState& state = entry.second;
+  if (state.retry_at > now) {
+    backing_off_.emplace(state.retry_at, &entry);
+  } else {
+    waiting_.emplace(*state.changed, &entry);
+  }
+}
+
+ProfileWriter::Entry* ProfileWriter::take_due_locked(Clock::time_point now) {
+  // Back in line at the place its first change gives it.
+  while (!backing_off_.empty() && backing_off_.begin()->first <= now) {
+    Entry* entry = backing_off_.begin()->second;
+    backing_off_.erase(backing_off_.begin());
+    waiting_.emplace(*entry->second.changed, entry);
+  }
+  if (waiting_.empty() || now - waiting_.begin()->first < options_.debounce) return nullptr;
+  Entry* entry = waiting_.begin()->second;
+  waiting_.erase(waiting_.begin());
+  return entry;
+}
+
+std::size_t ProfileWriter::count_due_locked(Clock::time_point now, std::size_t limit) {
+  std::size_t due = 0;
+  for (const auto& [changed, entry] : waiting_) {
+    if (due == limit || now - changed < options_.debounce) break;
+    ++due;
+  }
+  for (const auto& [retry_at, entry] : backing_off_) {
+    if (due == limit || retry_at > now) break;
+    if (now - *entry->second.changed >= options_.debounce) ++due;
+  }
+  return due;
+}
+
+void ProfileWriter::work(bool until_idle) {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    Entry* entry = take_due_locked(Clock::now());
+    if (!entry) {
+      if (until_idle) return;
+      // The ticker wakes workers when it learns of changes; the timeout covers debounce and
+      // backoff ending.
+      work_cv_.wait_for(lock, options_.tick);
+      continue;
+    }
+    KeyState& state = entry->second;
+    state.writing = true;
+    const Clock::time_point changed = *state.changed;
+    state.changed.reset();
+    Held held = state.held;
+    lock.unlock();
+    uint64_t version = 0;
+    const Outcome outcome = write(entry->first, held, version);
+    lock.lock();
+    settle_locked(*entry, outcome, version, changed, std::move(held), Clock::now());
+  }
+}
+
+void ProfileWriter::settle_locked(Entry& entry, Outcome outcome, uint64_t version,
+                                  Clock::time_point changed, Held held, Clock::time_point now) {
+  KeyState& state = entry.second;
+  state.writing = false;
+  state.held = std::move(held);
   if (outcome == Outcome::failed) {
     state.backoff = std::clamp(state.backoff * 2, options_.initial_backoff, options_.max_backoff);
     state.retry_at = now + state.backoff;
+    state.changed = changed;  // still the first unwritten change
+    enqueue_locked(entry, now);
     return;
   }
-  if (outcome == Outcome::written && state.changed) {
-    latency_.Observe(std::chrono::duration<double>(now - *state.changed).count());
+  if (outcome == Outcome::written) {
+    latency_.Observe(std::chrono::duration<double>(now - changed).count());
   }
   state.written = std::max(state.written, version);
-  state.changed.reset();
   state.backoff = std::chrono::milliseconds(0);
+  if (state.seen > state.written) {
+    // Changed while being written: in line again, from when that change was learnt.
+    if (!state.changed) state.changed = now;
+    enqueue_locked(entry, now);
+  } else {
+    state.changed.reset();
+  }
 }
 
-ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key,
+ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key, Held& held,
                                             uint64_t& written_version) {
   const ProfileLocation location = profile_location(key, options_.api_version);
-  for (int conflicts = 0; conflicts < options_.max_conflicts; ++conflicts) {
-    auto existing = client_.get(location.path);
-    if (!existing && existing.status() != 404) {
-      writes_.Add({{"result", "error"}}).Increment();
-      log_line("warning",
-               "reading SeccompProfile " + location.name + ": " + existing.error().message);
-      return Outcome::failed;
-    }
-    if (existing) {
-      if (is_frozen(*existing)) {
-        writes_.Add({{"result", "frozen"}}).Increment();
-        written_version = store_.get(key)->version;
-        return Outcome::frozen;
-      }
-      auto held = read_profile_object(*existing);
-      if (!held) {
+  // With the resourceVersion of the object as this writer left it, the write goes first: it
+  // can only land on that very object, and a 409 says something else changed it.
+  for (int conflicts = 0; conflicts < options_.max_conflicts && !stopping_; ++conflicts) {
+    if (held.resource_version.empty()) {
+      auto existing = client_.get(location.path);
+      if (!existing && existing.status() != 404) {
         writes_.Add({{"result", "error"}}).Increment();
-        log_line("error", "not overwriting " + location.name +
-                              ", which Tailor cannot read back: " + held.error().message);
+        log_line("warning",
+                 "reading SeccompProfile " + location.name + ": " + existing.error().message);
         return Outcome::failed;
       }
-      // Never overwrite: what the server holds joins the store before the write.
-      store_.merge(key, held->workload, wall_clock_());
+      if (existing) {
+        if (is_frozen(*existing)) {
+          writes_.Add({{"result", "frozen"}}).Increment();
+          written_version = store_.get(key)->version;
+          return Outcome::frozen;
+        }
+        auto stored = read_profile_object(*existing);
+        if (!stored) {
+          writes_.Add({{"result", "error"}}).Increment();
+          log_line("error", "not overwriting " + location.name +
+                                ", which Tailor cannot read back: " + stored.error().message);
+          return Outcome::failed;
+        }
+        // Never overwrite: what the server holds joins the store before the write.
+        store_.merge(key, stored->workload, wall_clock_());
+        held = {resource_version(*existing), profile_hash(*existing)};
+      }
     }
     const TrackedWorkload tracked = *store_.get(key);
     auto generated = profile_for(tracked.merged, options_.generate);
@@ -223,23 +315,27 @@ ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key,
       return Outcome::failed;
     }
     written_version = tracked.version;
-    if (existing && carried_profile(*existing) == carried_profile(*object)) {
+    const std::size_t hash = profile_hash(*object);
+    const bool exists = !held.resource_version.empty();
+    if (exists && hash == held.profile_hash) {
       writes_.Add({{"result", "unchanged"}}).Increment();
       return Outcome::unchanged;
     }
     common::ApiResult result = [&] {
-      if (!existing) return client_.create(location.collection_path, *object);
-      (*object)["metadata"]["resourceVersion"] =
-          (*existing)["metadata"].value("resourceVersion", "");
+      if (!exists) return client_.create(location.collection_path, *object);
+      (*object)["metadata"]["resourceVersion"] = held.resource_version;
       return client_.replace(location.path, *object);
     }();
     if (result) {
-      writes_.Add({{"result", existing ? "updated" : "created"}}).Increment();
+      writes_.Add({{"result", exists ? "updated" : "created"}}).Increment();
+      held = {resource_version(*result), hash};
       return Outcome::written;
     }
-    if (result.status() == 409) {
-      // Another replica wrote first (or created it meanwhile): read its version and union.
-      writes_.Add({{"result", "conflict"}}).Increment();
+    if (result.status() == 409 || result.status() == 404) {
+      // 409: another replica or a person changed it (or created it meanwhile); 404: somebody
+      // deleted it. Either way, read what is there and start over.
+      if (result.status() == 409) writes_.Add({{"result", "conflict"}}).Increment();
+      held = {};
       continue;
     }
     writes_.Add({{"result", "error"}}).Increment();

@@ -8,8 +8,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "aggregator/store/merge_store.h"
 #include "aggregator/store/store_metrics.h"
@@ -50,10 +53,10 @@ struct WriterOptions {
 
 // Keeps one SeccompProfile per workload container up to date with the merged store. Writes
 // only when a profile's set grew, debounced, with backoff on 409/429/5xx. It never overwrites:
-// each write first reads the object, merges what it holds into the store (another replica's
-// or an older run's discoveries) and writes the union with the read resourceVersion, so a
-// concurrent write makes it 409 and start over. Objects annotated tailor.dev/frozen=true are
-// never changed.
+// a write carries the resourceVersion of the object as this writer last wrote or read it, so
+// any other change since (another replica, a person, a freeze) makes it 409; the writer then
+// reads the object, merges what it holds into the store and writes the union with the read
+// resourceVersion. Objects annotated tailor.dev/frozen=true are never changed.
 class ProfileWriter {
  public:
   using WallClock = std::function<int64_t()>;  // unix milliseconds
@@ -67,45 +70,80 @@ class ProfileWriter {
   // Picks the version and rebuilds the store from the SeccompProfiles this aggregator manages,
   // so a restart loses nothing. Nothing to do in record-only mode.
   common::Status start_up();
-  // Runs run_once every tick on a thread of its own until stop() or destruction.
+  // Until stop() or destruction: concurrent_writes workers, each writing the due profile whose
+  // first unwritten change is oldest, and a thread that every tick learns the store's changes
+  // (and once a second updates the store metrics).
   void start();
+  // Returns once the writes in flight end; each request is bounded by the client's timeouts.
   void stop();
-  // One scan: writes every profile whose debounce has passed and whose backoff has ended.
+  // Without start(): learns the store's changes and writes every profile due now, oldest change
+  // first, concurrent_writes at a time; returns when none is due.
   void run_once();
 
   bool ready() const { return ready_; }
   // Profiles whose latest version is not written yet.
-  std::size_t pending() const;
+  std::size_t pending();
   const std::string& api_version() const { return options_.api_version; }
 
  private:
-  struct KeyState {
-    uint64_t written = 0;  // the store version last written (or found frozen)
-    std::optional<std::chrono::steady_clock::time_point> changed;  // first unwritten change
-    std::chrono::steady_clock::time_point retry_at{};
-    std::chrono::milliseconds backoff{0};
+  using Clock = std::chrono::steady_clock;
+  // The object on the server as this writer last wrote or read it.
+  struct Held {
+    std::string resource_version;  // empty: unknown, read before writing
+    std::size_t profile_hash = 0;  // of the profile it carries
   };
+  struct KeyState {
+    uint64_t seen = 0;     // the latest store version the change feed reported
+    uint64_t written = 0;  // the store version last written (or found unchanged or frozen)
+    // First unwritten change; while a write is in flight, the first change since it started.
+    std::optional<Clock::time_point> changed;
+    bool writing = false;
+    Clock::time_point retry_at{};
+    std::chrono::milliseconds backoff{0};
+    Held held;
+  };
+  using Entry = std::map<common::WorkloadKey, KeyState>::value_type;
+  // (time, key): a queue ordered by time, then key.
+  struct Earlier {
+    bool operator()(const std::pair<Clock::time_point, Entry*>& a,
+                    const std::pair<Clock::time_point, Entry*>& b) const {
+      return a.first != b.first ? a.first < b.first : a.second->first < b.second->first;
+    }
+  };
+  using Queue = std::set<std::pair<Clock::time_point, Entry*>, Earlier>;
   enum class Outcome { written, unchanged, frozen, failed };
 
-  Outcome write(const common::WorkloadKey& key, uint64_t& written_version);
-  void settle(KeyState& state, Outcome outcome, uint64_t version,
-              std::chrono::steady_clock::time_point now);
+  void update_store_metrics(Clock::time_point now);
+  void learn_changes_locked(Clock::time_point now);
+  void enqueue_locked(Entry& entry, Clock::time_point now);
+  // The waiting key with the oldest change, if its debounce and backoff are over.
+  Entry* take_due_locked(Clock::time_point now);
+  std::size_t count_due_locked(Clock::time_point now, std::size_t limit);
+  // Writes due keys until none is due (`until_idle`) or until stop().
+  void work(bool until_idle);
+  Outcome write(const common::WorkloadKey& key, Held& held, uint64_t& written_version);
+  void settle_locked(Entry& entry, Outcome outcome, uint64_t version, Clock::time_point changed,
+                     Held held, Clock::time_point now);
 
   common::KubeClient& client_;
   MergeStore& store_;
   WriterOptions options_;
   WallClock wall_clock_;
   StoreMetrics store_metrics_;
-  std::chrono::steady_clock::time_point metrics_at_{};
+  Clock::time_point metrics_at_{};
   prometheus::Family<prometheus::Counter>& writes_;
   prometheus::Histogram& latency_;
-  mutable std::mutex mu_;
-  std::map<common::WorkloadKey, KeyState> keys_;
   std::atomic<bool> ready_{false};
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  // Entries are never erased, so the queues point into the map.
+  std::map<common::WorkloadKey, KeyState> keys_;
+  Queue waiting_;      // changed, by first change; neither written nor backing off
+  Queue backing_off_;  // changed, by retry time, after a failed write
+  std::condition_variable tick_cv_;
+  std::condition_variable work_cv_;
+  std::thread ticker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace tailor::aggregator

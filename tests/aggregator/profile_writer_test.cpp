@@ -1,11 +1,14 @@
 // The SeccompProfile writer against the test API server: valid v1 objects, writes only on
-// change, 409s resolved by re-read and union, two writers at once, restart, freeze, kubectl.
+// change, a known object updated without a read, 409s resolved by re-read and union, two
+// writers at once, restart, freeze, oldest change first, stop during writes, kubectl.
 #include "aggregator/writer/profile_writer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "aggregator/writer/profile_names.h"
@@ -72,6 +75,39 @@ class ProfileWriterTest : public AggregatorBed {
     return names;
   }
 
+  // Polls `done` for up to 20 s.
+  static bool eventually(const std::function<bool()>& done) {
+    for (int i = 0; i < 2000; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  }
+
+  // The stored object's resourceVersion: the order objects were last written in.
+  uint64_t written_at(const common::WorkloadKey& key) {
+    auto object = stored(key);
+    EXPECT_TRUE(object) << "no SeccompProfile for " << common::describe(key);
+    return object ? std::stoull((*object)["metadata"].value("resourceVersion", "0")) : 0;
+  }
+
+  static double writes(Replica& r, const std::string& result) {
+    for (const auto& family : r.registry.Collect()) {
+      if (family.name != "tailor_aggregator_crd_writes_total") continue;
+      for (const auto& metric : family.metric)
+        for (const auto& label : metric.label)
+          if (label.name == "result" && label.value == result) return metric.counter.value;
+    }
+    ADD_FAILURE() << "no crd_writes_total{result=" << result << "}";
+    return -1;
+  }
+
+  static common::WorkloadKey numbered(const char* prefix, int i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "%s-%03d", prefix, i);
+    return {"shop", "Deployment", name, "app"};
+  }
+
   std::vector<std::unique_ptr<common::KubeClient>> clients_;
 };
 
@@ -114,6 +150,26 @@ TEST_F(ProfileWriterTest, CreatesAValidV1ObjectAndUpdatesOnlyOnChange) {
   EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 1);
   EXPECT_EQ(server_->request_count(Verb::kCreate), creates);
   EXPECT_TRUE(allowed(kWeb).contains("uname"));
+}
+
+TEST_F(ProfileWriterTest, ASecondChangeCostsOnePutAndNoRead) {
+  auto r = replica();
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  settle(*r);
+  const int gets = server_->request_count(Verb::kGet);
+  const int updates = server_->request_count(Verb::kUpdate);
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"uname"}), 2000);
+  settle(*r);
+  EXPECT_EQ(server_->request_count(Verb::kGet), gets);
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 1);
+  EXPECT_TRUE(allowed(kWeb).contains("uname"));
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"sync"}), 3000);
+  settle(*r);
+  EXPECT_EQ(server_->request_count(Verb::kGet), gets) << "the resourceVersion of its own write";
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 2);
+  EXPECT_THAT(allowed(kWeb), ::testing::IsSupersetOf({"read", "uname", "sync"}));
+  EXPECT_EQ(writes(*r, "updated"), 2);
+  EXPECT_EQ(writes(*r, "conflict"), 0);
 }
 
 TEST_F(ProfileWriterTest, ConflictsAndServerErrorsLoseNoSyscall) {
@@ -167,9 +223,11 @@ TEST_F(ProfileWriterTest, ARestartRebuildsStateFromTheObjects) {
   EXPECT_EQ(restarted->writer->pending(), 0u) << "nothing to rewrite after a restart";
 
   const int updates = server_->request_count(Verb::kUpdate);
+  const int gets = server_->request_count(Verb::kGet);
   restarted->store.apply(delta_from("node-a", "a2", kWeb, {"sync"}), 5000);
   settle(*restarted);
   EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 1);
+  EXPECT_EQ(server_->request_count(Verb::kGet), gets) << "the listed resourceVersion is enough";
   EXPECT_THAT(allowed(kWeb), ::testing::IsSupersetOf({"read", "uname", "sync"}));
   const json annotations = (*stored(kWeb))["metadata"]["annotations"];
   EXPECT_EQ(annotations["tailor.dev/pods-seen"], "2") << "coverage never goes back on a restart";
@@ -180,15 +238,113 @@ TEST_F(ProfileWriterTest, AFrozenObjectIsNeverChanged) {
   auto r = replica();
   r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
   settle(*r);
+  // A person freezes it between two writes: the writer's next PUT, with the resourceVersion of
+  // its own write, is refused, and the read that follows finds the freeze.
   auto object = *stored(kWeb);
   object["metadata"]["annotations"][kFrozenAnnotation] = "true";
-  ASSERT_TRUE(
-      server_->put_object(std::string(common::kSpoGroup) + "/v1", "seccompprofiles", object));
+  auto frozen =
+      server_->put_object(std::string(common::kSpoGroup) + "/v1", "seccompprofiles", object);
+  ASSERT_TRUE(frozen) << frozen.error().message;
   const int updates = server_->request_count(Verb::kUpdate);
   r->store.apply(delta_from("node-a", "a1", kWeb, {"uname"}), 2000);
   settle(*r);
-  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates);
-  EXPECT_FALSE(allowed(kWeb).contains("uname"));
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 1) << "the one refused PUT";
+  EXPECT_EQ(writes(*r, "conflict"), 1);
+  EXPECT_EQ(writes(*r, "frozen"), 1);
+  EXPECT_EQ(*stored(kWeb), *frozen) << "the frozen object changed";
+
+  // Frozen for good: later changes read it, find the freeze and write nothing.
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"sync"}), 3000);
+  settle(*r);
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 1);
+  EXPECT_EQ(writes(*r, "frozen"), 2);
+  EXPECT_EQ(*stored(kWeb), *frozen);
+}
+
+TEST_F(ProfileWriterTest, AnObjectDeletedBetweenWritesIsCreatedAgain) {
+  auto r = replica();
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  settle(*r);
+  ASSERT_TRUE(server_->delete_object(std::string(common::kSpoGroup) + "/v1", "seccompprofiles", "",
+                                     profile_name(kWeb)));
+  const int creates = server_->request_count(Verb::kCreate);
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"uname"}), 2000);
+  settle(*r);
+  EXPECT_EQ(server_->request_count(Verb::kCreate), creates + 1);
+  EXPECT_THAT(allowed(kWeb), ::testing::IsSupersetOf({"read", "uname"}));
+  EXPECT_EQ(writes(*r, "error"), 0) << "a 404 on the PUT is not an error: it reads and creates";
+}
+
+TEST_F(ProfileWriterTest, OldestChangeIsWrittenFirstWhileABacklogDrains) {
+  WriterOptions options;
+  options.concurrent_writes = 4;
+  options.tick = std::chrono::milliseconds(5);
+  auto r = replica(options);
+  server_->faults().set_latency(std::chrono::milliseconds(10));
+  // A backlog, then one change while it drains, then a later burst whose names sort first:
+  // were changes taken in batches (or in key order), `late` would wait behind the burst.
+  for (int i = 0; i < 120; ++i)
+    r->store.apply(delta_from("node-a", "a1", numbered("m", i), {"read"}), 1000);
+  r->writer->start();
+  ASSERT_TRUE(eventually([&] { return server_->request_count(Verb::kCreate) >= 8; }));
+  const common::WorkloadKey late = {"shop", "Deployment", "z-late", "app"};
+  r->store.apply(delta_from("node-a", "a1", late, {"read"}), 2000);
+  r->writer->pending();  // learns of `late` now, so before the burst
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 60; ++i)
+    r->store.apply(delta_from("node-a", "a1", numbered("b", i), {"read"}), 3000);
+  ASSERT_LT(server_->request_count(Verb::kCreate), 120) << "the backlog drained too soon to tell";
+  ASSERT_TRUE(eventually([&] { return r->writer->pending() == 0; }));
+  r->writer->stop();
+  EXPECT_EQ(writes(*r, "created"), 181);
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), 0) << "each object written once";
+
+  // Writes in flight alongside `late` may land either side of it, on a loaded machine a few
+  // rounds of them; taken in key order or in batches, all 60 of the burst would come first.
+  const uint64_t late_at = written_at(late);
+  int backlog_after = 0;
+  int burst_before = 0;
+  for (int i = 0; i < 120; ++i) backlog_after += written_at(numbered("m", i)) > late_at;
+  for (int i = 0; i < 60; ++i) burst_before += written_at(numbered("b", i)) < late_at;
+  EXPECT_LT(backlog_after, 12);
+  EXPECT_LT(burst_before, 12);
+}
+
+TEST_F(ProfileWriterTest, AChangeDuringItsWriteIsWrittenAfterIt) {
+  WriterOptions options;
+  options.tick = std::chrono::milliseconds(5);
+  auto r = replica(options);
+  server_->faults().set_latency(std::chrono::milliseconds(200));
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  r->writer->start();
+  ASSERT_TRUE(eventually([&] { return server_->request_count(Verb::kCreate) == 1; }));
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"uname"}), 2000);
+  EXPECT_TRUE(eventually([&] { return r->writer->pending() == 0; }));
+  EXPECT_TRUE(allowed(kWeb).contains("uname"));
+  r->writer->stop();
+  EXPECT_EQ(server_->request_count(Verb::kCreate), 1);
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), 1);
+  EXPECT_EQ(writes(*r, "conflict"), 0) << "one object never written by two workers at once";
+}
+
+TEST_F(ProfileWriterTest, StopWaitsForTheWritesInFlightOnly) {
+  WriterOptions options;
+  options.concurrent_writes = 2;
+  options.tick = std::chrono::milliseconds(5);
+  auto r = replica(options);
+  server_->faults().set_latency(std::chrono::milliseconds(100));
+  // 40 writes, 2 at a time: 2 s of backlog.
+  for (int i = 0; i < 40; ++i)
+    r->store.apply(delta_from("node-a", "a1", numbered("m", i), {"read"}), 1000);
+  r->writer->start();
+  ASSERT_TRUE(eventually([&] { return server_->request_count(Verb::kCreate) >= 1; }));
+  const auto stopping = std::chrono::steady_clock::now();
+  r->writer->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(1));
+  const int creates = server_->request_count(Verb::kCreate);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(server_->request_count(Verb::kCreate), creates) << "a write after stop()";
+  EXPECT_GT(r->writer->pending(), 0u);
 }
 
 TEST_F(ProfileWriterTest, V1beta1ObjectsLiveInTheWorkloadsNamespace) {
