@@ -348,14 +348,20 @@ int main(int argc, char** argv) {
     }
   });
 
-  // Warm-up leaves the writer a profile to create for every workload: measuring starts once
-  // they are all written, under the steady load, so the window's latencies are not that queue.
+  // Warm-up leaves the writer a backlog: a profile to create for every workload, and updates
+  // for those whose replicas kept reporting. Measuring starts once it is written, under the
+  // steady load, so the window's latencies are not that queue. Converging profiles keep the
+  // writer busy for good: then measuring starts once every profile exists.
   const auto backlog_start = steady::now();
-  while (steady::now() - backlog_start < std::chrono::minutes(15) &&
-         (*server)->list_objects(kProfileVersion, "seccompprofiles").size() <
-             static_cast<std::size_t>(shape.workloads)) {
+  auto backlog_left = [&] {
+    if ((*server)->list_objects(kProfileVersion, "seccompprofiles").size() <
+        static_cast<std::size_t>(shape.workloads))
+      return true;
+    return !options.converging &&
+           metric(scrape(port, ca), "tailor_aggregator_profiles_pending") > 0;
+  };
+  while (steady::now() - backlog_start < std::chrono::minutes(15) && backlog_left())
     std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
   const double backlog_s = std::chrono::duration<double>(steady::now() - backlog_start).count();
   batches = 0;
   reports = 0;
@@ -415,8 +421,9 @@ int main(int argc, char** argv) {
       growth.first_report_syscalls, warm_s, warm_batches / warm_s, warm_reports / warm_s,
       warm_limited, after_warm.cpu_s);
   std::printf(
-      "  every workload's first SeccompProfile written %.1f s after warm-up, under the "
+      "  the writer's backlog from warm-up (%s) written %.1f s after warm-up, under the "
       "steady load\n",
+      options.converging ? "every workload's first SeccompProfile" : "every profile current",
       backlog_s);
   std::printf(
       "  steady state (%d syscalls per report), %.1f s measured: %.0f batches/s, "

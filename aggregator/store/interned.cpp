@@ -14,6 +14,7 @@ struct Table {
   std::shared_mutex mu;
   std::deque<std::string> names;  // a deque never moves its elements: the views stay valid
   std::unordered_map<std::string_view, uint32_t> ids;
+  std::unordered_map<uint32_t, uint32_t> run_nodes;  // intern_run's id -> node id
 };
 
 Table& table() {
@@ -35,6 +36,23 @@ uint32_t intern(std::string_view name) {
   t.names.emplace_back(name);
   t.ids.emplace(t.names.back(), id);
   return id;
+}
+
+uint32_t intern_run(std::string_view node, std::string_view agent_run) {
+  // Length-prefixed, so no node and run pair reads as another.
+  const uint32_t run =
+      intern(std::to_string(node.size()) + ":" + std::string(node) + std::string(agent_run));
+  const uint32_t node_id = intern(node);
+  Table& t = table();
+  std::unique_lock lock(t.mu);
+  t.run_nodes.emplace(run, node_id);
+  return run;
+}
+
+uint32_t run_node(uint32_t run) {
+  Table& t = table();
+  std::shared_lock lock(t.mu);
+  return t.run_nodes.at(run);
 }
 
 const std::string& interned_name(uint32_t id) {

@@ -16,6 +16,13 @@ namespace tailor::aggregator {
 uint32_t intern(std::string_view name);
 const std::string& interned_name(uint32_t id);
 
+// An agent run as one id that also names its node: a merged syscall's tallies are per run,
+// so its node list follows from them and needs no storage of its own (a tenth of the store
+// at 50 nodes a workload). Keyed by node and run id both, so two agents claiming one run id
+// stay two runs.
+uint32_t intern_run(std::string_view node, std::string_view agent_run);
+uint32_t run_node(uint32_t run);  // the interned node of an id from intern_run
+
 // A set of interned names: a sorted vector, 4 bytes an element.
 class NameSet {
  public:
@@ -23,6 +30,7 @@ class NameSet {
   NameSet(std::initializer_list<std::string_view> names);
 
   bool insert(std::string_view name);  // true when it was new
+  bool insert_id(uint32_t id);
   bool insert_all(const NameSet& other);
   std::size_t size() const { return ids_.size(); }
   bool empty() const { return ids_.empty(); }
@@ -32,7 +40,6 @@ class NameSet {
   bool operator==(const NameSet&) const = default;
 
  private:
-  bool insert_id(uint32_t id);
   std::vector<uint32_t> ids_;
 };
 

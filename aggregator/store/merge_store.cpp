@@ -15,14 +15,18 @@ Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
     applied.full = true;
     return applied;
   }
-  const uint32_t run = intern(delta.agent.id);
+  const uint32_t run = intern_run(delta.node, delta.agent.id);
   const bool settled = settled_runs_.contains(run);
   if (!settled) run_last_seen_[run] = now_unix_ms;
   for (const auto& workload : delta.workloads) {
     MergedWorkload merged = from_delta(delta.node, delta.agent.id, workload);
-    // Its tallies are in the settled sums already.
-    if (settled)
-      for (auto& [id, syscall] : merged.syscalls) syscall.by_agent.clear();
+    // Its tallies are in the settled sums already; its node stays.
+    if (settled) {
+      for (auto& [id, syscall] : merged.syscalls) {
+        syscall.by_agent.clear();
+        syscall.settled_nodes.insert_id(run_node(run));
+      }
+    }
     if (merge_locked(workload.key, merged, now_unix_ms).profile) ++applied.grown;
   }
   // A sweep of the whole store, so not on every batch: a tenth of the settling time is plenty.
@@ -45,6 +49,7 @@ void MergeStore::settle_ended_runs(int64_t now_unix_ms) {
         if (!ended.contains(tally.agent)) return false;
         syscall.settled_calls += tally.calls;
         syscall.settled_pods += tally.pods;
+        syscall.settled_nodes.insert_id(run_node(tally.agent));
         return true;
       });
     }

@@ -5,6 +5,13 @@
 namespace tailor::aggregator {
 namespace {
 
+// Tallies are most of the store (one per workload, syscall and agent run): a vector of them
+// grows by an eighth, not by doubling, so at most an eighth of it is unused instead of half.
+void make_room_for_one(std::vector<MergedSyscall::AgentTally>& tallies) {
+  if (tallies.size() == tallies.capacity())
+    tallies.reserve(tallies.size() + std::max<std::size_t>(2, tallies.size() / 8));
+}
+
 template <typename T>
 bool insert_all(std::set<T>& into, const std::set<T>& from) {
   const std::size_t before = into.size();
@@ -20,13 +27,16 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
       (from.first_seen_unix_ms != 0 && from.first_seen_unix_ms < into.first_seen_unix_ms)) {
     into.first_seen_unix_ms = from.first_seen_unix_ms;
   }
-  growth.coverage |= into.nodes.insert_all(from.nodes);
+  growth.coverage |= into.settled_nodes.insert_all(from.settled_nodes);
   for (const auto& tally : from.by_agent) {
     auto at = std::lower_bound(into.by_agent.begin(), into.by_agent.end(), tally.agent,
                                [](const auto& t, uint32_t agent) { return t.agent < agent; });
     if (at == into.by_agent.end() || at->agent != tally.agent) {
-      into.by_agent.insert(at, tally);
-      growth.coverage |= tally.pods > 0;
+      const auto offset = at - into.by_agent.begin();
+      make_room_for_one(into.by_agent);
+      into.by_agent.insert(into.by_agent.begin() + offset, tally);
+      // Another run: perhaps another node, more calls or pods.
+      growth.coverage = true;
       continue;
     }
     at->calls = std::max(at->calls, tally.calls);
@@ -53,11 +63,14 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
 
 }  // namespace
 
-MergedSyscall::AgentTally& MergedSyscall::tally(std::string_view agent_run) {
-  const uint32_t agent = intern(agent_run);
+MergedSyscall::AgentTally& MergedSyscall::tally(uint32_t agent) {
   auto at = std::lower_bound(by_agent.begin(), by_agent.end(), agent,
                              [](const AgentTally& t, uint32_t id) { return t.agent < id; });
-  if (at == by_agent.end() || at->agent != agent) at = by_agent.insert(at, {.agent = agent});
+  if (at == by_agent.end() || at->agent != agent) {
+    const auto offset = at - by_agent.begin();
+    make_room_for_one(by_agent);
+    at = by_agent.insert(by_agent.begin() + offset, {.agent = agent});
+  }
   return *at;
 }
 
@@ -65,6 +78,12 @@ uint64_t MergedSyscall::count() const {
   uint64_t total = settled_calls;
   for (const auto& tally : by_agent) total += tally.calls;
   return total;
+}
+
+NameSet MergedSyscall::nodes() const {
+  NameSet nodes = settled_nodes;
+  for (const auto& tally : by_agent) nodes.insert_id(run_node(tally.agent));
+  return nodes;
 }
 
 uint64_t MergedSyscall::pods() const {
@@ -78,12 +97,12 @@ MergedWorkload from_delta(const std::string& node, const std::string& agent_id,
   MergedWorkload workload;
   workload.pods.insert(delta.pods.begin(), delta.pods.end());
   workload.nodes.insert(node);
+  const uint32_t run = intern_run(node, agent_id);
   for (const auto& syscall : delta.syscalls) {
     MergedSyscall merged;
     merged.name = syscall.name;
     merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
-    merged.nodes.insert(node);
-    MergedSyscall::AgentTally& tally = merged.tally(agent_id);
+    MergedSyscall::AgentTally& tally = merged.tally(run);
     tally.calls = syscall.count;
     tally.pods = syscall.pods;
     if (syscall.arg) {

@@ -38,22 +38,24 @@ struct MergedSyscall {
     bool operator==(const AgentTally&) const = default;
   };
 
-  std::string name;                // libseccomp's name; empty when it knows none
-  int64_t first_seen_unix_ms = 0;  // earliest; 0 unknown
-  NameSet nodes;
-  std::vector<AgentTally> by_agent;  // sorted by agent
+  std::string name;                  // libseccomp's name; empty when it knows none
+  int64_t first_seen_unix_ms = 0;    // earliest; 0 unknown
+  std::vector<AgentTally> by_agent;  // sorted by agent (intern_run ids)
   // What agent runs that ended left (MergeStore folds them here, docs/aggregator.md): a
-  // maximum, like each run's tally, so merging stays idempotent.
+  // maximum, like each run's tally, so merging stays idempotent; and their nodes.
   uint64_t settled_calls = 0;
   uint64_t settled_pods = 0;
+  NameSet settled_nodes;
   std::optional<uint32_t> arg_index;
   std::set<uint64_t> arg_values;
   bool arg_complete = true;
 
-  // The tally of `agent_run`, added (zero) when it has none.
-  AgentTally& tally(std::string_view agent_run);
+  // The tally of `run` (an intern_run id), added (zero) when it has none.
+  AgentTally& tally(uint32_t run);
   uint64_t count() const;
   uint64_t pods() const;
+  // The nodes whose agents made the call: those of its runs and of the settled ones.
+  NameSet nodes() const;
   bool operator==(const MergedSyscall&) const = default;
 };
 

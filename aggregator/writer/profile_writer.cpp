@@ -1,6 +1,7 @@
 #include "aggregator/writer/profile_writer.h"
 
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
@@ -55,7 +56,13 @@ ProfileWriter::ProfileWriter(common::KubeClient& client, MergeStore& store,
                    .Help("From a profile's first unwritten change to its SeccompProfile written, "
                          "debounce included.")
                    .Register(registry)
-                   .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 3, 5, 10, 30, 60})) {
+                   .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 3, 5, 10, 30, 60})),
+      pending_(prometheus::BuildGauge()
+                   .Name("tailor_aggregator_profiles_pending")
+                   .Help("SeccompProfiles whose latest merged state is not written yet: the "
+                         "writer's backlog.")
+                   .Register(registry)
+                   .Add({})) {
   // A series for every result from the start: rate() and alerts then see 0, not nothing.
   for (const char* result : {"created", "updated", "unchanged", "frozen", "conflict", "error"})
     writes_.Add({{"result", result}});
@@ -165,6 +172,7 @@ void ProfileWriter::update_store_metrics(Clock::time_point now) {
   // A walk of the whole store under its lock: once a second is plenty for scrapes.
   if (now - metrics_at_ < std::chrono::seconds(1)) return;
   store_metrics_.update(store_);
+  if (!options_.record_only) pending_.Set(static_cast<double>(pending()));
   metrics_at_ = now;
 }
 

@@ -23,6 +23,7 @@
 namespace prometheus {
 class Registry;
 class Counter;
+class Gauge;
 class Histogram;
 template <typename T>
 class Family;
@@ -133,6 +134,7 @@ class ProfileWriter {
   Clock::time_point metrics_at_{};
   prometheus::Family<prometheus::Counter>& writes_;
   prometheus::Histogram& latency_;
+  prometheus::Gauge& pending_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
   std::mutex mu_;

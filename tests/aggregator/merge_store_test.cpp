@@ -142,7 +142,7 @@ TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
   EXPECT_EQ(after->last_discovery_unix_ms, 10);
   const auto& read = after->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
   EXPECT_EQ(read.count(), 55u);
-  EXPECT_EQ(read.nodes.names(), (std::set<std::string>{"node-a", "node-b"}));
+  EXPECT_EQ(read.nodes().names(), (std::set<std::string>{"node-a", "node-b"}));
 
   delta.workloads[0].syscalls.push_back(
       {"x86_64", 1, "write", common::Phase::workload, 1, 90, std::nullopt});
@@ -193,7 +193,7 @@ TEST(MergeStoreTest, PodsPerSyscallAreSummedOverAgentsAndKeptAtTheirLargest) {
   EXPECT_EQ(read.pods(), 5u) << "2 pods on node-a, 3 on node-b";
 
   MergedWorkload more = store.get(key)->merged;
-  more.syscalls.begin()->second.tally("b").pods = 4;
+  more.syscalls.begin()->second.tally(intern_run("node-b", "b")).pods = 4;
   MergedWorkload into = store.get(key)->merged;
   EXPECT_TRUE(merge_into(into, more).coverage) << "a pod more is coverage news";
   EXPECT_FALSE(merge_into(into, more).coverage);
@@ -221,6 +221,12 @@ TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) 
   read = store.get(key)->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
   EXPECT_EQ(read.count(), 13u);
   EXPECT_TRUE(store.get(key)->merged.syscalls.contains({"x86_64", 1, common::Phase::workload}));
+  // Nodes follow from the runs, folded ones included: the late syscall keeps its node too.
+  EXPECT_EQ(read.nodes().names(),
+            (std::set<std::string>{"node-run-1", "node-run-2", "node-run-3"}));
+  EXPECT_EQ(
+      store.get(key)->merged.syscalls.at({"x86_64", 1, common::Phase::workload}).nodes().names(),
+      (std::set<std::string>{"node-run-1"}));
 
   // Every run ends: the per-run entries are gone, the sums stay.
   store.apply(one_syscall("run-4", 2, 1, "other"), 5000);
@@ -228,6 +234,23 @@ TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) 
   EXPECT_TRUE(read.by_agent.empty());
   EXPECT_EQ(read.count(), 13u);
   EXPECT_EQ(read.pods(), 3u);
+  EXPECT_EQ(read.nodes().names(),
+            (std::set<std::string>{"node-run-1", "node-run-2", "node-run-3"}));
+}
+
+// Two agents on two nodes that send the same run id stay two runs, each on its node.
+TEST(MergeStoreBoundsTest, ARunIdIsPerNode) {
+  MergeStore store;
+  Delta a = one_syscall("same", 0, 5, "shop");
+  Delta b = a;
+  b.node = "node-other";
+  b.workloads[0].syscalls[0].count = 7;
+  store.apply(a, 1);
+  store.apply(b, 2);
+  const auto read = store.get({"shop", "Deployment", "web", "main"})
+                        ->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
+  EXPECT_EQ(read.count(), 12u);
+  EXPECT_EQ(read.nodes().names(), (std::set<std::string>{"node-same", "node-other"}));
 }
 
 TEST(MergeStoreBoundsTest, ABatchBeyondMaxWorkloadsIsRefusedWhole) {

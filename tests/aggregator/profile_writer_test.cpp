@@ -102,6 +102,13 @@ class ProfileWriterTest : public AggregatorBed {
     return -1;
   }
 
+  static double gauge(Replica& r, const std::string& name) {
+    for (const auto& family : r.registry.Collect())
+      if (family.name == name && !family.metric.empty()) return family.metric[0].gauge.value;
+    ADD_FAILURE() << "no " << name;
+    return -1;
+  }
+
   static common::WorkloadKey numbered(const char* prefix, int i) {
     char name[32];
     std::snprintf(name, sizeof name, "%s-%03d", prefix, i);
@@ -273,6 +280,23 @@ TEST_F(ProfileWriterTest, AnObjectDeletedBetweenWritesIsCreatedAgain) {
   EXPECT_EQ(server_->request_count(Verb::kCreate), creates + 1);
   EXPECT_THAT(allowed(kWeb), ::testing::IsSupersetOf({"read", "uname"}));
   EXPECT_EQ(writes(*r, "error"), 0) << "a 404 on the PUT is not an error: it reads and creates";
+}
+
+// The backlog gauge, updated once a second: what is waiting (here the debounce holds it),
+// then nothing once it is written.
+TEST_F(ProfileWriterTest, ThePendingGaugeIsTheBacklog) {
+  WriterOptions options;
+  options.tick = std::chrono::milliseconds(5);
+  auto r = replica(options);
+  for (int i = 0; i < 3; ++i)
+    r->store.apply(delta_from("node-a", "a1", numbered("g", i), {"read"}), 1000);
+  server_->faults().set_latency(std::chrono::milliseconds(1500));
+  r->writer->start();
+  EXPECT_TRUE(eventually([&] { return gauge(*r, "tailor_aggregator_profiles_pending") == 3; }));
+  server_->faults().set_latency(std::chrono::milliseconds(0));
+  EXPECT_TRUE(eventually([&] { return gauge(*r, "tailor_aggregator_profiles_pending") == 0; }));
+  r->writer->stop();
+  EXPECT_EQ(writes(*r, "created"), 3);
 }
 
 TEST_F(ProfileWriterTest, OldestChangeIsWrittenFirstWhileABacklogDrains) {
