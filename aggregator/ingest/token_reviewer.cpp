@@ -47,7 +47,11 @@ ReviewOutcome TokenReviewer::review(const std::string& token) {
     queue_refresh(token, it->second, now);
     return it->second.outcome;
   }
-  if (auto it = flights_.find(token); it != flights_.end()) return await(lock, it->second);
+  if (auto it = flights_.find(token); it != flights_.end()) {
+    // A copy: land() erases the map's pointer while waiters still read the flight.
+    const std::shared_ptr<Flight> flight = it->second;
+    return await(lock, flight);
+  }
   auto flight = std::make_shared<Flight>();
   flights_.emplace(token, flight);
   lock.unlock();
