@@ -42,8 +42,12 @@ uint32_t intern_run(std::string_view node, std::string_view agent_run) {
   // Length-prefixed, so no node and run pair reads as another.
   const uint32_t run =
       intern(std::to_string(node.size()) + ":" + std::string(node) + std::string(agent_run));
-  const uint32_t node_id = intern(node);
   Table& t = table();
+  {
+    std::shared_lock lock(t.mu);
+    if (t.run_nodes.contains(run)) return run;
+  }
+  const uint32_t node_id = intern(node);
   std::unique_lock lock(t.mu);
   t.run_nodes.emplace(run, node_id);
   return run;

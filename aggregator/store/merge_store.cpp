@@ -19,12 +19,12 @@ Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
   const bool settled = settled_runs_.contains(run);
   if (!settled) run_last_seen_[run] = now_unix_ms;
   for (const auto& workload : delta.workloads) {
-    MergedWorkload merged = from_delta(delta.node, delta.agent.id, workload);
+    MergedWorkload merged = from_delta(delta.node, run, workload);
     // Its tallies are in the settled sums already; its node stays.
     if (settled) {
       for (auto& [id, syscall] : merged.syscalls) {
         syscall.by_agent.clear();
-        syscall.settled_nodes.insert_id(run_node(run));
+        syscall.settled_nodes.insert(delta.node);
       }
     }
     if (merge_locked(workload.key, merged, now_unix_ms).profile) ++applied.grown;

@@ -92,12 +92,11 @@ uint64_t MergedSyscall::pods() const {
   return total;
 }
 
-MergedWorkload from_delta(const std::string& node, const std::string& agent_id,
+MergedWorkload from_delta(const std::string& node, uint32_t run,
                           const common::WorkloadDelta& delta) {
   MergedWorkload workload;
   workload.pods.insert(delta.pods.begin(), delta.pods.end());
   workload.nodes.insert(node);
-  const uint32_t run = intern_run(node, agent_id);
   for (const auto& syscall : delta.syscalls) {
     MergedSyscall merged;
     merged.name = syscall.name;

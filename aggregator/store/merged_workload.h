@@ -82,8 +82,9 @@ struct MergeGrowth {
   bool coverage = false;
 };
 
-// The workload state one delta entry from `node` and `agent_id` stands for.
-MergedWorkload from_delta(const std::string& node, const std::string& agent_id,
+// The workload state one delta entry from `node` stands for; `run` is intern_run(node, the
+// agent run id), interned once per batch by the caller.
+MergedWorkload from_delta(const std::string& node, uint32_t run,
                           const common::WorkloadDelta& delta);
 
 // Joins `from` into `into`.

@@ -103,11 +103,10 @@ class Decoder {
     return value;
   }
 
-  std::optional<std::string_view> string(object in, const Path& at, bool required = true) {
-    const auto value = field(in, at, required);
-    if (!value) return std::nullopt;
+  // A string of at most max_string_bytes.
+  std::optional<std::string_view> text(element value, const Path& at) {
     std::string_view text;
-    if (value->get_string().get(text) != simdjson::SUCCESS) {
+    if (value.get_string().get(text) != simdjson::SUCCESS) {
       fail(at, "expected a string");
       return std::nullopt;
     }
@@ -117,11 +116,22 @@ class Decoder {
     return text;
   }
 
+  std::optional<std::string_view> string(object in, const Path& at, bool required = true) {
+    const auto value = field(in, at, required);
+    return value ? text(*value, at) : std::nullopt;
+  }
+
   // A string that must be non-empty.
+  std::optional<std::string_view> name_text(element value, const Path& at) {
+    const auto name = text(value, at);
+    if (name && name->empty()) fail(at, "must not be empty");
+    return ok() ? name : std::nullopt;
+  }
+
   std::string name(object in, const Path& at) {
-    const auto text = string(in, at);
-    if (text && text->empty()) fail(at, "must not be empty");
-    return ok() && text ? std::string(*text) : std::string();
+    const auto value = field(in, at, true);
+    const auto name = value ? name_text(*value, at) : std::nullopt;
+    return name ? std::string(*name) : std::string();
   }
 
   template <typename T>
@@ -142,28 +152,28 @@ class Decoder {
     return unsigned_value<T>(*value, at);
   }
 
-  int64_t unix_ms(object in, const Path& at) {
+  // A required signed 64-bit integer.
+  std::optional<int64_t> signed_field(object in, const Path& at) {
     const auto value = field(in, at, true);
-    if (!value) return 0;
+    if (!value) return std::nullopt;
     int64_t number = 0;
     if (value->type() != element_type::INT64 || value->get_int64().get(number)) {
       fail(at, "expected an integer from " + std::to_string(std::numeric_limits<int64_t>::min()) +
                    " to " + std::to_string(std::numeric_limits<int64_t>::max()));
-    } else if (number < 0) {
-      fail(at, "must not be negative");
+      return std::nullopt;
     }
-    return ok() ? number : 0;
+    return number;
+  }
+
+  int64_t unix_ms(object in, const Path& at) {
+    const auto number = signed_field(in, at);
+    if (number && *number < 0) fail(at, "must not be negative");
+    return ok() ? number.value_or(0) : 0;
   }
 
   std::optional<object> object_field(object in, const Path& at, bool required = true) {
     const auto value = field(in, at, required);
-    if (!value) return std::nullopt;
-    object nested;
-    if (value->get_object().get(nested) != simdjson::SUCCESS) {
-      fail(at, "expected an object");
-      return std::nullopt;
-    }
-    return nested;
+    return value ? element_object(*value, at) : std::nullopt;
   }
 
   // The array at `at`, or nullopt after recording why it is missing or too long.
@@ -267,23 +277,14 @@ class Decoder {
       std::set<std::string_view> seen;
       std::size_t i = 0;
       for (element value : *pods) {
-        const Path uid_at = pods_at.element(i);
-        std::string_view uid;
-        if (value.get_string().get(uid) != simdjson::SUCCESS) {
-          fail(pods_at,
-               "expected an array of strings, element " + std::to_string(i) + " is not a string");
+        const Path uid_at = pods_at.element(i++);
+        const auto uid = name_text(value, uid_at);
+        if (!uid) break;
+        if (!seen.insert(*uid).second) {
+          fail(uid_at, "duplicate pod uid \"" + std::string(*uid) + "\"");
           break;
         }
-        ++i;
-        if (uid.empty()) fail(uid_at, "must not be empty");
-        if (uid.size() > limits_.max_string_bytes) {
-          fail(uid_at,
-               "length " + exceeds(uid.size(), "max_string_bytes", limits_.max_string_bytes));
-        }
-        if (!seen.insert(uid).second)
-          fail(uid_at, "duplicate pod uid \"" + std::string(uid) + "\"");
-        if (!ok()) break;
-        workload.pods.emplace_back(uid);
+        workload.pods.emplace_back(*uid);
       }
     }
     const Path syscalls_at = at.member("syscalls");
@@ -368,22 +369,15 @@ Result<Delta> decode_parsed(element document, const DeltaLimits& limits) {
     return make_error("not a tailor delta: format is \"" + std::string(format.substr(0, 64)) +
                       "\", expected \"" + Delta::kFormatName + "\"");
   }
-  const int64_t version = [&] {
-    const auto value = decoder.field(root, at.member("version"), true);
-    int64_t number = 0;
-    if (value && (value->type() != element_type::INT64 || value->get_int64().get(number))) {
-      decoder.fail(at.member("version"), "expected an integer");
-    }
-    return number;
-  }();
-  if (!decoder.ok()) return invalid(decoder.error());
-  if (version > Delta::kFormatVersion) {
+  const auto version = decoder.signed_field(root, at.member("version"));
+  if (!version) return invalid(decoder.error());
+  if (*version > Delta::kFormatVersion) {
     return make_error(
-        "delta version " + std::to_string(version) + " is newer than this tailor understands (" +
+        "delta version " + std::to_string(*version) + " is newer than this tailor understands (" +
         std::to_string(Delta::kFormatVersion) + "); upgrade the aggregator before the agents");
   }
-  if (version < 1) {
-    return invalid("version " + std::to_string(version) + " does not exist; versions start at 1");
+  if (*version < 1) {
+    return invalid("version " + std::to_string(*version) + " does not exist; versions start at 1");
   }
   Delta delta = decoder.delta(root);
   if (!decoder.ok()) return invalid(decoder.error());

@@ -92,7 +92,7 @@ TEST(MergeStoreTest, MergeIsCommutativeAssociativeAndIdempotent) {
       const Delta delta = random_delta(rng, 1);
       MergedWorkload merged;
       for (const auto& w : delta.workloads)
-        merge_into(merged, from_delta(delta.node, delta.agent.id, w));
+        merge_into(merged, from_delta(delta.node, intern_run(delta.node, delta.agent.id), w));
       // As read back from a SeccompProfile's annotations.
       merged.pods_seen_at_least = rng() % 4;
       merged.nodes_seen_at_least = rng() % 3;

@@ -145,6 +145,7 @@ TEST(DeltaTest, NamesTheFieldOfAWrongType) {
       {"/workloads", "workloads: expected an array"},
       {"/workloads/0/key/namespace", "workloads[0].key.namespace: expected a string"},
       {"/workloads/0/pods", "workloads[0].pods: expected an array"},
+      {"/workloads/0/pods/1", "workloads[0].pods[1]: expected a string"},
       {"/workloads/0/syscalls/1/count", "workloads[0].syscalls[1].count: expected an integer"},
       {"/workloads/0/syscalls/1/arg/complete",
        "workloads[0].syscalls[1].arg.complete: expected true"},
