@@ -14,7 +14,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
 export HELM_RENDER="$build/tests/deploy/helm-render" NODE_DIR="$build/tests/deploy/node" SOURCE_DIR="$root"
-export TAILOR_ANCHORS_DIR="${TAILOR_ANCHORS_DIR:-$root/../shared/anchors}"
+export TAILOR_REFERENCE_DIR="${TAILOR_REFERENCE_DIR:-$root/data/reference}"
 # Resolved: the container sees the binary's directory, not where a symlink points.
 TAILOR_BIN="$(readlink -f "$build/agent/tailor")"
 AGGREGATOR_BIN="$(readlink -f "$build/aggregator/tailor-aggregator")"

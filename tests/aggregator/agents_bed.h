@@ -26,6 +26,7 @@ class AgentsBed : public AggregatorBed {
     if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) GTEST_SKIP() << *why;
     if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF";
     AggregatorBed::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
     dir_ = std::filesystem::temp_directory_path() /
            ("tailor-agents-bed-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);

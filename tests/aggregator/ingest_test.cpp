@@ -23,6 +23,7 @@ class IngestTest : public AggregatorBed {
  protected:
   void SetUp() override {
     AggregatorBed::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
     auto tls = testbed::generate_tls_material();
     ASSERT_TRUE(tls) << tls.error().message;
     ca_file_ = dir_.file("ca.pem");

@@ -2,11 +2,11 @@
 # The chart's tests (tests/deploy/CMakeLists.txt registers one ctest per check):
 #   chart_test.sh render CASE | bad-values | security-checker | manifests | tls |
 #                 values-docs | renderer
-# Environment: HELM_RENDER, NODE_DIR, SOURCE_DIR, TAILOR_ANCHORS_DIR. Exit 77: skipped.
+# Environment: HELM_RENDER, NODE_DIR, SOURCE_DIR, TAILOR_REFERENCE_DIR. Exit 77: skipped.
 set -euo pipefail
 check="$1"
 chart="$SOURCE_DIR/deploy/helm/tailor"
-spo_crd="$TAILOR_ANCHORS_DIR/spo/seccompprofile-crd.yaml"
+spo_crd="$TAILOR_REFERENCE_DIR/spo/seccompprofile-crd.yaml"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -28,7 +28,7 @@ run_node() { (cd "$NODE_DIR" && node "$@"); }
 case "$check" in
 render)
   need_render; need_node
-  [ -f "$spo_crd" ] || skip "the SPO CRD is missing: $spo_crd (TAILOR_ANCHORS_DIR)"
+  [ -f "$spo_crd" ] || skip "the SPO CRD is missing: $spo_crd (TAILOR_REFERENCE_DIR)"
   name="$2"
   # shellcheck disable=SC2046
   render $(values_of "$name") >"$work/out.yaml"

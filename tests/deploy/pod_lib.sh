@@ -1,6 +1,6 @@
 # Shared by agent_pod_test.sh and aggregator_pod_test.sh (sourced): a real OCI container made
 # from one of the chart's workloads (pod_bundle.mjs), next to the test bed's API server.
-# Expects: HELM_RENDER, NODE_DIR, SOURCE_DIR, TAILOR_ANCHORS_DIR, APISERVER_BIN; RUNTIME (runc,
+# Expects: HELM_RENDER, NODE_DIR, SOURCE_DIR, TAILOR_REFERENCE_DIR, APISERVER_BIN; RUNTIME (runc,
 # the default, or crun).
 runtime="${RUNTIME:-runc}"
 
@@ -102,7 +102,7 @@ image_binds() {
 # run_pod KIND SPEC_JSON: writes config.json from the rendered manifests and starts the container.
 run_pod() {
   (cd "$NODE_DIR" && node pod_bundle.mjs "$work/manifests.yaml" "$1" \
-    "$TAILOR_ANCHORS_DIR/profiles/moby-default.json" "$2") >"$work/config.json"
+    "$TAILOR_REFERENCE_DIR/profiles/moby-default.json" "$2") >"$work/config.json"
   rt run -d -b "$work" "$id" >"$work/pod.log" 2>&1 </dev/null ||
     { echo "FAIL: $runtime could not start the $1 container:"; cat "$work/pod.log"; exit 1; }
 }

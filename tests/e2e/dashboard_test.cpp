@@ -65,10 +65,8 @@ TEST(DashboardTest, EveryPanelReadsTheDatasourceVariable) {
 // Docker's default capabilities on x86_64, counted as `tailor diff --against docker-default`.
 TEST(DashboardTest, TheDockerDefaultConstantIsCountedFromDockersProfile) {
   if (common::native_arch() != "x86_64") GTEST_SKIP() << "the constant is for x86_64 hosts";
-  const std::string anchor = std::string(TAILOR_ANCHORS_DIR) + "/profiles/moby-default.json";
-  if (!std::filesystem::exists(anchor))
-    GTEST_SKIP() << anchor << " is missing (TAILOR_ANCHORS_DIR)";
-  const auto docker = agent::load_docker_profile(anchor);
+  const auto docker =
+      agent::load_docker_profile(std::string(TAILOR_REFERENCE_DIR) + "/profiles/moby-default.json");
   ASSERT_TRUE(docker) << docker.error().message;
   const auto text = common::read_file(TAILOR_DASHBOARD);
   ASSERT_TRUE(text) << text.error().message;

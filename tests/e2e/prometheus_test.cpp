@@ -58,6 +58,7 @@ class PrometheusTest : public aggregator::AgentsBed {
     for (const char* tool : {PrometheusServer::kBinary, kPromtool})
       if (!fs::exists(tool)) GTEST_SKIP() << tool << " is missing (apt prometheus)";
     AgentsBed::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
   }
 
   // Starts an agent on a new node and returns the port it serves on.

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/testbed/anchors.h"
+#include "tests/testbed/reference_data.h"
 #include "tests/testbed/test_api_server.h"
 
 namespace tailor::testbed {
@@ -26,13 +26,13 @@ class KubectlTest : public ::testing::Test {
 };
 
 TEST_F(KubectlTest, AppliesListsAndPrintsSeccompProfiles) {
-  auto applied = kubectl({"apply", "-f", anchors_dir() + "/spo/example-seccompprofile.yaml"});
+  auto applied = kubectl({"apply", "-f", reference_dir() + "/spo/example-seccompprofile.yaml"});
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
   EXPECT_NE(applied.out.find(
                 "seccompprofile.security-profiles-operator.x-k8s.io/profile-block-all created"),
             std::string::npos);
   auto ssa =
-      kubectl({"apply", "--server-side", "-f", anchors_dir() + "/spo/baseprofile-runc.yaml"});
+      kubectl({"apply", "--server-side", "-f", reference_dir() + "/spo/baseprofile-runc.yaml"});
   ASSERT_EQ(ssa.exit_code, 0) << ssa.err;
 
   auto table = kubectl({"get", "seccompprofiles"});

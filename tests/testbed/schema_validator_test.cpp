@@ -4,7 +4,7 @@
 
 #include "common/k8s/crd.h"
 #include "common/k8s/yaml_json.h"
-#include "tests/testbed/anchors.h"
+#include "tests/testbed/reference_data.h"
 
 namespace tailor::common {
 namespace {
@@ -14,7 +14,7 @@ using nlohmann::json;
 class SpoSchemaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto crd = load_crd_file(testbed::anchors_dir() + "/spo/seccompprofile-crd.yaml");
+    auto crd = load_crd_file(testbed::reference_dir() + "/spo/seccompprofile-crd.yaml");
     ASSERT_TRUE(crd) << crd.error().message;
     crd_ = *crd;
     ASSERT_NE(crd_.version("v1"), nullptr);
@@ -43,7 +43,7 @@ TEST_F(SpoSchemaTest, AcceptsEverySpoExample) {
   int seen = 0;
   for (const char* file :
        {"example-seccompprofile.yaml", "baseprofile-runc.yaml", "baseprofile-crun.yaml"}) {
-    auto docs = load_yaml_file(testbed::anchors_dir() + "/spo/" + file);
+    auto docs = load_yaml_file(testbed::reference_dir() + "/spo/" + file);
     ASSERT_TRUE(docs) << docs.error().message;
     for (auto& doc : *docs) {
       ++seen;

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "common/k8s/crd.h"
-#include "tests/testbed/anchors.h"
+#include "tests/testbed/reference_data.h"
 #include "tests/testbed/api_status.h"
 #include "tests/testbed/discovery.h"
 #include "tests/testbed/openapi.h"
@@ -84,9 +84,9 @@ common::Status TestApiServer::init() {
   }
   std::filesystem::create_directories(work_dir_);
 
-  const std::string anchors = options_.anchors_dir.empty() ? anchors_dir() : options_.anchors_dir;
-  auto crd = common::load_crd_file(anchors + "/spo/seccompprofile-crd.yaml");
-  if (!crd) return common::make_error(crd.error().message + " (set TAILOR_ANCHORS_DIR)");
+  const std::string reference = options_.reference_dir.empty() ? reference_dir() : options_.reference_dir;
+  auto crd = common::load_crd_file(reference + "/spo/seccompprofile-crd.yaml");
+  if (!crd) return common::make_error(crd.error().message + " (set TAILOR_REFERENCE_DIR)");
   auto kinds = builtin_kinds();
   for (auto& k : crd_kinds(*crd, {"v1beta1"})) kinds.push_back(std::move(k));
   kinds.push_back(token_review_kind());

@@ -31,7 +31,7 @@ struct TestApiServerOptions {
   // Where certificates and the kubeconfig go; empty: a fresh temporary
   // directory, removed when the server stops.
   std::string work_dir;
-  std::string anchors_dir;  // empty: anchors_dir()
+  std::string reference_dir;  // empty: reference_dir()
   std::chrono::milliseconds bookmark_interval{1000};
   uint32_t fault_seed = 1;
 };

@@ -1,5 +1,5 @@
 // `tailor diff` as a user runs it: the real binary on reports and profiles in a temporary
-// directory, and on Docker's default profile from the anchors through $TAILOR_DOCKER_PROFILE.
+// directory, and on Docker's default profile from data/reference through $TAILOR_DOCKER_PROFILE.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -23,7 +23,7 @@ using ::testing::IsSupersetOf;
 using testing::run_tailor;
 
 const std::string kDockerEnv =
-    "TAILOR_DOCKER_PROFILE=" TAILOR_ANCHORS_DIR "/profiles/moby-default.json";
+    "TAILOR_DOCKER_PROFILE=" TAILOR_REFERENCE_DIR "/profiles/moby-default.json";
 
 json profile_of(std::vector<std::string> names) {
   return {{"defaultAction", "SCMP_ACT_ERRNO"},
@@ -123,7 +123,7 @@ TEST_F(DiffCommandTest, AgainstDockerDefaultCountsAndNamesSensitiveRemovals) {
   // --docker-profile takes precedence over the search.
   const auto explicit_path =
       run_tailor({"diff", mine, "--against", "docker-default", "--docker-profile",
-                  TAILOR_ANCHORS_DIR "/profiles/moby-default.json"},
+                  TAILOR_REFERENCE_DIR "/profiles/moby-default.json"},
                  {"-u", "TAILOR_DOCKER_PROFILE"});
   EXPECT_EQ(explicit_path.exit_status, 1) << explicit_path.err;
 }

@@ -42,7 +42,7 @@ class ProfileCommandTest : public ::testing::Test {
   static nlohmann::json expect_valid_object(const std::string& yaml, const std::string& version) {
     const auto object = common::yaml_to_json(yaml);
     EXPECT_TRUE(object.ok()) << object.error().message;
-    const auto crd = common::load_crd_file(TAILOR_ANCHORS_DIR "/spo/seccompprofile-crd.yaml");
+    const auto crd = common::load_crd_file(TAILOR_REFERENCE_DIR "/spo/seccompprofile-crd.yaml");
     EXPECT_TRUE(crd.ok()) << crd.error().message;
     if (!object.ok() || !crd.ok()) return {};
     const common::SchemaValidator validator(crd->version(version)->schema);

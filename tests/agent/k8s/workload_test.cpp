@@ -40,6 +40,7 @@ class WorkloadTest : public ApiFixture {
 
   void SetUp() override {
     ApiFixture::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
     if (!HasFatalFailure()) resolver_ = std::make_unique<WorkloadResolver>(*client_);
   }
 

@@ -16,7 +16,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-const std::string kCrdPath = TAILOR_ANCHORS_DIR "/spo/seccompprofile-crd.yaml";
+const std::string kCrdPath = TAILOR_REFERENCE_DIR "/spo/seccompprofile-crd.yaml";
 
 Profile names_only() {
   Profile profile;
@@ -146,7 +146,7 @@ TEST_F(SeccompProfileObjectTest, NoDefaultErrnoRetFieldButEpermIsTheRuntimeDefau
 }
 
 TEST_F(SeccompProfileObjectTest, DockerDefaultLosesItsExtensionsWithWarnings) {
-  const auto text = read_file(TAILOR_ANCHORS_DIR "/profiles/moby-default.json");
+  const auto text = read_file(TAILOR_REFERENCE_DIR "/profiles/moby-default.json");
   ASSERT_TRUE(text.ok()) << text.error().message;
   const auto docker = decode_profile(*text, {.allow_unknown_names = true});
   ASSERT_TRUE(docker.ok()) << docker.error().message;
@@ -202,14 +202,14 @@ TEST_F(SeccompProfileObjectTest, RefusesWhatTheApiServerWouldRefuseInOneLine) {
 }
 
 TEST_F(SeccompProfileObjectTest, ReadsSposExamplesAndRefusesOtherKinds) {
-  const auto docs = load_yaml_file(TAILOR_ANCHORS_DIR "/spo/example-seccompprofile.yaml");
+  const auto docs = load_yaml_file(TAILOR_REFERENCE_DIR "/spo/example-seccompprofile.yaml");
   ASSERT_TRUE(docs.ok()) << docs.error().message;
   ASSERT_FALSE(docs->empty());
   for (const auto& doc : *docs) {
     const auto decoded = profile_from_seccomp_profile(doc, {.allow_unknown_names = true});
     EXPECT_TRUE(decoded.ok()) << decoded.error().message;
   }
-  const auto runc = load_yaml_file(TAILOR_ANCHORS_DIR "/spo/baseprofile-runc.yaml");
+  const auto runc = load_yaml_file(TAILOR_REFERENCE_DIR "/spo/baseprofile-runc.yaml");
   ASSERT_TRUE(runc.ok()) << runc.error().message;
   const auto base = profile_from_seccomp_profile(runc->at(0));
   ASSERT_TRUE(base.ok()) << base.error().message;

@@ -212,13 +212,12 @@ TEST(ProfileJsonTest, UnknownNamesCanBeWarnings) {
 class MobyDefaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(path_)) {
-      GTEST_SKIP() << "Docker's default profile is not at " << path_;
-    }
-    text_ = read_file(path_).value();
+    auto text = read_file(path_);
+    ASSERT_TRUE(text.ok()) << "reference data missing: " << text.error().message;
+    text_ = std::move(*text);
   }
 
-  const std::string path_ = TAILOR_ANCHORS_DIR "/profiles/moby-default.json";
+  const std::string path_ = TAILOR_REFERENCE_DIR "/profiles/moby-default.json";
   std::string text_;
 };
 

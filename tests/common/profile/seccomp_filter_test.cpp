@@ -78,7 +78,7 @@ Profile without_unknown_names(Profile profile) {
 }
 
 TEST(SeccompFilterTest, BuildsDockersDefaultProfile) {
-  const auto text = read_file(std::string(TAILOR_ANCHORS_DIR) + "/profiles/moby-default.json");
+  const auto text = read_file(std::string(TAILOR_REFERENCE_DIR) + "/profiles/moby-default.json");
   ASSERT_TRUE(text.ok()) << text.error().message;
   const auto decoded = decode_profile(*text, {.allow_unknown_names = true});
   ASSERT_TRUE(decoded.ok()) << decoded.error().message;
