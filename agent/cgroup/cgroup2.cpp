@@ -79,6 +79,26 @@ std::string Cgroup2::relative(const fs::path& absolute_path) const {
   return "/" + rel;
 }
 
+Result<std::string> Cgroup2::resolve(const std::string& user_path) const {
+  for (const auto& part : fs::path(user_path))
+    if (part == "..")
+      return make_error("cgroup " + user_path + " climbs out with '..': give a path under " +
+                        mount_.string());
+  std::string text = fs::path(user_path).lexically_normal().string();
+  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  const std::string mount = mount_.lexically_normal().string();
+  std::string relative_path = text;
+  if (text == mount || text.rfind(mount + "/", 0) == 0) {
+    relative_path = relative(text);
+  } else if (text.rfind("/sys/fs/cgroup", 0) == 0) {
+    // On a hybrid host /sys/fs/cgroup/<controller>/... are v1 hierarchies BPF cannot see.
+    return make_error("cgroup " + user_path + " is not in the cgroup2 hierarchy at " + mount +
+                      ": give a path under " + mount + " or relative to it (e.g. /kubepods/...)");
+  }
+  if (auto id = id_of(relative_path); !id) return id.error();
+  return relative(absolute(relative_path));
+}
+
 Result<uint64_t> Cgroup2::id_of(const std::string& cgroup_path) const {
   struct stat st {};
   const fs::path path = absolute(cgroup_path);

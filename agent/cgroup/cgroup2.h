@@ -27,6 +27,9 @@ class Cgroup2 {
   std::filesystem::path absolute(const std::string& cgroup_path) const;
   // Path relative to the hierarchy root, with a leading "/".
   std::string relative(const std::filesystem::path& absolute_path) const;
+  // An existing cgroup as users paste it: relative to the hierarchy root ("/a/b", "a/b") or
+  // absolute under the mount ("/sys/fs/cgroup/a/b"). Returns it relative, with a leading "/".
+  Result<std::string> resolve(const std::string& user_path) const;
 
   // The cgroup id BPF sees (bpf_get_current_cgroup_id): the directory's inode number.
   Result<uint64_t> id_of(const std::string& cgroup_path) const;

@@ -21,7 +21,7 @@ std::string TargetOptions::stem() const {
 
 void add_target_options(CLI::App* cmd, TargetOptions& options) {
   auto* by_cgroup = cmd->add_option("--cgroup", options.cgroup,
-                                    "An existing cgroup2 path (relative to the cgroup2 mount)");
+                                    "An existing cgroup2 path, relative to the cgroup2 mount or absolute under it");
   auto* by_pid = cmd->add_option("--pid", options.pid, "The cgroup of a running process")
                      ->check(CLI::PositiveNumber);
   auto* by_container = cmd->add_option("--container", options.container,
@@ -41,9 +41,9 @@ Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgrou
     return target;
   }
   if (!options.cgroup.empty()) {
-    if (auto id = cgroups.id_of(options.cgroup); !id) return id.error();
-    return RecordingTarget{"cgroup", options.cgroup,
-                           cgroups.relative(cgroups.absolute(options.cgroup)), false};
+    auto path = cgroups.resolve(options.cgroup);
+    if (!path) return path.error();
+    return RecordingTarget{"cgroup", options.cgroup, *path, false};
   }
   if (options.pid > 0) {
     auto path = cgroups.path_of_pid(options.pid);

@@ -386,6 +386,9 @@ common::Status run_node_agent(const NodeAgentOptions& options, const common::Clu
   recorder_options.max_syscall_sets = options.max_sets;
   auto recorder = Recorder::open(recorder_options);
   if (!recorder) return recorder.error();
+  if (!(*recorder)->mounted_bpffs().empty())
+    log_line("info", "no bpf filesystem held " + options.pin_dir + ": mounted one at " +
+                         (*recorder)->mounted_bpffs());
   if ((*recorder)->resumed())
     log_line("info", "resumed the recorder pinned in " + options.pin_dir +
                          ": nothing recorded meanwhile is lost");

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "agent/recorder/bpffs.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
 #include "recorder.skel.h"
@@ -115,6 +116,9 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
 
   const std::filesystem::path pins(options.pin_dir);
   if (!options.pin_dir.empty()) {
+    auto mounted = ensure_bpffs(pins);
+    if (!mounted) return mounted.error();
+    self->mounted_bpffs_ = std::move(*mounted);
     std::error_code ec;
     std::filesystem::create_directories(pins, ec);
     if (ec)

@@ -78,6 +78,8 @@ class Recorder {
   static Status unpin(const std::string& pin_dir);
   // True when open() found pinned state and carried on with it.
   bool resumed() const { return resumed_; }
+  // Where open() mounted a bpf filesystem because none held the pin directory, or "".
+  const std::string& mounted_bpffs() const { return mounted_bpffs_; }
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -122,6 +124,7 @@ class Recorder {
   const EventHandler* active_handler_ = nullptr;
   struct bpf_link* pinned_link_ = nullptr;  // a previous recorder's link, kept
   bool resumed_ = false;
+  std::string mounted_bpffs_;
   tailor_syscall_set* sets_ = nullptr;  // mmap of the syscall_sets array
   uint32_t set_count_ = 0;
   size_t sets_bytes_ = 0;

@@ -23,7 +23,7 @@ namespace tailor::aggregator {
 class AgentsBed : public AggregatorBed {
  protected:
   void SetUp() override {
-    if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) GTEST_SKIP() << *why;
+    if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
     if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF";
     AggregatorBed::SetUp();
     if (HasFatalFailure() || IsSkipped()) return;

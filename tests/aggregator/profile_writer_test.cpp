@@ -396,7 +396,7 @@ TEST_F(ProfileWriterTest, RecordOnlyWritesNothing) {
 }
 
 TEST_F(ProfileWriterTest, KubectlListsTheProfile) {
-  if (!testbed::have_program("kubectl")) GTEST_SKIP() << "kubectl is not installed";
+  if (!testbed::have_program("kubectl")) FAIL() << "kubectl is not installed";
   auto r = replica();
   r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
   settle(*r);

@@ -8,10 +8,14 @@
 set -euo pipefail
 source "$(dirname "$0")/pod_lib.sh"
 pod_preconditions
-[ -x "$TAILOR_BIN" ] || skip "$TAILOR_BIN was not built"
+[ -x "$TAILOR_BIN" ] || fail "$TAILOR_BIN was not built"
 [ -e /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF"
-mountpoint -q /sys/fs/bpf || skip "bpffs is not mounted at /sys/fs/bpf"
 pod_setup agent
+# Nodes mount bpffs at boot (systemd does); the pins are checked from the host below, so
+# without one the host gets one here, as a node would have it.
+if ! mountpoint -q /sys/fs/bpf; then
+  mount -t bpf bpf /sys/fs/bpf && echo "mounted a bpf filesystem at /sys/fs/bpf, as nodes have"
+fi
 pins="/sys/fs/bpf/$prefix"
 cleanup_paths+=("$pins")
 

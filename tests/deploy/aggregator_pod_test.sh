@@ -17,7 +17,7 @@ set -euo pipefail
 source "$(dirname "$0")/pod_lib.sh"
 case="$1"
 pod_preconditions
-[ -x "$AGGREGATOR_BIN" ] || skip "$AGGREGATOR_BIN was not built"
+[ -x "$AGGREGATOR_BIN" ] || fail "$AGGREGATOR_BIN was not built"
 pod_setup "aggregator-$case-$runtime"
 
 values=(-f "$SOURCE_DIR/tests/deploy/values/aggregator-exercise.yaml")

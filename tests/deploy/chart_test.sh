@@ -2,7 +2,7 @@
 # The chart's tests (tests/deploy/CMakeLists.txt registers one ctest per check):
 #   chart_test.sh render CASE | bad-values | security-checker | manifests | tls |
 #                 values-docs | renderer
-# Environment: HELM_RENDER, NODE_DIR, SOURCE_DIR, TAILOR_REFERENCE_DIR. Exit 77: skipped.
+# Environment: HELM_RENDER, NODE_DIR, SOURCE_DIR, TAILOR_REFERENCE_DIR. A missing tool fails.
 set -euo pipefail
 check="$1"
 chart="$SOURCE_DIR/deploy/helm/tailor"
@@ -10,10 +10,11 @@ spo_crd="$TAILOR_REFERENCE_DIR/spo/seccompprofile-crd.yaml"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-skip() { echo "SKIPPED: $*"; exit 77; }
-need_render() { [ -x "$HELM_RENDER" ] || skip "helm-render was not built: go (golang-go) is missing"; }
+# A missing tool, build or data file fails, naming it (scripts/install-deps.sh installs the tools).
+fail() { echo "FAILED: $*"; exit 1; }
+need_render() { [ -x "$HELM_RENDER" ] || fail "helm-render was not built: go (golang-go) is missing"; }
 need_node() {
-  [ -f "$NODE_DIR/node_modules/.package-lock.json" ] || skip "the validators were not installed: node/npm is missing"
+  [ -f "$NODE_DIR/node_modules/.package-lock.json" ] || fail "the validators were not installed: node/npm is missing"
 }
 # helm template with the CRD API versions a cluster with cert-manager and Prometheus Operator has.
 render() {
@@ -28,7 +29,7 @@ run_node() { (cd "$NODE_DIR" && node "$@"); }
 case "$check" in
 render)
   need_render; need_node
-  [ -f "$spo_crd" ] || skip "the SPO CRD is missing: $spo_crd (TAILOR_REFERENCE_DIR)"
+  [ -f "$spo_crd" ] || fail "the SPO CRD is missing: $spo_crd"
   name="$2"
   # shellcheck disable=SC2046
   render $(values_of "$name") >"$work/out.yaml"
@@ -124,7 +125,7 @@ manifests)
   ;;
 tls)
   need_render
-  command -v openssl >/dev/null || skip "openssl is missing"
+  command -v openssl >/dev/null || fail "openssl is missing"
   render -f "$chart/ci/hardened-values.yaml" >"$work/out.yaml"
   field() { # field KIND NAME KEY: a data value of the rendered object
     awk -v kind="$1" -v name="$2" -v key="$3" '
@@ -155,7 +156,7 @@ values-docs)
   run_node values_docs.mjs "$chart/values.yaml" "$SOURCE_DIR/docs/install.md"
   ;;
 renderer)
-  command -v go >/dev/null || skip "go (golang-go) is missing"
+  command -v go >/dev/null || fail "go (golang-go) is missing"
   cd "$SOURCE_DIR/tests/tools/helm-render"
   GO111MODULE=off GOPATH="$work/gopath:/usr/share/gocode" GOCACHE="$work/gocache" GOFLAGS= go test ./...
   ;;

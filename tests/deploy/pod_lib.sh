@@ -14,14 +14,16 @@ rt() {
   fi
 }
 
+# Only a kernel feature the machine lacks skips; a missing tool or build fails, naming it.
 skip() { echo "SKIPPED: $*"; exit 77; }
+fail() { echo "FAILED: $*"; exit 1; }
 pod_preconditions() {
-  [ "$(id -u)" -eq 0 ] || skip "needs root ($runtime)"
-  command -v "$runtime" >/dev/null || skip "$runtime is missing"
-  command -v curl >/dev/null || skip "curl is missing"
-  [ -x "$HELM_RENDER" ] || skip "helm-render was not built: go (golang-go) is missing"
-  [ -f "$NODE_DIR/node_modules/.package-lock.json" ] || skip "the validators were not installed: node/npm is missing"
-  [ -x "$APISERVER_BIN" ] || skip "$APISERVER_BIN was not built"
+  [ "$(id -u)" -eq 0 ] || fail "needs root ($runtime)"
+  command -v "$runtime" >/dev/null || fail "$runtime is missing (scripts/install-deps.sh)"
+  command -v curl >/dev/null || fail "curl is missing (scripts/install-deps.sh)"
+  [ -x "$HELM_RENDER" ] || fail "helm-render was not built: go (golang-go) is missing"
+  [ -f "$NODE_DIR/node_modules/.package-lock.json" ] || fail "the validators were not installed: node/npm is missing"
+  [ -x "$APISERVER_BIN" ] || fail "$APISERVER_BIN was not built"
 }
 
 # Call once: sets work, id (a container id as CRI runtimes make them, so `tailor record
@@ -33,7 +35,7 @@ pod_setup() {
   prefix="tailor-chart-$1-$$"
   work="$(mktemp -d)"
   cgroup2="$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)"
-  [ -n "$cgroup2" ] || skip "no cgroup2 hierarchy"
+  [ -n "$cgroup2" ] || fail "no cgroup2 hierarchy is mounted"
   cleanup_pids=()
   cleanup_waits=()
   cleanup_paths=("$work")

@@ -86,7 +86,7 @@ class StubAggregator {
 class AgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) GTEST_SKIP() << *why;
+    if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
     if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
     dir_ = fs::temp_directory_path() / ("tailor-agent-test-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
@@ -280,7 +280,7 @@ TEST_F(AgentTest, SandboxesUnknownRuntimesAndHostProcessesAreNeverReported) {
 
 // The capabilities docs/agent.md lists, and nothing else: no privileged container.
 TEST_F(AgentTest, RunsWithOnlyBpfPerfmonAndDacReadSearch) {
-  if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv (util-linux) to drop capabilities";
+  if (!fs::exists("/usr/bin/setpriv")) FAIL() << "needs setpriv (util-linux) to drop capabilities";
   auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   start_agent(**node, {"/usr/bin/setpriv", "--bounding-set=-all,+bpf,+perfmon,+dac_read_search",

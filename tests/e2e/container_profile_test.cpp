@@ -51,7 +51,7 @@ std::string slurp(const fs::path& path) {
 class ContainerProfileTest : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
-    if (auto why = testbed::runtime_unavailable(GetParam().runtime)) GTEST_SKIP() << *why;
+    if (auto why = testbed::runtime_unavailable(GetParam().runtime)) FAIL() << *why;
     if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
     auto cgroups = Cgroup2::detect();
     ASSERT_TRUE(cgroups) << cgroups.error().message;

@@ -56,7 +56,7 @@ class PrometheusTest : public aggregator::AgentsBed {
  protected:
   void SetUp() override {
     for (const char* tool : {PrometheusServer::kBinary, kPromtool})
-      if (!fs::exists(tool)) GTEST_SKIP() << tool << " is missing (apt prometheus)";
+      if (!fs::exists(tool)) FAIL() << tool << " is missing (apt prometheus)";
     AgentsBed::SetUp();
     if (HasFatalFailure() || IsSkipped()) return;
   }

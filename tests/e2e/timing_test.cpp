@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 using testing::run_process;
 
 TEST(TimingTest, OneRecordingOfAThreadedWorkloadRunsFiftyTimesUnderItsProfile) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to record (BPF)";
+  if (::geteuid() != 0) FAIL() << "needs root to record (BPF)";
   if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
   const fs::path dir = fs::temp_directory_path() / ("tailor-timing-" + std::to_string(::getpid()));
   fs::create_directories(dir);

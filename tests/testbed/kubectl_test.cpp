@@ -12,7 +12,7 @@ namespace {
 class KubectlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have_program("kubectl")) GTEST_SKIP() << "kubectl is not installed";
+    if (!have_program("kubectl")) FAIL() << "kubectl is not installed";
     auto started = TestApiServer::start();
     ASSERT_TRUE(started) << started.error().message;
     server_ = std::move(*started);

@@ -18,7 +18,7 @@ enum class OciRuntime { kRunc, kCrun };
 std::string runtime_name(OciRuntime runtime);
 
 // Why `runtime` cannot run containers here (not root, binary missing, no
-// cgroup2), or nullopt when it can. Tests GTEST_SKIP with this message.
+// cgroup2), or nullopt when it can. Tests fail with this message: install-deps installs them.
 std::optional<std::string> runtime_unavailable(OciRuntime runtime);
 
 struct ContainerSpec {

@@ -14,7 +14,7 @@ namespace {
 class OciContainerTest : public ::testing::TestWithParam<OciRuntime> {
  protected:
   void SetUp() override {
-    if (auto why = runtime_unavailable(GetParam())) GTEST_SKIP() << *why;
+    if (auto why = runtime_unavailable(GetParam())) FAIL() << *why;
     std::string dir = (std::filesystem::temp_directory_path() / "tailor-oci-XXXXXX").string();
     ASSERT_NE(mkdtemp(dir.data()), nullptr);
     work_dir_ = dir;

@@ -12,7 +12,7 @@ namespace {
 class SimulatedClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (auto why = runtime_unavailable(OciRuntime::kRunc)) GTEST_SKIP() << *why;
+    if (auto why = runtime_unavailable(OciRuntime::kRunc)) FAIL() << *why;
     auto started = TestApiServer::start();
     ASSERT_TRUE(started) << started.error().message;
     server_ = std::move(*started);
@@ -25,7 +25,7 @@ class SimulatedClusterTest : public ::testing::Test {
 };
 
 TEST_F(SimulatedClusterTest, DeploymentOnTwoNodesIsVisibleToKubectl) {
-  if (!have_program("kubectl")) GTEST_SKIP() << "kubectl is not installed";
+  if (!have_program("kubectl")) FAIL() << "kubectl is not installed";
   ASSERT_TRUE(cluster_->add_node("node-a"));
   ASSERT_TRUE(cluster_->add_node("node-b", CgroupDriver::kSystemd));
   std::vector<const SimulatedPod*> pods;
@@ -130,7 +130,7 @@ TEST_F(SimulatedClusterTest, KillsRestartsReschedulesAndTearsDown) {
 }
 
 TEST_F(SimulatedClusterTest, RunsPodsWithCrun) {
-  if (auto why = runtime_unavailable(OciRuntime::kCrun)) GTEST_SKIP() << *why;
+  if (auto why = runtime_unavailable(OciRuntime::kCrun)) FAIL() << *why;
   ASSERT_TRUE(cluster_->add_node("n1", CgroupDriver::kSystemd, CriFlavor::kCrio));
   auto pod =
       cluster_->start_pod("n1", {.owner = {"Deployment", "api"}, .runtime = OciRuntime::kCrun});

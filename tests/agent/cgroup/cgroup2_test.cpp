@@ -65,8 +65,36 @@ TEST(Cgroup2Ids, IdIsTheDirectoryInodeAndMissingIsAnError) {
   fs::remove_all(root);
 }
 
+TEST(Cgroup2Resolve, AcceptsBothFormsUsersPasteAndRefusesOthersInOneLine) {
+  const fs::path root = fs::temp_directory_path() / ("tailor-resolve-" + std::to_string(::getpid()));
+  fs::create_directories(root / "kubepods" / "pod1");
+  const Cgroup2 cgroups(root);
+  for (const std::string& given : {std::string("/kubepods/pod1"), std::string("kubepods/pod1/"),
+                                   (root / "kubepods/pod1").string()}) {
+    auto resolved = cgroups.resolve(given);
+    ASSERT_TRUE(resolved) << given << ": " << resolved.error().message;
+    EXPECT_EQ(*resolved, "/kubepods/pod1") << given;
+  }
+  EXPECT_EQ(cgroups.resolve(root.string()).value(), "/");
+
+  const auto v1 = cgroups.resolve("/sys/fs/cgroup/memory/kubepods");
+  ASSERT_FALSE(v1);
+  EXPECT_NE(v1.error().message.find("is not in the cgroup2 hierarchy at " + root.string()),
+            std::string::npos)
+      << v1.error().message;
+  const auto climbing = cgroups.resolve("/kubepods/../../etc");
+  ASSERT_FALSE(climbing);
+  EXPECT_NE(climbing.error().message.find("'..'"), std::string::npos) << climbing.error().message;
+  const auto missing = cgroups.resolve("/kubepods/pod2");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("does not exist"), std::string::npos);
+  for (const auto* message : {&v1.error().message, &climbing.error().message, &missing.error().message})
+    EXPECT_EQ(message->find('\n'), std::string::npos) << *message;
+  fs::remove_all(root);
+}
+
 TEST(Cgroup2Ids, APathIsFoundFromItsIdWhileTheCgroupExists) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create cgroups and open them by handle";
+  if (::geteuid() != 0) FAIL() << "needs root to create cgroups and open them by handle";
   auto cgroups = Cgroup2::detect();
   ASSERT_TRUE(cgroups) << cgroups.error().message;
   const std::string path = "/tailor-ids-" + std::to_string(::getpid()) + "/pod/ctr";

@@ -27,7 +27,7 @@ constexpr const char* kContainerId = "3f2a9c0d5e6b7a8c9d0e1f2a3b4c5d6e7f8091a2b3
 class RecordCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root to load BPF programs; run the suite as root";
+    if (::geteuid() != 0) FAIL() << "needs root to load BPF programs; run the suite as root";
     if (!fs::exists("/sys/kernel/btf/vmlinux"))
       GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
     auto cgroups = Cgroup2::detect();
@@ -170,7 +170,7 @@ TEST_F(RecordCommandTest, TargetsThatDoNotExistGetOneActionableLine) {
 }
 
 TEST_F(RecordCommandTest, WithoutPrivilegesItSaysWhatItNeeds) {
-  if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv (util-linux) to drop privileges";
+  if (!fs::exists("/usr/bin/setpriv")) FAIL() << "needs setpriv (util-linux) to drop privileges";
   auto result = run_process({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                              "--inh-caps=-all", "--bounding-set=-all", TAILOR_BIN, "record", "-o",
                              "/tmp/never-written.json", "--", "/bin/true"});

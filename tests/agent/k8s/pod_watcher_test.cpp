@@ -141,7 +141,7 @@ TEST_F(PodWatcherTest, StopsPromptlyDuringBackoff) {
 // Real containers in kubelet cgroups: the cgroup a container runs in leads
 // to its pod in the cache and to the container's name.
 TEST_F(PodWatcherTest, ContainerCgroupsOfSimulatedPodsResolveThroughTheCache) {
-  if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) GTEST_SKIP() << *why;
+  if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
   auto cluster = testbed::SimulatedCluster::create(*server_);
   ASSERT_TRUE(cluster) << cluster.error().message;
   ASSERT_TRUE(

@@ -80,7 +80,7 @@ TEST_F(HttpEndpointTest, ServesMetricsInTheTextFormat) {
 }
 
 TEST_F(HttpEndpointTest, PromtoolAcceptsTheExposition) {
-  if (!std::filesystem::exists(kPromtool)) GTEST_SKIP() << kPromtool << " is missing";
+  if (!std::filesystem::exists(kPromtool)) FAIL() << kPromtool << " is missing";
   const auto endpoint = start();
   httplib::Client client("127.0.0.1", endpoint->port());
   const auto response = client.Get("/metrics");
