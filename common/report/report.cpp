@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/syscalls/arch.h"
+#include "common/syscalls/names.h"
 #include "common/util/enum_names.h"
 #include "common/util/file.h"
 #include "common/util/json_reader.h"
@@ -87,6 +88,9 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
   entry.arch = read_arch(reader, "arch");
   entry.nr = reader.required<uint32_t>("nr");
   entry.name = reader.optional<std::string>("name").value_or("");
+  if (reader.ok() && !entry.name.empty())
+    if (const auto checked = check_syscall_name(entry.arch, entry.nr, entry.name); !checked)
+      reader.fail("name", checked.error().message);
   if (auto phase = reader.optional<std::string>("phase")) {
     auto parsed = parse_phase(*phase);
     if (parsed.ok()) entry.phase = *parsed;

@@ -3,7 +3,10 @@
 #include <seccomp.h>
 
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "common/syscalls/arch.h"
 #include "tailor/bpf/abi.h"
@@ -33,12 +36,39 @@ std::optional<uint32_t> direct_number_of_multiplexed(uint32_t arch, const std::s
   return std::nullopt;
 }
 
+// Every name of one architecture below TAILOR_MAX_SYSCALLS, read from libseccomp once: a
+// lookup is on the aggregator's ingest path, and libseccomp's is a scan that allocates.
+using NameTable = std::vector<std::optional<std::string>>;
+
+const NameTable& names_of(uint32_t arch) {
+  static std::mutex mu;
+  static std::map<uint32_t, NameTable> tables;
+  std::lock_guard lock(mu);
+  auto [entry, added] = tables.try_emplace(arch);
+  if (added)
+    for (uint32_t nr = 0; nr < TAILOR_MAX_SYSCALLS; ++nr) entry->second.push_back(name_of(arch, nr));
+  return entry->second;
+}
+
 }  // namespace
 
 Result<std::optional<std::string>> syscall_name(std::string_view arch, uint32_t nr) {
   const auto value = seccomp_arch_value(arch);
   if (!value.ok()) return value.error();
+  if (nr < TAILOR_MAX_SYSCALLS) return names_of(*value)[nr];
   return name_of(*value, nr);
+}
+
+Status check_syscall_name(std::string_view arch, uint32_t nr, std::string_view claimed) {
+  const auto known = syscall_name(arch, nr);
+  if (!known.ok()) return known.error();
+  if (*known && **known == claimed) return ok_status();
+  const std::string what = "syscall " + std::to_string(nr) + " on " + std::string(arch);
+  if (!*known)
+    return make_error("libseccomp " + libseccomp_version() + " knows no " + what +
+                      (claimed.empty() ? "" : " (named \"" + std::string(claimed) + "\" here)"));
+  return make_error("the name \"" + std::string(claimed) + "\" does not match " + what +
+                    ", which is " + **known + ": the number is what counts");
 }
 
 Result<std::optional<uint32_t>> syscall_number(std::string_view arch, std::string_view name) {

@@ -19,6 +19,10 @@ Result<std::optional<std::string>> syscall_name(std::string_view arch, uint32_t 
 // nullopt: `arch` has no syscall of that name (open on aarch64) or libseccomp knows none.
 Result<std::optional<uint32_t>> syscall_number(std::string_view arch, std::string_view name);
 
+// The number (with the architecture) is a syscall's identity; a name is only its spelling. An
+// error unless libseccomp knows `nr` on `arch` by exactly the name `claimed`.
+Status check_syscall_name(std::string_view arch, uint32_t nr, std::string_view claimed);
+
 // "2.5.4": names come and go with libseccomp releases, so messages about them say which.
 std::string libseccomp_version();
 

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "common/syscalls/arch.h"
+#include "common/syscalls/names.h"
 #include "common/wire/delta.h"
 
 namespace tailor::common {
@@ -241,6 +242,16 @@ class Decoder {
       fail(at.member("nr"), "must be 0 to " + std::to_string(kMaxSyscallNr));
     }
     if (const auto name = string(in, at.member("name"), false)) entry.name = std::string(*name);
+    if (ok()) {
+      // The number is the identity: a name is checked against it, or filled in from it.
+      const auto known = syscall_name(entry.arch, entry.nr);
+      const bool unnamed = entry.name.empty();
+      const std::string claimed = unnamed && known.ok() && *known ? **known : entry.name;
+      if (const auto checked = check_syscall_name(entry.arch, entry.nr, claimed); !checked)
+        fail(at.member(unnamed ? "nr" : "name"), checked.error().message);
+      else
+        entry.name = claimed;
+    }
     if (const auto phase = string(in, at.member("phase"))) {
       auto parsed = parse_phase(*phase);
       if (parsed.ok())

@@ -72,6 +72,21 @@ TEST(ReportTest, ANumberOutOfRangeIsAnErrorNotACrash) {
       << decoded.error().message;
 }
 
+// A report edited by hand (or by anyone) cannot make a profile allow a name in place of the
+// number it recorded: the number is the identity.
+TEST(ReportTest, RefusesANameThatIsNotItsNumbers) {
+  json document = sample_json();
+  ASSERT_EQ(document["syscalls"][1]["name"], "read");
+  document["syscalls"][1]["name"] = "bogus";
+  EXPECT_THAT(decode_error(document),
+              HasSubstr("syscalls[1].name: the name \"bogus\" does not match syscall 0 on x86_64, "
+                        "which is read"));
+  document["syscalls"][1]["name"] = "read";
+  EXPECT_EQ(decode_error(document), "decoded without error");
+  document["syscalls"][1].erase("name");
+  EXPECT_EQ(decode_error(document), "decoded without error") << "a name is optional";
+}
+
 TEST(ReportTest, APhaselessEntryIsTheWorkloads) {
   json document = sample_json();
   document["syscalls"][1].erase("phase");

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/syscalls/names.h"
+
 namespace tailor::common {
 namespace {
 
@@ -32,6 +34,14 @@ Delta sample_delta() {
 
 json sample_json() { return json::parse(encode_delta(sample_delta())); }
 
+// What decoding gives back: every syscall named from its number.
+Delta with_names(Delta delta) {
+  for (auto& workload : delta.workloads)
+    for (auto& syscall : workload.syscalls)
+      syscall.name = syscall_name(syscall.arch, syscall.nr).value().value();
+  return delta;
+}
+
 std::string decode_text_error(const std::string& text, const DeltaLimits& limits = {}) {
   const auto delta = decode_delta(text, limits);
   return delta.ok() ? "decoded without error" : delta.error().message;
@@ -45,7 +55,7 @@ TEST(DeltaTest, RoundTrips) {
   const Delta delta = sample_delta();
   const auto decoded = decode_delta(encode_delta(delta));
   ASSERT_TRUE(decoded.ok()) << decoded.error().message;
-  EXPECT_EQ(*decoded, delta);
+  EXPECT_EQ(*decoded, with_names(delta));
 }
 
 // Batches over 64 KiB are parsed by a parser of their own (docs/decisions/0004), smaller ones
@@ -66,10 +76,10 @@ TEST(DeltaTest, RoundTripsBatchesLargerAndSmallerThanTheReusedParser) {
   for (int round = 0; round < 2; ++round) {
     const auto decoded = decode_delta(text);
     ASSERT_TRUE(decoded.ok()) << decoded.error().message;
-    EXPECT_EQ(*decoded, large);
+    EXPECT_EQ(*decoded, with_names(large));
     const auto small = decode_delta(encode_delta(sample_delta()));
     ASSERT_TRUE(small.ok()) << small.error().message;
-    EXPECT_EQ(*small, sample_delta());
+    EXPECT_EQ(*small, with_names(sample_delta()));
   }
 }
 
@@ -109,7 +119,7 @@ TEST(DeltaTest, KeepsFullSixtyFourBitValues) {
   delta.workloads[0].syscalls[1].count = UINT64_MAX;
   const auto decoded = decode_delta(encode_delta(delta));
   ASSERT_TRUE(decoded.ok()) << decoded.error().message;
-  EXPECT_EQ(*decoded, delta);
+  EXPECT_EQ(*decoded, with_names(delta));
 }
 
 TEST(DeltaTest, RejectsOtherFormatsAndNewerVersions) {
@@ -222,6 +232,26 @@ TEST(DeltaTest, RejectsDuplicates) {
   auto& values = document["workloads"][0]["syscalls"][1]["arg"]["values"];
   values[1]["value"] = values[0]["value"];
   EXPECT_THAT(decode_error(document), HasSubstr("values[1].value: duplicate value 17"));
+}
+
+// The number is the identity: a name that is not the number's is refused, never written into a
+// profile, and a number no architecture table has is refused too.
+TEST(DeltaTest, RefusesANameThatIsNotItsNumbersAndUnknownNumbers) {
+  json document = sample_json();
+  document["workloads"][0]["syscalls"][0]["name"] = "frobnicate_nonexistent";
+  EXPECT_THAT(decode_error(document),
+              HasSubstr("workloads[0].syscalls[0].name: the name \"frobnicate_nonexistent\" does "
+                        "not match syscall 0 on x86_64, which is read"));
+  document = sample_json();
+  document["workloads"][0]["syscalls"][0]["name"] = "write";
+  EXPECT_THAT(decode_error(document), HasSubstr("does not match syscall 0 on x86_64, which is read"));
+  document = sample_json();
+  document["workloads"][0]["syscalls"][0]["nr"] = 999;
+  document["workloads"][0]["syscalls"][0]["name"] = "frobnicate_nonexistent";
+  EXPECT_THAT(decode_error(document), HasSubstr("workloads[0].syscalls[0].name: libseccomp"));
+  EXPECT_THAT(decode_error(document), HasSubstr("knows no syscall 999 on x86_64"));
+  document["workloads"][0]["syscalls"][0].erase("name");
+  EXPECT_THAT(decode_error(document), HasSubstr("workloads[0].syscalls[0].nr: libseccomp"));
 }
 
 TEST(DeltaTest, RejectsEmptyNames) {
