@@ -46,12 +46,80 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
-{{- define "tailor.image" -}}
-{{- if .Values.image.digest -}}
-{{ .Values.image.repository }}@{{ .Values.image.digest }}
-{{- else -}}
-{{ .Values.image.repository }}:{{ default .Chart.AppVersion .Values.image.tag }}
+{{/* "<global.imageRegistry>/<repository>", or the repository alone: (dict "root" $ "repository" r). */}}
+{{- define "tailor.imageName" -}}
+{{- with .root.Values.global.imageRegistry -}}{{ trimSuffix "/" . }}/{{- end -}}{{ .repository }}
 {{- end }}
+
+{{- define "tailor.image" -}}
+{{- $repository := required "image.repository is required: no public image is published; build deploy/image/Dockerfile, push it to your registry and set image.repository (docs/install.md)" .Values.image.repository }}
+{{- $name := include "tailor.imageName" (dict "root" . "repository" $repository) }}
+{{- if .Values.image.digest -}}
+{{ $name }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ $name }}:{{ default .Chart.AppVersion .Values.image.tag }}
+{{- end }}
+{{- end }}
+
+{{/* Service account names: the chart's own, a named one, or the namespace's default. */}}
+{{- define "tailor.agentServiceAccount" -}}
+{{- if .Values.agent.serviceAccount.create -}}
+{{ default (include "tailor.agentName" .) .Values.agent.serviceAccount.name }}
+{{- else -}}
+{{ default "default" .Values.agent.serviceAccount.name }}
+{{- end }}
+{{- end }}
+{{- define "tailor.aggregatorServiceAccount" -}}
+{{- if .Values.aggregator.serviceAccount.create -}}
+{{ default (include "tailor.aggregatorName" .) .Values.aggregator.serviceAccount.name }}
+{{- else -}}
+{{ default "default" .Values.aggregator.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The agent container's securityContext before agent.securityContext is merged over it. Root for
+the host's bpffs and cgroup files, but not privileged: exactly the three capabilities
+docs/agent.md lists (load and pin BPF, attach a tracing program, name a cgroup from its id).
+With agent.bpffs.mount it may mount a bpffs, which takes privileged (Bidirectional propagation).
+*/}}
+{{- define "tailor.agentSecurityContext" -}}
+runAsUser: 0
+runAsGroup: 0
+privileged: {{ .Values.agent.bpffs.mount }}
+allowPrivilegeEscalation: {{ .Values.agent.bpffs.mount }}
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+  add: [BPF, PERFMON, DAC_READ_SEARCH]
+{{- end }}
+
+{{- define "tailor.aggregatorSecurityContext" -}}
+runAsNonRoot: true
+privileged: false
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+{{- end }}
+
+{{- define "tailor.aggregatorPodSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ int64 .Values.aggregator.runAsUser }}
+runAsGroup: {{ int64 .Values.aggregator.runAsUser }}
+seccompProfile:
+  {{- if eq .Values.aggregator.seccompProfile.type "Tailor" }}
+  type: Localhost
+  localhostProfile: {{ include "tailor.aggregatorLocalhostProfile" . }}
+  {{- else }}
+  type: RuntimeDefault
+  {{- end }}
+{{- end }}
+
+{{/* A securityContext: the chart's (template `default`) with the user's (`override`) merged over it. */}}
+{{- define "tailor.mergedSecurityContext" -}}
+{{- $merged := mergeOverwrite (fromYaml (include .default .root)) (deepCopy .override) }}
+{{- toYaml $merged }}
 {{- end }}
 
 {{/* The agent's audience for its projected token; the aggregator checks it with a TokenReview. */}}
