@@ -96,7 +96,7 @@ render)
     expect_count "$out" "            - name: TZ" 2
     expect "$out" "mountPath: /var/cache/tailor"
     expect "$out" "mountPath: /tmp"
-    expect_not "$out" "helm.sh/hook: test"
+    expect "$out" "image: mirror.example.com/curlimages/curl:8.11.1"
     ;;
   cert-manager)
     expect "$out" "kind: Certificate"
@@ -136,13 +136,15 @@ render)
       });' "$out" "$SOURCE_DIR/deploy/prometheus/tailor-dashboard.rules.yaml" \
       "$SOURCE_DIR/deploy/prometheus/tailor-alerts.rules.yaml"
     # The helm test pod may reach the aggregator through the NetworkPolicy.
-    expect "$out" "app.kubernetes.io/component: test"
+    awk '/^---/ {p=0} /^# Source: tailor\/templates\/aggregator\/networkpolicy.yaml/ {p=1} p' "$out" >"$work/policy.yaml"
+    expect "$work/policy.yaml" "app.kubernetes.io/component: test"
     ;;
   record-only)
     expect "$out" "--record-only"
     expect "$out" "name: tailor-ca-bundle"
     expect_not "$out" "seccompprofiles"
     expect_not "$out" "kind: Secret"
+    expect_not "$out" "helm.sh/hook: test"
     ;;
   hardened)
     expect "$out" "kind: SeccompProfile"
