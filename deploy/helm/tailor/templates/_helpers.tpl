@@ -116,9 +116,21 @@ seccompProfile:
   {{- end }}
 {{- end }}
 
-{{/* A securityContext: the chart's (template `default`) with the user's (`override`) merged over it. */}}
+{{- define "tailor.agentPodSecurityContext" -}}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/*
+A securityContext: the chart's (template `default`) with each key the user set (`override`)
+replacing the chart's whole, false and empty values included (a deep merge could not turn a
+true into false, and would keep chart list entries such as drop: [ALL] beside the user's).
+*/}}
 {{- define "tailor.mergedSecurityContext" -}}
-{{- $merged := mergeOverwrite (fromYaml (include .default .root)) (deepCopy .override) }}
+{{- $merged := fromYaml (include .default .root) }}
+{{- range $key, $value := .override }}
+{{- $_ := set $merged $key $value }}
+{{- end }}
 {{- toYaml $merged }}
 {{- end }}
 
