@@ -78,7 +78,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
-The agent container's securityContext before agent.securityContext is merged over it. Root for
+The agent container's securityContext, whose keys agent.securityContext replaces. Root for
 the host's bpffs and cgroup files, but not privileged: exactly the three capabilities
 docs/agent.md lists (load and pin BPF, attach a tracing program, name a cgroup from its id).
 With agent.bpffs.mount it may mount a bpffs, which takes privileged (Bidirectional propagation).
@@ -123,8 +123,8 @@ seccompProfile:
 
 {{/*
 A securityContext: the chart's (template `default`) with each key the user set (`override`)
-replacing the chart's whole, false and empty values included (a deep merge could not turn a
-true into false, and would keep chart list entries such as drop: [ALL] beside the user's).
+replacing the chart's whole, false and empty values included (Helm's deep merge skips those,
+so it could not turn the chart's true into false).
 */}}
 {{- define "tailor.mergedSecurityContext" -}}
 {{- $merged := fromYaml (include .default .root) }}
