@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Writes deploy/manifests/tailor.yaml: the chart rendered with its default values (release
-# "tailor", namespace "tailor"), for `kubectl apply -f`. Left out: the chart-generated TLS
+# Writes deploy/manifests/tailor.yaml: the chart rendered with its default values and the image
+# placeholder of deploy/manifests/values.yaml (release "tailor", namespace "tailor"), for
+# `kubectl apply -f`. Left out: the `helm test` pod, the chart-generated TLS
 # Secret and CA ConfigMap (a key committed to the repository would be everyone's key, so
 # deploy/manifests/gen-tls.sh makes them on the user's machine), and the Grafana dashboard
 # ConfigMap (made from deploy/helm/tailor/dashboards/tailor.json with kubectl; see
@@ -17,10 +18,12 @@ out="$root/deploy/manifests/tailor.yaml"
 generate() {
   echo "# Tailor, rendered from deploy/helm/tailor with default values by scripts/render-manifests.sh;"
   echo "# do not edit. Before applying: kubectl create namespace tailor, then"
-  echo "# deploy/manifests/gen-tls.sh | kubectl apply -f -   (docs/install.md)"
-  "$render" --name tailor --namespace tailor "$root/deploy/helm/tailor" |
+  echo "# deploy/manifests/gen-tls.sh | kubectl apply -f -, and replace the image REGISTRY/tailor"
+  echo "# with yours (docs/install.md)."
+  "$render" --name tailor --namespace tailor -f "$root/deploy/manifests/values.yaml" "$root/deploy/helm/tailor" |
     awk '/^---$/ {keep=1; doc=$0; next}
-         /^# Source: / {keep = ($3 != "tailor/templates/tls/generated.yaml" && $3 != "tailor/templates/dashboard.yaml")}
+         /^# Source: / {keep = ($3 != "tailor/templates/tls/generated.yaml" && $3 != "tailor/templates/dashboard.yaml" &&
+                                $3 !~ /^tailor\/templates\/tests\//)}
          keep && doc != "" {print doc; doc=""}
          keep {print}'
 }

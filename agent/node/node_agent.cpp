@@ -11,12 +11,14 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "agent/cgroup/cgroup2.h"
 #include "agent/k8s/namespace_watcher.h"
 #include "agent/k8s/pod_watcher.h"
 #include "agent/k8s/workload.h"
 #include "agent/node/container_book.h"
+#include "agent/node/preflight.h"
 #include "agent/node/retired_containers.h"
 #include "agent/recorder/recorder.h"
 #include "agent/recorder/session.h"
@@ -379,6 +381,15 @@ common::Status run_node_agent(const NodeAgentOptions& options, const common::Clu
                               const std::atomic<bool>& stop) {
   if (options.node_name.empty())
     return make_error("no node name: set NODE_NAME (the downward API's spec.nodeName)");
+  const Preflight preflight = run_preflight({.pin_dir = options.pin_dir});
+  for (const auto& failure : preflight.failures()) log_line("error", failure);
+  if (!preflight.ok()) {
+    auto endpoint =
+        serve_failed_preflight(preflight, {options.listen_address, options.listen_port});
+    if (!endpoint) return endpoint.error();
+    while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return common::ok_status();
+  }
   auto cgroups = Cgroup2::detect();
   if (!cgroups) return cgroups.error();
   RecorderOptions recorder_options;
@@ -401,6 +412,7 @@ common::Status run_node_agent(const NodeAgentOptions& options, const common::Clu
   if (!client) return client.error();
 
   NodeAgent agent(options, **client, *cgroups, **recorder, **spool, **sender);
+  export_preflight(preflight, *agent.metrics().registry);
   agent.start();
   auto endpoint = common::HttpEndpoint::create(
       common::HttpEndpointOptions{options.listen_address, options.listen_port},

@@ -19,7 +19,8 @@ fi
 pins="/sys/fs/bpf/$prefix"
 cleanup_paths+=("$pins")
 
-"$HELM_RENDER" --name tailor --namespace tailor "$SOURCE_DIR/deploy/helm/tailor" >"$work/manifests.yaml"
+"$HELM_RENDER" --name tailor --namespace tailor -f "$SOURCE_DIR/tests/deploy/values/image.yaml" \
+  "$SOURCE_DIR/deploy/helm/tailor" >"$work/manifests.yaml"
 start_apiserver
 # The aggregator is not under test: sends fail and are spooled, which is fine here.
 mkdir -p "$work/ca" "$work/token" "$work/spool" "$cgroup2/$prefix/kubepods/besteffort"

@@ -20,7 +20,7 @@ pod_preconditions
 [ -x "$AGGREGATOR_BIN" ] || fail "$AGGREGATOR_BIN was not built"
 pod_setup "aggregator-$case-$runtime"
 
-values=(-f "$SOURCE_DIR/tests/deploy/values/aggregator-exercise.yaml")
+values=(-f "$SOURCE_DIR/tests/deploy/values/image.yaml" -f "$SOURCE_DIR/tests/deploy/values/aggregator-exercise.yaml")
 [ "$case" = tailor-profile ] && values+=(-f "$SOURCE_DIR/tests/deploy/values/aggregator-tailor-profile.yaml")
 "$HELM_RENDER" --name tailor --namespace tailor "${values[@]}" "$SOURCE_DIR/deploy/helm/tailor" >"$work/manifests.yaml"
 start_apiserver

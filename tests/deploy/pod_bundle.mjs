@@ -63,8 +63,9 @@ for (const b of spec.binds) {
 for (const m of container.volumeMounts ?? []) {
   const source = spec.volumes[m.name];
   if (!source) throw new Error(`the spec has no stand-in for volume ${m.name}`);
-  // The kubelet bind-mounts volumes recursively (rbind).
-  mounts.push({ destination: m.mountPath, type: "bind", source, options: ["rbind", m.readOnly ? "ro" : "rw"] });
+  // The kubelet bind-mounts volumes recursively (rbind), with the mount's propagation.
+  const propagation = { HostToContainer: "rslave", Bidirectional: "rshared" }[m.mountPropagation] ?? "rprivate";
+  mounts.push({ destination: m.mountPath, type: "bind", source, options: ["rbind", propagation, m.readOnly ? "ro" : "rw"] });
 }
 
 const config = {

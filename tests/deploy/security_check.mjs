@@ -49,11 +49,19 @@ if (deployments.length !== 1) problems.push(`expected one Deployment (the aggreg
 const aggregatorArgs = deployments[0]?.object.spec.template.spec.containers[0].args ?? [];
 const recordOnly = aggregatorArgs.includes("--record-only");
 
+// The one privileged container allowed: the agent asked to mount bpffs (agent.bpffs.mount),
+// whose /sys/fs/bpf mount must then propagate back to the host; Kubernetes allows
+// Bidirectional propagation only in a privileged container.
+const agentContainer = (document) => document.object.kind === "DaemonSet" ? document.object.spec.template.spec.containers[0] : undefined;
+const mountsBpffs = (document) =>
+  agentContainer(document)?.volumeMounts?.find((m) => m.mountPath === "/sys/fs/bpf")?.mountPropagation === "Bidirectional";
+
 for (const document of documents) {
   const { object } = document;
   // Anywhere: nothing privileged, no host namespaces, no CRDs (SPO installs its own).
   walk(object, (key, value, path) => {
-    if (key === "privileged" && value === true) fail(document, `${path} is true`);
+    const bpffsMount = mountsBpffs(document) && path === "/spec/template/spec/containers/0/securityContext/privileged";
+    if (key === "privileged" && value === true && !bpffsMount) fail(document, `${path} is true`);
     if (["hostPID", "hostIPC", "hostNetwork"].includes(key) && value === true) fail(document, `${path} is true`);
   });
   if (["CustomResourceDefinition", "Namespace"].includes(object.kind)) fail(document, "the chart must not install this kind");
@@ -81,7 +89,8 @@ function podChecks(document, pod) {
   if (pod.securityContext?.seccompProfile?.type === "Unconfined") fail(document, "seccomp Unconfined");
   for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
     const sc = c.securityContext ?? {};
-    if (sc.allowPrivilegeEscalation !== false) fail(document, `${c.name}: allowPrivilegeEscalation is not false`);
+    if (sc.allowPrivilegeEscalation !== false && !(c === agentContainer(document) && mountsBpffs(document)))
+      fail(document, `${c.name}: allowPrivilegeEscalation is not false`);
     if (sc.readOnlyRootFilesystem !== true) fail(document, `${c.name}: root filesystem is not read-only`);
     if (!same(sc.capabilities?.drop, ["ALL"])) fail(document, `${c.name}: capabilities.drop is not [ALL]`);
   }
@@ -97,8 +106,14 @@ for (const document of daemonSets) {
   if (nodeName?.valueFrom?.fieldRef?.fieldPath !== "spec.nodeName") fail(document, "NODE_NAME is not from spec.nodeName");
   if (!(pod.tolerations ?? []).some((t) => t.operator === "Exists" && !t.key && !t.effect))
     fail(document, "does not tolerate every taint, so some nodes would go unrecorded");
-  if (!pod.priorityClassName) fail(document, "no priorityClassName");
   const mounts = Object.fromEntries((agent.volumeMounts ?? []).map((m) => [m.name, m]));
+  const bpffs = (agent.volumeMounts ?? []).find((m) => m.mountPath === "/sys/fs/bpf");
+  if (!["HostToContainer", "Bidirectional"].includes(bpffs?.mountPropagation))
+    fail(document, `/sys/fs/bpf propagation is ${bpffs?.mountPropagation}: a bpffs mounted later would not be seen`);
+  if (bpffs?.mountPropagation === "Bidirectional" && agent.securityContext?.privileged !== true)
+    fail(document, "Bidirectional propagation without privileged (the API server refuses it)");
+  for (const m of agent.volumeMounts ?? [])
+    if (m.mountPropagation === "Bidirectional" && m !== bpffs) fail(document, `${m.mountPath} propagates to the host`);
   for (const volume of pod.volumes) {
     if (volume.hostPath) {
       const path = volume.hostPath.path;
@@ -118,6 +133,15 @@ for (const document of daemonSets) {
   }
   if (!pod.volumes.some((v) => v.projected?.sources?.some((s) => s.serviceAccountToken?.audience === "tailor-aggregator")))
     fail(document, "no projected token for the aggregator");
+}
+
+// `helm test` pods: as locked down as the aggregator.
+for (const document of byKind("Pod")) {
+  const pod = document.object.spec;
+  podChecks(document, pod);
+  if (document.object.metadata.annotations?.["helm.sh/hook"] !== "test") fail(document, "a Pod that is not a helm test hook");
+  if (pod.securityContext?.runAsNonRoot !== true) fail(document, "runAsNonRoot is not true");
+  if (pod.volumes?.some((v) => v.hostPath)) fail(document, "a test pod mounts a hostPath");
 }
 
 for (const document of deployments) {

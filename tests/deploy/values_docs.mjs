@@ -1,54 +1,86 @@
-// The values reference of docs/install.md against values.yaml:
-//   node values_docs.mjs values.yaml            prints the table (key, default, description)
-//   node values_docs.mjs values.yaml install.md  fails unless the doc's table has exactly those keys
-// A key with a "# --" comment is documented (its value, map or not, is its default); a key
-// without one must be a map whose keys are documented, so no value goes undescribed.
-import { readFileSync } from "node:fs";
-import { parseDocument, isMap, stringify } from "yaml";
+// The values reference in the chart's README.md, generated from values.schema.json (each
+// key's description and type) and values.yaml (its default):
+//   node values_docs.mjs CHART_DIR            prints the table
+//   node values_docs.mjs CHART_DIR --write    puts it into README.md between the markers
+//   node values_docs.mjs CHART_DIR --check    fails when README.md's table is stale, or a key
+//                                             of values.yaml has no description in the schema
+// A schema property with a description is one row (its value, map or not, is its default); one
+// without must have properties that do, so no value goes undescribed.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
 
-const [valuesFile, docFile] = process.argv.slice(2);
-const doc = parseDocument(readFileSync(valuesFile, "utf8"));
+const [chartDir, mode] = process.argv.slice(2);
+const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8"));
+const values = parse(readFileSync(join(chartDir, "values.yaml"), "utf8"));
+const readmeFile = join(chartDir, "README.md");
+const begin = "<!-- values: generated from values.schema.json by tests/deploy/values_docs.mjs -->";
+const end = "<!-- end of values -->";
+const problems = [];
+
 const rows = [];
-const undocumented = [];
-
-function visit(map, prefix) {
-  map.items.forEach((pair, i) => {
-    const key = `${prefix}${pair.key.value}`;
-    // The yaml parser gives a map's first comment to the map, not to its first key.
-    const comment = `${i === 0 ? map.commentBefore ?? "" : ""}\n${pair.key.commentBefore ?? ""}`;
-    const at = comment.lastIndexOf(" --");
-    if (at >= 0) {
-      const text = comment.slice(at + 3).replace(/\n\s*/g, " ").trim();
-      const value = stringify(pair.value?.toJSON?.() ?? pair.value, { flow: true }).trim();
-      rows.push({ key, value, text });
-    } else if (isMap(pair.value)) {
-      visit(pair.value, `${key}.`);
-    } else {
-      undocumented.push(key);
-    }
-  });
+function typeOf(node) {
+  if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(", ");
+  if (node.oneOf) return node.oneOf.map(typeOf).join(" or ");
+  return node.type ?? "any";
 }
-visit(doc.contents, "");
+function visitSchema(node, path, value) {
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    const keyPath = [...path, key];
+    const childValue = value?.[key];
+    if (child.description) {
+      if (childValue === undefined) problems.push(`${keyPath.join(".")} is described but not in values.yaml`);
+      const shown = stringify(childValue ?? null, { flow: true }).trim();
+      rows.push({ key: keyPath.join("."), type: typeOf(child), value: shown, text: child.description });
+    } else if (child.properties) {
+      visitSchema(child, keyPath, childValue);
+    } else {
+      problems.push(`${keyPath.join(".")} has no description in values.schema.json`);
+    }
+  }
+}
+function visitValues(value, node, path) {
+  for (const [key, child] of Object.entries(value ?? {})) {
+    const keyPath = [...path, key];
+    const described = node?.properties?.[key];
+    if (described?.description) continue;
+    if (child && typeof child === "object" && !Array.isArray(child)) visitValues(child, described, keyPath);
+    else problems.push(`values.yaml key ${keyPath.join(".")} has no description in values.schema.json`);
+  }
+}
+visitSchema(schema, [], values);
+visitValues(values, schema, []);
 
-if (undocumented.length) {
-  console.error(`values.yaml keys without a "# --" description: ${undocumented.join(", ")}`);
+const escape = (s) => s.replace(/\|/g, "\\|");
+const table = [
+  "| Key | Type | Default | Description |",
+  "|---|---|---|---|",
+  ...rows.map((r) => `| \`${r.key}\` | ${escape(r.type)} | \`${escape(r.value)}\` | ${escape(r.text)} |`),
+].join("\n");
+
+if (problems.length) {
+  console.error(problems.join("\n"));
   process.exit(1);
 }
-const escape = (s) => s.replace(/\|/g, "\\|");
-if (!docFile) {
-  for (const r of rows) console.log(`| \`${r.key}\` | \`${escape(r.value)}\` | ${escape(r.text)} |`);
+if (!mode) {
+  console.log(table);
   process.exit(0);
 }
-// Only the "## Values" section: other tables also start rows with a code span.
-const section = readFileSync(docFile, "utf8").split(/^## /m).find((s) => s.startsWith("Values\n")) ?? "";
-const documented = new Set([...section.matchAll(/^\| `([A-Za-z0-9_.]+)` \|/gm)].map((m) => m[1]));
-const keys = new Set(rows.map((r) => r.key));
-const missing = [...keys].filter((k) => !documented.has(k));
-const stale = [...documented].filter((k) => !keys.has(k));
-if (missing.length || stale.length) {
-  if (missing.length) console.error(`not in ${docFile}: ${missing.join(", ")}`);
-  if (stale.length) console.error(`in ${docFile} but not in values.yaml: ${stale.join(", ")}`);
-  console.error("regenerate the table: docs/install.md, section Values, says how");
+const readme = readFileSync(readmeFile, "utf8");
+const from = readme.indexOf(begin);
+const to = readme.indexOf(end);
+if (from < 0 || to < from) {
+  console.error(`${readmeFile} lacks the markers ${begin} ... ${end}`);
   process.exit(1);
 }
-console.log(`values reference: ${keys.size} keys, all documented`);
+const updated = `${readme.slice(0, from + begin.length)}\n${table}\n${readme.slice(to)}`;
+if (mode === "--write") {
+  writeFileSync(readmeFile, updated);
+  console.log(`wrote ${rows.length} values into ${readmeFile}`);
+} else if (updated !== readme) {
+  console.error(`${readmeFile} is stale: regenerate its values table with`);
+  console.error("  (cd build/tests/deploy/node && node values_docs.mjs \"$OLDPWD/deploy/helm/tailor\" --write)");
+  process.exit(1);
+} else {
+  console.log(`values reference: ${rows.length} keys, all described, README.md current`);
+}

@@ -2,10 +2,12 @@
 // chart on machines without helm: values files merged over values.yaml and
 // checked against values.schema.json, Helm's template functions (sprig,
 // include, tpl, toYaml, required, fail, lookup), .Files, .Release, .Chart and
-// the .Capabilities helm template assumes without a cluster.
+// the .Capabilities helm template assumes without a cluster. lookup finds nothing, as in
+// helm template, unless --cluster-objects gives it what a cluster would hold.
 //
 //	helm-render [-f values.yaml]... [--name tailor] [--namespace tailor]
-//	            [--api-versions group/version]... [--kube-version v1.32.0] [--notes] CHART
+//	            [--api-versions group/version]... [--kube-version v1.32.0]
+//	            [--cluster-objects objects.yaml]... [--notes] CHART
 package main
 
 import (
@@ -21,13 +23,14 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func main() {
-	var valueFiles, apis listFlag
+	var valueFiles, apis, clusterFiles listFlag
 	opts := renderOptions{}
 	flag.Var(&valueFiles, "f", "values file merged over values.yaml (repeatable; later wins)")
 	flag.Var(&apis, "api-versions", "an API version the cluster serves, beyond the built-in ones (repeatable)")
 	flag.StringVar(&opts.releaseName, "name", "release-name", "release name")
 	flag.StringVar(&opts.namespace, "namespace", "default", "release namespace")
 	flag.StringVar(&opts.kubeVersion, "kube-version", "v1.32.0", "Kubernetes version for .Capabilities")
+	flag.Var(&clusterFiles, "cluster-objects", "YAML objects lookup finds, as if in the cluster (repeatable)")
 	notesOnly := flag.Bool("notes", false, "print NOTES.txt instead of the manifests")
 	flag.Parse()
 	if flag.NArg() != 1 {
@@ -35,6 +38,12 @@ func main() {
 		os.Exit(2)
 	}
 	opts.apiVersions = apis
+	cluster, err := loadCluster(clusterFiles)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+	opts.cluster = cluster
 	if err := run(flag.Arg(0), valueFiles, opts, *notesOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)

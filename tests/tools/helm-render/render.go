@@ -18,6 +18,7 @@ type renderOptions struct {
 	namespace   string
 	kubeVersion string
 	apiVersions []string // beyond the built-in ones, as --api-versions
+	cluster     cluster  // what lookup finds
 }
 
 // builtinAPIVersions is what `helm template` assumes a cluster serves when it
@@ -92,7 +93,7 @@ func render(c *chart, values map[string]interface{}, opts renderOptions) ([]mani
 	}
 
 	root := template.New(chartName)
-	root.Funcs(funcMap(root))
+	root.Funcs(funcMap(root, opts))
 	// Helm's lenient mode: a missing key is empty, not an error.
 	root.Option("missingkey=zero")
 	names := make([]string, 0, len(c.templates))
@@ -176,7 +177,7 @@ func isOnlyComments(body string) bool {
 	return true
 }
 
-func funcMap(root *template.Template) template.FuncMap {
+func funcMap(root *template.Template, opts renderOptions) template.FuncMap {
 	f := sprig.TxtFuncMap()
 	// Helm removes these: a chart must not depend on the machine rendering it.
 	delete(f, "env")
@@ -194,10 +195,7 @@ func funcMap(root *template.Template) template.FuncMap {
 		return v, nil
 	}
 	f["fail"] = func(msg string) (string, error) { return "", errors.New(msg) }
-	// helm template has no cluster: lookup finds nothing.
-	f["lookup"] = func(string, string, string, string) (map[string]interface{}, error) {
-		return map[string]interface{}{}, nil
-	}
+	f["lookup"] = opts.cluster.lookup
 	f["include"] = func(name string, data interface{}) (string, error) {
 		var b strings.Builder
 		err := root.ExecuteTemplate(&b, name, data)

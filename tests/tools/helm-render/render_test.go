@@ -158,3 +158,27 @@ func TestKubeVersionConstraint(t *testing.T) {
 		t.Errorf("v1.24.3: error %v", err)
 	}
 }
+
+func TestLookupFindsClusterObjectsOrNothing(t *testing.T) {
+	dir := writeChart(t, map[string]string{
+		"objects.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: tls, namespace: ns}\ndata: {a: b}\n---\n" +
+			"apiVersion: v1\nkind: Secret\nmetadata: {name: other, namespace: elsewhere}\n",
+	})
+	objects, err := loadCluster([]string{filepath.Join(dir, "objects.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, _ := objects.lookup("v1", "Secret", "ns", "tls")
+	if found["data"].(map[string]interface{})["a"] != "b" {
+		t.Errorf("lookup of ns/tls = %v", found)
+	}
+	if missing, _ := objects.lookup("v1", "Secret", "ns", "other"); len(missing) != 0 {
+		t.Errorf("an object of another namespace was found: %v", missing)
+	}
+	if list, _ := objects.lookup("v1", "Secret", "", ""); len(list["items"].([]interface{})) != 2 {
+		t.Errorf("a list over all namespaces = %v", list)
+	}
+	if none, _ := cluster(nil).lookup("v1", "Secret", "ns", "tls"); len(none) != 0 {
+		t.Errorf("without objects (helm template) lookup must find nothing: %v", none)
+	}
+}

@@ -46,12 +46,92 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
-{{- define "tailor.image" -}}
-{{- if .Values.image.digest -}}
-{{ .Values.image.repository }}@{{ .Values.image.digest }}
-{{- else -}}
-{{ .Values.image.repository }}:{{ default .Chart.AppVersion .Values.image.tag }}
+{{/* "<global.imageRegistry>/<repository>", or the repository alone: (dict "root" $ "repository" r). */}}
+{{- define "tailor.imageName" -}}
+{{- with .root.Values.global.imageRegistry -}}{{ trimSuffix "/" . }}/{{- end -}}{{ .repository }}
 {{- end }}
+
+{{- define "tailor.image" -}}
+{{- $repository := required "image.repository is required: no public image is published; build deploy/image/Dockerfile, push it to your registry and set image.repository (docs/install.md)" .Values.image.repository }}
+{{- $name := include "tailor.imageName" (dict "root" . "repository" $repository) }}
+{{- if .Values.image.digest -}}
+{{ $name }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ $name }}:{{ default .Chart.AppVersion .Values.image.tag }}
+{{- end }}
+{{- end }}
+
+{{/* Service account names: the chart's own, a named one, or the namespace's default. */}}
+{{- define "tailor.agentServiceAccount" -}}
+{{- if .Values.agent.serviceAccount.create -}}
+{{ default (include "tailor.agentName" .) .Values.agent.serviceAccount.name }}
+{{- else -}}
+{{ default "default" .Values.agent.serviceAccount.name }}
+{{- end }}
+{{- end }}
+{{- define "tailor.aggregatorServiceAccount" -}}
+{{- if .Values.aggregator.serviceAccount.create -}}
+{{ default (include "tailor.aggregatorName" .) .Values.aggregator.serviceAccount.name }}
+{{- else -}}
+{{ default "default" .Values.aggregator.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The agent container's securityContext, whose keys agent.securityContext replaces. Root for
+the host's bpffs and cgroup files, but not privileged: exactly the three capabilities
+docs/agent.md lists (load and pin BPF, attach a tracing program, name a cgroup from its id).
+With agent.bpffs.mount it may mount a bpffs, which takes privileged (Bidirectional propagation).
+*/}}
+{{- define "tailor.agentSecurityContext" -}}
+runAsUser: 0
+runAsGroup: 0
+privileged: {{ .Values.agent.bpffs.mount }}
+allowPrivilegeEscalation: {{ .Values.agent.bpffs.mount }}
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+  add: [BPF, PERFMON, DAC_READ_SEARCH]
+{{- end }}
+
+{{- define "tailor.aggregatorSecurityContext" -}}
+runAsNonRoot: true
+privileged: false
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+{{- end }}
+
+{{- define "tailor.aggregatorPodSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ int64 .Values.aggregator.runAsUser }}
+runAsGroup: {{ int64 .Values.aggregator.runAsUser }}
+seccompProfile:
+  {{- if eq .Values.aggregator.seccompProfile.type "Tailor" }}
+  type: Localhost
+  localhostProfile: {{ include "tailor.aggregatorLocalhostProfile" . }}
+  {{- else }}
+  type: RuntimeDefault
+  {{- end }}
+{{- end }}
+
+{{- define "tailor.agentPodSecurityContext" -}}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/*
+A securityContext: the chart's (template `default`) with each key the user set (`override`)
+replacing the chart's whole, false and empty values included (Helm's deep merge skips those,
+so it could not turn the chart's true into false).
+*/}}
+{{- define "tailor.mergedSecurityContext" -}}
+{{- $merged := fromYaml (include .default .root) }}
+{{- range $key, $value := .override }}
+{{- $_ := set $merged $key $value }}
+{{- end }}
+{{- toYaml $merged }}
 {{- end }}
 
 {{/* The agent's audience for its projected token; the aggregator checks it with a TokenReview. */}}
