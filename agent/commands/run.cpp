@@ -39,7 +39,7 @@ void warn_about_essentials(const common::Profile& profile) {
     if (denied.empty()) continue;
     std::fprintf(stderr,
                  "tailor: warning: the profile denies %s on %s, which every process needs: "
-                 "expect the command to fail to start or to die by a signal\n",
+                 "a process under it fails to start, or dies by a signal without a word\n",
                  common::join(denied).c_str(), arch.c_str());
   }
 }
@@ -197,7 +197,8 @@ void add_verify_command(CLI::App& app, CommandChoice& choice) {
       "verify",
       "Run or watch a workload and list what a profile would deny; exit 0 only if nothing");
   add_profile_option(cmd, *options);
-  cmd->add_option("-d,--duration", options->duration_s, "Stop watching after this many seconds")
+  cmd->add_option("-d,--duration", options->duration_s,
+                  "Watch this many seconds (a command: with what it leaves running)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--report", options->report, "Also write the recording here");
   cmd->add_flag("--allow-empty", options->allow_empty,
