@@ -2,10 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
-#include "common/k8s/seccomp_profile_object.h"
-#include "common/k8s/yaml_json.h"
+#include "agent/commands/profile_input.h"
 #include "common/profile/oci.h"
 #include "common/report/report.h"
 #include "common/util/file.h"
@@ -18,35 +16,20 @@ constexpr const char* kDockerProfileEnv = "TAILOR_DOCKER_PROFILE";
 constexpr const char* kDockerProfilePaths[] = {"/usr/share/tailor/docker-default.json",
                                                "/etc/docker/seccomp.json"};
 
-common::Result<AllowSet> from_profile(const common::Result<common::ProfileWithWarnings>& decoded,
-                                      const std::string& what) {
-  if (!decoded.ok()) return decoded.error();
-  return profile_allow_set(decoded->profile, what);
-}
-
-common::Result<AllowSet> from_json(const std::string& text, const nlohmann::json& document) {
-  if (document.is_object() && document.contains("format")) {
-    auto report = common::decode_report(text);
-    if (!report.ok()) return report.error();
-    return report_allow_set(*report);
-  }
-  if (document.is_object() && document.contains("kind")) {
-    return from_profile(common::profile_from_seccomp_profile(document), "SeccompProfile");
-  }
-  return from_profile(common::decode_profile(text), "OCI profile");
-}
-
 common::Result<AllowSet> parse(const std::string& text) {
-  // JSON documents start with a brace; anything else can only be YAML.
+  // A report is JSON with a "format"; anything else must be a profile.
   const auto start = text.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && text[start] == '{') {
     const auto document = common::parse_json(text);
-    if (!document.ok()) return common::make_error("invalid JSON: " + document.error().message);
-    return from_json(text, *document);
+    if (document.ok() && document->is_object() && document->contains("format")) {
+      auto report = common::decode_report(text);
+      if (!report.ok()) return report.error();
+      return report_allow_set(*report);
+    }
   }
-  const auto document = common::yaml_to_json(text);
-  if (!document.ok()) return document.error();
-  return from_profile(common::profile_from_seccomp_profile(*document), "SeccompProfile");
+  auto profile = parse_profile_input(text);
+  if (!profile.ok()) return profile.error();
+  return profile_allow_set(profile->decoded.profile, profile->kind);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 
 #include "agent/commands/output.h"
 #include "common/k8s/object_names.h"
@@ -11,6 +13,7 @@
 #include "common/profile/oci.h"
 #include "common/report/report.h"
 #include "common/util/enum_names.h"
+#include "common/util/strings.h"
 
 namespace tailor::agent {
 namespace {
@@ -28,6 +31,7 @@ struct ProfileOptions {
   std::vector<std::string> allow;
   std::vector<std::string> arches;
   bool no_implications = false;
+  bool allow_empty = false;
   // SeccompProfile only.
   std::string spo_version;
   std::string name;
@@ -41,7 +45,7 @@ struct ProfileOptions {
 std::string default_spo_name(const common::RecordingInfo& info) {
   std::string base;
   if (info.target_kind == "command") {
-    base = info.target.substr(0, info.target.find(' '));
+    base = info.argv.empty() ? info.target.substr(0, info.target.find(' ')) : info.argv.front();
     base = base.substr(base.rfind('/') + 1);
   } else if (info.target_kind == "container") {
     base = info.target.substr(0, 12);
@@ -86,6 +90,20 @@ common::Result<common::SpoObjectOptions> spo_options(const ProfileOptions& optio
   return out;
 }
 
+// What the profile may lack when the recorder lost data, one clause per fault counter.
+std::optional<std::string> lost_data_warning(const common::Report& report) {
+  const auto faults = common::recorder_faults(report);
+  if (faults.empty()) return std::nullopt;
+  std::vector<std::string> counts, effects;
+  for (const auto& [name, value] : faults) {
+    counts.push_back(name + "=" + std::to_string(value));
+    effects.push_back(name + ": " + common::fault_effect(name));
+  }
+  return "the recorder lost data (" + common::join(counts) +
+         "), so this profile may be incomplete; what may be missing: " +
+         common::join(effects, "; ");
+}
+
 // The document to write, and the warnings of turning the profile into it.
 common::Result<std::string> render(Format format, const common::Profile& profile,
                                    const ProfileOptions& options, const common::Report& report,
@@ -112,6 +130,12 @@ int write_profile(const ProfileOptions& options) {
   if (!level) return fail(level.error(), kExitUsage);
   auto report = common::read_report_file(options.file);
   if (!report) return fail(report.error());
+  if (common::records_nothing(*report) && !options.allow_empty) {
+    return fail(
+        common::make_error(options.file +
+                           " records no syscalls, so its profile would deny everything: record the "
+                           "workload while it runs (--allow-empty writes it anyway)"));
+  }
 
   const common::GenerateOptions generate_options{.extra_arches = options.arches,
                                                  .arg_level = *level,
@@ -124,6 +148,9 @@ int write_profile(const ProfileOptions& options) {
   auto document = render(*format, generated->profile, options, *report, warnings);
   if (!document) return fail(document.error(), kExitUsage);
 
+  if (common::records_nothing(*report))
+    warnings.push_back("the recording holds no syscalls: this profile allows only what was added");
+  if (auto lost = lost_data_warning(*report)) warnings.push_back(std::move(*lost));
   for (const auto& warning : warnings)
     std::fprintf(stderr, "tailor: warning: %s\n", warning.c_str());
   for (const auto& added : generated->added) {
@@ -132,12 +159,18 @@ int write_profile(const ProfileOptions& options) {
   if (auto written = write_output(options.output, *document); !written)
     return fail(written.error());
   if (!is_stdout(options.output)) {
-    size_t allowed = 0;
+    std::set<std::string> names;
+    size_t rules = 0, conditional = 0;
     for (const auto& rule : generated->profile.syscalls) {
-      if (rule.action == common::Action::allow) allowed += rule.names.size();
+      if (rule.action != common::Action::allow) continue;
+      ++rules;
+      if (!rule.args.empty()) ++conditional;
+      names.insert(rule.names.begin(), rule.names.end());
     }
-    std::fprintf(stderr, "tailor: profile allows %zu syscalls (%zu added) -> %s\n", allowed,
-                 generated->added.size(), options.output.c_str());
+    std::fprintf(stderr,
+                 "tailor: profile allows %zu syscalls (%zu added); %zu allow rules, %zu with "
+                 "argument conditions -> %s\n",
+                 names.size(), generated->added.size(), rules, conditional, options.output.c_str());
   }
   return 0;
 }
@@ -159,6 +192,8 @@ void add_profile_command(CLI::App& app, CommandChoice& choice) {
   cmd->add_option("--allow", options->allow, "Also allow this syscall (repeatable)");
   cmd->add_option("--arch", options->arches,
                   "Also cover this architecture (x86_64, aarch64, SCMP_ARCH_ARM, ...; repeatable)");
+  cmd->add_flag("--allow-empty", options->allow_empty,
+                "Write the profile of a recording with no syscalls (it denies everything)");
   cmd->add_flag("--no-implications", options->no_implications,
                 "Allow only what was recorded, not the calls that timing or chance make");
   cmd->add_option("--spo-version", options->spo_version,

@@ -5,9 +5,10 @@
 
 #include "agent/cgroup/cgroup2.h"
 #include "agent/cgroup/container_lookup.h"
+#include "agent/cli/command.h"
+#include "agent/commands/output.h"
 #include "agent/commands/target_options.h"
 #include "agent/recorder/recording.h"
-#include "agent/cli/command.h"
 #include "common/report/report.h"
 
 namespace tailor::agent {
@@ -32,20 +33,30 @@ int record(const RecordOptions& options) {
   } else if (int status = prepare_request(options.target, *cgroups, request); status != 0) {
     return status;
   }
-  const std::string output = options.output.empty() ? options.target.stem() + ".report.json" : options.output;
+  const std::string output =
+      options.output.empty() ? options.target.stem() + ".report.json" : options.output;
+  if (auto writable = check_writable(output); !writable) return fail(writable.error());
   request.duration_s = options.duration_s;
   request.trace = options.trace;
   auto outcome = record_target(*cgroups, request);
   if (!outcome) return fail(outcome.error());
   const common::Report& report = outcome->report;
-  if (auto written = common::write_report_file(output, report); !written) return fail(written.error());
+  if (auto saved = save_report(output, report); !saved) return fail(saved.error());
 
   uint64_t calls = 0;
   for (const auto& entry : report.syscalls) calls += entry.count;
   std::fprintf(stderr, "tailor: %zu distinct syscalls, %llu calls recorded -> %s\n",
                report.syscalls.size(), static_cast<unsigned long long>(calls), output.c_str());
+  if (common::records_nothing(report))
+    std::fprintf(stderr,
+                 "tailor: WARNING: nothing was recorded: no process in cgroup %s made a syscall "
+                 "a profile would meet; was the workload running? A profile of this report "
+                 "would deny everything\n",
+                 report.info.cgroup_path.c_str());
   if (const auto dropped = report.recorder_stats.at("events_dropped"); dropped > 0)
-    std::fprintf(stderr, "tailor: warning: %llu first-seen events dropped (their syscalls are in the report, without first caller)\n",
+    std::fprintf(stderr,
+                 "tailor: warning: %llu first-seen events dropped (their syscalls are in the "
+                 "report, without first caller)\n",
                  static_cast<unsigned long long>(dropped));
   return outcome->exit_status.value_or(0);
 }
@@ -54,9 +65,12 @@ int record(const RecordOptions& options) {
 
 void add_record_command(CLI::App& app, CommandChoice& choice) {
   auto options = std::make_shared<RecordOptions>();
-  CLI::App* cmd = app.add_subcommand("record", "Record the syscalls of a command, cgroup, process or container");
+  CLI::App* cmd = app.add_subcommand(
+      "record", "Record the syscalls of a command, cgroup, process or container");
   cmd->add_option("-o,--output", options->output, "Report file (default: <name>.report.json)");
-  cmd->add_option("-d,--duration", options->duration_s, "Stop after this many seconds")
+  cmd->add_option("-d,--duration", options->duration_s,
+                  "Record this many seconds, following what a command leaves running (default: "
+                  "until the command exits; what it leaves running is then stopped)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--trace", options->trace, "Print each syscall the first time it is seen");
   cmd->add_flag("--wait", options->wait,
@@ -65,7 +79,8 @@ void add_record_command(CLI::App& app, CommandChoice& choice) {
   add_target_options(cmd, options->target);
   cmd->callback([options, &choice] {
     if (options->target.empty())
-      throw CLI::ValidationError("record", "give a command after --, or one of --cgroup, --pid, --container");
+      throw CLI::ValidationError("record",
+                                 "give a command after --, or one of --cgroup, --pid, --container");
     if (options->wait && options->target.container.empty())
       throw CLI::ValidationError("record", "--wait goes with --container");
     choice.run = [options] { return record(*options); };

@@ -12,8 +12,11 @@ namespace {
 
 struct ReportOptions {
   std::string file;
-  std::vector<std::string> comms;
-  std::vector<uint32_t> pids;
+  std::vector<std::string> first_comms;
+  std::vector<uint32_t> first_pids;
+  // The flags' old names, refused with the reason they were renamed.
+  std::vector<std::string> old_comms;
+  std::vector<std::string> old_pids;
   std::vector<std::string> categories;
   bool json = false;
 };
@@ -21,14 +24,15 @@ struct ReportOptions {
 int show_report(const ReportOptions& options) {
   auto report = common::read_report_file(options.file);
   if (!report) return fail(report.error());
-  common::ReportFilter filter{options.comms, options.pids, {}};
+  common::ReportFilter filter{options.first_comms, options.first_pids, {}};
   for (const auto& name : options.categories) {
     auto category = common::parse_category(name);
     if (!category) return fail(category.error(), kExitUsage);
     filter.categories.push_back(*category);
   }
   const common::Report shown = common::filter_report(*report, filter);
-  const std::string text = options.json ? common::encode_report(shown) + "\n" : common::render_table(shown);
+  const std::string text =
+      options.json ? common::encode_report(shown) + "\n" : common::render_table(shown);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }
@@ -37,15 +41,28 @@ int show_report(const ReportOptions& options) {
 
 void add_report_command(CLI::App& app, CommandChoice& choice) {
   auto options = std::make_shared<ReportOptions>();
-  CLI::App* cmd = app.add_subcommand("report", "Show a recording: syscalls by category, counts, first callers");
+  CLI::App* cmd =
+      app.add_subcommand("report", "Show a recording: syscalls by category, counts, first callers");
   cmd->add_option("file", options->file, "Report file written by tailor record")->required();
-  cmd->add_option("--comm", options->comms, "Only syscalls first made by this process name (repeatable)");
-  cmd->add_option("--pid", options->pids, "Only syscalls first made by this pid (repeatable)");
+  cmd->add_option("--first-comm", options->first_comms,
+                  "Only syscalls whose first caller had this process name (repeatable)");
+  cmd->add_option("--first-pid", options->first_pids,
+                  "Only syscalls whose first caller had this pid (repeatable)");
+  cmd->add_option("--comm", options->old_comms)->group("");
+  cmd->add_option("--pid", options->old_pids)->group("");
   cmd->add_option("--category", options->categories,
                   "Only these categories: file, network, process, memory, ipc, time, "
                   "security-sensitive, other (repeatable)");
   cmd->add_flag("--json", options->json, "Print the (filtered) report as JSON");
-  cmd->callback([options, &choice] { choice.run = [options] { return show_report(*options); }; });
+  cmd->callback([options, &choice] {
+    if (!options->old_comms.empty() || !options->old_pids.empty())
+      throw CLI::ValidationError(
+          "report",
+          "--comm and --pid are now --first-comm and --first-pid: a report keeps only "
+          "the first caller of each syscall, so they select syscalls by who made them "
+          "first, not by who made them");
+    choice.run = [options] { return show_report(*options); };
+  });
 }
 
 }  // namespace tailor::agent

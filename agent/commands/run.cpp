@@ -1,14 +1,18 @@
 #include "agent/commands/run.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
+#include "agent/commands/output.h"
+#include "agent/commands/profile_input.h"
 #include "agent/commands/target_options.h"
 #include "agent/recorder/spawn.h"
 #include "common/profile/evaluate.h"
 #include "common/profile/oci.h"
 #include "common/profile/seccomp_filter.h"
-#include "common/util/file.h"
+#include "common/syscalls/arch.h"
+#include "common/util/strings.h"
 
 namespace tailor::agent {
 namespace {
@@ -18,20 +22,37 @@ struct RunOptions {
   bool audit = false;
   std::string report;  // where audit mode also writes its recording
   double duration_s = 0;
+  bool allow_empty = false;  // verify: pass when nothing was recorded
   TargetOptions target;
 };
 
+// Tells before running what would make the command die without a word: a denied execve
+// fails the start, a denied exit_group crashes it on its way out.
+void warn_about_essentials(const common::Profile& profile) {
+  std::vector<std::string> arches = {common::native_arch()};
+  if (auto covered = common::covered_arches(profile)) {
+    for (const auto& arch : *covered)
+      if (arch != arches.front()) arches.push_back(arch);
+  }
+  for (const auto& arch : arches) {
+    const auto denied = common::denied_essentials(profile, arch);
+    if (denied.empty()) continue;
+    std::fprintf(stderr,
+                 "tailor: warning: the profile denies %s on %s, which every process needs: "
+                 "a process under it fails to start, or dies by a signal without a word\n",
+                 common::join(denied).c_str(), arch.c_str());
+  }
+}
+
 Result<common::Profile> load_profile(const std::string& path) {
-  auto text = common::read_file(path);
-  if (!text) return text.error();
   // Names this libseccomp does not know are skipped with a warning, as runc does, so a
   // profile written for a newer kernel (Docker's default) still runs here.
-  auto decoded =
-      common::decode_profile(*text, {.allow_unknown_names = true, .drop_unknown_names = true});
-  if (!decoded) return common::make_error(path + ": " + decoded.error().message);
-  for (const auto& warning : decoded->warnings)
+  auto loaded = load_profile_input(path, {.allow_unknown_names = true, .drop_unknown_names = true});
+  if (!loaded) return loaded.error();
+  for (const auto& warning : loaded->decoded.warnings)
     std::fprintf(stderr, "tailor: warning: %s\n", warning.c_str());
-  return decoded->profile;
+  warn_about_essentials(loaded->decoded.profile);
+  return loaded->decoded.profile;
 }
 
 // The compiled program a command gets before execve; in audit mode everything the
@@ -57,11 +78,23 @@ std::string describe(const common::Denied& denied) {
   return line;
 }
 
+// The child that installs the audit filter is tailor until it execs the command: its set-up
+// calls (prctl, seccomp) are not the workload's.
+void drop_own_setup(common::Report& report) {
+  std::erase_if(report.syscalls, [](const common::SyscallEntry& entry) {
+    return entry.phase == common::Phase::runtime_setup && entry.first_caller &&
+           entry.first_caller->comm == "tailor";
+  });
+}
+
 // Records the target (under the audit filter, for a command) and lists what the
 // profile would deny. Returns the number of denied entries.
 Result<size_t> audit(const RunOptions& options, const common::Profile& profile,
                      const Cgroup2& cgroups, RecordingRequest& request,
                      std::optional<int>& command_status) {
+  if (!options.report.empty()) {
+    if (auto writable = check_writable(options.report); !writable) return writable.error();
+  }
   std::vector<sock_filter> program;
   if (!request.command.empty()) {
     auto compiled = compile(profile, true);
@@ -76,15 +109,25 @@ Result<size_t> audit(const RunOptions& options, const common::Profile& profile,
   auto outcome = record_target(cgroups, request);
   if (!outcome) return outcome.error();
   command_status = outcome->exit_status;
+  if (!request.command.empty()) drop_own_setup(outcome->report);
   if (!options.report.empty()) {
-    if (auto written = common::write_report_file(options.report, outcome->report); !written)
-      return written.error();
+    if (auto saved = save_report(options.report, outcome->report); !saved) return saved.error();
+  }
+  const auto& syscalls = outcome->report.syscalls;
+  if (common::records_nothing(outcome->report) && !options.allow_empty) {
+    return common::make_error("nothing was recorded in " + outcome->report.info.cgroup_path +
+                              ", so nothing was checked against " + options.profile +
+                              ": was the workload running? (--allow-empty accepts that)");
   }
   const auto denied = common::denied_entries(profile, outcome->report);
   for (const auto& entry : denied)
     std::fprintf(stderr, "tailor: would deny %s\n", describe(entry).c_str());
-  std::fprintf(stderr, "tailor: %zu recorded syscalls checked, %zu would be denied by %s\n",
-               outcome->report.syscalls.size(), denied.size(), options.profile.c_str());
+  std::fprintf(
+      stderr, "tailor: %zu recorded syscalls checked, %zu would be denied by %s\n",
+      static_cast<size_t>(std::count_if(syscalls.begin(), syscalls.end(), common::meets_profile)),
+      denied.size(), options.profile.c_str());
+  if (common::records_nothing(outcome->report))
+    std::fprintf(stderr, "tailor: WARNING: nothing was recorded, so nothing was checked\n");
   return denied.size();
 }
 
@@ -127,7 +170,8 @@ int verify(const RunOptions& options) {
 }
 
 void add_profile_option(CLI::App* cmd, RunOptions& options) {
-  cmd->add_option("-p,--profile", options.profile, "OCI/Docker seccomp profile (JSON)")
+  cmd->add_option("-p,--profile", options.profile,
+                  "Seccomp profile: OCI/Docker JSON, or a SeccompProfile in YAML or JSON")
       ->required()
       ->check(CLI::ExistingFile);
 }
@@ -153,9 +197,12 @@ void add_verify_command(CLI::App& app, CommandChoice& choice) {
       "verify",
       "Run or watch a workload and list what a profile would deny; exit 0 only if nothing");
   add_profile_option(cmd, *options);
-  cmd->add_option("-d,--duration", options->duration_s, "Stop watching after this many seconds")
+  cmd->add_option("-d,--duration", options->duration_s,
+                  "Watch this many seconds (a command: with what it leaves running)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--report", options->report, "Also write the recording here");
+  cmd->add_flag("--allow-empty", options->allow_empty,
+                "Pass when the workload made no syscalls (otherwise: nothing checked, exit 1)");
   add_target_options(cmd, options->target);
   cmd->callback([options, &choice] {
     if (options->target.empty())

@@ -6,6 +6,7 @@
 
 #include "agent/cgroup/container_lookup.h"
 #include "agent/recorder/spawn.h"
+#include "common/util/strings.h"
 
 namespace tailor::agent {
 
@@ -35,10 +36,8 @@ void add_target_options(CLI::App* cmd, TargetOptions& options) {
 
 Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgroup2& cgroups) {
   if (!options.command.empty()) {
-    RecordingTarget target{"command", "", "/tailor/run-" + std::to_string(::getpid()), true};
-    for (const auto& arg : options.command)
-      target.description += (target.description.empty() ? "" : " ") + arg;
-    return target;
+    return RecordingTarget{"command", common::shell_quote(options.command),
+                           "/tailor/run-" + std::to_string(::getpid()), true};
   }
   if (!options.cgroup.empty()) {
     auto path = cgroups.resolve(options.cgroup);
@@ -59,7 +58,8 @@ Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgrou
   return RecordingTarget{"container", options.container, *path, false};
 }
 
-int prepare_request(const TargetOptions& options, const Cgroup2& cgroups, RecordingRequest& request) {
+int prepare_request(const TargetOptions& options, const Cgroup2& cgroups,
+                    RecordingRequest& request) {
   auto target = resolve_target(options, cgroups);
   if (!target) return fail(target.error());
   if (!options.command.empty()) {

@@ -1,5 +1,6 @@
 #include "agent/recorder/recording.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -10,6 +11,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string_view>
 
 #include "agent/cgroup/container_lookup.h"
 #include "agent/recorder/session.h"
@@ -20,6 +24,7 @@
 namespace tailor::agent {
 namespace {
 
+namespace fs = std::filesystem;
 using common::make_error;
 
 constexpr uint64_t kRecentWindowNs = 10'000'000'000ULL;
@@ -37,10 +42,12 @@ void install_stop_handlers() {
   ::sigaction(SIGTERM, &action, nullptr);
 }
 
-common::RecordingInfo describe(const RecordingTarget& target) {
+common::RecordingInfo describe(const RecordingTarget& target,
+                               const std::vector<std::string>& argv) {
   common::RecordingInfo info;
   info.target_kind = target.kind;
   info.target = target.description;
+  info.argv = argv;
   info.cgroup_path = target.cgroup_path;
   char host[256] = {};
   ::gethostname(host, sizeof(host) - 1);
@@ -75,6 +82,52 @@ void print_trace(const tailor_event& event, uint64_t start_ns) {
   const double at = event.timestamp_ns > start_ns ? (event.timestamp_ns - start_ns) / 1e9 : 0.0;
   std::fprintf(stderr, "\r\033[K+%9.6fs  pid %-7u %-16.16s %s\n", at, event.pid, event.comm,
                syscall_label(event.abi, event.nr).c_str());
+}
+
+// Whether a command's cgroup still holds processes, with a descriptor that polls
+// readable (POLLPRI) when that changes, so leftovers are followed without polling.
+class CgroupPopulation {
+ public:
+  explicit CgroupPopulation(const fs::path& cgroup_dir)
+      : dir_(cgroup_dir),
+        fd_(::open((cgroup_dir / "cgroup.events").c_str(), O_RDONLY | O_CLOEXEC)) {}
+  ~CgroupPopulation() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  CgroupPopulation(const CgroupPopulation&) = delete;
+  CgroupPopulation& operator=(const CgroupPopulation&) = delete;
+
+  int fd() const { return fd_; }
+  // Unreadable counts as populated: recording then goes on until the duration ends.
+  bool populated() const {
+    char text[256];
+    const ssize_t n = fd_ >= 0 ? ::pread(fd_, text, sizeof(text) - 1, 0) : -1;
+    if (n <= 0) return true;
+    return std::string_view(text, static_cast<size_t>(n)).find("populated 0") ==
+           std::string_view::npos;
+  }
+  // Processes in the cgroup and below it.
+  size_t processes() const {
+    size_t count = 0;
+    std::error_code ec;
+    const auto count_in = [&count](const fs::path& dir) {
+      std::ifstream procs(dir / "cgroup.procs");
+      for (pid_t pid; procs >> pid;) ++count;
+    };
+    count_in(dir_);
+    for (auto it = fs::recursive_directory_iterator(dir_, ec); !ec && it != fs::end(it);
+         it.increment(ec))
+      if (it->is_directory()) count_in(it->path());
+    return count;
+  }
+
+ private:
+  fs::path dir_;
+  int fd_;
+};
+
+std::string processes_text(size_t count) {
+  return std::to_string(count) + (count == 1 ? " process" : " processes");
 }
 
 // Until the container's cgroup exists, every cgroup of the host gets a set of
@@ -155,46 +208,61 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   if (request.command.empty())
     std::fprintf(stderr, "tailor: recording %s %s (cgroup %s); Ctrl-C to stop\n",
                  target.kind.c_str(), target.description.c_str(), target.cgroup_path.c_str());
-  common::RecordingInfo info = describe(target);
+  common::RecordingInfo info = describe(target, request.command);
   const uint64_t start_ns = monotonic_ns();
   RecordingSession session(*cgroup_id, start_ns);
   for (const auto& event : early_events) session.on_event(event);
 
   pid_t child = -1;
+  std::optional<CgroupPopulation> population;
   if (!request.command.empty()) {
     auto spawned = spawn_in_cgroup(cgroups.absolute(target.cgroup_path), request.executable,
                                    request.command, request.filter);
     if (!spawned) return spawned.error();
     child = *spawned;
+    population.emplace(cgroups.absolute(target.cgroup_path));
   }
 
   StatusLine status;
   const Recorder::EventHandler handler = [&](const tailor_event& event) {
     if (session.on_event(event) && request.trace) print_trace(event, start_ns);
   };
-  const uint64_t deadline_ns = request.duration_s > 0
-                                   ? start_ns + static_cast<uint64_t>(request.duration_s * 1e9)
-                                   : UINT64_MAX;
-  // Wakes on new events, on the command's exit, and on Ctrl-C (EINTR); the
-  // timeout only paces the status line.
-  const int pidfd = child >= 0 ? static_cast<int>(::syscall(SYS_pidfd_open, child, 0)) : -1;
+  // With a duration, what the command leaves running (a daemon, a background job) is
+  // recorded until the duration ends or the last of it exits; without one, the command's
+  // exit ends the recording.
+  const bool follow_leftovers = request.duration_s > 0;
+  const uint64_t deadline_ns =
+      follow_leftovers ? start_ns + static_cast<uint64_t>(request.duration_s * 1e9) : UINT64_MAX;
+  // Wakes on new events, on the command's exit, on its cgroup emptying, and on Ctrl-C
+  // (EINTR); the timeout only paces the status line.
+  int pidfd = child >= 0 ? static_cast<int>(::syscall(SYS_pidfd_open, child, 0)) : -1;
   RecordingOutcome outcome;
   bool stop_sent = false;
+  bool child_exited = false;
   while (true) {
-    pollfd fds[2] = {{(*recorder)->event_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
-    ::poll(fds, pidfd >= 0 ? 2 : 1, 500);
+    pollfd fds[2] = {{(*recorder)->event_fd(), POLLIN, 0}, {-1, 0, 0}};
+    if (pidfd >= 0)
+      fds[1] = {pidfd, POLLIN, 0};
+    else if (child_exited)
+      fds[1] = {population->fd(), POLLPRI, 0};
+    ::poll(fds, 2, 500);
     if (auto consumed = (*recorder)->consume_events(handler); !consumed) return consumed.error();
     const uint64_t now = monotonic_ns();
     status.update((now - start_ns) / 1e9, session.distinct(),
                   session.discovered_since(now > kRecentWindowNs ? now - kRecentWindowNs : 0));
-    if (child >= 0) {
+    if (child >= 0 && !child_exited) {
       int raw = 0;
       if (::waitpid(child, &raw, WNOHANG) == child) {
         outcome.exit_status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-        break;
+        child_exited = true;
+        if (pidfd >= 0) ::close(pidfd);
+        pidfd = -1;
+        if (!follow_leftovers) break;
       }
     }
-    if ((g_stop || now >= deadline_ns) && !stop_sent) {
+    const bool time_up = g_stop || now >= deadline_ns;
+    if (child_exited && (time_up || stop_sent || !population->populated())) break;
+    if (time_up && !stop_sent) {
       if (child < 0) break;
       // The command stops the way Ctrl-C stops it in a shell; its exit ends the recording.
       ::kill(child, g_stop ? SIGINT : SIGTERM);
@@ -204,6 +272,17 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   if (pidfd >= 0) ::close(pidfd);
   if (auto drained = (*recorder)->consume_events(handler); !drained) return drained.error();
   status.clear();
+  // Whatever is left dies with the command's cgroup, below: say so, as it ends unrecorded.
+  if (const size_t left = population ? population->processes() : 0; left > 0) {
+    if (follow_leftovers)
+      std::fprintf(stderr, "tailor: stopped %s still running when the recording ended\n",
+                   processes_text(left).c_str());
+    else
+      std::fprintf(stderr,
+                   "tailor: the command exited and left %s running: stopped, not recorded "
+                   "further (-d SECONDS follows what a command leaves running)\n",
+                   processes_text(left).c_str());
+  }
 
   auto sets = (*recorder)->read_sets_of(*cgroup_id);
   if (!sets) return sets.error();

@@ -30,8 +30,10 @@ struct RecordingRequest {
   // A container that does not exist yet: wait for its cgroup and record it
   // from its first syscall (target.cgroup_path is filled in when it appears).
   std::string wait_for_container;
-  double duration_s = 0;  // 0: until the command exits, or Ctrl-C
-  bool trace = false;     // print first-seen syscalls to stderr
+  // 0: until the command exits (what it leaves running is stopped), or Ctrl-C. Else this
+  // long, following what the command leaves running, or until its cgroup empties.
+  double duration_s = 0;
+  bool trace = false;  // print first-seen syscalls to stderr
   RecorderOptions recorder;
 };
 
@@ -40,9 +42,10 @@ struct RecordingOutcome {
   std::optional<int> exit_status;  // the command's, shell style
 };
 
-// Records the target until the command exits, the duration passes or SIGINT /
-// SIGTERM arrives (which is passed on to the command), then builds the report.
-// Shows a status line when stderr is a terminal.
+// Records the target until the command exits (or, with a duration, its cgroup
+// empties), the duration passes or SIGINT / SIGTERM arrives (which is passed on to
+// the command), then builds the report. Processes a command leaves running are
+// stopped, and stderr says how many. Shows a status line when stderr is a terminal.
 Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRequest& request);
 
 }  // namespace tailor::agent

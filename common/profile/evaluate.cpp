@@ -5,6 +5,7 @@
 
 #include "common/profile/moby_conditions.h"
 #include "common/profile/seccomp_filter.h"
+#include "common/syscalls/names.h"
 
 namespace tailor::common {
 namespace {
@@ -82,6 +83,28 @@ bool runs(const Verdict& verdict) {
 Action evaluate(const Profile& profile, std::string_view arch_token, std::string_view name,
                 const std::optional<ArgValue>& arg) {
   return decide(profile, arch_token, name, arg).action;
+}
+
+std::vector<std::string> denied_essentials(const Profile& profile, std::string_view arch_token) {
+  const auto denied_here = [&](std::string_view name) {
+    const auto nr = syscall_number(arch_token, name);
+    if (!nr.ok() || !nr->has_value()) return false;
+    const bool conditional =
+        std::any_of(profile.syscalls.begin(), profile.syscalls.end(), [&](const SyscallRule& rule) {
+          return !rule.args.empty() &&
+                 std::find(rule.names.begin(), rule.names.end(), name) != rule.names.end();
+        });
+    return !conditional && !runs(decide(profile, arch_token, name, std::nullopt));
+  };
+  std::vector<std::string> denied;
+  if (denied_here("execve")) denied.emplace_back("execve");
+  // libc's _exit falls back to exit when exit_group fails, and a process without threads
+  // never calls exit otherwise: only both denied keep a process from ending.
+  if (denied_here("exit") && denied_here("exit_group"))
+    denied.insert(denied.end(), {"exit", "exit_group"});
+  for (const std::string_view name : {"rt_sigreturn", "sigreturn"})
+    if (denied_here(name)) denied.emplace_back(name);
+  return denied;
 }
 
 std::vector<Denied> denied_entries(const Profile& profile, const Report& report) {

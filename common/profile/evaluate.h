@@ -27,6 +27,13 @@ using ArgValue = std::pair<uint32_t, uint64_t>;
 Action evaluate(const Profile& profile, std::string_view arch_token, std::string_view name,
                 const std::optional<ArgValue>& arg);
 
+// The syscalls every process makes that `profile` would not let run on `arch_token`: a
+// process under it cannot start (execve), end (exit_group, and exit, libc's fallback: listed
+// only when both are denied) or return from a signal handler (rt_sigreturn, sigreturn), and
+// dies with a bare status or signal. Names the architecture has no syscall for, and names
+// only allowed under argument conditions (which need values to judge), are left out.
+std::vector<std::string> denied_essentials(const Profile& profile, std::string_view arch_token);
+
 // A recorded call a profile does not let run (neither allow nor log).
 struct Denied {
   std::string arch;

@@ -9,6 +9,7 @@
 #include "common/util/enum_names.h"
 #include "common/util/file.h"
 #include "common/util/json_reader.h"
+#include "common/util/strings.h"
 
 namespace tailor::common {
 namespace {
@@ -21,20 +22,18 @@ constexpr std::array<std::string_view, 2> kInformationalStats = {"events_sent",
                                                                  "resolve_cache_misses"};
 
 constexpr EnumNames<Phase, 3> kPhaseNames = {{{Phase::workload, "workload"},
-                                               {Phase::runtime_filtered, "runtime-filtered"},
-                                               {Phase::runtime_setup, "runtime-setup"}}};
+                                              {Phase::runtime_filtered, "runtime-filtered"},
+                                              {Phase::runtime_setup, "runtime-setup"}}};
 
 ordered_json encode_recording(const RecordingInfo& info) {
-  ordered_json out = {
-      {"target_kind", info.target_kind},
-      {"target", info.target},
-      {"cgroup_path", info.cgroup_path},
-      {"hostname", info.hostname},
-      {"kernel", info.kernel},
-      {"native_arch", info.native_arch},
-      {"started_unix_ms", info.started_unix_ms},
-      {"duration_ms", info.duration_ms},
-  };
+  ordered_json out = {{"target_kind", info.target_kind}, {"target", info.target}};
+  if (!info.argv.empty()) out["argv"] = info.argv;
+  out["cgroup_path"] = info.cgroup_path;
+  out["hostname"] = info.hostname;
+  out["kernel"] = info.kernel;
+  out["native_arch"] = info.native_arch;
+  out["started_unix_ms"] = info.started_unix_ms;
+  out["duration_ms"] = info.duration_ms;
   if (info.exit_status) out["exit_status"] = *info.exit_status;
   out["tailor_version"] = info.tailor_version;
   return out;
@@ -53,8 +52,11 @@ ordered_json encode_syscall(const SyscallEntry& entry) {
   }
   if (entry.arg) {
     ordered_json values = ordered_json::array();
-    for (const auto& [value, calls] : entry.arg->values) values.push_back({{"value", value}, {"count", calls}});
-    out["arg"] = {{"index", entry.arg->index}, {"values", std::move(values)}, {"complete", entry.arg->complete}};
+    for (const auto& [value, calls] : entry.arg->values)
+      values.push_back({{"value", value}, {"count", calls}});
+    out["arg"] = {{"index", entry.arg->index},
+                  {"values", std::move(values)},
+                  {"complete", entry.arg->complete}};
   }
   return out;
 }
@@ -72,6 +74,8 @@ RecordingInfo decode_recording(JsonObjectReader& reader) {
   RecordingInfo info;
   info.target_kind = reader.required<std::string>("target_kind");
   info.target = reader.required<std::string>("target");
+  info.argv =
+      reader.optional<std::vector<std::string>>("argv").value_or(std::vector<std::string>{});
   info.cgroup_path = reader.required<std::string>("cgroup_path");
   info.hostname = reader.required<std::string>("hostname");
   info.kernel = reader.required<std::string>("kernel");
@@ -93,8 +97,10 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
       reader.fail("name", checked.error().message);
   if (auto phase = reader.optional<std::string>("phase")) {
     auto parsed = parse_phase(*phase);
-    if (parsed.ok()) entry.phase = *parsed;
-    else reader.fail("phase", parsed.error().message);
+    if (parsed.ok())
+      entry.phase = *parsed;
+    else
+      reader.fail("phase", parsed.error().message);
   }
   entry.count = reader.required<uint64_t>("count");
   entry.first_seen_ns = reader.required<uint64_t>("first_seen_ns");
@@ -113,8 +119,8 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
     recorded.complete = arg_reader.required<bool>("complete");
     if (const json* values = arg_reader.required_array("values")) {
       for (std::size_t i = 0; i < values->size() && arg_reader.ok(); ++i) {
-        JsonObjectReader value_reader((*values)[i],
-                                      JsonObjectReader::element_path(arg_reader.path_of("values"), i));
+        JsonObjectReader value_reader(
+            (*values)[i], JsonObjectReader::element_path(arg_reader.path_of("values"), i));
         const auto value = value_reader.required<uint64_t>("value");
         recorded.values[value] = value_reader.required<uint64_t>("count");
         arg_reader.absorb(value_reader);
@@ -203,6 +209,30 @@ std::map<std::string, uint64_t> recorder_faults(const Report& report) {
     if (!informational && value != 0) faults.emplace(name, value);
   }
   return faults;
+}
+
+std::string fault_effect(std::string_view name) {
+  static const std::map<std::string_view, std::string_view> kEffects = {
+      {"events_dropped",
+       "first callers of some syscalls (the syscalls are all there, but a container runtime may "
+       "go unrecognised)"},
+      {"sets_full", "every syscall of a cgroup the recorder had no room for"},
+      {"syscall_nr_out_of_range", "syscalls numbered past the recorder's limit"},
+      {"cgroup_depth_exceeded", "the syscalls of processes in deeply nested cgroups"},
+      {"arg_values_overflow", "argument values (profiles leave those arguments unrestricted)"},
+      {"arg_values_unreadable", "clone3 flags (profiles leave them unrestricted)"},
+  };
+  const auto known = kEffects.find(name);
+  return known != kEffects.end() ? std::string(known->second)
+                                 : "data this tailor does not know the meaning of";
+}
+
+std::string command_line(const RecordingInfo& info) {
+  return info.argv.empty() ? info.target : shell_quote(info.argv);
+}
+
+bool records_nothing(const Report& report) {
+  return std::none_of(report.syscalls.begin(), report.syscalls.end(), meets_profile);
 }
 
 Status write_report_file(const std::string& path, const Report& report) {

@@ -44,10 +44,10 @@ struct RecordedArg {
 struct SyscallEntry {
   std::string arch;  // libseccomp architecture token: "x86_64", "x86", "x32", "aarch64", "arm"
   uint32_t nr = 0;
-  std::string name;            // libseccomp's name for nr on arch; empty when libseccomp knows none
+  std::string name;  // libseccomp's name for nr on arch; empty when libseccomp knows none
   Phase phase = Phase::workload;
-  uint64_t count = 0;          // calls counted in the kernel
-  uint64_t first_seen_ns = 0;  // since the recording started
+  uint64_t count = 0;                       // calls counted in the kernel
+  uint64_t first_seen_ns = 0;               // since the recording started
   std::optional<FirstCaller> first_caller;  // absent when the first-seen event was dropped
   std::optional<RecordedArg> arg;           // for the syscalls whose argument is recorded
 
@@ -57,7 +57,9 @@ struct SyscallEntry {
 // What was recorded and how; enough for a person to know where a report came from.
 struct RecordingInfo {
   std::string target_kind;  // "command", "cgroup", "pid", "container"
-  std::string target;       // the command line, cgroup path, pid or container id
+  std::string target;       // the command line (shell-quoted), cgroup path, pid or container id
+  // For commands: the argv as run. Reports before it was added have only `target`.
+  std::vector<std::string> argv;
   std::string cgroup_path;  // cgroup2 path that was tracked, relative to the cgroup2 mount
   std::string hostname;
   std::string kernel;       // uname release
@@ -83,6 +85,18 @@ struct Report {
   bool operator==(const Report&) const = default;
 };
 
+// The recorded command line for people: argv shell-quoted, or `target` as an older report
+// wrote it.
+std::string command_line(const RecordingInfo& info);
+
+// Whether a profile meets the entry's calls: the workload's and the runtime's after its
+// filter do, the runtime's set-up calls are made before any filter.
+inline bool meets_profile(const SyscallEntry& entry) { return entry.phase != Phase::runtime_setup; }
+
+// Whether the recording holds no call a profile would meet: a profile of it allows nothing,
+// and checking a profile against it checks nothing.
+bool records_nothing(const Report& report);
+
 // Encodes as the versioned JSON document described in docs/report-format.md, without a
 // final newline.
 std::string encode_report(const Report& report);
@@ -94,6 +108,8 @@ Result<Report> decode_report(const std::string& json_text);
 // except "events_sent" and "resolve_cache_misses" is such a fault counter, so one added
 // later is warned about rather than hidden.
 std::map<std::string, uint64_t> recorder_faults(const Report& report);
+// What a report whose fault counter `name` is nonzero may be missing, for warnings.
+std::string fault_effect(std::string_view name);
 
 // File helpers: writes go through a temporary file and rename, so a failed or
 // interrupted write never leaves a half-written report behind.

@@ -27,9 +27,9 @@ bool matches(const std::vector<T>& wanted, const T& value) {
 
 bool matches(const ReportFilter& filter, const SyscallEntry& entry) {
   if (!matches(filter.categories, category_of(entry.name))) return false;
-  if (filter.comms.empty() && filter.pids.empty()) return true;
-  return entry.first_caller && matches(filter.comms, entry.first_caller->comm) &&
-         matches(filter.pids, entry.first_caller->pid);
+  if (filter.first_comms.empty() && filter.first_pids.empty()) return true;
+  return entry.first_caller && matches(filter.first_comms, entry.first_caller->comm) &&
+         matches(filter.first_pids, entry.first_caller->pid);
 }
 
 std::string syscall_label(const SyscallEntry& entry, const std::string& native_arch) {
@@ -60,7 +60,7 @@ std::string utc_time(int64_t unix_ms) {
 }
 
 std::string recording_line(const RecordingInfo& info) {
-  std::string line = info.target_kind + " " + info.target + " on " + info.hostname + " (" +
+  std::string line = info.target_kind + " " + command_line(info) + " on " + info.hostname + " (" +
                      info.native_arch + ", kernel " + info.kernel + "), started " +
                      utc_time(info.started_unix_ms) + ", ran " + format_seconds(info.duration_ms);
   if (info.exit_status) line += ", exit status " + std::to_string(*info.exit_status);

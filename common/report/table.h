@@ -10,12 +10,13 @@
 namespace tailor::common {
 
 // Which syscalls of a report to show. An empty list matches everything, a value matches if it
-// is any of its list's values, and the lists combine with AND. The recorder keeps only the
-// first caller of each syscall, so comms and pids select the syscalls a process made first,
-// not every syscall it made.
+// is any of its list's values, and the lists combine with AND. The recorder reports each
+// syscall once, when a process makes it first (one event per syscall keeps the BPF program's
+// every call cheap), so a report cannot say which processes made a syscall, only which one
+// made it first: comms and pids select by that first caller.
 struct ReportFilter {
-  std::vector<std::string> comms;
-  std::vector<uint32_t> pids;
+  std::vector<std::string> first_comms;
+  std::vector<uint32_t> first_pids;
   std::vector<Category> categories;
 };
 

@@ -1,6 +1,23 @@
 #include "common/util/strings.h"
 
+#include <algorithm>
+
 namespace tailor::common {
+namespace {
+
+bool shell_safe(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("@%+=:,./_-").find(c) != std::string_view::npos;
+}
+
+std::string quote_word(const std::string& word) {
+  if (!word.empty() && std::all_of(word.begin(), word.end(), shell_safe)) return word;
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
@@ -9,6 +26,12 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
     out += items[i];
   }
   return out;
+}
+
+std::string shell_quote(const std::vector<std::string>& argv) {
+  std::vector<std::string> words;
+  for (const auto& arg : argv) words.push_back(quote_word(arg));
+  return join(words, " ");
 }
 
 }  // namespace tailor::common

@@ -9,4 +9,8 @@ namespace tailor::common {
 // "a, b, c": how messages list names.
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
+// The command line a POSIX shell reads back as `argv`: words with only safe characters as
+// they are, others in single quotes ("sh -c 'sleep 1 & wait'").
+std::string shell_quote(const std::vector<std::string>& argv);
+
 }  // namespace tailor::common

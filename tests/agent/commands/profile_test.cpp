@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "common/k8s/crd.h"
 #include "common/k8s/schema_validator.h"
@@ -118,6 +119,71 @@ TEST_F(ProfileCommandTest, V1beta1AndJsonForms) {
   EXPECT_EQ(object["apiVersion"], "security-profiles-operator.x-k8s.io/v1beta1");
   EXPECT_EQ(object["metadata"]["namespace"], "shop");
   EXPECT_EQ(object["metadata"]["name"], "curl-client");
+}
+
+TEST_F(ProfileCommandTest, SaysWhatMayBeMissingWhenTheRecorderLostData) {
+  common::Report report = common::testing::sample_report();
+  report.recorder_stats["events_dropped"] = 3;
+  report.recorder_stats["sets_full"] = 1;
+  ASSERT_TRUE(common::write_report_file(report_, report).ok());
+  const auto result = run_tailor({"profile", report_, "-o", out_});
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_THAT(result.err,
+              HasSubstr("tailor: warning: the recorder lost data (events_dropped=3, sets_full=1), "
+                        "so this profile may be incomplete; what may be missing: "));
+  EXPECT_THAT(result.err, HasSubstr("sets_full: every syscall of a cgroup the recorder had no "
+                                    "room for"));
+
+  report.recorder_stats = {{"events_sent", 9}, {"events_dropped", 0}};
+  ASSERT_TRUE(common::write_report_file(report_, report).ok());
+  const auto clean = run_tailor({"profile", report_, "-o", out_});
+  EXPECT_THAT(clean.err, ::testing::Not(HasSubstr("lost data")));
+}
+
+TEST_F(ProfileCommandTest, CountsDistinctSyscallsAndRulesApart) {
+  const auto result = run_tailor({"profile", report_, "-o", out_});
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  std::set<std::string> names;
+  size_t entries = 0, rules = 0, conditional = 0;
+  for (const auto& rule : read_profile(out_).syscalls) {
+    if (rule.action != common::Action::allow) continue;
+    ++rules;
+    conditional += rule.args.empty() ? 0 : 1;
+    entries += rule.names.size();
+    names.insert(rule.names.begin(), rule.names.end());
+  }
+  ASSERT_LT(names.size(), entries) << "socket is named in a rule per recorded family";
+  EXPECT_THAT(result.err,
+              ::testing::ContainsRegex("profile allows " + std::to_string(names.size()) +
+                                       " syscalls \\([0-9]+ added\\); " + std::to_string(rules) +
+                                       " allow rules, " + std::to_string(conditional) +
+                                       " with argument conditions -> "));
+}
+
+TEST_F(ProfileCommandTest, AnEmptyRecordingFailsUnlessAllowed) {
+  common::Report report = common::testing::sample_report();
+  // The runtime's set-up never meets a profile: this recording gives a profile nothing.
+  std::erase_if(report.syscalls,
+                [](const auto& entry) { return entry.phase != common::Phase::runtime_setup; });
+  ASSERT_FALSE(report.syscalls.empty());
+  ASSERT_TRUE(common::write_report_file(report_, report).ok());
+  expect_one_line_failure(run_tailor({"profile", report_, "-o", out_}), 1,
+                          "records no syscalls, so its profile would deny everything");
+  EXPECT_FALSE(fs::exists(out_));
+  const auto allowed = run_tailor({"profile", report_, "--allow-empty", "-o", out_});
+  ASSERT_EQ(allowed.exit_status, 0) << allowed.err;
+  EXPECT_THAT(allowed.err, HasSubstr("warning: the recording holds no syscalls"));
+  EXPECT_TRUE(fs::exists(out_));
+}
+
+TEST_F(ProfileCommandTest, NamesASeccompProfileAfterTheRecordedProgram) {
+  common::Report report = common::testing::sample_report();
+  report.info.argv = {"/opt/my tools/fetch", "-s", "example.com"};
+  report.info.target = "'/opt/my tools/fetch' -s example.com";
+  ASSERT_TRUE(common::write_report_file(report_, report).ok());
+  const auto result = run_tailor({"profile", report_, "--format", "spo-json"});
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_EQ(nlohmann::json::parse(result.out)["metadata"]["name"], "fetch");
 }
 
 TEST_F(ProfileCommandTest, BadInputFailsInOneLineWithoutAFile) {

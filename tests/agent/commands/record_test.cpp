@@ -13,16 +13,19 @@
 #include "agent/cgroup/cgroup2.h"
 #include "agent/recorder/spawn.h"
 #include "common/report/report.h"
+#include "tests/agent/commands/cli.h"
 #include "tests/support/process.h"
 
 namespace tailor::agent {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::run_process;
-using testing::start_process;
+using tailor::testing::run_process;
+using tailor::testing::start_process;
+namespace testing_cli = tailor::agent::testing;
 
-constexpr const char* kContainerId = "3f2a9c0d5e6b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e";
+constexpr const char* kContainerId =
+    "3f2a9c0d5e6b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e";
 
 class RecordCommandTest : public ::testing::Test {
  protected:
@@ -74,7 +77,8 @@ class RecordCommandTest : public ::testing::Test {
 
 TEST_F(RecordCommandTest, RecordsACommandAndMirrorsItsExitStatus) {
   const fs::path out = dir_ / "exit.report.json";
-  auto result = run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_WORKLOAD, "exit", "7"});
+  auto result = run_process(
+      {TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_WORKLOAD, "exit", "7"});
   EXPECT_EQ(result.exit_status, 7) << result.err;
   const auto report = read_report(out);
   EXPECT_EQ(report.info.target_kind, "command");
@@ -85,7 +89,8 @@ TEST_F(RecordCommandTest, RecordsACommandAndMirrorsItsExitStatus) {
 
 TEST_F(RecordCommandTest, ReportHoldsTheProbesSyscallsWithCountsAndFirstCallers) {
   const fs::path out = dir_ / "probe.report.json";
-  auto result = run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_WORKLOAD, "probe"});
+  auto result =
+      run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_WORKLOAD, "probe"});
   ASSERT_EQ(result.exit_status, 0) << result.err;
   const auto report = read_report(out);
   for (const char* name : {"getcpu", "sysinfo", "getpriority", "capget", "sched_rr_get_interval"})
@@ -104,7 +109,8 @@ TEST_F(RecordCommandTest, ReportHoldsTheProbesSyscallsWithCountsAndFirstCallers)
 
 TEST_F(RecordCommandTest, CommandNotFoundExits127WithOneLineAndNoReport) {
   const fs::path out = dir_ / "missing.report.json";
-  auto result = run_process({TAILOR_BIN, "record", "-o", out.string(), "--", "no-such-command-tailor"});
+  auto result =
+      run_process({TAILOR_BIN, "record", "-o", out.string(), "--", "no-such-command-tailor"});
   EXPECT_EQ(result.exit_status, 127);
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
   EXPECT_NE(result.err.find("not found"), std::string::npos) << result.err;
@@ -130,8 +136,8 @@ TEST_F(RecordCommandTest, CtrlCWhileRecordingACgroupStillWritesTheReport) {
 TEST_F(RecordCommandTest, RecordsTheCgroupOfAPid) {
   const pid_t workload = start_probe_loop(base_ + "/bypid");
   const fs::path out = dir_ / "pid.report.json";
-  auto result = run_process({TAILOR_BIN, "record", "--pid", std::to_string(workload), "--duration", "0.5",
-                             "-o", out.string()});
+  auto result = run_process({TAILOR_BIN, "record", "--pid", std::to_string(workload), "--duration",
+                             "0.5", "-o", out.string()});
   ::kill(workload, SIGKILL);
   wait_for_exit(workload);
   ASSERT_EQ(result.exit_status, 0) << result.err;
@@ -146,8 +152,9 @@ TEST_F(RecordCommandTest, RecordsAContainerFoundByAnIdPrefix) {
                          std::string(kContainerId) + ".scope";
   const pid_t workload = start_probe_loop(cg);
   const fs::path out = dir_ / "container.report.json";
-  auto result = run_process({TAILOR_BIN, "record", "--container", std::string(kContainerId).substr(0, 12),
-                             "--duration", "0.5", "-o", out.string()});
+  auto result =
+      run_process({TAILOR_BIN, "record", "--container", std::string(kContainerId).substr(0, 12),
+                   "--duration", "0.5", "-o", out.string()});
   ::kill(workload, SIGKILL);
   wait_for_exit(workload);
   ASSERT_EQ(result.exit_status, 0) << result.err;
@@ -158,8 +165,10 @@ TEST_F(RecordCommandTest, RecordsAContainerFoundByAnIdPrefix) {
 
 TEST_F(RecordCommandTest, TargetsThatDoNotExistGetOneActionableLine) {
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--cgroup", "/no/such/cgroup"}, {"--pid", "999999999"},
-        {"--container", "deadbeefdeadbeef"}, {"--container", "xyz"}}) {
+       {std::vector<std::string>{"--cgroup", "/no/such/cgroup"},
+        {"--pid", "999999999"},
+        {"--container", "deadbeefdeadbeef"},
+        {"--container", "xyz"}}) {
     std::vector<std::string> argv = {TAILOR_BIN, "record", "--duration", "1"};
     argv.insert(argv.end(), args.begin(), args.end());
     auto result = run_process(argv);
@@ -180,12 +189,144 @@ TEST_F(RecordCommandTest, WithoutPrivilegesItSaysWhatItNeeds) {
   EXPECT_FALSE(fs::exists("/tmp/never-written.json"));
 }
 
-TEST_F(RecordCommandTest, AnUnwritableOutputLeavesNoPartialFile) {
+TEST_F(RecordCommandTest, AnUnwritableOutputFailsBeforeTheWorkloadRuns) {
   const fs::path out = dir_ / "missing-dir" / "x.report.json";
-  auto result = run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_WORKLOAD, "baseline"});
-  EXPECT_EQ(result.exit_status, 1);
-  EXPECT_NE(result.err.find(out.parent_path().string()), std::string::npos) << result.err;
+  const fs::path ran = dir_ / "ran";
+  auto result = run_process(
+      {TAILOR_BIN, "record", "-o", out.string(), "--", "/bin/sh", "-c", "touch " + ran.string()});
+  testing_cli::expect_one_line_failure(result, 1, "cannot write " + out.string());
+  EXPECT_FALSE(fs::exists(ran)) << "the workload ran although its recording could not be kept";
   EXPECT_FALSE(fs::exists(out.parent_path()));
+}
+
+TEST_F(RecordCommandTest, AWriteThatFailsAtTheEndSavesTheReportInTmpdir) {
+  // The workload itself removes the directory the report was to go to.
+  const fs::path target_dir = dir_ / "vanishing";
+  const fs::path tmpdir = dir_ / "tmp";
+  fs::create_directories(target_dir);
+  fs::create_directories(tmpdir);
+  const fs::path out = target_dir / "x.report.json";
+  auto result = testing_cli::run_tailor(
+      {"record", "-o", out.string(), "--", "/bin/sh", "-c", "rm -rf " + target_dir.string()},
+      {"TMPDIR=" + tmpdir.string()});
+  EXPECT_EQ(result.exit_status, 1) << result.err;
+  std::vector<fs::path> saved;
+  for (const auto& entry : fs::directory_iterator(tmpdir)) saved.push_back(entry.path());
+  ASSERT_EQ(saved.size(), 1u) << result.err;
+  EXPECT_THAT(result.err, ::testing::HasSubstr("cannot write " + out.string()));
+  EXPECT_THAT(result.err, ::testing::HasSubstr("the report was saved to " + saved[0].string()));
+  EXPECT_TRUE(names(read_report(saved[0])).contains("unlinkat"));
+}
+
+TEST_F(RecordCommandTest, WithADurationWhatTheCommandLeavesRunningIsRecorded) {
+  const fs::path marker = dir_ / "marker";
+  const fs::path out = dir_ / "daemon.report.json";
+  const auto started = std::chrono::steady_clock::now();
+  auto result = run_process({TAILOR_BIN, "record", "-d", "20", "-o", out.string(), "--", "/bin/sh",
+                             "-c", "(sleep 0.5; touch " + marker.string() + ") &"});
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_TRUE(fs::exists(marker)) << "the background job was stopped before it finished";
+  const auto report = read_report(out);
+  EXPECT_TRUE(names(report).contains("utimensat")) << "touch's call is missing";
+  EXPECT_GE(report.info.duration_ms, 500u);
+  // Recording ends when the last process exits, not when the 20 s are up.
+  EXPECT_LT(took, std::chrono::seconds(10));
+  EXPECT_THAT(result.err, ::testing::Not(::testing::HasSubstr("stopped")));
+}
+
+TEST_F(RecordCommandTest, WithADurationWhatIsStillRunningAtTheEndIsStopped) {
+  const fs::path out = dir_ / "daemon.report.json";
+  const auto started = std::chrono::steady_clock::now();
+  auto result = run_process(
+      {TAILOR_BIN, "record", "-d", "0.5", "-o", out.string(), "--", "/bin/sh", "-c", "sleep 60 &"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_THAT(result.err,
+              ::testing::HasSubstr("stopped 1 process still running when the recording ended"));
+  EXPECT_GE(read_report(out).info.duration_ms, 500u);
+}
+
+TEST_F(RecordCommandTest, WithoutADurationItSaysWhatTheCommandLeftRunningWasStopped) {
+  const fs::path out = dir_ / "daemon.report.json";
+  const auto started = std::chrono::steady_clock::now();
+  auto result = run_process(
+      {TAILOR_BIN, "record", "-o", out.string(), "--", "/bin/sh", "-c", "sleep 60 & sleep 60 &"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_THAT(result.err, ::testing::HasSubstr("the command exited and left 2 processes running"));
+  EXPECT_THAT(result.err, ::testing::HasSubstr("-d SECONDS"));
+}
+
+TEST_F(RecordCommandTest, KeepsTheCommandAsAListAndShowsItShellQuoted) {
+  const fs::path out = dir_ / "quoted.report.json";
+  const std::vector<std::string> argv = {"/bin/sh", "-c", "true & wait", "it's"};
+  std::vector<std::string> args = {TAILOR_BIN, "record", "-o", out.string(), "--"};
+  args.insert(args.end(), argv.begin(), argv.end());
+  ASSERT_EQ(run_process(args).exit_status, 0);
+  const auto report = read_report(out);
+  EXPECT_EQ(report.info.argv, argv);
+  EXPECT_EQ(report.info.target, "/bin/sh -c 'true & wait' 'it'\\''s'");
+  const auto shown = run_process({TAILOR_BIN, "report", out.string()});
+  EXPECT_THAT(shown.out, ::testing::StartsWith("command /bin/sh -c 'true & wait' 'it'\\''s' on "));
+}
+
+TEST_F(RecordCommandTest, AnIdleCgroupIsWarnedAboutAndVerifyingItFails) {
+  const std::string idle = base_ + "/idle";
+  ASSERT_TRUE(cgroups_->create(idle));
+  const fs::path out = dir_ / "idle.report.json";
+  auto recorded =
+      run_process({TAILOR_BIN, "record", "--cgroup", idle, "-d", "0.3", "-o", out.string()});
+  EXPECT_EQ(recorded.exit_status, 0) << recorded.err;
+  EXPECT_THAT(recorded.err, ::testing::HasSubstr("WARNING: nothing was recorded"));
+
+  const auto profile =
+      testing_cli::run_tailor({"profile", out.string(), "-o", (dir_ / "p.json").string()});
+  testing_cli::expect_one_line_failure(profile, 1, "records no syscalls");
+  const auto allowed = testing_cli::run_tailor(
+      {"profile", out.string(), "--allow-empty", "-o", (dir_ / "p.json").string()});
+  ASSERT_EQ(allowed.exit_status, 0) << allowed.err;
+
+  const std::vector<std::string> verify = {TAILOR_BIN, "verify", "-p", (dir_ / "p.json").string(),
+                                           "--cgroup", idle,     "-d", "0.3"};
+  auto refused = run_process(verify);
+  EXPECT_EQ(refused.exit_status, 1) << refused.err;
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("nothing was recorded in " + idle));
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("--allow-empty"));
+  auto with_flag = verify;
+  with_flag.push_back("--allow-empty");
+  auto passed = run_process(with_flag);
+  EXPECT_EQ(passed.exit_status, 0) << passed.err;
+  EXPECT_THAT(passed.err, ::testing::HasSubstr("WARNING: nothing was recorded"));
+}
+
+// Tailor's own child installs the audit filter: its prctl and seccomp calls are not the
+// workload's, so verify checks what `tailor record` saw, and reads a SeccompProfile in YAML.
+TEST_F(RecordCommandTest, VerifyChecksWhatRecordSawUnderAYamlSeccompProfile) {
+  const fs::path recorded = dir_ / "probe.report.json";
+  ASSERT_EQ(run_process({TAILOR_BIN, "record", "-o", recorded.string(), "--", TAILOR_TEST_WORKLOAD,
+                         "probe"})
+                .exit_status,
+            0);
+  const fs::path profile = dir_ / "probe.yaml";
+  ASSERT_EQ(testing_cli::run_tailor(
+                {"profile", recorded.string(), "--format", "spo", "-o", profile.string()})
+                .exit_status,
+            0);
+  const fs::path audited = dir_ / "audited.report.json";
+  auto result = run_process({TAILOR_BIN, "verify", "-p", profile.string(), "--report",
+                             audited.string(), "--", TAILOR_TEST_WORKLOAD, "probe"});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  const auto record_report = read_report(recorded);
+  const auto audit_report = read_report(audited);
+  EXPECT_EQ(names(audit_report), names(record_report));
+  EXPECT_THAT(result.err, ::testing::HasSubstr(std::to_string(record_report.syscalls.size()) +
+                                               " recorded syscalls checked, 0 would be denied"));
+  for (const auto& entry : audit_report.syscalls) {
+    EXPECT_FALSE(entry.first_caller && entry.first_caller->comm == "tailor" &&
+                 entry.phase == common::Phase::runtime_setup)
+        << entry.name << " is tailor's own set-up";
+  }
 }
 
 }  // namespace

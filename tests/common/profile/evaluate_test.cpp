@@ -97,6 +97,24 @@ TEST(EvaluateTest, KillsCallsOfArchitecturesTheProfileDoesNotCover) {
   EXPECT_EQ(evaluate(sample_profile(), other, "read", std::nullopt), Action::kill);
 }
 
+TEST(EvaluateTest, NamesTheDeniedSyscallsEveryProcessNeeds) {
+  Profile profile = sample_profile();
+  EXPECT_THAT(denied_essentials(profile, native_arch()),
+              ::testing::ElementsAre("execve", "exit", "exit_group", "rt_sigreturn"))
+      << "sigreturn does not exist on x86_64 or aarch64";
+  profile.syscalls.push_back({.names = {"execve", "rt_sigreturn"}, .action = Action::allow});
+  profile.syscalls.push_back({.names = {"exit_group"}, .action = Action::allow});
+  EXPECT_THAT(denied_essentials(profile, native_arch()), IsEmpty())
+      << "a process without threads ends with exit_group alone";
+  profile.syscalls.pop_back();
+  profile.syscalls.push_back(allow_if("exit_group", {0, 0, 0, ArgOp::equal}));
+  EXPECT_THAT(denied_essentials(profile, native_arch()), IsEmpty())
+      << "exit_group is allowed under a condition a name alone cannot judge";
+  const std::string other = native_arch() == "x86_64" ? "x86" : "arm";
+  EXPECT_THAT(denied_essentials(profile, other), ::testing::Contains("sigreturn"))
+      << "an architecture the profile does not cover kills everything";
+}
+
 TEST(EvaluateTest, ListsEachDeniedCallAndArgumentValue) {
   const Report report =
       recording_of({call("read"), call("mount", Phase::runtime_setup), call("ptrace"),

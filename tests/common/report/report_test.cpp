@@ -45,11 +45,35 @@ TEST(ReportTest, EncodesTheDocumentedLayout) {
             json::parse(R"({"arch": "x86_64", "nr": 0, "name": "read", "phase": "workload",
                             "count": 40, "first_seen_ns": 2000000,
                             "first_caller": {"pid": 42, "tid": 42, "comm": "sh"}})"));
-  EXPECT_EQ(document["syscalls"][3]["arg"],
-            json::parse(R"({"index": 0, "complete": true,
+  EXPECT_EQ(document["syscalls"][3]["arg"], json::parse(R"({"index": 0, "complete": true,
                             "values": [{"value": 1, "count": 1}, {"value": 2, "count": 2}]})"));
   EXPECT_EQ(document["syscalls"][5]["phase"], "runtime-setup");
   EXPECT_EQ(document["recorder_stats"]["events_dropped"], 1);
+}
+
+TEST(ReportTest, KeepsACommandsArgvAsAListAndReadsReportsWithout) {
+  json document = sample_json();
+  EXPECT_EQ(document["recording"]["argv"], (json{"sh", "-c", "curl -s example.com"}));
+  EXPECT_EQ(command_line(sample_report().info), "sh -c 'curl -s example.com'");
+
+  document["recording"].erase("argv");  // as reports were written before it
+  const auto old = decode_report(document.dump());
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_TRUE(old->info.argv.empty());
+  EXPECT_EQ(command_line(old->info), "sh -c 'curl -s example.com'");
+
+  document["recording"]["argv"] = "sh -c true";
+  EXPECT_THAT(decode_error(document), HasSubstr("recording.argv"));
+}
+
+TEST(ReportTest, ARecordingOfOnlyTheRuntimesSetUpRecordsNothing) {
+  Report report = sample_report();
+  EXPECT_FALSE(records_nothing(report));
+  std::erase_if(report.syscalls,
+                [](const SyscallEntry& entry) { return entry.phase != Phase::runtime_setup; });
+  EXPECT_TRUE(records_nothing(report));
+  report.syscalls.clear();
+  EXPECT_TRUE(records_nothing(report));
 }
 
 TEST(ReportTest, RejectsUnknownPhasesAndArgumentIndexes) {
@@ -57,18 +81,21 @@ TEST(ReportTest, RejectsUnknownPhasesAndArgumentIndexes) {
   document["syscalls"][1]["phase"] = "bootstrap";
   auto decoded = decode_report(document.dump());
   ASSERT_FALSE(decoded.ok());
-  EXPECT_NE(decoded.error().message.find("syscalls[1].phase"), std::string::npos) << decoded.error().message;
+  EXPECT_NE(decoded.error().message.find("syscalls[1].phase"), std::string::npos)
+      << decoded.error().message;
   document = sample_json();
   document["syscalls"][3]["arg"]["index"] = 9;
   decoded = decode_report(document.dump());
   ASSERT_FALSE(decoded.ok());
-  EXPECT_NE(decoded.error().message.find("syscalls[3].arg.index"), std::string::npos) << decoded.error().message;
+  EXPECT_NE(decoded.error().message.find("syscalls[3].arg.index"), std::string::npos)
+      << decoded.error().message;
 }
 
 TEST(ReportTest, ANumberOutOfRangeIsAnErrorNotACrash) {
   auto decoded = decode_report(R"({"format": "tailor.report", "version": 1e400})");
   ASSERT_FALSE(decoded.ok());
-  EXPECT_NE(decoded.error().message.find("not valid JSON: a number is too large"), std::string::npos)
+  EXPECT_NE(decoded.error().message.find("not valid JSON: a number is too large"),
+            std::string::npos)
       << decoded.error().message;
 }
 
@@ -206,6 +233,12 @@ TEST(ReportTest, RecorderFaultsLeaveOutInformationalCountersAndZeros) {
   const auto faults = recorder_faults(report);
   EXPECT_THAT(faults, ElementsAre(std::pair<const std::string, uint64_t>{"events_dropped", 2},
                                   std::pair<const std::string, uint64_t>{"new_counter", 1}));
+}
+
+TEST(ReportTest, SaysWhatEachFaultCounterMeansIsMissing) {
+  EXPECT_THAT(fault_effect("sets_full"), HasSubstr("every syscall of a cgroup"));
+  EXPECT_THAT(fault_effect("events_dropped"), HasSubstr("first callers"));
+  EXPECT_THAT(fault_effect("new_counter"), HasSubstr("does not know"));
 }
 
 TEST(ReportFileTest, WritesAndReadsBack) {

@@ -26,14 +26,14 @@ TEST(FilterReportTest, EmptyFilterKeepsEverything) {
 }
 
 TEST(FilterReportTest, ByProcessName) {
-  const Report report = filter_report(sample_report(), {.comms = {"curl"}});
+  const Report report = filter_report(sample_report(), {.first_comms = {"curl"}});
   EXPECT_THAT(names_of(report), ElementsAre("socket", "clock_gettime", "#540"));
   EXPECT_EQ(report.info, sample_report().info);
   EXPECT_EQ(report.recorder_stats, sample_report().recorder_stats);
 }
 
 TEST(FilterReportTest, ByPid) {
-  EXPECT_THAT(names_of(filter_report(sample_report(), {.pids = {77, 43}})),
+  EXPECT_THAT(names_of(filter_report(sample_report(), {.first_pids = {77, 43}})),
               ElementsAre("open", "socket", "clock_gettime", "#540"));
 }
 
@@ -47,15 +47,15 @@ TEST(FilterReportTest, ByCategories) {
 }
 
 TEST(FilterReportTest, FieldsCombine) {
-  EXPECT_THAT(
-      names_of(filter_report(sample_report(), {.comms = {"sh"}, .categories = {Category::file}})),
-      ElementsAre("read", "open"));
-  EXPECT_THAT(names_of(filter_report(sample_report(), {.comms = {"sh"}, .pids = {43}})),
+  EXPECT_THAT(names_of(filter_report(sample_report(),
+                                     {.first_comms = {"sh"}, .categories = {Category::file}})),
+              ElementsAre("read", "open"));
+  EXPECT_THAT(names_of(filter_report(sample_report(), {.first_comms = {"sh"}, .first_pids = {43}})),
               ElementsAre());
 }
 
 TEST(FilterReportTest, ProcessFiltersSkipSyscallsWithoutAFirstCaller) {
-  const Report report = filter_report(sample_report(), {.comms = {"sh", "curl", "legacy32"}});
+  const Report report = filter_report(sample_report(), {.first_comms = {"sh", "curl", "legacy32"}});
   EXPECT_THAT(names_of(report), Not(::testing::Contains("mount")));
   EXPECT_EQ(report.syscalls.size(), sample_report().syscalls.size() - 1);
 }
@@ -97,7 +97,7 @@ TEST(RenderTableTest, RowsShowCountFirstSeenAndFirstProcess) {
 
 TEST(RenderTableTest, EndsWithASummary) {
   EXPECT_THAT(render_table(sample_report()), ::testing::EndsWith("\n8 syscalls, 550 calls\n"));
-  EXPECT_THAT(render_table(filter_report(sample_report(), {.comms = {"nobody"}})),
+  EXPECT_THAT(render_table(filter_report(sample_report(), {.first_comms = {"nobody"}})),
               ::testing::EndsWith("\n0 syscalls, 0 calls\n"));
 }
 

@@ -10,6 +10,7 @@ inline Report sample_report() {
   Report report;
   report.info = RecordingInfo{.target_kind = "command",
                               .target = "sh -c 'curl -s example.com'",
+                              .argv = {"sh", "-c", "curl -s example.com"},
                               .cgroup_path = "/tailor.slice/record-42",
                               .hostname = "build01",
                               .kernel = "6.1.0-18-amd64",
@@ -26,7 +27,8 @@ inline Report sample_report() {
        RecordedArg{0, {{1, 1}, {2, 2}}, true}},
       {"x86_64", 59, "execve", Phase::workload, 2, 1'000'000, FirstCaller{42, 42, "sh"}},
       {"x86_64", 165, "mount", Phase::runtime_setup, 1, 30'000'000, std::nullopt},
-      {"x86_64", 228, "clock_gettime", Phase::workload, 500, 13'000'000, FirstCaller{43, 43, "curl"}},
+      {"x86_64", 228, "clock_gettime", Phase::workload, 500, 13'000'000,
+       FirstCaller{43, 43, "curl"}},
       {"x86_64", 540, "", Phase::workload, 1, 40'000'000, FirstCaller{43, 43, "curl"}},
   };
   report.recorder_stats = {{"events_sent", 7}, {"events_dropped", 1}, {"sets_full", 0}};

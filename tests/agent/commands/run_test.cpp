@@ -1,0 +1,102 @@
+// `tailor run` as a user runs it: the real binary enforcing profiles on real commands.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/report/report.h"
+#include "common/util/file.h"
+#include "tests/agent/commands/cli.h"
+#include "tests/common/testing/sample_report.h"
+#include "tests/common/testing/temp_dir.h"
+
+namespace tailor::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::expect_one_line_failure;
+using ::testing::HasSubstr;
+using testing::run_tailor;
+
+// Allows everything but the given calls, which fail with EPERM.
+json denying(const std::vector<std::string>& names) {
+  return {{"defaultAction", "SCMP_ACT_ALLOW"},
+          {"syscalls", {{{"names", names}, {"action", "SCMP_ACT_ERRNO"}}}}};
+}
+
+class RunCommandTest : public ::testing::Test {
+ protected:
+  std::string write(const std::string& name, const std::string& text) {
+    const std::string path = dir_.file(name);
+    EXPECT_TRUE(common::write_file_atomically(path, text).ok());
+    return path;
+  }
+
+  common::testing::TempDir dir_;
+};
+
+TEST_F(RunCommandTest, EnforcesOciJsonAndSeccompProfileYamlAndJson) {
+  const json oci = denying({"mkdir", "mkdirat"});
+  const json object = {{"apiVersion", "security-profiles-operator.x-k8s.io/v1"},
+                       {"kind", "SeccompProfile"},
+                       {"metadata", {{"name", "no-mkdir"}}},
+                       {"spec", oci}};
+  const std::string yaml =
+      "apiVersion: security-profiles-operator.x-k8s.io/v1\n"
+      "kind: SeccompProfile\n"
+      "metadata:\n  name: no-mkdir\n"
+      "spec:\n  defaultAction: SCMP_ACT_ALLOW\n  syscalls:\n"
+      "  - names: [mkdir, mkdirat]\n    action: SCMP_ACT_ERRNO\n";
+  for (const auto& profile : {write("oci.json", oci.dump()), write("spo.json", object.dump(2)),
+                              write("spo.yaml", yaml)}) {
+    SCOPED_TRACE(profile);
+    const std::string made = dir_.file("made-" + fs::path(profile).filename().string());
+    const auto denied = run_tailor({"run", "-p", profile, "--", "/bin/mkdir", made});
+    EXPECT_EQ(denied.exit_status, 1) << denied.err;
+    EXPECT_THAT(denied.err, HasSubstr("Operation not permitted"));
+    EXPECT_FALSE(fs::exists(made));
+    const auto allowed = run_tailor({"run", "-p", profile, "--", "/bin/sh", "-c", "exit 3"});
+    EXPECT_EQ(allowed.exit_status, 3) << allowed.err;
+  }
+}
+
+TEST_F(RunCommandTest, WhatIsNoProfileIsRefusedNamingTheFormatsItTakes) {
+  const std::string report = dir_.file("r.report.json");
+  ASSERT_TRUE(common::write_report_file(report, common::testing::sample_report()).ok());
+  const std::string expected =
+      "expected an OCI seccomp profile (JSON) or a SeccompProfile (YAML or JSON)";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {write("pod.yaml", "apiVersion: v1\nkind: Pod\n"), "not a SeccompProfile"},
+      {write("broken.json", "{\"defaultAction\": "), "invalid JSON"},
+      {write("broken.yaml", "spec: [unclosed\n"), "invalid YAML"},
+      {write("list.json", "{\"names\": [\"read\"]}"), "not a SeccompProfile"},
+  };
+  for (const auto& [path, message] : cases) {
+    SCOPED_TRACE(path);
+    const auto result = run_tailor({"run", "-p", path, "--", "/bin/true"});
+    expect_one_line_failure(result, 2, message);
+    EXPECT_THAT(result.err, HasSubstr(expected));
+  }
+  expect_one_line_failure(
+      run_tailor({"run", "-p", report, "--", "/bin/true"}), 2,
+      "a tailor report, not a profile: write its profile with `tailor profile`");
+}
+
+TEST_F(RunCommandTest, WarnsBeforeRunningUnderAProfileThatDeniesWhatEveryProcessNeeds) {
+  const std::string profile = write("no-exit.json", denying({"exit", "exit_group"}).dump());
+  const auto result = run_tailor({"run", "-p", profile, "--", "/bin/true"});
+  EXPECT_NE(result.exit_status, 0);
+  EXPECT_THAT(result.err, ::testing::StartsWith("tailor: warning: the profile denies exit, "
+                                                "exit_group on "));
+  EXPECT_THAT(result.err, HasSubstr("which every process needs"));
+
+  const std::string fine = write("fine.json", denying({"mkdir"}).dump());
+  const auto quiet = run_tailor({"run", "-p", fine, "--", "/bin/true"});
+  EXPECT_EQ(quiet.exit_status, 0);
+  EXPECT_EQ(quiet.err, "");
+}
+
+}  // namespace
+}  // namespace tailor::agent
