@@ -16,5 +16,5 @@ cd "$build"
 log="$build/ctest.log"
 status=0
 ctest --output-on-failure --timeout 600 --output-log "$log" "$@" || status=$?
-"$root/scripts/ctest-summary.sh" "$log"
+"$root/scripts/ctest-summary.sh" "$log" "$build"
 exit "$status"
