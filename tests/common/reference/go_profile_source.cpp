@@ -24,9 +24,9 @@ const std::map<std::string, uint64_t> kUnixConstants = {
 };
 
 const std::map<std::string, std::string> kOps = {
-    {"specs.OpNotEqual", "SCMP_CMP_NE"},     {"specs.OpLessThan", "SCMP_CMP_LT"},
-    {"specs.OpLessEqual", "SCMP_CMP_LE"},    {"specs.OpEqualTo", "SCMP_CMP_EQ"},
-    {"specs.OpGreaterEqual", "SCMP_CMP_GE"}, {"specs.OpGreaterThan", "SCMP_CMP_GT"},
+    {"specs.OpNotEqual", "SCMP_CMP_NE"},          {"specs.OpLessThan", "SCMP_CMP_LT"},
+    {"specs.OpLessEqual", "SCMP_CMP_LE"},         {"specs.OpEqualTo", "SCMP_CMP_EQ"},
+    {"specs.OpGreaterEqual", "SCMP_CMP_GE"},      {"specs.OpGreaterThan", "SCMP_CMP_GT"},
     {"specs.OpMaskedEqual", "SCMP_CMP_MASKED_EQ"}};
 
 const std::map<std::string, std::string> kActions = {{"specs.ActAllow", "SCMP_ACT_ALLOW"},

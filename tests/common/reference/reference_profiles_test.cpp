@@ -125,8 +125,8 @@ std::vector<testing::GoRule> rules_of(const json& profile) {
 class ContainerdTranscriptionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto go = testing::read_go_profile(
-        reference_file("profiles/containerd-seccomp_default.go.txt"));
+    auto go =
+        testing::read_go_profile(reference_file("profiles/containerd-seccomp_default.go.txt"));
     ASSERT_TRUE(go.ok()) << go.error().message;
     go_ = std::move(*go);
     json_ = json::parse(reference_profile("containerd-default")->text);
