@@ -39,11 +39,13 @@ struct Against {
 struct Side {
   std::string source;  // the file, or "docker-default (moby/profiles cd3bed80, built in)"
   AllowSet set;
-
-  std::string header() const {
-    return set.what == "default profile" ? source : source + " (" + set.what + ")";
-  }
+  std::string header;  // how the text output names it: "app.json (OCI profile)"
 };
+
+Side file_side(const std::string& path, AllowSet set) {
+  std::string header = path + " (" + set.what + ")";
+  return Side{path, std::move(set), std::move(header)};
+}
 
 using NamesByArch = std::map<std::string, std::vector<std::string>>;
 
@@ -179,7 +181,7 @@ std::string wider_text(Wider wider) {
 
 std::string render_text(const Side& a, const Side& b, const AllowDiff& diff,
                         const std::optional<Against>& against, bool full) {
-  std::string out = "A: " + a.header() + "\nB: " + b.header() + "\n";
+  std::string out = "A: " + a.header + "\nB: " + b.header + "\n";
   const bool lists = full || !against;
   if (lists) {
     out += render_names(
@@ -265,11 +267,12 @@ common::Result<Side> second_side(const DiffOptions& options,
   if (!against) {
     auto set = load_diff_input(options.b);
     if (!set.ok()) return set.error();
-    return Side{options.b, std::move(*set)};
+    return file_side(options.b, std::move(*set));
   }
   auto set = load_default_profile(against->name, options.against_file);
   if (!set.ok()) return set.error();
-  return Side{against->name + " (" + against->version + ")", std::move(*set)};
+  std::string source = against->name + " (" + against->version + ")";
+  return Side{source, std::move(*set), source};
 }
 
 int diff(const DiffOptions& options) {
@@ -291,7 +294,7 @@ int diff(const DiffOptions& options) {
   if (!b.ok()) return fail(b.error(), kExitError);
   auto a_set = load_diff_input(options.a);
   if (!a_set.ok()) return fail(a_set.error(), kExitError);
-  const Side a{options.a, std::move(*a_set)};
+  const Side a = file_side(options.a, std::move(*a_set));
   const AllowDiff result = compare(a.set, b->set);
   const std::string text = options.json ? render_json(a, *b, result, against)
                                         : render_text(a, *b, result, against, options.full);
