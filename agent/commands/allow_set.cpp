@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string_view>
 #include <tuple>
 
+#include "common/profile/evaluate.h"
 #include "common/profile/moby_conditions.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
@@ -40,6 +42,49 @@ std::vector<std::string> covered_arches(const common::Profile& profile) {
   return tokens;
 }
 
+// Arguments the kernel declares int or unsigned int (SYSCALL_DEFINE) among those of the
+// syscalls whose argument Tailor records and restricts: it reads their low 32 bits only.
+constexpr std::array<std::pair<std::string_view, uint32_t>, 15> kIntArguments = {{
+    {"socket", 0},
+    {"socket", 1},
+    {"socket", 2},
+    {"socketpair", 0},
+    {"socketpair", 1},
+    {"socketpair", 2},
+    {"setns", 0},
+    {"setns", 1},
+    {"personality", 0},
+    {"prctl", 0},
+    {"ioctl", 0},
+    {"ioctl", 1},
+    {"bpf", 0},
+    {"bpf", 2},
+    {"keyctl", 0},
+}};
+
+// Architectures whose syscall arguments are 32 bits wide: seccomp sees the upper half zero.
+constexpr std::array<std::string_view, 7> kNarrowArches = {"x86", "arm",  "mips",  "mipsel",
+                                                           "ppc", "s390", "parisc"};
+
+constexpr uint64_t kLow32 = 0xffffffff;
+
+bool is_32_bit(const std::string& arch, const std::string& name, uint32_t index) {
+  return std::find(kNarrowArches.begin(), kNarrowArches.end(), arch) != kNarrowArches.end() ||
+         std::find(kIntArguments.begin(), kIntArguments.end(),
+                   std::pair<std::string_view, uint32_t>(name, index)) != kIntArguments.end();
+}
+
+// One spelling per meaning: a mask over every bit the argument has is equality, and the
+// second value only masked equality reads is zero elsewhere.
+ArgRule normalised(const std::string& arch, const std::string& name, ArgRule rule) {
+  const uint64_t width = is_32_bit(arch, name, rule.index) ? kLow32 : ~uint64_t{0};
+  if (rule.op == ArgOp::masked_equal && (rule.value & width) == width) {
+    rule = {.index = rule.index, .value = rule.value_two, .op = ArgOp::equal};
+  }
+  if (rule.op != ArgOp::masked_equal) rule.value_two = 0;
+  return rule;
+}
+
 std::string number(uint64_t value) {
   if (value < 4096) return std::to_string(value);
   char text[19];
@@ -47,11 +92,7 @@ std::string number(uint64_t value) {
   return text;
 }
 
-std::string condition_text(std::vector<ArgRule> rules) {
-  std::sort(rules.begin(), rules.end(), [](const ArgRule& a, const ArgRule& b) {
-    return std::tie(a.index, a.op, a.value, a.value_two) <
-           std::tie(b.index, b.op, b.value, b.value_two);
-  });
+std::string condition_text(const std::vector<ArgRule>& rules) {
   std::vector<std::string> parts;
   for (const auto& rule : rules) {
     const std::string arg = "arg" + std::to_string(rule.index);
@@ -67,13 +108,77 @@ std::string condition_text(std::vector<ArgRule> rules) {
   return common::join(parts, " && ");
 }
 
-void allow(Allowance& allowance, const std::vector<ArgRule>& args) {
+void allow(Allowance& allowance, const std::string& arch, const std::string& name,
+           const std::vector<ArgRule>& args) {
   if (args.empty()) {
     allowance.any_args = true;
     allowance.conditions.clear();
-  } else if (!allowance.any_args) {
-    allowance.conditions.insert(condition_text(args));
+    return;
   }
+  if (allowance.any_args) return;
+  std::vector<ArgRule> rules;
+  for (const auto& rule : args) rules.push_back(normalised(arch, name, rule));
+  std::sort(rules.begin(), rules.end(), [](const ArgRule& a, const ArgRule& b) {
+    return std::tie(a.index, a.op, a.value, a.value_two) <
+           std::tie(b.index, b.op, b.value, b.value_two);
+  });
+  allowance.conditions.emplace(condition_text(rules), std::move(rules));
+}
+
+// The values a comparison admits, when they form one interval.
+struct Range {
+  uint64_t low;
+  uint64_t high;
+};
+
+std::optional<Range> range_of(const ArgRule& rule) {
+  constexpr uint64_t kMax = ~uint64_t{0};
+  switch (rule.op) {
+    case ArgOp::equal:
+      return Range{rule.value, rule.value};
+    case ArgOp::less_or_equal:
+      return Range{0, rule.value};
+    case ArgOp::less_than:
+      if (rule.value == 0) return std::nullopt;
+      return Range{0, rule.value - 1};
+    case ArgOp::greater_or_equal:
+      return Range{rule.value, kMax};
+    case ArgOp::greater_than:
+      if (rule.value == kMax) return std::nullopt;
+      return Range{rule.value + 1, kMax};
+    default:
+      return std::nullopt;
+  }
+}
+
+// Whether every value meeting `c` meets `d`. Sound, not complete: false when unsure.
+bool implies(const ArgRule& c, const ArgRule& d) {
+  if (c.index != d.index) return false;
+  if (c == d) return true;
+  if (c.op == ArgOp::equal) return common::condition_holds(d, c.value);
+  if (c.op == ArgOp::masked_equal && d.op == ArgOp::masked_equal) {
+    return (d.value & ~c.value) == 0 && (c.value_two & d.value) == d.value_two;
+  }
+  const auto c_range = range_of(c), d_range = range_of(d);
+  if (c_range && d_range) return d_range->low <= c_range->low && c_range->high <= d_range->high;
+  if (c_range && d.op == ArgOp::not_equal) {
+    return d.value < c_range->low || d.value > c_range->high;
+  }
+  return false;
+}
+
+// Whether every call `inner` admits, `outer` admits.
+bool contains(const Allowance& outer, const Allowance& inner) {
+  if (outer.any_args) return true;
+  if (inner.any_args) return false;
+  return std::all_of(inner.conditions.begin(), inner.conditions.end(), [&](const auto& in) {
+    return std::any_of(outer.conditions.begin(), outer.conditions.end(), [&](const auto& out) {
+      return std::all_of(out.second.begin(), out.second.end(), [&](const ArgRule& needed) {
+        return std::any_of(in.second.begin(), in.second.end(),
+                           [&](const ArgRule& given) { return implies(given, needed); });
+      });
+    });
+  });
 }
 
 std::string summary(const Allowance& allowance) {
@@ -82,7 +187,9 @@ std::string summary(const Allowance& allowance) {
   if (allowance.conditions.size() > kShown) {
     return std::to_string(allowance.conditions.size()) + " conditions";
   }
-  return common::join({allowance.conditions.begin(), allowance.conditions.end()}, " or ");
+  std::vector<std::string> texts;
+  for (const auto& [text, rules] : allowance.conditions) texts.push_back(text);
+  return common::join(texts, " or ");
 }
 
 bool exists(const std::string& arch, const std::string& name) {
@@ -106,7 +213,7 @@ common::Result<AllowSet> profile_allow_set(const common::Profile& profile, std::
       if (rule.action != Action::allow && rule.action != Action::log) continue;
       if (!common::applies_to_default_container(rule)) continue;
       for (const auto& name : rule.names) {
-        if (exists(arch, name)) allow(names[name], rule.args);
+        if (exists(arch, name)) allow(names[name], arch, name, rule.args);
       }
     }
   }
@@ -125,11 +232,15 @@ AllowSet report_allow_set(const common::Report& report) {
     }
     Allowance& allowance = out.arches[entry.arch][name];
     if (!entry.arg || !entry.arg->complete) {
-      allow(allowance, {});
+      allow(allowance, entry.arch, name, {});
       continue;
     }
+    const uint32_t index = entry.arg->index;
+    // The kernel reads an int argument's low half, whatever a caller left in the upper one.
+    const uint64_t mask = is_32_bit(entry.arch, name, index) ? kLow32 : ~uint64_t{0};
     for (const auto& [value, calls] : entry.arg->values) {
-      allow(allowance, {ArgRule{.index = entry.arg->index, .value = value, .op = ArgOp::equal}});
+      allow(allowance, entry.arch, name,
+            {ArgRule{.index = index, .value = value & mask, .op = ArgOp::equal}});
     }
   }
   return out;
@@ -148,9 +259,13 @@ AllowDiff compare(const AllowSet& a, const AllowSet& b) {
       const auto other = in_b.find(name);
       if (other == in_b.end()) {
         diff.only_a[arch].push_back(name);
-      } else if (!(other->second == allowance)) {
-        diff.args_differ.push_back({arch, name, summary(allowance), summary(other->second)});
+        continue;
       }
+      const bool a_in_b = contains(other->second, allowance);
+      const bool b_in_a = contains(allowance, other->second);
+      if (a_in_b && b_in_a) continue;
+      diff.args_differ.push_back({arch, name, summary(allowance), summary(other->second),
+                                  a_in_b ? Wider::b : (b_in_a ? Wider::a : Wider::both)});
     }
     for (const auto& [name, allowance] : in_b) {
       if (!in_a.contains(name)) diff.only_b[arch].push_back(name);

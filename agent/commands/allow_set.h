@@ -13,18 +13,22 @@ namespace tailor::agent {
 
 // What a profile lets through, or what a recording needs, in a form two of them compare in:
 // per architecture, the syscall names and the argument conditions under which each passes.
-// The comparison is structural: conditions are compared as written, not by the calls they
-// admit, so "arg0 == 1" and "arg0 & 0xff == 1" differ even where they admit the same calls.
+// Conditions are compared by the calls they admit, not by how they are written: each is
+// normalised (a mask over every bit the argument has is equality; a recorded int argument
+// counts by its low 32 bits, the ones the kernel reads), and one allowance contains another
+// when each of its alternatives implies one of the other's (an unconditional allow contains
+// every conditional one).
 
 struct Allowance {
-  bool any_args = false;             // a rule without conditions: every call passes
-  std::set<std::string> conditions;  // else alternatives: "arg0 == 1 && arg1 == 2"
+  bool any_args = false;  // a rule without conditions: every call passes
+  // Else the alternatives, by their text ("arg0 == 1 && arg1 == 2"), each with its conditions.
+  std::map<std::string, std::vector<common::ArgRule>> conditions;
 
   bool operator==(const Allowance&) const = default;
 };
 
 struct AllowSet {
-  std::string what;  // "report", "OCI profile", "SeccompProfile", "Docker's default"
+  std::string what;  // "report", "OCI profile", "SeccompProfile", "default profile"
   std::map<std::string, std::map<std::string, Allowance>> arches;  // token -> name -> allowance
 };
 
@@ -38,17 +42,21 @@ common::Result<AllowSet> profile_allow_set(const common::Profile& profile, std::
 // filter. A complete list of recorded argument values becomes one condition per value.
 AllowSet report_allow_set(const common::Report& report);
 
+// Which side admits calls of a syscall the other does not.
+enum class Wider { a, b, both };
+
 struct ArgDifference {
   std::string arch;
   std::string name;
   std::string a;  // summaries: "any arguments", "arg0 == 1 or arg0 == 2", "5 conditions"
   std::string b;
+  Wider wider = Wider::both;
 };
 
 struct AllowDiff {
   std::map<std::string, std::vector<std::string>> only_a;  // arch -> names, sorted
   std::map<std::string, std::vector<std::string>> only_b;
-  std::vector<ArgDifference> args_differ;
+  std::vector<ArgDifference> args_differ;  // allowed by both, under conditions that differ
 
   bool identical() const { return only_a.empty() && only_b.empty() && args_differ.empty(); }
 };

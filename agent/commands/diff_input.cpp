@@ -1,20 +1,14 @@
 #include "agent/commands/diff_input.h"
 
-#include <cstdlib>
-#include <filesystem>
-
 #include "agent/commands/profile_input.h"
 #include "common/profile/oci.h"
+#include "common/reference/reference_profiles.h"
 #include "common/report/report.h"
 #include "common/util/file.h"
 #include "common/util/json_reader.h"
 
 namespace tailor::agent {
 namespace {
-
-constexpr const char* kDockerProfileEnv = "TAILOR_DOCKER_PROFILE";
-constexpr const char* kDockerProfilePaths[] = {"/usr/share/tailor/docker-default.json",
-                                               "/etc/docker/seccomp.json"};
 
 common::Result<AllowSet> parse(const std::string& text) {
   // A report is JSON with a "format"; anything else must be a profile.
@@ -42,26 +36,21 @@ common::Result<AllowSet> load_diff_input(const std::string& path) {
   return loaded;
 }
 
-common::Result<std::string> find_docker_profile() {
-  if (const char* env = std::getenv(kDockerProfileEnv); env != nullptr && *env != '\0') {
-    return std::string(env);
+common::Result<AllowSet> load_default_profile(std::string_view name, const std::string& path) {
+  const auto reference = common::reference_profile(name);
+  if (!reference.ok()) return reference.error();
+  std::string text(reference->text);
+  if (!path.empty()) {
+    auto file = common::read_file(path);
+    if (!file.ok()) return file.error();
+    text = std::move(*file);
   }
-  for (const char* path : kDockerProfilePaths) {
-    if (std::filesystem::exists(path)) return std::string(path);
+  auto decoded = common::decode_profile(text, {.allow_unknown_names = true});
+  if (!decoded.ok()) {
+    return common::make_error((path.empty() ? std::string(name) : path) + ": " +
+                              decoded.error().message);
   }
-  return common::make_error(
-      std::string("Docker's default seccomp profile not found in $") + kDockerProfileEnv + ", " +
-      kDockerProfilePaths[0] + " or " + kDockerProfilePaths[1] +
-      "; download seccomp/default.json from github.com/moby/profiles (formerly "
-      "profiles/seccomp/default.json in moby/moby) and pass it with --docker-profile PATH");
-}
-
-common::Result<AllowSet> load_docker_profile(const std::string& path) {
-  const auto text = common::read_file(path);
-  if (!text.ok()) return text.error();
-  auto decoded = common::decode_profile(*text, {.allow_unknown_names = true});
-  if (!decoded.ok()) return common::make_error(path + ": " + decoded.error().message);
-  return profile_allow_set(decoded->profile, "Docker's default");
+  return profile_allow_set(decoded->profile, "default profile");
 }
 
 }  // namespace tailor::agent

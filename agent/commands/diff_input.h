@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "agent/commands/allow_set.h"
 #include "common/util/result.h"
@@ -12,13 +13,9 @@ namespace tailor::agent {
 // (YAML or JSON). Names unknown to libseccomp are errors, as anywhere else.
 common::Result<AllowSet> load_diff_input(const std::string& path);
 
-// Where Docker's default profile is looked for when `--docker-profile` is not given:
-// $TAILOR_DOCKER_PROFILE, /usr/share/tailor/docker-default.json, /etc/docker/seccomp.json.
-// Tailor ships no copy: the profile is Docker's and changes with its releases.
-common::Result<std::string> find_docker_profile();
-
-// Docker's default profile. It names syscalls newer than this libseccomp knows; those are
-// skipped, as runc skips them.
-common::Result<AllowSet> load_docker_profile(const std::string& path);
+// A runtime's default profile (docker-default, containerd-default, crio-default): the copy
+// built into tailor, or the file at `path` when one is given (another version of it). They
+// name syscalls newer than this libseccomp knows; those are skipped, as runc skips them.
+common::Result<AllowSet> load_default_profile(std::string_view name, const std::string& path = "");
 
 }  // namespace tailor::agent

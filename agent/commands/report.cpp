@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "agent/commands/diff_defaults.h"
 #include "common/report/report.h"
 #include "common/report/table.h"
 #include "common/syscalls/categories.h"
@@ -31,8 +32,17 @@ int show_report(const ReportOptions& options) {
     filter.categories.push_back(*category);
   }
   const common::Report shown = common::filter_report(*report, filter);
-  const std::string text =
-      options.json ? common::encode_report(shown) + "\n" : common::render_table(shown);
+  const auto fits = fit_against_defaults(shown);
+  if (!fits) return fail(fits.error());
+  std::string text;
+  if (options.json) {
+    // A key the report format does not have: the output still reads back as a report.
+    auto document = nlohmann::ordered_json::parse(common::encode_report(shown));
+    document["against_defaults"] = default_fits_json(*fits);
+    text = document.dump(2) + "\n";
+  } else {
+    text = common::render_table(shown) + render_default_fits(*fits);
+  }
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }

@@ -27,25 +27,7 @@ bool same_verdict(const Verdict& a, const Verdict& b) {
 }
 
 bool holds(const ArgRule& condition, const std::optional<ArgValue>& arg) {
-  if (!arg || arg->first != condition.index) return false;
-  const uint64_t value = arg->second;
-  switch (condition.op) {
-    case ArgOp::not_equal:
-      return value != condition.value;
-    case ArgOp::less_than:
-      return value < condition.value;
-    case ArgOp::less_or_equal:
-      return value <= condition.value;
-    case ArgOp::equal:
-      return value == condition.value;
-    case ArgOp::greater_or_equal:
-      return value >= condition.value;
-    case ArgOp::greater_than:
-      return value > condition.value;
-    case ArgOp::masked_equal:
-      return (value & condition.value) == condition.value_two;
-  }
-  return false;
+  return arg && arg->first == condition.index && condition_holds(condition, arg->second);
 }
 
 bool covers(const Profile& profile, std::string_view arch_token) {
@@ -79,6 +61,26 @@ bool runs(const Verdict& verdict) {
 }
 
 }  // namespace
+
+bool condition_holds(const ArgRule& condition, uint64_t value) {
+  switch (condition.op) {
+    case ArgOp::not_equal:
+      return value != condition.value;
+    case ArgOp::less_than:
+      return value < condition.value;
+    case ArgOp::less_or_equal:
+      return value <= condition.value;
+    case ArgOp::equal:
+      return value == condition.value;
+    case ArgOp::greater_or_equal:
+      return value >= condition.value;
+    case ArgOp::greater_than:
+      return value > condition.value;
+    case ArgOp::masked_equal:
+      return (value & condition.value) == condition.value_two;
+  }
+  return false;
+}
 
 Action evaluate(const Profile& profile, std::string_view arch_token, std::string_view name,
                 const std::optional<ArgValue>& arg) {

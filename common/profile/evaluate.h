@@ -18,6 +18,9 @@ namespace tailor::common {
 // One argument's index and value.
 using ArgValue = std::pair<uint32_t, uint64_t>;
 
+// Whether an argument with `value` meets `condition` (whatever its index).
+bool condition_holds(const ArgRule& condition, uint64_t value);
+
 // The action for a call of `name` from architecture `arch_token`. Rules are read as the filter
 // reads them: conditional Moby rules and rules that do what the default does are ignored; a
 // rule without conditions that names the syscall decides alone; otherwise the first rule whose

@@ -1,5 +1,5 @@
 // The Grafana dashboard in the chart and its recording rules: the same PromQL in both, valid
-// for promtool, and the Docker default constant counted from Docker's profile. No root:
+// for promtool, and the Docker default constant counted from the built-in Docker profile. No root:
 // tests/e2e/prometheus_test.cpp runs the same queries against a live Prometheus.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/commands/diff_input.h"
+#include "common/reference/reference_profiles.h"
 #include "common/syscalls/arch.h"
 #include "common/util/file.h"
 #include "tests/e2e/dashboard_queries.h"
@@ -62,20 +63,26 @@ TEST(DashboardTest, EveryPanelReadsTheDatasourceVariable) {
 }
 
 // The constant the panels compare with is what Docker's profile allows a container with
-// Docker's default capabilities on x86_64, counted as `tailor diff --against docker-default`.
+// Docker's default capabilities on x86_64, counted as `tailor diff --against docker-default`
+// counts it, from the copy built into tailor (whose version the panel names).
 TEST(DashboardTest, TheDockerDefaultConstantIsCountedFromDockersProfile) {
   if (common::native_arch() != "x86_64") GTEST_SKIP() << "the constant is for x86_64 hosts";
-  const auto docker =
-      agent::load_docker_profile(std::string(TAILOR_REFERENCE_DIR) + "/profiles/moby-default.json");
+  const auto docker = agent::load_default_profile("docker-default");
   ASSERT_TRUE(docker) << docker.error().message;
   const auto text = common::read_file(TAILOR_DASHBOARD);
   ASSERT_TRUE(text) << text.error().message;
-  std::string constant;
+  std::string constant, description;
   const auto dashboard = nlohmann::json::parse(*text);
-  for (const auto& variable : dashboard.at("templating").at("list"))
-    if (variable.at("name") == "docker_default_syscalls")
-      constant = variable.at("query").get<std::string>();
+  for (const auto& variable : dashboard.at("templating").at("list")) {
+    if (variable.at("name") != "docker_default_syscalls") continue;
+    constant = variable.at("query").get<std::string>();
+    description = variable.value("description", "");
+  }
   EXPECT_EQ(constant, std::to_string(docker->arches.at("x86_64").size()));
+  const auto reference = common::reference_profile("docker-default");
+  ASSERT_TRUE(reference.ok());
+  EXPECT_THAT(description, HasSubstr(std::string(reference->version)))
+      << "the panel names the version of Docker's profile it was counted from";
 }
 
 }  // namespace

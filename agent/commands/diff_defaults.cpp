@@ -1,0 +1,75 @@
+#include "agent/commands/diff_defaults.h"
+
+#include "agent/commands/allow_set.h"
+#include "agent/commands/diff_input.h"
+#include "common/reference/reference_profiles.h"
+#include "common/util/strings.h"
+
+namespace tailor::agent {
+
+common::Result<std::vector<DefaultFit>> fit_against_defaults(const common::Report& report) {
+  const AllowSet needs = report_allow_set(report);
+  std::vector<DefaultFit> fits;
+  for (const auto& reference : common::reference_profiles()) {
+    const auto allows = load_default_profile(reference.name);
+    if (!allows.ok()) return allows.error();
+    const AllowDiff diff = compare(needs, *allows);
+    for (const auto& [arch, names] : needs.arches) {
+      DefaultFit fit{std::string(reference.name), reference.source(), arch};
+      fit.covered = allows->arches.contains(arch);
+      fit.needed = names.size();
+      if (const auto denied = diff.only_a.find(arch); denied != diff.only_a.end()) {
+        fit.denied = denied->second;
+      }
+      for (const auto& d : diff.args_differ) {
+        if (d.arch == arch && d.wider != Wider::b) fit.denied_by_arguments.push_back(d.name);
+      }
+      fit.allowed = fit.needed - fit.denied.size() - fit.denied_by_arguments.size();
+      if (const auto unused = diff.only_b.find(arch); unused != diff.only_b.end()) {
+        fit.unused = unused->second.size();
+      }
+      fits.push_back(std::move(fit));
+    }
+  }
+  return fits;
+}
+
+std::string render_default_fits(const std::vector<DefaultFit>& fits) {
+  if (fits.empty()) return "";
+  std::string out = "Against the runtime defaults (tailor diff REPORT --against NAME):\n";
+  for (const auto& fit : fits) {
+    out += "  " + fit.name + " (" + fit.version + ") on " + fit.arch + ": ";
+    if (!fit.covered) {
+      out += "does not cover " + fit.arch + " on this host\n";
+      continue;
+    }
+    out += "allows " + std::to_string(fit.allowed) + " of the " + std::to_string(fit.needed) +
+           " syscalls needed and " + std::to_string(fit.unused) + " unused";
+    if (!fit.denied.empty()) {
+      out += "; denies " + std::to_string(fit.denied.size()) + ": " + common::join(fit.denied);
+    }
+    if (!fit.denied_by_arguments.empty()) {
+      out += "; denies the recorded arguments of " + common::join(fit.denied_by_arguments);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+nlohmann::ordered_json default_fits_json(const std::vector<DefaultFit>& fits) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& fit : fits) {
+    out.push_back({{"name", fit.name},
+                   {"version", fit.version},
+                   {"arch", fit.arch},
+                   {"covered", fit.covered},
+                   {"needed", fit.needed},
+                   {"allowed", fit.allowed},
+                   {"denied", fit.denied},
+                   {"denied_by_arguments", fit.denied_by_arguments},
+                   {"unused", fit.unused}});
+  }
+  return out;
+}
+
+}  // namespace tailor::agent
