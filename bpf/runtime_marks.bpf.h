@@ -21,6 +21,7 @@
 #include <tailor/bpf/abi.h>
 
 #include "maps.bpf.h"
+
 #if defined(__TARGET_ARCH_x86)
 #define TAILOR_NR_EXECVE 59
 #define TAILOR_NR_EXECVEAT 322
