@@ -74,6 +74,17 @@ struct {
   __type(value, struct tailor_runtime_mark);
 } runtime_marks SEC(".maps");
 
+/* Recorded cgroups that a process from outside is being moved into right now:
+ * cgroup id -> when (bpf_ktime_get_ns). Set when the move populates the empty
+ * cgroup, before the process is in it; cleared once it is marked
+ * (bpf/runtime_marks.bpf.h). Preallocated: set under a spinlock. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024);
+  __type(key, __u64);
+  __type(value, __u64);
+} arriving SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
   __uint(max_entries, 256 * 1024); /* tunable */

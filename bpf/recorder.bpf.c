@@ -57,10 +57,11 @@ static __always_inline __u32 syscall_abi(struct task_struct* task, long* nr) {
 
 /* A runtime stage that already runs under a seccomp filter makes calls the
  * profile must allow; before that, its calls never meet the filter. */
-static __always_inline __u32 call_phase(struct task_struct* task, __u32 abi, __u32 nr) {
+static __always_inline __u32 call_phase(struct task_struct* task, __u32 abi, __u32 nr,
+                                        int arriving) {
   struct tailor_runtime_mark* mark = runtime_mark_of(task);
-  if (!mark) return TAILOR_PHASE_WORKLOAD;
-  if (abi == TAILOR_ABI_NATIVE && is_exec(nr)) note_exec(task, mark, nr);
+  if (!mark && !arriving) return TAILOR_PHASE_WORKLOAD;
+  if (mark && abi == TAILOR_ABI_NATIVE && is_exec(nr)) note_exec(task, mark, nr);
   return task->seccomp.mode != SECCOMP_MODE_DISABLED ? TAILOR_PHASE_RUNTIME_FILTERED
                                                      : TAILOR_PHASE_RUNTIME_SETUP;
 }
@@ -215,15 +216,18 @@ static __noinline void record_arg(struct pt_regs* regs, struct tailor_syscall_se
   }
 }
 
-/* The native set of the current task's cgroup and its index, through the cache. */
+/* The native set of the current task's cgroup and its index, through the
+ * cache. A cgroup a process is being moved into is not cached, and says so. */
 static __always_inline struct tailor_syscall_set* current_set(struct cgroup* cgrp, __u64 cgroup_id,
-                                                              __u32* index) {
+                                                              __u32* index, int* arrival) {
   __u64 generation = tailor_generation;
   __u64 slot;
+  *arrival = 0;
   struct tailor_cache_entry* cached = cache_slot(cgroup_id);
   if (!cache_get(cached, cgroup_id, generation, &slot)) {
     slot = resolve(cgrp, cgroup_id);
-    cache_put(cached, cgroup_id, generation, slot);
+    *arrival = slot && is_arriving(cgroup_id);
+    if (!*arrival) cache_put(cached, cgroup_id, generation, slot);
   }
   if (!slot) return 0;
   *index = (__u32)(slot - 1);
@@ -255,7 +259,8 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
   struct cgroup* cgrp = task->cgroups->dfl_cgrp;
   __u64 cgroup_id = cgrp->kn->id;
   __u32 index;
-  struct tailor_syscall_set* set = current_set(cgrp, cgroup_id, &index);
+  int arrival;
+  struct tailor_syscall_set* set = current_set(cgrp, cgroup_id, &index, &arrival);
   if (!set) return 0;
 
   long nr = id;
@@ -265,7 +270,7 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
     return 0;
   }
   __u32 n = (__u32)nr;
-  __u32 phase = call_phase(task, abi, n);
+  __u32 phase = call_phase(task, abi, n, arrival);
   if (abi != TAILOR_ABI_NATIVE || phase != TAILOR_PHASE_WORKLOAD) {
     set = other_set(set, abi, phase, &index);
     if (!set) return 0;
@@ -303,7 +308,8 @@ int BPF_PROG(tailor_exec, struct task_struct* task, pid_t old_pid, struct linux_
   struct cgroup* cgrp = task->cgroups->dfl_cgrp;
   __u64 cgroup_id = cgrp->kn->id;
   __u32 index;
-  struct tailor_syscall_set* set = current_set(cgrp, cgroup_id, &index);
+  int arrival;
+  struct tailor_syscall_set* set = current_set(cgrp, cgroup_id, &index, &arrival);
   if (!set) return 0;
   set = other_set(set, TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED, &index);
   if (set) count_call(cgroup_id, set, nr, comm);

@@ -10,7 +10,9 @@
  * anonymous copy of it (memfd, O_TMPFILE: no link on any filesystem).
  *
  * Marking happens in rare hooks (fork, cgroup migration, exec); the syscall hot
- * path only reads whether the thread group leader holds any task storage. */
+ * path only reads whether the thread group leader holds any task storage. A
+ * process moved in is marked once the move is done; in between, its cgroup is
+ * flagged as arriving, which only the slow path (a cache miss) reads. */
 #pragma once
 
 // clang-format off: the libbpf headers need vmlinux.h's types first.
@@ -21,6 +23,9 @@
 #include <tailor/bpf/abi.h>
 
 #include "maps.bpf.h"
+#include "resolve_cache.bpf.h"
+
+#define TAILOR_ARRIVAL_NS 1000000000ULL
 
 #if defined(__TARGET_ARCH_x86)
 #define TAILOR_NR_EXECVE 59
@@ -118,14 +123,43 @@ int BPF_PROG(tailor_fork, struct task_struct* parent, struct task_struct* child)
   if (from == to) return 0;
   __u64 owner = set_owner(to);
   if (owner && owner != set_owner(from)) mark_runtime(child);
+  /* The child has not run yet: the flag its birth set is not needed. */
+  __u64 id = to->kn->id;
+  bpf_map_delete_elem(&arriving, &id);
   return 0;
 }
 
-/* A process moved into a recorded set from outside it (runc's `runc init`).
- * The tracepoint fires once the move is done: calls the process makes in the
- * microseconds between its move and this hook are the only ones a mark can
- * miss (fentry on cgroup_attach_task, which runs before, is not available on
- * every kernel that has tp_btf). */
+/* Whether a process from outside is being moved into the cgroup: its calls
+ * there until the move's tracepoint marks it are the runtime's. A stale entry
+ * (a tracepoint missed) stops counting after a second. */
+static __always_inline int is_arriving(__u64 cgroup_id) {
+  __u64* since = bpf_map_lookup_elem(&arriving, &cgroup_id);
+  return since && bpf_ktime_get_ns() - *since < TAILOR_ARRIVAL_NS;
+}
+
+/* A move into an empty cgroup populates it before the moving process's
+ * cgroup changes (css_set_move_task): a recorded cgroup populated from outside
+ * is flagged as arriving, and its cached resolution dropped, so that the
+ * process's first calls in there take the slow path and see the flag. The
+ * cgroup's ancestors are populated by a child (nr_populated_csets is 0). */
+SEC("tp_btf/cgroup_notify_populated")
+int BPF_PROG(tailor_populated, struct cgroup* cgrp, const char* path, int populated) {
+  if (!cgrp || !populated || cgrp->nr_populated_csets == 0) return 0;
+  struct task_struct* self = bpf_get_current_task_btf();
+  struct cgroup* from = self->cgroups->dfl_cgrp;
+  if (!from || cgrp->root != from->root) return 0; /* a cgroup v1 hierarchy */
+  __u64 owner = set_owner(cgrp);
+  if (!owner || owner == set_owner(from)) return 0;
+  __u64 id = cgrp->kn->id;
+  __u64 now = bpf_ktime_get_ns();
+  bpf_map_update_elem(&arriving, &id, &now, BPF_ANY);
+  struct tailor_cache_entry* cached = cache_slot(id);
+  if (cached->cgroup_id == id) cached->check = 0;
+  return 0;
+}
+
+/* A process moved into a recorded set from outside it (runc's `runc init`),
+ * once the move is done; until then its cgroup was flagged as arriving. */
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(tailor_cgroup_attach, struct cgroup* dst, const char* path, struct task_struct* leader,
              bool threadgroup) {
@@ -135,5 +169,7 @@ int BPF_PROG(tailor_cgroup_attach, struct cgroup* dst, const char* path, struct 
   struct task_struct* self = bpf_get_current_task_btf();
   __u64 owner = set_owner(dst);
   if (owner && owner != set_owner(self->cgroups->dfl_cgrp)) mark_runtime(leader);
+  __u64 id = dst->kn->id;
+  bpf_map_delete_elem(&arriving, &id);
   return 0;
 }

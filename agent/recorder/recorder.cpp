@@ -161,7 +161,8 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
       {"link", &self->skel_->links.tailor_sys_enter},
       {"link_fork", &self->skel_->links.tailor_fork},
       {"link_exec", &self->skel_->links.tailor_exec},
-      {"link_cgroup_attach", &self->skel_->links.tailor_cgroup_attach}};
+      {"link_cgroup_attach", &self->skel_->links.tailor_cgroup_attach},
+      {"link_populated", &self->skel_->links.tailor_populated}};
   if (self->resumed_) {
     // The previous programs are still attached and recording into these maps:
     // attaching these as well would count every call twice.
@@ -177,7 +178,7 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
     if (int err = recorder__attach(self->skel_); err != 0)
       return make_error(
           "cannot attach the recorder's hooks (sys_enter, sched_process_fork, sched_process_exec, "
-          "cgroup_attach_task): " +
+          "cgroup_attach_task, cgroup_notify_populated): " +
           std::string(std::strerror(-err)));
     for (const auto& [name, link] : links)
       if (!options.pin_dir.empty() && bpf_link__pin(*link, (pins / name).c_str()) != 0)

@@ -240,6 +240,22 @@ TEST_F(RecorderTest, ARuntimeIsKnownByComingInFromOutsideNotByItsName) {
   EXPECT_TRUE(workload.contains(nr_of("exit_group"))) << "the workload itself";
 }
 
+// The move's tracepoint fires after the process is in the cgroup; the calls a
+// busy thread of it makes in between are the runtime's all the same (the
+// cgroup is flagged as arriving from the moment the move populates it).
+TEST_F(RecorderTest, CallsMadeWhileAProcessIsBeingMovedInAreTheRuntimes) {
+  const std::string cg = make_cgroup("busy");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const std::string procs = (cgroups_->absolute(cg) / "cgroup.procs").string();
+  for (int round = 0; round < 20; ++round)
+    ASSERT_EQ(run("", {"moved-while-busy", procs, TAILOR_TEST_WORKLOAD_STATIC}), 0);
+  EXPECT_GE(calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_SETUP)
+                .at(nr_of("sched_get_priority_max")),
+            20u);
+  EXPECT_FALSE(calls(id_of(cg)).contains(nr_of("sched_get_priority_max")))
+      << "a call made during the move counted as the workload's";
+}
+
 // Recorded unconfined, the runtime installs no filter; the exec of the
 // workload still meets the filter when the profile is enforced.
 TEST_F(RecorderTest, TheWorkloadsExecIsTheRuntimesAndMeetsTheFilter) {

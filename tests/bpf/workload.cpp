@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -131,6 +132,38 @@ int fake_runtime_init(char** argv) {
   return 8;
 }
 
+// A runtime process moved into the cgroup by its parent while one of its
+// threads makes calls without pause (sched_get_priority_max), which then
+// executes the workload: moved-while-busy <cgroup.procs> <workload>.
+int moved_while_busy(char** argv) {
+  int busy[2], go[2];
+  if (pipe(busy) != 0 || pipe(go) != 0) return 5;
+  const pid_t child = fork();
+  if (child == 0) {
+    std::atomic<bool> stop{false};
+    std::thread spinner([&] {
+      if (write(busy[1], "x", 1) != 1) _exit(5);
+      while (!stop) syscall(SYS_sched_get_priority_max, SCHED_OTHER);
+    });
+    char byte;
+    if (read(go[0], &byte, 1) != 1) _exit(5);
+    stop = true;
+    spinner.join();
+    char* workload[] = {argv[3], const_cast<char*>("baseline"), nullptr};
+    execv(argv[3], workload);
+    _exit(6);
+  }
+  char byte;
+  if (child < 0 || read(busy[0], &byte, 1) != 1) return 5;
+  FILE* procs = std::fopen(argv[2], "w");
+  if (procs == nullptr || std::fprintf(procs, "%d\n", child) < 0 || std::fclose(procs) != 0)
+    return 6;
+  if (write(go[1], "x", 1) != 1) return 7;
+  int status = 0;
+  if (waitpid(child, &status, 0) != child) return 8;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 // Calls whose arguments the recorder keeps: two socket families, a
 // socketpair, a personality query, a thread (clone3 on current glibc).
 void args() {
@@ -228,6 +261,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "fake-runtime") == 0 && argc >= 4) return fake_runtime(argv);
   if (std::strcmp(mode, "fake-runtime-copy") == 0 && argc >= 3) return fake_runtime_copy(argv);
   if (std::strcmp(mode, "fake-runtime-init") == 0 && argc >= 3) return fake_runtime_init(argv);
+  if (std::strcmp(mode, "moved-while-busy") == 0 && argc >= 4) return moved_while_busy(argv);
   if (std::strcmp(mode, "args") == 0) return args(), 0;
   if (std::strcmp(mode, "probe-then") == 0) return probe_then(n);
   if (std::strcmp(mode, "socket") == 0) return open_socket(n);
