@@ -55,8 +55,9 @@ static __always_inline __u32 syscall_abi(struct task_struct* task, long* nr) {
 
 #define SECCOMP_MODE_DISABLED 0
 
-/* A runtime stage that already runs under a seccomp filter makes calls the
- * profile must allow; before that, its calls never meet the filter. */
+/* A runtime process (marked, or in a cgroup it is being moved into) that
+ * already runs under a seccomp filter makes calls the profile must allow;
+ * before that, its calls never meet the filter. */
 static __always_inline __u32 call_phase(struct task_struct* task, __u32 abi, __u32 nr,
                                         int arriving) {
   struct tailor_runtime_mark* mark = runtime_mark_of(task);
