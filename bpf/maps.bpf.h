@@ -2,7 +2,9 @@
  * set by the loader before load (bpf_map__set_max_entries). */
 #pragma once
 
+// clang-format off: the libbpf headers need vmlinux.h's types first.
 #include "vmlinux.h"
+// clang-format on
 #include <bpf/bpf_helpers.h>
 #include <tailor/bpf/abi.h>
 
@@ -50,6 +52,38 @@ struct {
   __type(key, struct tailor_arg_key);
   __type(value, __u64);
 } arg_values SEC(".maps");
+
+/* What the program knows of a runtime process: which file it runs, so that it
+ * can tell the runtime re-executing itself from the runtime starting the
+ * workload, and the exec call it is making. */
+struct tailor_runtime_mark {
+  __u64 exe_ino;
+  __u32 exe_dev;
+  __u32 exec_nr;                   /* the execve/execveat this thread entered last, 0 for none */
+  char exec_comm[TAILOR_COMM_LEN]; /* its comm then: exec replaces it */
+};
+
+/* The processes of a container runtime inside a recorded set: marked when they
+ * come into the set from outside it, cleared when they execute something that
+ * is not the runtime itself (bpf/runtime_marks.bpf.h). Kept on the thread
+ * group leader, so every thread of a marked process is the runtime's. */
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct tailor_runtime_mark);
+} runtime_marks SEC(".maps");
+
+/* Recorded cgroups that a process from outside is being moved into right now:
+ * cgroup id -> when (bpf_ktime_get_ns). Set when the move populates the empty
+ * cgroup, before the process is in it; cleared once it is marked
+ * (bpf/runtime_marks.bpf.h). Preallocated: set under a spinlock. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024);
+  __type(key, __u64);
+  __type(value, __u64);
+} arriving SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);

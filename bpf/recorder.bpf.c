@@ -4,8 +4,11 @@
  * (cgroup, abi, syscall) and the rest is read from the maps.
  *
  * Hot path for a tracked process: cache hit in .bss, array element by index,
- * a bit test, one atomic add. For an untracked one: the cache hit alone. */
+ * one load for "is this a runtime process" (bpf/runtime_marks.bpf.h), a bit
+ * test, one atomic add. For an untracked one: the cache hit alone. */
+// clang-format off: the libbpf headers need vmlinux.h's types first.
 #include "vmlinux.h"
+// clang-format on
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -13,6 +16,7 @@
 
 #include "maps.bpf.h"
 #include "resolve_cache.bpf.h"
+#include "runtime_marks.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -21,11 +25,8 @@ const volatile __u32 tailor_abi_version = TAILOR_ABI_VERSION;
 
 /* Which argument of each native syscall to keep the values of (TAILOR_ARG_*),
  * set by the loader from libseccomp's numbers. */
-const volatile __u8 arg_specs[TAILOR_MAX_SYSCALLS] = {[0 ... TAILOR_MAX_SYSCALLS - 1] = TAILOR_ARG_NONE};
-
-/* Comms of container runtime processes, set by the loader; unused entries are zero. */
-const volatile __u64 runtime_comms[TAILOR_MAX_RUNTIME_COMMS][2];
-const volatile __u32 runtime_comm_count;
+const volatile __u8 arg_specs[TAILOR_MAX_SYSCALLS] = {[0 ... TAILOR_MAX_SYSCALLS - 1] =
+                                                          TAILOR_ARG_NONE};
 
 static const struct tailor_syscall_set empty_set;
 
@@ -54,21 +55,14 @@ static __always_inline __u32 syscall_abi(struct task_struct* task, long* nr) {
 
 #define SECCOMP_MODE_DISABLED 0
 
-static __always_inline int is_runtime_comm(struct task_struct* task) {
-  __u64 lo, hi;
-  __builtin_memcpy(&lo, &task->comm[0], 8);
-  __builtin_memcpy(&hi, &task->comm[8], 8);
-  for (__u32 i = 0; i < TAILOR_MAX_RUNTIME_COMMS; i++) {
-    if (i >= runtime_comm_count) break;
-    if (runtime_comms[i][0] == lo && runtime_comms[i][1] == hi) return 1;
-  }
-  return 0;
-}
-
-/* A runtime stage that already runs under a seccomp filter makes calls the
- * profile must allow; before that, its calls never meet the filter. */
-static __always_inline __u32 call_phase(struct task_struct* task) {
-  if (!is_runtime_comm(task)) return TAILOR_PHASE_WORKLOAD;
+/* A runtime process (marked, or in a cgroup it is being moved into) that
+ * already runs under a seccomp filter makes calls the profile must allow;
+ * before that, its calls never meet the filter. */
+static __always_inline __u32 call_phase(struct task_struct* task, __u32 abi, __u32 nr,
+                                        int arriving) {
+  struct tailor_runtime_mark* mark = runtime_mark_of(task);
+  if (!mark && !arriving) return TAILOR_PHASE_WORKLOAD;
+  if (mark && abi == TAILOR_ABI_NATIVE && is_exec(nr)) note_exec(task, mark, nr);
   return task->seccomp.mode != SECCOMP_MODE_DISABLED ? TAILOR_PHASE_RUNTIME_FILTERED
                                                      : TAILOR_PHASE_RUNTIME_SETUP;
 }
@@ -124,8 +118,10 @@ static __noinline __u64 resolve(struct cgroup* cgrp, __u64 self_id) {
   return 0;
 }
 
+/* `comm`: the caller's name when it is no longer current's (NULL: current's). */
 static __always_inline void emit_event(__u64 cgroup_id, struct tailor_syscall_set* set, __u32 nr,
-                                       __u8 kind, __u8 arg_index, __u64 arg_value) {
+                                       __u8 kind, __u8 arg_index, __u64 arg_value,
+                                       const char* comm) {
   struct tailor_event* event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
   if (!event) {
     count_stat(TAILOR_STAT_EVENTS_DROPPED);
@@ -143,7 +139,10 @@ static __always_inline void emit_event(__u64 cgroup_id, struct tailor_syscall_se
   event->kind = kind;
   event->arg_index = arg_index;
   event->arg_value = arg_value;
-  bpf_get_current_comm(event->comm, sizeof(event->comm));
+  if (comm)
+    __builtin_memcpy(event->comm, comm, sizeof(event->comm));
+  else
+    bpf_get_current_comm(event->comm, sizeof(event->comm));
   struct task_struct* task = bpf_get_current_task_btf();
   bpf_probe_read_kernel_str(event->cgroup_name, sizeof(event->cgroup_name),
                             task->cgroups->dfl_cgrp->kn->name);
@@ -154,12 +153,18 @@ static __always_inline void emit_event(__u64 cgroup_id, struct tailor_syscall_se
 static __always_inline __u64 syscall_arg(struct pt_regs* regs, __u32 index) {
 #if defined(__TARGET_ARCH_x86)
   switch (index) {
-    case 0: return regs->di;
-    case 1: return regs->si;
-    case 2: return regs->dx;
-    case 3: return regs->r10;
-    case 4: return regs->r8;
-    default: return regs->r9;
+    case 0:
+      return regs->di;
+    case 1:
+      return regs->si;
+    case 2:
+      return regs->dx;
+    case 3:
+      return regs->r10;
+    case 4:
+      return regs->r8;
+    default:
+      return regs->r9;
   }
 #elif defined(__TARGET_ARCH_arm64)
   /* x0 is overwritten by the return value; the kernel keeps arg 0 in orig_x0. */
@@ -192,7 +197,8 @@ static __noinline void record_arg(struct pt_regs* regs, struct tailor_syscall_se
   } else {
     value = syscall_arg(regs, index);
   }
-  struct tailor_arg_key key = {.slot = slot, .nr = (__u16)nr, .arg_index = (__u8)index, .value = value};
+  struct tailor_arg_key key = {
+      .slot = slot, .nr = (__u16)nr, .arg_index = (__u8)index, .value = value};
   __u64* calls = bpf_map_lookup_elem(&arg_values, &key);
   if (calls) {
     __sync_fetch_and_add(calls, 1);
@@ -205,10 +211,47 @@ static __noinline void record_arg(struct pt_regs* regs, struct tailor_syscall_se
   __u64 one = 1;
   long err = bpf_map_update_elem(&arg_values, &key, &one, BPF_NOEXIST);
   if (err == 0) {
-    emit_event(bpf_get_current_cgroup_id(), set, nr, TAILOR_EVENT_ARG_SEEN, (__u8)index, value);
+    emit_event(bpf_get_current_cgroup_id(), set, nr, TAILOR_EVENT_ARG_SEEN, (__u8)index, value, 0);
   } else if (err != -17 /* EEXIST: another CPU was first */) {
     mark_args_overflow(set, nr);
   }
+}
+
+/* The native set of the current task's cgroup and its index, through the
+ * cache. A cgroup a process is being moved into is not cached, and says so. */
+static __always_inline struct tailor_syscall_set* current_set(struct cgroup* cgrp, __u64 cgroup_id,
+                                                              __u32* index, int* arrival) {
+  __u64 generation = tailor_generation;
+  __u64 slot;
+  *arrival = 0;
+  struct tailor_cache_entry* cached = cache_slot(cgroup_id);
+  if (!cache_get(cached, cgroup_id, generation, &slot)) {
+    slot = resolve(cgrp, cgroup_id);
+    *arrival = slot && is_arriving(cgroup_id);
+    if (!*arrival) cache_put(cached, cgroup_id, generation, slot);
+  }
+  if (!slot) return 0;
+  *index = (__u32)(slot - 1);
+  return bpf_map_lookup_elem(&syscall_sets, index);
+}
+
+/* A set other than a cgroup's native one: compat calls, runtime phases. Rare,
+ * so found by hash rather than cached. */
+static __always_inline struct tailor_syscall_set* other_set(struct tailor_syscall_set* native,
+                                                            __u32 abi, __u32 phase, __u32* index) {
+  *index = (__u32)(slot_for(native->cgroup_id, abi, phase) - 1);
+  return bpf_map_lookup_elem(&syscall_sets, index);
+}
+
+static __always_inline void count_call(__u64 cgroup_id, struct tailor_syscall_set* set, __u32 n,
+                                       const char* comm) {
+  __u64 bit = 1ULL << (n & 63);
+  __u64* word = &set->seen[n / 64];
+  /* The plain read keeps the common case (already seen) free of a locked op;
+   * the fetch-or makes exactly one CPU emit the first-seen event. */
+  if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit))
+    emit_event(cgroup_id, set, n, TAILOR_EVENT_FIRST_SEEN, 0, 0, comm);
+  __sync_fetch_and_add(&set->counts[n], 1);
 }
 
 SEC("tp_btf/sys_enter")
@@ -216,18 +259,9 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
   struct task_struct* task = bpf_get_current_task_btf();
   struct cgroup* cgrp = task->cgroups->dfl_cgrp;
   __u64 cgroup_id = cgrp->kn->id;
-  __u64 generation = tailor_generation;
-  __u64 slot;
-
-  struct tailor_cache_entry* cached = cache_slot(cgroup_id);
-  if (!cache_get(cached, cgroup_id, generation, &slot)) {
-    slot = resolve(cgrp, cgroup_id);
-    cache_put(cached, cgroup_id, generation, slot);
-  }
-  if (!slot) return 0;
-
-  __u32 index = (__u32)(slot - 1);
-  struct tailor_syscall_set* set = bpf_map_lookup_elem(&syscall_sets, &index);
+  __u32 index;
+  int arrival;
+  struct tailor_syscall_set* set = current_set(cgrp, cgroup_id, &index, &arrival);
   if (!set) return 0;
 
   long nr = id;
@@ -236,26 +270,49 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
     count_stat(TAILOR_STAT_NR_OUT_OF_RANGE);
     return 0;
   }
-  __u32 phase = call_phase(task);
+  __u32 n = (__u32)nr;
+  __u32 phase = call_phase(task, abi, n, arrival);
   if (abi != TAILOR_ABI_NATIVE || phase != TAILOR_PHASE_WORKLOAD) {
-    /* Rare (compat calls, container start-up): found by hash, not cached. */
-    index = (__u32)(slot_for(set->cgroup_id, abi, phase) - 1);
-    set = bpf_map_lookup_elem(&syscall_sets, &index);
+    set = other_set(set, abi, phase, &index);
     if (!set) return 0;
   }
-
-  __u32 n = (__u32)nr;
-  __u64 bit = 1ULL << (n & 63);
-  __u64* word = &set->seen[n / 64];
-  /* The plain read keeps the common case (already seen) free of a locked op;
-   * the fetch-or makes exactly one CPU emit the first-seen event. */
-  if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit))
-    emit_event(cgroup_id, set, n, TAILOR_EVENT_FIRST_SEEN, 0, 0);
-  __sync_fetch_and_add(&set->counts[n], 1);
+  count_call(cgroup_id, set, n, 0);
 
   if (abi == TAILOR_ABI_NATIVE) {
     __u8 spec = arg_specs[n];
     if (spec != TAILOR_ARG_NONE) record_arg(regs, set, index, n, spec);
   }
+  return 0;
+}
+
+/* A runtime process's exec: the runtime running itself again stays the
+ * runtime; anything else is the workload's entrypoint, and the process is the
+ * workload's from here on. That exec always meets the container's filter, so
+ * when the runtime made it before installing one (an unconfined recording), it
+ * is counted once more where the profile takes it from. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tailor_exec, struct task_struct* task, pid_t old_pid, struct linux_binprm* bprm) {
+  if (!task->bpf_storage) return 0;
+  struct tailor_runtime_mark* mark = bpf_task_storage_get(&runtime_marks, task, 0, 0);
+  if (!mark) return 0;
+  if (execs_runtime_again(mark, bprm->file)) {
+    set_exe(mark, bprm->file);
+    mark->exec_nr = 0;
+    return 0;
+  }
+  __u32 nr = mark->exec_nr;
+  char comm[TAILOR_COMM_LEN];
+  __builtin_memcpy(comm, mark->exec_comm, sizeof(comm));
+  bpf_task_storage_delete(&runtime_marks, task);
+  if (!nr || nr >= TAILOR_MAX_SYSCALLS || task->seccomp.mode != SECCOMP_MODE_DISABLED) return 0;
+
+  struct cgroup* cgrp = task->cgroups->dfl_cgrp;
+  __u64 cgroup_id = cgrp->kn->id;
+  __u32 index;
+  int arrival;
+  struct tailor_syscall_set* set = current_set(cgrp, cgroup_id, &index, &arrival);
+  if (!set) return 0;
+  set = other_set(set, TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED, &index);
+  if (set) count_call(cgroup_id, set, nr, comm);
   return 0;
 }

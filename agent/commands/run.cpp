@@ -101,9 +101,6 @@ Result<size_t> audit(const RunOptions& options, const common::Profile& profile,
     if (!compiled) return compiled.error();
     program = std::move(*compiled);
     request.filter = &program;
-    // Our own child installs the filter before execve: like a runtime's, its
-    // set-up calls never meet the filter, and its execve does.
-    request.recorder.runtime_comms.push_back("tailor");
   }
   request.duration_s = options.duration_s;
   auto outcome = record_target(cgroups, request);

@@ -22,7 +22,6 @@ namespace {
 
 using common::make_error;
 
-
 // libbpf's own diagnostics are kept for --verbose; the user sees one line.
 int quiet_libbpf_print(enum libbpf_print_level level, const char* format, va_list args) {
   if (level != LIBBPF_WARN || std::getenv("TAILOR_LIBBPF_DEBUG") == nullptr) return 0;
@@ -52,16 +51,14 @@ void install_print_hook() {
 
 }  // namespace
 
-std::vector<std::string> default_runtime_comms() {
-  return {"runc", "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]", "crun"};
-}
-
 ArgSpecs default_arg_specs() {
   const std::vector<std::pair<const char*, uint8_t>> wanted = {
-      {"clone", 0},     {"clone3", TAILOR_ARG_CLONE3_FLAGS}, {"unshare", 0}, {"setns", 1},
-      {"socket", 0},    {"socketpair", 0},                   {"personality", 0},
-      {"prctl", 0},     {"ioctl", 1},                        {"bpf", 0},
-      {"ptrace", 0},    {"keyctl", 0}};
+      {"clone", 0},       {"clone3", TAILOR_ARG_CLONE3_FLAGS},
+      {"unshare", 0},     {"setns", 1},
+      {"socket", 0},      {"socketpair", 0},
+      {"personality", 0}, {"prctl", 0},
+      {"ioctl", 1},       {"bpf", 0},
+      {"ptrace", 0},      {"keyctl", 0}};
   ArgSpecs specs;
   for (const auto& [name, spec] : wanted) {
     auto nr = common::syscall_number(common::native_arch(), name);
@@ -72,15 +69,24 @@ ArgSpecs default_arg_specs() {
 
 const char* stat_name(uint32_t index) {
   switch (index) {
-    case TAILOR_STAT_EVENTS_SENT: return "events_sent";
-    case TAILOR_STAT_EVENTS_DROPPED: return "events_dropped";
-    case TAILOR_STAT_SETS_FULL: return "sets_full";
-    case TAILOR_STAT_NR_OUT_OF_RANGE: return "syscall_nr_out_of_range";
-    case TAILOR_STAT_DEPTH_EXCEEDED: return "cgroup_depth_exceeded";
-    case TAILOR_STAT_CACHE_MISSES: return "resolve_cache_misses";
-    case TAILOR_STAT_ARGS_OVERFLOW: return "arg_values_overflow";
-    case TAILOR_STAT_ARGS_UNREADABLE: return "arg_values_unreadable";
-    default: return "unknown";
+    case TAILOR_STAT_EVENTS_SENT:
+      return "events_sent";
+    case TAILOR_STAT_EVENTS_DROPPED:
+      return "events_dropped";
+    case TAILOR_STAT_SETS_FULL:
+      return "sets_full";
+    case TAILOR_STAT_NR_OUT_OF_RANGE:
+      return "syscall_nr_out_of_range";
+    case TAILOR_STAT_DEPTH_EXCEEDED:
+      return "cgroup_depth_exceeded";
+    case TAILOR_STAT_CACHE_MISSES:
+      return "resolve_cache_misses";
+    case TAILOR_STAT_ARGS_OVERFLOW:
+      return "arg_values_overflow";
+    case TAILOR_STAT_ARGS_UNREADABLE:
+      return "arg_values_unreadable";
+    default:
+      return "unknown";
   }
 }
 
@@ -91,18 +97,9 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
   if (self->skel_ == nullptr) return make_error(explain_load_failure(errno));
 
   if (self->skel_->rodata->tailor_abi_version != TAILOR_ABI_VERSION)
-    return make_error("BPF object ABI version " +
-                      std::to_string(self->skel_->rodata->tailor_abi_version) +
-                      " does not match this tailor (" + std::to_string(TAILOR_ABI_VERSION) +
-                      "): rebuild tailor");
-  if (options.runtime_comms.size() > TAILOR_MAX_RUNTIME_COMMS)
-    return make_error("at most " + std::to_string(TAILOR_MAX_RUNTIME_COMMS) + " runtime comms");
-  for (size_t i = 0; i < options.runtime_comms.size(); ++i) {
-    char comm[TAILOR_COMM_LEN] = {};
-    std::strncpy(comm, options.runtime_comms[i].c_str(), TAILOR_COMM_LEN - 1);
-    std::memcpy(const_cast<__u64*>(self->skel_->rodata->runtime_comms[i]), comm, sizeof(comm));
-  }
-  self->skel_->rodata->runtime_comm_count = static_cast<uint32_t>(options.runtime_comms.size());
+    return make_error(
+        "BPF object ABI version " + std::to_string(self->skel_->rodata->tailor_abi_version) +
+        " does not match this tailor (" + std::to_string(TAILOR_ABI_VERSION) + "): rebuild tailor");
   for (const auto& [nr, spec] : options.arg_specs)
     if (nr < TAILOR_MAX_SYSCALLS) self->skel_->rodata->arg_specs[nr] = spec;
   auto* maps = &self->skel_->maps;
@@ -153,26 +150,44 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
   void* sets = ::mmap(nullptr, self->sets_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED,
                       bpf_map__fd(maps->syscall_sets), 0);
   if (sets == MAP_FAILED)
-    return make_error("cannot map the recorder's syscall sets: " + std::string(std::strerror(errno)));
+    return make_error("cannot map the recorder's syscall sets: " +
+                      std::string(std::strerror(errno)));
   self->sets_ = static_cast<tailor_syscall_set*>(sets);
   // Resumed state already handed its slots out; only fresh maps need all of them.
   for (uint32_t slot = 0; !self->resumed_ && slot < self->set_count_; ++slot)
     if (bpf_map_update_elem(bpf_map__fd(maps->free_slots), nullptr, &slot, BPF_ANY) != 0)
-      return make_error("cannot fill the recorder's free-slot queue: " + std::string(std::strerror(errno)));
+      return make_error("cannot fill the recorder's free-slot queue: " +
+                        std::string(std::strerror(errno)));
 
+  // The syscall hook and the hooks that mark runtime processes; pinned under
+  // these names. "link" is the syscall hook's: a resumed state is found by it.
+  const std::pair<const char*, bpf_link**> links[] = {
+      {"link", &self->skel_->links.tailor_sys_enter},
+      {"link_fork", &self->skel_->links.tailor_fork},
+      {"link_exec", &self->skel_->links.tailor_exec},
+      {"link_cgroup_attach", &self->skel_->links.tailor_cgroup_attach},
+      {"link_populated", &self->skel_->links.tailor_populated}};
   if (self->resumed_) {
-    // The previous program is still attached and recording into these maps:
-    // attaching this one as well would count every call twice.
-    self->pinned_link_ = bpf_link__open((pins / "link").c_str());
-    if (self->pinned_link_ == nullptr)
-      return make_error("cannot open the pinned recorder link in " + options.pin_dir + ": " +
-                        std::strerror(errno));
+    // The previous programs are still attached and recording into these maps:
+    // attaching these as well would count every call twice.
+    for (const auto& [name, link] : links) {
+      bpf_link* pinned = bpf_link__open((pins / name).c_str());
+      if (pinned == nullptr)
+        return make_error("cannot open the pinned recorder link " + (pins / name).string() + ": " +
+                          std::strerror(errno) + " (remove " + options.pin_dir +
+                          " to start afresh)");
+      self->pinned_links_.push_back(pinned);
+    }
   } else {
     if (int err = recorder__attach(self->skel_); err != 0)
-      return make_error("cannot attach the recorder to the sys_enter tracepoint: " +
-                        std::string(std::strerror(-err)));
-    if (!options.pin_dir.empty() && bpf_link__pin(self->skel_->links.tailor_sys_enter, (pins / "link").c_str()) != 0)
-      return make_error("cannot pin the recorder link in " + options.pin_dir + ": " + std::strerror(errno));
+      return make_error(
+          "cannot attach the recorder's hooks (sys_enter, sched_process_fork, sched_process_exec, "
+          "cgroup_attach_task, cgroup_notify_populated): " +
+          std::string(std::strerror(-err)));
+    for (const auto& [name, link] : links)
+      if (!options.pin_dir.empty() && bpf_link__pin(*link, (pins / name).c_str()) != 0)
+        return make_error("cannot pin the recorder link in " + options.pin_dir + ": " +
+                          std::strerror(errno));
   }
 
   self->ring_ = ring_buffer__new(
@@ -185,7 +200,8 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
       },
       self.get(), nullptr);
   if (self->ring_ == nullptr)
-    return make_error("cannot open the recorder's ring buffer: " + std::string(std::strerror(errno)));
+    return make_error("cannot open the recorder's ring buffer: " +
+                      std::string(std::strerror(errno)));
   return self;
 }
 
@@ -197,7 +213,7 @@ Status Recorder::unpin(const std::string& pin_dir) {
 }
 
 Recorder::~Recorder() {
-  if (pinned_link_ != nullptr) bpf_link__destroy(pinned_link_);
+  for (bpf_link* link : pinned_links_) bpf_link__destroy(link);
   if (sets_ != nullptr) ::munmap(sets_, sets_bytes_);
   ring_buffer__free(ring_);
   recorder__destroy(skel_);
@@ -238,7 +254,8 @@ Status for_each_key(int fd, const char* what, Visit&& visit) {
     key = next;
     prev = &key;
   }
-  if (errno != ENOENT) return make_error(std::string("reading ") + what + " failed: " + std::strerror(errno));
+  if (errno != ENOENT)
+    return make_error(std::string("reading ") + what + " failed: " + std::strerror(errno));
   return common::ok_status();
 }
 
@@ -274,7 +291,8 @@ SyscallCounts Recorder::counts_at(uint32_t slot) const {
     const uint64_t bit = 1ULL << (nr % 64);
     if (__atomic_load_n(&set.seen[nr / 64], __ATOMIC_RELAXED) & bit)
       out.calls[nr] = __atomic_load_n(&set.counts[nr], __ATOMIC_RELAXED);
-    if (__atomic_load_n(&set.args_overflow[nr / 64], __ATOMIC_RELAXED) & bit) out.args_overflow.insert(nr);
+    if (__atomic_load_n(&set.args_overflow[nr / 64], __ATOMIC_RELAXED) & bit)
+      out.args_overflow.insert(nr);
   }
   return out;
 }
@@ -341,7 +359,8 @@ Status Recorder::forget_set(const SetKey& key) {
   if (slot < set_count_) std::memset(&sets_[slot], 0, sizeof(tailor_syscall_set));
   forget_arg_values(slot);
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.free_slots), nullptr, &slot, BPF_ANY) != 0)
-    return make_error("cannot return a slot to the free queue: " + std::string(std::strerror(errno)));
+    return make_error("cannot return a slot to the free queue: " +
+                      std::string(std::strerror(errno)));
   return common::ok_status();
 }
 
@@ -357,7 +376,8 @@ void Recorder::forget_arg_values(uint32_t slot) {
 Recorder::ProgramStats Recorder::program_stats() const {
   bpf_prog_info info{};
   uint32_t length = sizeof(info);
-  if (bpf_obj_get_info_by_fd(bpf_program__fd(skel_->progs.tailor_sys_enter), &info, &length) != 0) return {};
+  if (bpf_obj_get_info_by_fd(bpf_program__fd(skel_->progs.tailor_sys_enter), &info, &length) != 0)
+    return {};
   return {info.run_time_ns, info.run_cnt};
 }
 

@@ -1,14 +1,14 @@
 #pragma once
 
+#include <tailor/bpf/abi.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
-
-#include <tailor/bpf/abi.h>
 
 #include "common/util/result.h"
 
@@ -20,9 +20,6 @@ namespace tailor::agent {
 
 using common::Result;
 using common::Status;
-
-// The comms of container runtime stages (see enum tailor_phase).
-std::vector<std::string> default_runtime_comms();
 
 // Native syscall number -> which argument to keep the values of (TAILOR_ARG_*).
 using ArgSpecs = std::map<uint32_t, uint8_t>;
@@ -36,7 +33,6 @@ struct RecorderOptions {
   uint32_t max_syscall_sets = 1024;
   uint32_t max_arg_values = 16384;
   uint32_t ring_buffer_bytes = 256 * 1024;
-  std::vector<std::string> runtime_comms = default_runtime_comms();
   ArgSpecs arg_specs = default_arg_specs();
   // A bpffs directory (e.g. /sys/fs/bpf/tailor): maps and the program's link
   // are pinned there, so recording goes on while no process holds them and a
@@ -122,7 +118,7 @@ class Recorder {
   struct recorder* skel_ = nullptr;
   struct ring_buffer* ring_ = nullptr;
   const EventHandler* active_handler_ = nullptr;
-  struct bpf_link* pinned_link_ = nullptr;  // a previous recorder's link, kept
+  std::vector<struct bpf_link*> pinned_links_;  // a previous recorder's links, kept
   bool resumed_ = false;
   std::string mounted_bpffs_;
   tailor_syscall_set* sets_ = nullptr;  // mmap of the syscall_sets array

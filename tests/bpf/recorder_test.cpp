@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <seccomp.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,7 +62,9 @@ class RecorderTest : public ::testing::Test {
 
   pid_t start(const std::string& cgroup_path, std::vector<std::string> args) {
     args.insert(args.begin(), TAILOR_TEST_WORKLOAD);
-    auto pid = spawn_in_cgroup(cgroups_->absolute(cgroup_path), TAILOR_TEST_WORKLOAD, args);
+    // An empty path: where the test runs, outside every tracked cgroup.
+    auto pid = spawn_in_cgroup(cgroup_path.empty() ? fs::path() : cgroups_->absolute(cgroup_path),
+                               TAILOR_TEST_WORKLOAD, args);
     EXPECT_TRUE(pid) << pid.error().message;
     return pid ? *pid : -1;
   }
@@ -110,15 +112,21 @@ TEST_F(RecorderTest, RecordsExactlyTheWorkloadsSyscallsAndNothingFromOutside) {
   const auto baseline = numbers(calls(id_of(baseline_cg)));
   const auto probe = numbers(calls(id_of(probe_cg)));
   ASSERT_FALSE(baseline.empty());
-  EXPECT_TRUE(baseline.contains(nr_of("execve")));
+  // The spawning child came in from outside: its exec of the workload is the runtime's.
+  EXPECT_FALSE(baseline.contains(nr_of("execve")));
+  EXPECT_TRUE(calls(id_of(baseline_cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED)
+                  .contains(nr_of("execve")));
   EXPECT_TRUE(std::includes(probe.begin(), probe.end(), baseline.begin(), baseline.end()));
 
   std::set<uint32_t> extra;
   std::set_difference(probe.begin(), probe.end(), baseline.begin(), baseline.end(),
                       std::inserter(extra, extra.end()));
-  const std::set<uint32_t> expected = {nr_of("getcpu"),           nr_of("sysinfo"),
-                                       nr_of("getpriority"),      nr_of("sched_getscheduler"),
-                                       nr_of("capget"),           nr_of("getitimer"),
+  const std::set<uint32_t> expected = {nr_of("getcpu"),
+                                       nr_of("sysinfo"),
+                                       nr_of("getpriority"),
+                                       nr_of("sched_getscheduler"),
+                                       nr_of("capget"),
+                                       nr_of("getitimer"),
                                        nr_of("sched_rr_get_interval")};
   EXPECT_EQ(extra, expected);
   EXPECT_FALSE(probe.contains(nr_of("sched_get_priority_min")));
@@ -188,7 +196,9 @@ TEST_F(RecorderTest, FirstSeenEventsCarryTheCaller) {
   ASSERT_EQ(wait_for_exit(pid), 0);
   std::map<uint32_t, tailor_event> seen;
   const Recorder::EventHandler collect = [&](const tailor_event& e) {
-    if (e.set_cgroup_id == id_of(cg) && e.kind == TAILOR_EVENT_FIRST_SEEN) seen.emplace(e.nr, e);
+    if (e.set_cgroup_id == id_of(cg) && e.kind == TAILOR_EVENT_FIRST_SEEN &&
+        e.phase == TAILOR_PHASE_WORKLOAD)
+      seen.emplace(e.nr, e);
   };
   while (true) {
     auto n = recorder_->poll_events(0, collect);
@@ -204,21 +214,77 @@ TEST_F(RecorderTest, FirstSeenEventsCarryTheCaller) {
   EXPECT_EQ(seen.size(), calls(id_of(cg)).size());
 }
 
-TEST_F(RecorderTest, RuntimeCallsBeforeItsSeccompFilterAreKeptApart) {
+// A runtime process moved into the cgroup by its parent outside, as runc's
+// `runc init` is, re-executes itself twice and forks, all under a name no
+// runtime has; then a thread of it executes the workload after the filter.
+TEST_F(RecorderTest, ARuntimeIsKnownByComingInFromOutsideNotByItsName) {
   const std::string cg = make_cgroup("runtime");
   ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
-  ASSERT_EQ(run(cg, {"fake-runtime"}), 0);
+  const std::string procs = (cgroups_->absolute(cg) / "cgroup.procs").string();
+  ASSERT_EQ(run("", {"fake-runtime", procs, TAILOR_TEST_WORKLOAD_STATIC}), 0);
   const auto setup = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_SETUP);
   const auto filtered = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED);
   const auto workload = calls(id_of(cg));
-  EXPECT_TRUE(setup.contains(nr_of("sched_getscheduler")));
-  EXPECT_TRUE(setup.contains(nr_of("seccomp")));
+  for (const char* name :
+       {"sched_getscheduler", "execve", "getpriority", "memfd_create", "execveat", "seccomp"}) {
+    EXPECT_TRUE(setup.contains(nr_of(name))) << name;
+    EXPECT_FALSE(workload.contains(nr_of(name))) << name << " is the runtime's";
+  }
   EXPECT_FALSE(setup.contains(nr_of("getitimer")));
   EXPECT_EQ(filtered.at(nr_of("getitimer")), 1u);
+  EXPECT_EQ(filtered.at(nr_of("execve")), 1u)
+      << "the workload's exec, by a thread under the filter";
   EXPECT_FALSE(filtered.contains(nr_of("sched_getscheduler")));
-  EXPECT_EQ(workload.at(nr_of("capget")), 1u);
   EXPECT_FALSE(workload.contains(nr_of("getitimer")));
-  EXPECT_FALSE(workload.contains(nr_of("sched_getscheduler")));
+  EXPECT_TRUE(workload.contains(nr_of("exit_group"))) << "the workload itself";
+}
+
+// The move's tracepoint fires after the process is in the cgroup; the calls a
+// busy thread of it makes in between are the runtime's all the same (the
+// cgroup is flagged as arriving from the moment the move populates it).
+TEST_F(RecorderTest, CallsMadeWhileAProcessIsBeingMovedInAreTheRuntimes) {
+  const std::string cg = make_cgroup("busy");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const std::string procs = (cgroups_->absolute(cg) / "cgroup.procs").string();
+  for (int round = 0; round < 20; ++round)
+    ASSERT_EQ(run("", {"moved-while-busy", procs, TAILOR_TEST_WORKLOAD_STATIC}), 0);
+  EXPECT_GE(calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_SETUP)
+                .at(nr_of("sched_get_priority_max")),
+            20u);
+  EXPECT_FALSE(calls(id_of(cg)).contains(nr_of("sched_get_priority_max")))
+      << "a call made during the move counted as the workload's";
+}
+
+// Recorded unconfined, the runtime installs no filter; the exec of the
+// workload still meets the filter when the profile is enforced.
+TEST_F(RecorderTest, TheWorkloadsExecIsTheRuntimesAndMeetsTheFilter) {
+  const std::string cg = make_cgroup("unfiltered");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const std::string procs = (cgroups_->absolute(cg) / "cgroup.procs").string();
+  ASSERT_EQ(run("", {"fake-runtime", procs, TAILOR_TEST_WORKLOAD_STATIC, "unfiltered"}), 0);
+  const auto setup = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_SETUP);
+  const auto filtered = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED);
+  EXPECT_TRUE(setup.contains(nr_of("getitimer")));
+  EXPECT_EQ(setup.at(nr_of("execve")), 2u) << "the runtime's own re-exec and the workload's exec";
+  EXPECT_EQ(filtered, (std::map<uint32_t, uint64_t>{{nr_of("execve"), 1}}));
+  EXPECT_FALSE(calls(id_of(cg)).contains(nr_of("execve")));
+}
+
+// A process already in the cgroup when recording starts is the workload; a
+// command started into it is the runtime's until its exec, and what it forks
+// after that is the workload.
+TEST_F(RecorderTest, ProcessesThatWereAlreadyInsideAreTheWorkload) {
+  const std::string cg = make_cgroup("inside");
+  const pid_t pid = start(cg, {"probe-loop"});
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_EQ(run(cg, {"forks", "3"}), 0);
+  ::kill(pid, SIGKILL);
+  wait_for_exit(pid);
+  const auto workload = calls(id_of(cg));
+  EXPECT_TRUE(workload.contains(nr_of("getcpu")));
+  EXPECT_EQ(workload.at(nr_of("getppid")), 3u);
+  EXPECT_TRUE(
+      calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_SETUP).contains(nr_of("execve")));
 }
 
 TEST_F(RecorderTest, KeepsTheDistinctValuesOfSecurityRelevantArguments) {
@@ -227,7 +293,8 @@ TEST_F(RecorderTest, KeepsTheDistinctValuesOfSecurityRelevantArguments) {
   ASSERT_EQ(run(cg, {"args"}), 0);
   auto sets = recorder_->read_sets_of(id_of(cg));
   ASSERT_TRUE(sets) << sets.error().message;
-  const SyscallCounts& counts = sets->at(SetKey{id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD});
+  const SyscallCounts& counts =
+      sets->at(SetKey{id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD});
   const auto values = [&](const char* name) {
     std::set<uint64_t> out;
     if (auto it = counts.args.find(nr_of(name)); it != counts.args.end())
@@ -296,7 +363,9 @@ TEST_F(RecorderTest, PinnedStateKeepsRecordingWhileNoRecorderRuns) {
   // One program, not two: a call is counted once after the restart too.
   ASSERT_EQ(run(cg, {"threads", "1"}), 0);
   auto after = (*second)->read_sets_of(id_of(cg));
-  EXPECT_EQ(after->at(SetKey{id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}).calls.at(nr_of("sched_getparam")), 3u);
+  EXPECT_EQ(after->at(SetKey{id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD})
+                .calls.at(nr_of("sched_getparam")),
+            3u);
   second->reset();
   ASSERT_TRUE(Recorder::unpin(pins));
   EXPECT_FALSE(std::filesystem::exists(pins));

@@ -1,26 +1,28 @@
 // A workload with known syscalls, for the recorder tests. Each mode makes a
 // distinctive set of raw syscalls (through syscall(2), so libc cannot swap
 // them for others) and nothing else beyond process start-up and exit.
+#include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/if_ether.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <linux/if_ether.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
-#include <mutex>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -29,7 +31,7 @@ namespace {
 // Unusual calls a plain process never makes at start-up.
 void probe() {
   syscall(SYS_getcpu, nullptr, nullptr, nullptr);
-  syscall(SYS_sysinfo, nullptr);                // EFAULT: the call still enters
+  syscall(SYS_sysinfo, nullptr);  // EFAULT: the call still enters
   syscall(SYS_getpriority, 0, 0);
   syscall(SYS_sched_getscheduler, 0);
   syscall(SYS_capget, nullptr, nullptr);
@@ -40,7 +42,8 @@ void probe() {
 // 64 threads, each one call of a syscall nothing else here makes.
 void threads(int count) {
   std::vector<std::thread> pool;
-  for (int i = 0; i < count; ++i) pool.emplace_back([] { syscall(SYS_sched_getparam, 0, nullptr); });
+  for (int i = 0; i < count; ++i)
+    pool.emplace_back([] { syscall(SYS_sched_getparam, 0, nullptr); });
   for (auto& t : pool) t.join();
 }
 
@@ -66,19 +69,99 @@ long int80_getpid() {
 }
 #endif
 
-// Plays a container runtime: set-up calls under runc's init comm, then its
-// seccomp filter (allow-all), one more call, then the workload's own name.
-int fake_runtime() {
-  prctl(PR_SET_NAME, "runc:[2:INIT]");
-  syscall(SYS_sched_getscheduler, 0);
-  sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-  sock_fprog program = {1, &allow};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 5;
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) return 6;
+// Plays a container runtime the way runc 1.1 starts a container, under a name
+// no runtime has: it moves a child of its own into the container's cgroup; the
+// child re-executes itself by path and then through an anonymous copy (a
+// memfd), forks, installs a seccomp filter (unless "unfiltered"), and one of
+// its threads executes the workload. Stages: fake-runtime <cgroup.procs>
+// <workload> [unfiltered], then fake-runtime-copy and fake-runtime-init
+// <workload> [unfiltered] in the child. Exits with the workload's status.
+int fake_runtime(char** argv) {
+  int go[2];
+  if (pipe(go) != 0) return 5;
+  const pid_t child = fork();
+  if (child == 0) {
+    char byte;
+    if (read(go[0], &byte, 1) != 1) _exit(5);
+    syscall(SYS_sched_getscheduler, 0);
+    char* copy[] = {argv[0], const_cast<char*>("fake-runtime-copy"), argv[3], argv[4], nullptr};
+    execv("/proc/self/exe", copy);
+    _exit(6);
+  }
+  FILE* procs = std::fopen(argv[2], "w");
+  if (child < 0 || procs == nullptr || std::fprintf(procs, "%d\n", child) < 0 ||
+      std::fclose(procs) != 0)
+    return 5;
+  if (write(go[1], "x", 1) != 1) return 6;
+  int status = 0;
+  if (waitpid(child, &status, 0) != child) return 7;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int fake_runtime_copy(char** argv) {
+  const pid_t child = fork();
+  if (child == 0) _exit(syscall(SYS_getpriority, 0, 0) < 0 ? 1 : 0);
+  if (child < 0 || waitpid(child, nullptr, 0) != child) return 5;
+  const int copy = static_cast<int>(syscall(SYS_memfd_create, "runtime", 0));
+  const int self = open("/proc/self/exe", O_RDONLY);
+  if (copy < 0 || self < 0) return 6;
+  char buffer[65536];
+  for (ssize_t n; (n = read(self, buffer, sizeof(buffer))) > 0;)
+    if (write(copy, buffer, n) != n) return 7;
+  close(self);
+  argv[1] = const_cast<char*>("fake-runtime-init");
+  syscall(SYS_execveat, copy, "", argv, environ, AT_EMPTY_PATH);
+  return 8;
+}
+
+int fake_runtime_init(char** argv) {
+  const bool filtered = argv[3] == nullptr || std::strcmp(argv[3], "unfiltered") != 0;
+  if (filtered) {
+    sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    sock_fprog program = {1, &allow};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 5;
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) return 6;
+  }
   syscall(SYS_getitimer, 0, nullptr);
-  prctl(PR_SET_NAME, "app");
-  syscall(SYS_capget, nullptr, nullptr);
-  return 0;
+  // Not the main thread: exec keeps only the thread that calls it.
+  std::thread([&] {
+    char* workload[] = {argv[2], const_cast<char*>("baseline"), nullptr};
+    execv(argv[2], workload);
+    _exit(7);
+  }).join();
+  return 8;
+}
+
+// A runtime process moved into the cgroup by its parent while one of its
+// threads makes calls without pause (sched_get_priority_max), which then
+// executes the workload: moved-while-busy <cgroup.procs> <workload>.
+int moved_while_busy(char** argv) {
+  int busy[2], go[2];
+  if (pipe(busy) != 0 || pipe(go) != 0) return 5;
+  const pid_t child = fork();
+  if (child == 0) {
+    std::atomic<bool> stop{false};
+    std::thread spinner([&] {
+      if (write(busy[1], "x", 1) != 1) _exit(5);
+      while (!stop) syscall(SYS_sched_get_priority_max, SCHED_OTHER);
+    });
+    char byte;
+    if (read(go[0], &byte, 1) != 1) _exit(5);
+    stop = true;
+    spinner.join();
+    char* workload[] = {argv[3], const_cast<char*>("baseline"), nullptr};
+    execv(argv[3], workload);
+    _exit(6);
+  }
+  char byte;
+  if (child < 0 || read(busy[0], &byte, 1) != 1) return 5;
+  FILE* procs = std::fopen(argv[2], "w");
+  if (procs == nullptr || std::fprintf(procs, "%d\n", child) < 0 || std::fclose(procs) != 0)
+    return 6;
+  if (write(go[1], "x", 1) != 1) return 7;
+  int status = 0;
+  if (waitpid(child, &status, 0) != child) return 8;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 // Calls whose arguments the recorder keeps: two socket families, a
@@ -175,7 +258,10 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "spin") == 0) spin(n);
   if (std::strcmp(mode, "steady") == 0) steady(n);
   if (std::strcmp(mode, "probe-loop") == 0) probe_loop();
-  if (std::strcmp(mode, "fake-runtime") == 0) return fake_runtime();
+  if (std::strcmp(mode, "fake-runtime") == 0 && argc >= 4) return fake_runtime(argv);
+  if (std::strcmp(mode, "fake-runtime-copy") == 0 && argc >= 3) return fake_runtime_copy(argv);
+  if (std::strcmp(mode, "fake-runtime-init") == 0 && argc >= 3) return fake_runtime_init(argv);
+  if (std::strcmp(mode, "moved-while-busy") == 0 && argc >= 4) return moved_while_busy(argv);
   if (std::strcmp(mode, "args") == 0) return args(), 0;
   if (std::strcmp(mode, "probe-then") == 0) return probe_then(n);
   if (std::strcmp(mode, "socket") == 0) return open_socket(n);

@@ -42,21 +42,22 @@ class StubAggregator {
     EXPECT_TRUE(tls) << tls.error().message;
     ca_file_ = tls->ca_file;
     server_ = std::make_unique<httplib::SSLServer>(tls->cert_file.c_str(), tls->key_file.c_str());
-    server_->Post("/api/v1/deltas", [this](const httplib::Request& request, httplib::Response& response) {
-      if (down_) {
-        response.status = 503;
-        return;
-      }
-      auto delta = common::decode_delta(request.body);
-      if (!delta) {
-        response.status = 400;
-        response.set_content(delta.error().message, "text/plain");
-        return;
-      }
-      std::lock_guard lock(mutex_);
-      deltas_.push_back(std::move(*delta));
-      response.set_content("{}", "application/json");
-    });
+    server_->Post("/api/v1/deltas",
+                  [this](const httplib::Request& request, httplib::Response& response) {
+                    if (down_) {
+                      response.status = 503;
+                      return;
+                    }
+                    auto delta = common::decode_delta(request.body);
+                    if (!delta) {
+                      response.status = 400;
+                      response.set_content(delta.error().message, "text/plain");
+                      return;
+                    }
+                    std::lock_guard lock(mutex_);
+                    deltas_.push_back(std::move(*delta));
+                    response.set_content("{}", "application/json");
+                  });
     port_ = server_->bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_->listen_after_bind(); });
   }
@@ -87,7 +88,8 @@ class AgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
-    if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    if (!fs::exists("/sys/kernel/btf/vmlinux"))
+      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
     dir_ = fs::temp_directory_path() / ("tailor-agent-test-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
     auto server = TestApiServer::start({});
@@ -97,8 +99,8 @@ class AgentTest : public ::testing::Test {
     ASSERT_TRUE(cluster) << cluster.error().message;
     cluster_ = std::move(*cluster);
     aggregator_ = std::make_unique<StubAggregator>(dir_);
-    fleet_ = std::make_unique<testbed::AgentFleet>(TAILOR_BIN, *server_, dir_, aggregator_->address(),
-                                                   aggregator_->ca_file());
+    fleet_ = std::make_unique<testbed::AgentFleet>(TAILOR_BIN, *server_, dir_,
+                                                   aggregator_->address(), aggregator_->ca_file());
     ASSERT_TRUE(testbed::put_recorded_namespace(*server_, "shop"));
   }
   void TearDown() override {
@@ -109,14 +111,17 @@ class AgentTest : public ::testing::Test {
   }
 
   // `wrapper` runs before the agent, e.g. to drop capabilities.
-  RunningProcess& start_agent(const testbed::SimulatedNode& node, std::vector<std::string> wrapper = {}) {
+  RunningProcess& start_agent(const testbed::SimulatedNode& node,
+                              std::vector<std::string> wrapper = {}) {
     RunningProcess& started = fleet_->start(node, "", std::move(wrapper));
-    EXPECT_NE(slurp(started.err_path).find("serving /metrics"), std::string::npos) << slurp(started.err_path);
+    EXPECT_NE(slurp(started.err_path).find("serving /metrics"), std::string::npos)
+        << slurp(started.err_path);
     return started;
   }
 
   // Syscall names that arrived for a workload key, from the given node ("" for any).
-  std::set<std::string> arrived(const std::string& kind, const std::string& name, const std::string& node) {
+  std::set<std::string> arrived(const std::string& kind, const std::string& name,
+                                const std::string& node) {
     std::set<std::string> names;
     for (const auto& delta : aggregator_->deltas()) {
       if (!node.empty() && delta.node != node) continue;
@@ -124,6 +129,18 @@ class AgentTest : public ::testing::Test {
         if (workload.key.kind == kind && workload.key.name == name)
           for (const auto& syscall : workload.syscalls) names.insert(syscall.name);
     }
+    return names;
+  }
+
+  // Syscall names that arrived for a workload key in one phase, from any node.
+  std::set<std::string> arrived_in(const std::string& kind, const std::string& name,
+                                   common::Phase phase) {
+    std::set<std::string> names;
+    for (const auto& delta : aggregator_->deltas())
+      for (const auto& workload : delta.workloads)
+        if (workload.key.kind == kind && workload.key.name == name)
+          for (const auto& syscall : workload.syscalls)
+            if (syscall.phase == phase) names.insert(syscall.name);
     return names;
   }
 
@@ -140,7 +157,8 @@ class AgentTest : public ::testing::Test {
     return {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
   }
 
-  bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(20)) {
+  bool wait_for(const std::function<bool()>& done,
+                std::chrono::seconds timeout = std::chrono::seconds(20)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       if (done()) return true;
@@ -157,8 +175,10 @@ class AgentTest : public ::testing::Test {
 };
 
 TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
-  auto node_a = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
-  auto node_b = cluster_->add_node("node-b", testbed::CgroupDriver::kSystemd, testbed::CriFlavor::kContainerd);
+  auto node_a = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                   testbed::CriFlavor::kContainerd);
+  auto node_b = cluster_->add_node("node-b", testbed::CgroupDriver::kSystemd,
+                                   testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node_a && node_b);
   start_agent(**node_a);
   start_agent(**node_b);
@@ -175,7 +195,8 @@ TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
   EXPECT_TRUE(wait_for([&] {
     return arrived("Deployment", "web", "node-a").contains("uname") &&
            arrived("Deployment", "web", "node-b").contains("sync");
-  })) << "node-a: " << arrived("Deployment", "web", "node-a").size()
+  })) << "node-a: "
+      << arrived("Deployment", "web", "node-a").size()
       << " syscalls, node-b: " << arrived("Deployment", "web", "node-b").size();
   EXPECT_FALSE(arrived("Deployment", "web", "node-a").contains("sync"));
   for (const auto& delta : aggregator_->deltas())
@@ -199,7 +220,8 @@ TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
 
 TEST_F(AgentTest, AnAggregatorOutageOfAMinuteLosesNothing) {
   aggregator_->set_down(true);
-  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                 testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   RunningProcess& agent = start_agent(**node);
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Deployment", "web", uname_loop())));
@@ -214,21 +236,27 @@ TEST_F(AgentTest, AnAggregatorOutageOfAMinuteLosesNothing) {
   httplib::Client metrics("127.0.0.1", std::stoi(log.substr(at + 8)));
   auto scraped = metrics.Get("/metrics");
   ASSERT_TRUE(scraped) << "no answer from /metrics";
-  ASSERT_NE(scraped->body.find("tailor_agent_reports_failed_total "), std::string::npos) << scraped->body;
+  ASSERT_NE(scraped->body.find("tailor_agent_reports_failed_total "), std::string::npos)
+      << scraped->body;
   ASSERT_NE(scraped->body.find("tailor_agent_spool_batches "), std::string::npos) << scraped->body;
-  EXPECT_EQ(scraped->body.find("tailor_agent_reports_failed_total 0\n"), std::string::npos) << scraped->body;
-  EXPECT_EQ(scraped->body.find("tailor_agent_spool_batches 0\n"), std::string::npos) << scraped->body;
+  EXPECT_EQ(scraped->body.find("tailor_agent_reports_failed_total 0\n"), std::string::npos)
+      << scraped->body;
+  EXPECT_EQ(scraped->body.find("tailor_agent_spool_batches 0\n"), std::string::npos)
+      << scraped->body;
   EXPECT_TRUE(aggregator_->deltas().empty());
 
   aggregator_->set_down(false);
-  EXPECT_TRUE(wait_for([&] {
-    return arrived("Deployment", "web", "node-a").contains("uname") &&
-           arrived("Job", "backup", "node-a").contains("sync");
-  }, std::chrono::seconds(60)));
+  EXPECT_TRUE(wait_for(
+      [&] {
+        return arrived("Deployment", "web", "node-a").contains("uname") &&
+               arrived("Job", "backup", "node-a").contains("sync");
+      },
+      std::chrono::seconds(60)));
 }
 
 TEST_F(AgentTest, AContainerOfAFewMillisecondsIsStillAttributed) {
-  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kSystemd, testbed::CriFlavor::kCrio);
+  auto node =
+      cluster_->add_node("node-a", testbed::CgroupDriver::kSystemd, testbed::CriFlavor::kCrio);
   ASSERT_TRUE(node);
   start_agent(**node);
   // Starts, makes its one unusual syscall, exits.
@@ -238,7 +266,8 @@ TEST_F(AgentTest, AContainerOfAFewMillisecondsIsStillAttributed) {
 }
 
 TEST_F(AgentTest, SandboxesUnknownRuntimesAndHostProcessesAreNeverReported) {
-  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                 testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   RunningProcess& agent = start_agent(**node);
   auto pod = cluster_->start_pod("node-a", pod_spec("Deployment", "web", uname_loop()));
@@ -278,10 +307,42 @@ TEST_F(AgentTest, SandboxesUnknownRuntimesAndHostProcessesAreNeverReported) {
   EXPECT_EQ(::kill(agent.pid, 0), 0) << "the agent should keep running";
 }
 
+// The agent records each container from its first syscall, so it sees the
+// runtime set the container up; none of that is the workload's, with either runtime.
+TEST_F(AgentTest, TheRuntimesStartUpNeverArrivesAsTheWorkloads) {
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                 testbed::CriFlavor::kContainerd);
+  ASSERT_TRUE(node);
+  start_agent(**node);
+  std::vector<std::string> names;
+  for (const auto runtime : {testbed::OciRuntime::kRunc, testbed::OciRuntime::kCrun}) {
+    if (auto why = testbed::runtime_unavailable(runtime)) FAIL() << *why;
+    const std::string name = "web-" + testbed::runtime_name(runtime);
+    testbed::PodSpec spec = pod_spec("Deployment", name, uname_loop());
+    spec.runtime = runtime;
+    ASSERT_TRUE(cluster_->start_pod("node-a", spec));
+    names.push_back(name);
+  }
+  for (const auto& name : names) {
+    EXPECT_TRUE(wait_for([&] {
+      return arrived_in("Deployment", name, common::Phase::workload).contains("uname") &&
+             arrived_in("Deployment", name, common::Phase::runtime_setup).contains("pivot_root");
+    })) << name
+        << ": " << slurp(fleet_->agents().back().err_path);
+    const auto workload = arrived_in("Deployment", name, common::Phase::workload);
+    for (const char* setup :
+         {"mount", "umount2", "pivot_root", "execveat", "unlink", "mknodat", "setns", "unshare",
+          "keyctl", "sethostname", "symlinkat", "memfd_create"})
+      EXPECT_FALSE(workload.contains(setup)) << name << ": " << setup << " is the runtime's set-up";
+  }
+}
+
 // The capabilities docs/agent.md lists, and nothing else: no privileged container.
 TEST_F(AgentTest, RunsWithOnlyBpfPerfmonAndDacReadSearch) {
-  if (!fs::exists("/usr/bin/setpriv")) FAIL() << "needs setpriv (util-linux) to drop capabilities";
-  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
+  if (!fs::exists("/usr/bin/setpriv"))
+    FAIL() << "needs setpriv (util-linux) to drop capabilities";
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                 testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   start_agent(**node, {"/usr/bin/setpriv", "--bounding-set=-all,+bpf,+perfmon,+dac_read_search",
                        "--inh-caps=-all", "--"});
@@ -291,7 +352,8 @@ TEST_F(AgentTest, RunsWithOnlyBpfPerfmonAndDacReadSearch) {
 }
 
 TEST_F(AgentTest, SyscallsMadeWhileTheAgentIsDownAreReportedAfterItsRestart) {
-  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs, testbed::CriFlavor::kContainerd);
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                 testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   start_agent(**node);
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Deployment", "web", uname_loop())));

@@ -38,7 +38,8 @@ struct Case {
 };
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
-  return testbed::runtime_name(info.param.runtime) + (info.param.no_new_privileges ? "_nnp" : "_privileged");
+  return testbed::runtime_name(info.param.runtime) +
+         (info.param.no_new_privileges ? "_nnp" : "_privileged");
 }
 
 std::string nr_of(const char* name) { return std::to_string(seccomp_syscall_resolve_name(name)); }
@@ -48,16 +49,41 @@ std::string slurp(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// What runc and crun call while they set a container up; the workload here
+// (the test workload's probe and socket modes) makes none of them.
+const char* const kRuntimeSetUp[] = {"mount",  "umount2",     "pivot_root", "execveat",
+                                     "unlink", "mknodat",     "setns",      "unshare",
+                                     "keyctl", "sethostname", "symlinkat",  "memfd_create"};
+
+// Nothing the runtime did before it executed the workload is the workload's:
+// no set-up call, and no call whose first caller is anything but the workload
+// (runc's stages run as "exe", a bind-mounted copy, "runc:[...]"; crun's as "crun").
+void expect_no_runtime_call_in_workload(const common::Report& report) {
+  const std::string workload =
+      fs::path(TAILOR_TEST_WORKLOAD_STATIC).filename().string().substr(0, 15);
+  for (const auto& entry : report.syscalls) {
+    if (entry.phase != common::Phase::workload) continue;
+    for (const char* setup : kRuntimeSetUp)
+      EXPECT_NE(entry.name, setup) << "runtime set-up recorded as the workload's";
+    if (entry.first_caller)
+      EXPECT_EQ(entry.first_caller->comm, workload)
+          << entry.name << " first made by " << entry.first_caller->comm << " (pid "
+          << entry.first_caller->pid << ") is recorded as the workload's";
+  }
+}
+
 class ContainerProfileTest : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
     if (auto why = testbed::runtime_unavailable(GetParam().runtime)) FAIL() << *why;
-    if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    if (!fs::exists("/sys/kernel/btf/vmlinux"))
+      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
     auto cgroups = Cgroup2::detect();
     ASSERT_TRUE(cgroups) << cgroups.error().message;
     cgroups_.emplace(*cgroups);
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const std::string name = std::string(info->name()).substr(std::string(info->name()).find('/') + 1);
+    const std::string name =
+        std::string(info->name()).substr(std::string(info->name()).find('/') + 1);
     base_ = "/tailor-e2e-" + std::to_string(::getpid()) + "-" + name;
     ASSERT_TRUE(cgroups_->create(base_));
     owned_.emplace(*cgroups_, base_);
@@ -84,9 +110,11 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
   RunningProcess start_watching(std::vector<std::string> args) {
     args.insert(args.begin(), TAILOR_BIN);
     RunningProcess tailor = start_process(args);
-    for (int i = 0; i < 500 && slurp(tailor.err_path).find("Ctrl-C to stop") == std::string::npos; ++i)
+    for (int i = 0; i < 500 && slurp(tailor.err_path).find("Ctrl-C to stop") == std::string::npos;
+         ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    EXPECT_NE(slurp(tailor.err_path).find("Ctrl-C to stop"), std::string::npos) << "tailor did not start";
+    EXPECT_NE(slurp(tailor.err_path).find("Ctrl-C to stop"), std::string::npos)
+        << "tailor did not start";
     return tailor;
   }
 
@@ -98,7 +126,8 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
   int run_container(const ContainerSpec& container) {
     auto result = OciContainer::run(container, dir_.string());
     EXPECT_TRUE(result) << result.error().message;
-    if (result && result->exit_code != 0) std::cerr << "container: " << result->out << result->err << "\n";
+    if (result && result->exit_code != 0)
+      std::cerr << "container: " << result->out << result->err << "\n";
     return result ? result->exit_code : -1;
   }
 
@@ -112,8 +141,18 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
     for (const auto& args : runs) EXPECT_EQ(run_container(spec(args, pod)), 0);
     const ProcessResult recorded = stop(tailor);
     EXPECT_EQ(recorded.exit_status, 0) << recorded.err;
+    return profile_of(report, std::move(profile_flags));
+  }
+
+  // Checks the recording holds none of the runtime's start-up as the workload's
+  // and writes its profile.
+  fs::path profile_of(const fs::path& report, std::vector<std::string> profile_flags = {}) {
+    auto recorded = common::read_report_file(report.string());
+    EXPECT_TRUE(recorded) << recorded.error().message;
+    if (recorded) expect_no_runtime_call_in_workload(*recorded);
     const fs::path profile = dir_ / "profile.json";
-    std::vector<std::string> argv = {TAILOR_BIN, "profile", report.string(), "-o", profile.string()};
+    std::vector<std::string> argv = {TAILOR_BIN, "profile", report.string(), "-o",
+                                     profile.string()};
     argv.insert(argv.end(), profile_flags.begin(), profile_flags.end());
     const ProcessResult generated = run_process(argv);
     EXPECT_EQ(generated.exit_status, 0) << generated.err;
@@ -156,7 +195,8 @@ TEST_P(ContainerProfileTest, AuditModeReportsExactlyTheExtraSyscall) {
   const fs::path profile = record_and_profile({{"probe"}});
   const std::string pod = base_ + "/pod-enforced";
   ASSERT_TRUE(cgroups_->create(pod));
-  RunningProcess verify = start_watching({"verify", "--profile", profile.string(), "--cgroup", pod});
+  RunningProcess verify =
+      start_watching({"verify", "--profile", profile.string(), "--cgroup", pod});
   // Under the audit filter the extra call is allowed (and logged): it succeeds.
   EXPECT_EQ(run_under(profile, {"probe-then", nr_of("sched_get_priority_min")}, true), 0);
   const ProcessResult verdict = stop(verify);
@@ -166,12 +206,14 @@ TEST_P(ContainerProfileTest, AuditModeReportsExactlyTheExtraSyscall) {
        at = verdict.err.find("would deny ", at + 1))
     ++lines;
   EXPECT_EQ(lines, 1u) << verdict.err;
-  EXPECT_NE(verdict.err.find("would deny sched_get_priority_min"), std::string::npos) << verdict.err;
+  EXPECT_NE(verdict.err.find("would deny sched_get_priority_min"), std::string::npos)
+      << verdict.err;
 }
 
 TEST_P(ContainerProfileTest, SocketFamiliesAreRestrictedToTheRecordedOnes) {
-  const fs::path profile = record_and_profile(
-      {{"socket", std::to_string(AF_UNIX)}, {"socket", std::to_string(AF_INET)}}, {"--args", "strict"});
+  const fs::path profile =
+      record_and_profile({{"socket", std::to_string(AF_UNIX)}, {"socket", std::to_string(AF_INET)}},
+                         {"--args", "strict"});
   EXPECT_EQ(run_under(profile, {"socket", std::to_string(AF_UNIX)}), 0);
   EXPECT_EQ(run_under(profile, {"socket", std::to_string(AF_INET)}), 0);
   EXPECT_EQ(run_under(profile, {"socket", std::to_string(AF_PACKET)}), 1);
@@ -182,9 +224,10 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
   const std::string pod = base_ + "/pod-waited";
   ASSERT_TRUE(cgroups_->create(pod));
   const fs::path report_path = dir_ / "waited.report.json";
-  RunningProcess tailor = start_process(
-      {TAILOR_BIN, "record", "--container", id.substr(0, 12), "--wait", "-o", report_path.string()});
-  for (int i = 0; i < 500 && slurp(tailor.err_path).find("waiting for container") == std::string::npos; ++i)
+  RunningProcess tailor = start_process({TAILOR_BIN, "record", "--container", id.substr(0, 12),
+                                         "--wait", "-o", report_path.string()});
+  for (int i = 0;
+       i < 500 && slurp(tailor.err_path).find("waiting for container") == std::string::npos; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   // A container of a few milliseconds: found by its first event, not by a look at the tree.
   ContainerSpec container = spec({"probe"}, pod);
@@ -206,11 +249,20 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
   // The runtime's set-up inside the new cgroup is there: recording began before it.
   EXPECT_TRUE(has("pivot_root", common::Phase::runtime_setup));
   EXPECT_TRUE(has("getcpu", common::Phase::workload));
+  // None of it is the workload's, and the container runs under the profile.
+  const fs::path profile = profile_of(report_path);
+  EXPECT_EQ(run_under(profile, {"probe"}), 0);
+  const std::string text = slurp(profile);
+  for (const char* setup : kRuntimeSetUp)
+    EXPECT_EQ(text.find("\"" + std::string(setup) + "\""), std::string::npos)
+        << setup << " is runtime set-up";
 }
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, ContainerProfileTest,
-                         ::testing::Values(Case{OciRuntime::kRunc, true}, Case{OciRuntime::kRunc, false},
-                                           Case{OciRuntime::kCrun, true}, Case{OciRuntime::kCrun, false}),
+                         ::testing::Values(Case{OciRuntime::kRunc, true},
+                                           Case{OciRuntime::kRunc, false},
+                                           Case{OciRuntime::kCrun, true},
+                                           Case{OciRuntime::kCrun, false}),
                          case_name);
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #endif
 
-#define TAILOR_ABI_VERSION 1
+#define TAILOR_ABI_VERSION 2
 
 /* Highest syscall number + 1 that a bitmap holds. x86_64 and arm64 are past 460
  * today; x32 numbers (with __X32_SYSCALL_BIT removed) reach 547. */
@@ -54,17 +54,19 @@ struct tailor_track_cfg {
 
 /* Who made a call, as far as a seccomp profile is concerned. The container
  * runtime runs in the container's cgroup before the workload does; what it does
- * before it installs the container's seccomp filter never meets that filter. */
+ * before it installs the container's seccomp filter never meets that filter.
+ * A runtime process is one that came into the recorded set from outside it
+ * (moved into its cgroup, or cloned into it by a process outside) and has not
+ * yet executed anything but the runtime itself; its children are too. Names
+ * play no part: runc runs as "exe" before it names its stages. */
 enum tailor_phase {
-  TAILOR_PHASE_WORKLOAD = 0,         /* anything that is not the runtime */
-  TAILOR_PHASE_RUNTIME_SETUP = 1,    /* a runtime process with no seccomp filter yet */
-  TAILOR_PHASE_RUNTIME_FILTERED = 2, /* a runtime process already under a filter */
+  TAILOR_PHASE_WORKLOAD = 0,      /* anything that is not the runtime */
+  TAILOR_PHASE_RUNTIME_SETUP = 1, /* a runtime process with no seccomp filter yet */
+  /* A runtime process already under a filter, and the exec of the workload by
+   * the runtime, which always comes after the filter. */
+  TAILOR_PHASE_RUNTIME_FILTERED = 2,
   TAILOR_PHASE_COUNT = 3,
 };
-
-/* Runtime processes are known by their comm: runc renames its stages
- * ("runc:[2:INIT]"), crun keeps its own name until it execs the workload. */
-#define TAILOR_MAX_RUNTIME_COMMS 8
 
 /* Key of the `set_slots` hash map, whose value is the __u32 index of the set
  * in the `syscall_sets` array. */
@@ -134,7 +136,7 @@ struct tailor_event {
   __u8 abi;
   __u8 phase;
   __u8 kind;
-  __u8 arg_index; /* TAILOR_EVENT_ARG_SEEN only */
+  __u8 arg_index;  /* TAILOR_EVENT_ARG_SEEN only */
   __u64 arg_value; /* TAILOR_EVENT_ARG_SEEN only */
   char comm[TAILOR_COMM_LEN];
   /* The last component of the caller's cgroup path: a container's cgroup can
@@ -145,13 +147,13 @@ struct tailor_event {
 /* Indices of the per-CPU `stats` array: recorder faults are counted, never silent. */
 enum tailor_stat {
   TAILOR_STAT_EVENTS_SENT = 0,
-  TAILOR_STAT_EVENTS_DROPPED = 1,    /* ring buffer full: the bit is still set in the map */
-  TAILOR_STAT_SETS_FULL = 2,         /* no free slot for a new set */
-  TAILOR_STAT_NR_OUT_OF_RANGE = 3,   /* syscall number >= TAILOR_MAX_SYSCALLS or negative */
-  TAILOR_STAT_DEPTH_EXCEEDED = 4,    /* cgroup nested deeper than the walk looks */
-  TAILOR_STAT_CACHE_MISSES = 5,      /* ancestor walks: new cgroups, collisions, generation bumps */
-  TAILOR_STAT_ARGS_OVERFLOW = 6,     /* argument values past a set's budget or the map's room */
-  TAILOR_STAT_ARGS_UNREADABLE = 7,   /* clone3's clone_args could not be read */
+  TAILOR_STAT_EVENTS_DROPPED = 1,  /* ring buffer full: the bit is still set in the map */
+  TAILOR_STAT_SETS_FULL = 2,       /* no free slot for a new set */
+  TAILOR_STAT_NR_OUT_OF_RANGE = 3, /* syscall number >= TAILOR_MAX_SYSCALLS or negative */
+  TAILOR_STAT_DEPTH_EXCEEDED = 4,  /* cgroup nested deeper than the walk looks */
+  TAILOR_STAT_CACHE_MISSES = 5,    /* ancestor walks: new cgroups, collisions, generation bumps */
+  TAILOR_STAT_ARGS_OVERFLOW = 6,   /* argument values past a set's budget or the map's room */
+  TAILOR_STAT_ARGS_UNREADABLE = 7, /* clone3's clone_args could not be read */
   TAILOR_STAT_COUNT = 8,
 };
 
