@@ -57,7 +57,7 @@ void add_record_command(CLI::App& app, CommandChoice& choice) {
   CLI::App* cmd = app.add_subcommand("record", "Record the syscalls of a command, cgroup, process or container");
   cmd->add_option("-o,--output", options->output, "Report file (default: <name>.report.json)");
   cmd->add_option("-d,--duration", options->duration_s, "Stop after this many seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(common::positive_number());
   cmd->add_flag("--trace", options->trace, "Print each syscall the first time it is seen");
   cmd->add_flag("--wait", options->wait,
                 "With --container: wait for a container that does not exist yet and record it from "

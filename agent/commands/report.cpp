@@ -1,8 +1,11 @@
 #include "agent/commands/report.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
+#include "agent/commands/output.h"
 #include "common/report/report.h"
 #include "common/report/table.h"
 #include "common/syscalls/categories.h"
@@ -28,7 +31,9 @@ int show_report(const ReportOptions& options) {
     filter.categories.push_back(*category);
   }
   const common::Report shown = common::filter_report(*report, filter);
-  const std::string text = options.json ? common::encode_report(shown) + "\n" : common::render_table(shown);
+  const std::string text = options.json
+                               ? common::encode_report(shown) + "\n"
+                               : common::render_table(shown, Terminal::of(STDOUT_FILENO).painter());
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }

@@ -154,7 +154,7 @@ void add_verify_command(CLI::App& app, CommandChoice& choice) {
       "Run or watch a workload and list what a profile would deny; exit 0 only if nothing");
   add_profile_option(cmd, *options);
   cmd->add_option("-d,--duration", options->duration_s, "Stop watching after this many seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(common::positive_number());
   cmd->add_option("--report", options->report, "Also write the recording here");
   add_target_options(cmd, options->target);
   cmd->callback([options, &choice] {
