@@ -35,9 +35,10 @@ bool is_id_prefix(std::string_view id) {
   return id.size() >= kMinPrefix && id.size() <= kFullIdLength && is_hex(id);
 }
 
-// When the process started, in clock ticks after boot (field 22 of /proc/<pid>/stat): with the
-// pid, it tells a container's init from a process that got its pid later.
-std::optional<unsigned long long> start_time(pid_t pid) {
+// When a live process started, in clock ticks after boot (field 22 of /proc/<pid>/stat): with
+// the pid, it tells a container's init from a process that got its pid later. Nothing for a
+// process that has exited, zombies included (state Z or X, field 3).
+std::optional<unsigned long long> live_start_time(pid_t pid) {
   auto stat = common::read_file("/proc/" + std::to_string(pid) + "/stat");
   if (!stat) return std::nullopt;
   const auto comm_end = stat->rfind(')');
@@ -45,6 +46,7 @@ std::optional<unsigned long long> start_time(pid_t pid) {
   std::istringstream fields(stat->substr(comm_end + 1));
   std::string field;
   for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 3 && (field == "Z" || field == "X")) return std::nullopt;
     if (i == 22) return std::strtoull(field.c_str(), nullptr, 10);
   }
   return std::nullopt;
@@ -69,7 +71,7 @@ std::optional<pid_t> running_init(const fs::path& container_dir) {
     if (!state.is_object() || !state.contains(file.pid) || !state[file.pid].is_number_integer())
       return std::nullopt;
     const pid_t pid = state[file.pid].get<pid_t>();
-    const auto started = pid > 0 ? start_time(pid) : std::nullopt;
+    const auto started = pid > 0 ? live_start_time(pid) : std::nullopt;
     if (!started) return std::nullopt;
     if (state.contains(file.start) && state[file.start].is_number_unsigned() &&
         state[file.start].get<unsigned long long>() != *started)

@@ -10,9 +10,9 @@
 namespace tailor::aggregator {
 namespace {
 
+using tailor::testing::run_process;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
-using tailor::testing::run_process;
 
 tailor::testing::ProcessResult run_aggregator(std::vector<std::string> args) {
   args.insert(args.begin(), AGGREGATOR_BIN);
@@ -29,8 +29,9 @@ void expect_usage_error(const tailor::testing::ProcessResult& result, const std:
 TEST(AggregatorCommandLineTest, VersionNeedsNoCertificate) {
   const auto result = run_aggregator({"--version"});
   EXPECT_EQ(result.exit_status, 0) << result.err;
-  EXPECT_THAT(result.out,
-              MatchesRegex("tailor-aggregator [0-9]+\\.[0-9]+\\.[0-9]+ \\(git [0-9a-zA-Z.-]+\\)\n"));
+  EXPECT_THAT(
+      result.out,
+      MatchesRegex("tailor-aggregator [0-9]+\\.[0-9]+\\.[0-9]+ \\(git [0-9a-zA-Z.-]+\\)\n"));
 }
 
 TEST(AggregatorCommandLineTest, UnknownFlagIsNamedBeforeMissingCertificates) {
@@ -42,7 +43,8 @@ TEST(AggregatorCommandLineTest, UnknownFlagIsNamedBeforeMissingCertificates) {
 
 TEST(AggregatorCommandLineTest, MissingCertificatesAreAUsageError) {
   expect_usage_error(run_aggregator({}), "--tls-cert and --tls-key are required");
-  expect_usage_error(run_aggregator({"--tls-cert", "a.crt"}), "--tls-cert and --tls-key are required");
+  expect_usage_error(run_aggregator({"--tls-cert", "a.crt"}),
+                     "--tls-cert and --tls-key are required");
 }
 
 TEST(AggregatorCommandLineTest, HelpListsTheFlags) {
