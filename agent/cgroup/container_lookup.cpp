@@ -1,5 +1,7 @@
 #include "agent/cgroup/container_lookup.h"
 
+#include <linux/capability.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -8,6 +10,7 @@
 #include <sstream>
 #include <vector>
 
+#include "common/util/capabilities.h"
 #include "common/util/file.h"
 
 namespace tailor::agent {
@@ -99,14 +102,21 @@ void add_cgroup_matches(const Cgroup2& cgroups, std::string_view id,
 }
 
 // Containers of runc and crun by the name they were created with, which may be anything
-// ("web"), or by a prefix of a hex id. Returns whether a stopped one matched.
-bool add_runtime_matches(const Cgroup2& cgroups, std::string_view id,
-                         const std::vector<fs::path>& runtime_roots,
-                         std::set<std::string>& matches) {
-  bool stopped = false;
+// ("web"), or by a prefix of a hex id.
+struct RuntimeSearch {
+  bool stopped = false;              // a stopped container matched
+  std::vector<fs::path> unreadable;  // roots this process may not list
+};
+
+RuntimeSearch add_runtime_matches(const Cgroup2& cgroups, std::string_view id,
+                                  const std::vector<fs::path>& runtime_roots,
+                                  std::set<std::string>& matches) {
+  RuntimeSearch search;
   for (const auto& root : runtime_roots) {
     std::error_code ec;
-    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    fs::directory_iterator it(root, ec);
+    if (ec == std::errc::permission_denied) search.unreadable.push_back(root);
+    for (fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
       const std::string name = it->path().filename().string();
       if (name != id && !(is_id_prefix(id) && name.starts_with(id))) continue;
       if (const auto pid = running_init(it->path())) {
@@ -115,10 +125,10 @@ bool add_runtime_matches(const Cgroup2& cgroups, std::string_view id,
           continue;
         }
       }
-      stopped = true;
+      search.stopped = true;
     }
   }
-  return stopped;
+  return search;
 }
 
 std::string listed(const std::vector<fs::path>& paths) {
@@ -169,9 +179,17 @@ Result<std::string> find_container_cgroup(const Cgroup2& cgroups, std::string_vi
   const std::string_view id = strip_scheme(raw_id);
   std::set<std::string> matches;
   if (is_id_prefix(id)) add_cgroup_matches(cgroups, id, matches);
-  const bool stopped = add_runtime_matches(cgroups, id, runtime_roots, matches);
+  const RuntimeSearch search = add_runtime_matches(cgroups, id, runtime_roots, matches);
   const std::string quoted = "'" + std::string(raw_id) + "'";
-  if (matches.empty() && stopped)
+  if (matches.empty() && !search.unreadable.empty()) {
+    // runc and crun keep their state private to root.
+    const std::string missing = common::missing_capabilities({CAP_DAC_READ_SEARCH});
+    return make_error("cannot look for container " + quoted + " in " + listed(search.unreadable) +
+                      ": permission denied; run as root, or grant CAP_DAC_READ_SEARCH" +
+                      (missing.empty() ? "" : " (this process lacks it)") +
+                      ", or give --pid of a process in the container");
+  }
+  if (matches.empty() && search.stopped)
     return make_error("container " + quoted + " has stopped: start it again, then record it");
   if (matches.empty())
     return make_error("no container " + quoted + " among the cgroups under " +
