@@ -130,7 +130,8 @@ Status Cgroup2::create(const std::string& cgroup_path) const {
   std::error_code ec;
   fs::create_directories(absolute(cgroup_path), ec);
   if (!ec) return common::ok_status();
-  std::string message = "cannot create cgroup " + absolute(cgroup_path).string() + ": " + ec.message();
+  std::string message =
+      "cannot create cgroup " + absolute(cgroup_path).string() + ": " + ec.message();
   if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted) {
     // The cgroup2 tree belongs to root; CAP_DAC_OVERRIDE lets another user write to it.
     const std::string missing = common::missing_capabilities({CAP_DAC_OVERRIDE});

@@ -13,9 +13,9 @@
 #include <filesystem>
 #include <mutex>
 
-#include "common/util/capabilities.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
+#include "common/util/capabilities.h"
 #include "recorder.skel.h"
 
 namespace tailor::agent {
@@ -37,8 +37,8 @@ std::string explain_load_failure(int err) {
            "CONFIG_DEBUG_INFO_BTF=y (most distributions since 2021)";
   if (err == EPERM || err == EACCES) {
     const std::string missing = common::missing_capabilities({CAP_BPF, CAP_PERFMON});
-    return "loading the BPF recorder was refused (" + std::string(std::strerror(err)) + "): " +
-           (missing.empty() ? "" : "this process lacks " + missing + "; ") +
+    return "loading the BPF recorder was refused (" + std::string(std::strerror(err)) +
+           "): " + (missing.empty() ? "" : "this process lacks " + missing + "; ") +
            "run as root, or grant CAP_BPF and CAP_PERFMON; check that "
            "kernel.unprivileged_bpf_disabled or a security module does not forbid BPF";
   }
