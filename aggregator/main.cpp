@@ -6,6 +6,8 @@
 #include "aggregator/aggregator.h"
 #include "aggregator/log.h"
 #include "aggregator/options.h"
+#include "common/cli/parse.h"
+#include "common/cli/version.h"
 #include "common/k8s/client/cluster_config.h"
 
 using namespace tailor;
@@ -16,8 +18,10 @@ int main(int argc, char** argv) {
       "tailor-aggregator: merges agents' syscalls into one SeccompProfile per workload container"};
   app.add_option("--listen", line.listen, "[address]:port to serve the API, /metrics and probes on")
       ->capture_default_str();
-  app.add_option("--tls-cert", line.tls_cert, "Serving certificate (PEM)")->required();
-  app.add_option("--tls-key", line.tls_key, "Serving key (PEM)")->required();
+  // Required, but checked after parsing (aggregator_options), so that --version and
+  // unknown flags are answered first.
+  app.add_option("--tls-cert", line.tls_cert, "Serving certificate (PEM); required");
+  app.add_option("--tls-key", line.tls_key, "Serving key (PEM); required");
   app.add_option("--client-ca", line.client_ca,
                  "Mutual TLS: agents' batches need a client certificate signed by this CA (PEM)");
   app.add_option("--kubeconfig", line.kubeconfig,
@@ -42,12 +46,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--rate", line.rate, "Batches per second per node")->capture_default_str();
   app.add_option("--burst", line.burst, "Batches a node may send at once")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  common::add_version_flags(app, "tailor-aggregator");
+  if (auto status = common::parse_command_line(app, argc, argv, "tailor-aggregator"))
+    return *status;
 
   auto options = aggregator::aggregator_options(line);
   if (!options) {
     std::fprintf(stderr, "tailor-aggregator: %s\n", options.error().message.c_str());
-    return 2;
+    return common::kExitUsage;
   }
   auto config = line.kubeconfig.empty() ? common::default_cluster_config()
                                         : common::load_kubeconfig(line.kubeconfig);

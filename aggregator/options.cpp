@@ -15,7 +15,9 @@ common::Result<AggregatorOptions> aggregator_options(const CommandLine& line) {
     return common::make_error("--listen " + line.listen + ": the port is not a number");
   }
   if (line.tls_cert.empty() || line.tls_key.empty()) {
-    return common::make_error("--tls-cert and --tls-key are required: agents only speak HTTPS");
+    return common::make_error(
+        "--tls-cert and --tls-key are required: agents only speak HTTPS; give the serving "
+        "certificate and key (PEM)");
   }
   options.endpoint.tls_cert_file = line.tls_cert;
   options.endpoint.tls_key_file = line.tls_key;

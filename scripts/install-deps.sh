@@ -17,6 +17,8 @@ packages=(
   libbenchmark-dev
   # tests: real runtimes, a static userland for container rootfs, capability tools
   runc crun busybox-static libcap2-bin util-linux iproute2 prometheus
+  # tests: the man page renders (man -l), the zsh completion parses (zsh -n)
+  man-db groff-base zsh
   # tests/deploy: the chart renderer (Go, GOPATH mode on Debian's packages), openssl, curl
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
   golang-github-xeipuuv-gojsonschema-dev openssl curl

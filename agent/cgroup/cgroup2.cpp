@@ -1,6 +1,7 @@
 #include "agent/cgroup/cgroup2.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include "common/util/capabilities.h"
 
 namespace tailor::agent {
 namespace {
@@ -146,8 +149,16 @@ Result<std::string> Cgroup2::path_of_pid(pid_t pid) const {
 Status Cgroup2::create(const std::string& cgroup_path) const {
   std::error_code ec;
   fs::create_directories(absolute(cgroup_path), ec);
-  if (ec) return make_error("cannot create cgroup " + absolute(cgroup_path).string() + ": " + ec.message());
-  return common::ok_status();
+  if (!ec) return common::ok_status();
+  std::string message =
+      "cannot create cgroup " + absolute(cgroup_path).string() + ": " + ec.message();
+  if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted) {
+    // The cgroup2 tree belongs to root; CAP_DAC_OVERRIDE lets another user write to it.
+    const std::string missing = common::missing_capabilities({CAP_DAC_OVERRIDE});
+    message += "; run as root, or grant CAP_DAC_OVERRIDE" +
+               (missing.empty() ? std::string() : " (this process lacks it)");
+  }
+  return make_error(message);
 }
 
 Status Cgroup2::destroy(const std::string& cgroup_path) const {

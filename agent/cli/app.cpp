@@ -1,6 +1,7 @@
 #include "agent/cli/app.h"
 
 #include "agent/cli/command.h"
+#include "agent/cli/reference_commands.h"
 #include "agent/commands/agent.h"
 #include "agent/commands/diff.h"
 #include "agent/commands/merge.h"
@@ -8,12 +9,13 @@
 #include "agent/commands/record.h"
 #include "agent/commands/report.h"
 #include "agent/commands/run.h"
+#include "common/cli/parse.h"
+#include "common/cli/version.h"
 
 namespace tailor::agent {
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"tailor: least-privilege seccomp profiles from what workloads really do"};
-  app.set_version_flag("--version", TAILOR_VERSION);
   app.require_subcommand(1);
   CommandChoice choice;
   add_record_command(app, choice);
@@ -24,12 +26,9 @@ int run_cli(int argc, char** argv) {
   add_diff_command(app, choice);
   add_run_command(app, choice);
   add_verify_command(app, choice);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int status = app.exit(e);
-    return status == 0 ? 0 : kExitUsage;
-  }
+  add_reference_commands(app, choice);
+  common::add_version_flags(app, "tailor");
+  if (auto status = common::parse_command_line(app, argc, argv, "tailor")) return *status;
   return choice.run ? choice.run() : kExitUsage;
 }
 

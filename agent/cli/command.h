@@ -3,12 +3,14 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
+#include "common/cli/parse.h"
+#include "common/cli/validators.h"
 #include "common/util/result.h"
 
 namespace tailor::agent {
 
 inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUsage = common::kExitUsage;
 inline constexpr int kExitCommandNotFound = 127;
 
 // The subcommand chosen on the command line. CLI11 callbacks only pick it;

@@ -63,8 +63,9 @@ void add_agent_command(CLI::App& app, CommandChoice& choice) {
   cmd->add_option("--spool-dir", node.spool_dir, "Directory for unacknowledged batches (a hostPath)")
       ->capture_default_str();
   cmd->add_option("--spool-max-bytes", node.spool_limits.max_bytes, "Spool size bound")->capture_default_str();
-  cmd->add_option("--interval", options->interval_s, "Seconds between rounds of reading and sending")
-      ->check(CLI::PositiveNumber)
+  cmd->add_option("--interval", options->interval_s,
+                  "Seconds between rounds of reading and sending")
+      ->check(common::positive_number())
       ->capture_default_str();
   cmd->add_option("--exclude-namespace", node.selection.excluded_namespaces,
                   "Namespaces never recorded (repeatable)")

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/report/report.h"
+#include "common/report/table.h"
 #include "common/util/result.h"
 
 namespace tailor::agent {
@@ -23,5 +24,27 @@ common::Status check_writable(const std::string& path);
 // Writes a report a workload's run went into. When `path` cannot be written after all, the
 // report is saved in $TMPDIR (else /tmp) and the error says where, so the recording survives.
 common::Status save_report(const std::string& path, const common::Report& report);
+
+// How to write for a person who may be watching a stream: lines rewritten in place (a
+// progress line) only on a terminal, colour only on a terminal and without NO_COLOR
+// (no-color.org). Pipes and log files get plain lines.
+class Terminal {
+ public:
+  // Looks at the file descriptor, $TERM and $NO_COLOR.
+  static Terminal of(int fd);
+
+  bool interactive() const { return interactive_; }
+  // What moves to the start of the line and erases it: "\r\033[K" on a terminal, else "".
+  std::string_view erase_line() const;
+  // `text` in the colour for `emphasis` when colour is on, unchanged otherwise; a final
+  // newline stays outside the colour.
+  std::string paint(std::string text, common::Emphasis emphasis) const;
+  // paint() for common::render_table.
+  common::Painter painter() const;
+
+ private:
+  bool interactive_ = false;
+  bool color_ = false;
+};
 
 }  // namespace tailor::agent

@@ -71,7 +71,7 @@ void add_record_command(CLI::App& app, CommandChoice& choice) {
   cmd->add_option("-d,--duration", options->duration_s,
                   "Record this many seconds, following what a command leaves running (default: "
                   "until the command exits; what it leaves running is then stopped)")
-      ->check(CLI::PositiveNumber);
+      ->check(common::positive_number());
   cmd->add_flag("--trace", options->trace, "Print each syscall the first time it is seen");
   cmd->add_flag("--wait", options->wait,
                 "With --container: wait for a container that does not exist yet and record it from "

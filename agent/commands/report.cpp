@@ -1,9 +1,12 @@
 #include "agent/commands/report.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
 #include "agent/commands/diff_defaults.h"
+#include "agent/commands/output.h"
 #include "common/report/report.h"
 #include "common/report/table.h"
 #include "common/syscalls/categories.h"
@@ -41,7 +44,7 @@ int show_report(const ReportOptions& options) {
     document["against_defaults"] = default_fits_json(*fits);
     text = document.dump(2) + "\n";
   } else {
-    text = common::render_table(shown) + render_default_fits(*fits);
+    text = common::render_table(shown, Terminal::of(STDOUT_FILENO).painter()) + render_default_fits(*fits);
   }
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;

@@ -196,7 +196,7 @@ void add_verify_command(CLI::App& app, CommandChoice& choice) {
   add_profile_option(cmd, *options);
   cmd->add_option("-d,--duration", options->duration_s,
                   "Watch this many seconds (a command: with what it leaves running)")
-      ->check(CLI::PositiveNumber);
+      ->check(common::positive_number());
   cmd->add_option("--report", options->report, "Also write the recording here");
   cmd->add_flag("--allow-empty", options->allow_empty,
                 "Pass when the workload made no syscalls (otherwise: nothing checked, exit 1)");

@@ -24,9 +24,14 @@ void add_target_options(CLI::App* cmd, TargetOptions& options) {
   auto* by_cgroup = cmd->add_option("--cgroup", options.cgroup,
                                     "An existing cgroup2 path, relative to the cgroup2 mount or absolute under it");
   auto* by_pid = cmd->add_option("--pid", options.pid, "The cgroup of a running process")
-                     ->check(CLI::PositiveNumber);
-  auto* by_container = cmd->add_option("--container", options.container,
-                                       "A running container, by id or unique prefix");
+                     ->check(common::positive_number());
+  auto* by_container = cmd->add_option(
+      "--container", options.container,
+      "A running container: its id or a unique prefix, or its runc or crun id or name");
+  cmd->add_option("--runtime-root", options.runtime_roots,
+                  "With --container: the state directory of a runc or crun run with --root DIR "
+                  "(repeatable; /run/runc, /run/crun and containerd's are searched anyway)")
+      ->needs(by_container);
   auto* by_command = cmd->add_option("command", options.command, "Command to run (after --)");
   by_cgroup->excludes(by_pid, by_container, by_command);
   by_pid->excludes(by_container, by_command);
@@ -53,7 +58,9 @@ Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgrou
                         "with `tailor record -- COMMAND` instead");
     return RecordingTarget{"pid", std::to_string(options.pid), *path, false};
   }
-  auto path = find_container_cgroup(cgroups, options.container);
+  std::vector<fs::path> roots(options.runtime_roots.begin(), options.runtime_roots.end());
+  for (auto& root : default_runtime_roots()) roots.push_back(std::move(root));
+  auto path = find_container_cgroup(cgroups, options.container, roots);
   if (!path) return path.error();
   return RecordingTarget{"container", options.container, *path, false};
 }

@@ -15,6 +15,7 @@ struct TargetOptions {
   std::string cgroup;
   int pid = 0;
   std::string container;
+  std::vector<std::string> runtime_roots;  // runc's or crun's --root, besides the defaults
   std::vector<std::string> command;
 
   bool empty() const { return command.empty() && cgroup.empty() && pid == 0 && container.empty(); }
@@ -22,7 +23,8 @@ struct TargetOptions {
   std::string stem() const;
 };
 
-// Adds --cgroup, --pid, --container and the trailing command, mutually exclusive.
+// Adds --cgroup, --pid, --container and the trailing command, mutually exclusive, and
+// --runtime-root for --container.
 void add_target_options(CLI::App* cmd, TargetOptions& options);
 
 // Finds the cgroup to record; a command gets a fresh cgroup under /tailor.

@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "agent/recorder/bpffs.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
+#include "common/util/capabilities.h"
 #include "recorder.skel.h"
 
 namespace tailor::agent {
@@ -33,10 +35,13 @@ std::string explain_load_failure(int err) {
   if (!std::filesystem::exists("/sys/kernel/btf/vmlinux"))
     return "this kernel has no BTF (/sys/kernel/btf/vmlinux): Tailor needs a kernel built with "
            "CONFIG_DEBUG_INFO_BTF=y (most distributions since 2021)";
-  if (err == EPERM || err == EACCES)
+  if (err == EPERM || err == EACCES) {
+    const std::string missing = common::missing_capabilities({CAP_BPF, CAP_PERFMON});
     return "loading the BPF recorder was refused (" + std::string(std::strerror(err)) +
-           "): run as root, or grant CAP_BPF and CAP_PERFMON; check that "
+           "): " + (missing.empty() ? "" : "this process lacks " + missing + "; ") +
+           "run as root, or grant CAP_BPF and CAP_PERFMON; check that "
            "kernel.unprivileged_bpf_disabled or a security module does not forbid BPF";
+  }
   if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) != 1)
     return "this kernel lacks BPF ring buffers (Linux 5.8+); upgrade the kernel (see "
            "docs/architecture.md for supported kernels)";

@@ -16,9 +16,11 @@
 #include <string_view>
 
 #include "agent/cgroup/container_lookup.h"
+#include "agent/commands/output.h"
 #include "agent/recorder/session.h"
 #include "agent/recorder/spawn.h"
 #include "common/syscalls/arch.h"
+#include "common/syscalls/categories.h"
 #include "common/util/clock.h"
 
 namespace tailor::agent {
@@ -63,25 +65,28 @@ common::RecordingInfo describe(const RecordingTarget& target,
 // Shows progress on a terminal only; a pipe or a file gets nothing but the report.
 class StatusLine {
  public:
-  StatusLine() : enabled_(::isatty(STDERR_FILENO) == 1) {}
+  explicit StatusLine(Terminal terminal) : terminal_(terminal) {}
   void update(double elapsed_s, size_t distinct, size_t recent) {
-    if (!enabled_) return;
-    std::fprintf(stderr, "\r\033[Krecording %6.1fs  %zu syscalls  +%zu in the last 10s", elapsed_s,
-                 distinct, recent);
+    if (!terminal_.interactive()) return;
+    std::fprintf(stderr, "%srecording %6.1fs  %zu syscalls  +%zu in the last 10s",
+                 terminal_.erase_line().data(), elapsed_s, distinct, recent);
     std::fflush(stderr);
   }
-  void clear() {
-    if (enabled_) std::fprintf(stderr, "\r\033[K");
-  }
+  void clear() { std::fputs(terminal_.erase_line().data(), stderr); }
 
  private:
-  bool enabled_;
+  Terminal terminal_;
 };
 
-void print_trace(const tailor_event& event, uint64_t start_ns) {
+// One line per new syscall; on a terminal it replaces the status line, and
+// security-sensitive calls stand out.
+void print_trace(const Terminal& terminal, const tailor_event& event, uint64_t start_ns) {
   const double at = event.timestamp_ns > start_ns ? (event.timestamp_ns - start_ns) / 1e9 : 0.0;
-  std::fprintf(stderr, "\r\033[K+%9.6fs  pid %-7u %-16.16s %s\n", at, event.pid, event.comm,
-               syscall_label(event.abi, event.nr).c_str());
+  std::string label = syscall_label(event.abi, event.nr);
+  if (common::is_security_sensitive(label.substr(0, label.find(' '))))
+    label = terminal.paint(std::move(label), common::Emphasis::sensitive);
+  std::fprintf(stderr, "%s+%9.6fs  pid %-7u %-16.16s %s\n", terminal.erase_line().data(), at,
+               event.pid, event.comm, label.c_str());
 }
 
 // Whether a command's cgroup still holds processes, with a descriptor that polls
@@ -223,9 +228,10 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
     population.emplace(cgroups.absolute(target.cgroup_path));
   }
 
-  StatusLine status;
+  const Terminal terminal = Terminal::of(STDERR_FILENO);
+  StatusLine status(terminal);
   const Recorder::EventHandler handler = [&](const tailor_event& event) {
-    if (session.on_event(event) && request.trace) print_trace(event, start_ns);
+    if (session.on_event(event) && request.trace) print_trace(terminal, event, start_ns);
   };
   // With a duration, what the command leaves running (a daemon, a background job) is
   // recorded until the duration ends or the last of it exits; without one, the command's

@@ -96,7 +96,10 @@ Report filter_report(const Report& report, const ReportFilter& filter) {
   return out;
 }
 
-std::string render_table(const Report& report) {
+std::string render_table(const Report& report, const Painter& paint) {
+  const auto emphasised = [&paint](std::string line, Emphasis emphasis) {
+    return paint ? paint(std::move(line), emphasis) : line;
+  };
   std::vector<Row> rows;
   uint64_t calls = 0;
   for (const auto& entry : report.syscalls) {
@@ -116,15 +119,22 @@ std::string render_table(const Report& report) {
     }
   }
 
-  std::string out = recording_line(report.info) + faults_line(report);
+  const std::string faults = faults_line(report);
+  std::string out =
+      recording_line(report.info) + (faults.empty() ? "" : emphasised(faults, Emphasis::warning));
   for (Category category : all_categories()) {
     const auto in_category = [category](const Row& row) { return row.category == category; };
     const auto count = std::count_if(rows.begin(), rows.end(), in_category);
     if (count == 0) continue;
-    out += "\n" + std::string(category_name(category)) + " (" + std::to_string(count) + ")\n";
+    out += "\n" +
+           emphasised(std::string(category_name(category)) + " (" + std::to_string(count) + ")\n",
+                      Emphasis::heading);
     out += format_row({kHeadings[0], kHeadings[1], kHeadings[2], kHeadings[3]}, widths);
     for (const auto& row : rows) {
-      if (in_category(row)) out += format_row(row.cells, widths);
+      if (!in_category(row)) continue;
+      const std::string line = format_row(row.cells, widths);
+      out +=
+          category == Category::security_sensitive ? emphasised(line, Emphasis::sensitive) : line;
     }
   }
   out += "\n" + std::to_string(rows.size()) + " syscalls, " + std::to_string(calls) + " calls\n";

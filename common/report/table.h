@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,14 @@ struct ReportFilter {
 // `tailor report --json` prints encode_report() of this.
 Report filter_report(const Report& report, const ReportFilter& filter);
 
+// What a reader of a table should notice; a terminal shows it in colour.
+enum class Emphasis { heading, warning, sensitive };
+// Returns a line of the table, emphasised; the default leaves it as it is.
+using Painter = std::function<std::string(std::string line, Emphasis emphasis)>;
+
 // A table for people: what was recorded, a warning when the recorder lost data, the
-// syscalls grouped by category, and a summary line.
-std::string render_table(const Report& report);
+// syscalls grouped by category, and a summary line. `paint` marks the category headings, the
+// warning and the security-sensitive rows.
+std::string render_table(const Report& report, const Painter& paint = {});
 
 }  // namespace tailor::common

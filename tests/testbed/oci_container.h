@@ -57,6 +57,8 @@ class OciContainer {
   const std::string& id() const { return spec_.id; }
   const ContainerSpec& spec() const { return spec_; }
   int pid() const { return pid_; }  // host pid of the container's init
+  // The runtime's --root: where it keeps this container's state.
+  const std::string& state_root() const { return state_root_; }
   // "running", "stopped", ... as `<runtime> state` reports it.
   common::Result<std::string> status() const;
   common::Status kill(int signal = 9);

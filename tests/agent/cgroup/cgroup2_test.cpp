@@ -12,7 +12,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path write_mountinfo(const std::string& text) {
-  const fs::path path = fs::temp_directory_path() / ("tailor-mountinfo-" + std::to_string(::getpid()));
+  const fs::path path =
+      fs::temp_directory_path() / ("tailor-mountinfo-" + std::to_string(::getpid()));
   std::ofstream(path) << text;
   return path;
 }
@@ -37,7 +38,8 @@ TEST(Cgroup2Detect, FindsAPureV2MountAndUnescapesBlanks) {
 }
 
 TEST(Cgroup2Detect, NoCgroup2MountIsAnActionableError) {
-  const auto path = write_mountinfo("32 30 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n");
+  const auto path =
+      write_mountinfo("32 30 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n");
   auto cgroups = Cgroup2::detect(path.string());
   ASSERT_FALSE(cgroups);
   EXPECT_NE(cgroups.error().message.find("mount -t cgroup2"), std::string::npos);

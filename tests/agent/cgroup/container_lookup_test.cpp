@@ -45,22 +45,23 @@ class FindContainerCgroupTest : public ::testing::Test {
 TEST_F(FindContainerCgroupTest, FindsByFullIdPrefixAndCriReference) {
   const Cgroup2 cgroups(root_);
   const std::string expected = "/kubepods/besteffort/pod1234/" + kId;
-  EXPECT_EQ(*find_container_cgroup(cgroups, kId), expected);
-  EXPECT_EQ(*find_container_cgroup(cgroups, kId.substr(0, 8)), expected);
-  EXPECT_EQ(*find_container_cgroup(cgroups, "containerd://" + kId), expected);
-  EXPECT_EQ(*find_container_cgroup(cgroups, "0123ff"), "/machine.slice/libpod-" + kOther + ".scope");
+  EXPECT_EQ(*find_container_cgroup(cgroups, kId, {}), expected);
+  EXPECT_EQ(*find_container_cgroup(cgroups, kId.substr(0, 8), {}), expected);
+  EXPECT_EQ(*find_container_cgroup(cgroups, "containerd://" + kId, {}), expected);
+  EXPECT_EQ(*find_container_cgroup(cgroups, "0123ff", {}),
+            "/machine.slice/libpod-" + kOther + ".scope");
 }
 
 TEST_F(FindContainerCgroupTest, AmbiguousMissingAndMalformedIdsAreErrors) {
   const Cgroup2 cgroups(root_);
-  auto ambiguous = find_container_cgroup(cgroups, "0123");
+  auto ambiguous = find_container_cgroup(cgroups, "0123", {});
   ASSERT_FALSE(ambiguous);
   EXPECT_NE(ambiguous.error().message.find("matches 2 containers"), std::string::npos);
-  auto missing = find_container_cgroup(cgroups, "beef");
+  auto missing = find_container_cgroup(cgroups, "beef", {});
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("no container"), std::string::npos);
-  EXPECT_FALSE(find_container_cgroup(cgroups, "012"));
-  EXPECT_FALSE(find_container_cgroup(cgroups, "XYZW"));
+  EXPECT_FALSE(find_container_cgroup(cgroups, "012", {}));
+  EXPECT_FALSE(find_container_cgroup(cgroups, "XYZW", {}));
 }
 
 }  // namespace

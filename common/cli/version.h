@@ -1,0 +1,20 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <string_view>
+
+namespace tailor::common {
+
+// Tailor's release ("0.1.0") and the git revision it was built from, as `git describe
+// --always --dirty` said when the build was configured ("unknown" without .git).
+std::string_view tailor_version();
+std::string_view git_revision();
+
+// What --version prints: "tailor 0.1.0 (git 3f2a9c0-dirty)".
+std::string version_line(std::string_view program);
+
+// Gives `app` and each of its subcommands a --version flag that prints version_line.
+void add_version_flags(CLI::App& app, std::string_view program);
+
+}  // namespace tailor::common
