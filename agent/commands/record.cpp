@@ -10,6 +10,7 @@
 #include "agent/commands/target_options.h"
 #include "agent/recorder/recording.h"
 #include "common/report/report.h"
+#include "common/util/saturating.h"
 
 namespace tailor::agent {
 namespace {
@@ -44,7 +45,7 @@ int record(const RecordOptions& options) {
   if (auto saved = save_report(output, report); !saved) return fail(saved.error());
 
   uint64_t calls = 0;
-  for (const auto& entry : report.syscalls) calls += entry.count;
+  for (const auto& entry : report.syscalls) calls = common::saturating_add(calls, entry.count);
   std::fprintf(stderr, "tailor: %zu distinct syscalls, %llu calls recorded -> %s\n",
                report.syscalls.size(), static_cast<unsigned long long>(calls), output.c_str());
   if (common::records_nothing(report))

@@ -5,6 +5,8 @@
 #include <prometheus/registry.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <optional>
 
 #include "aggregator/store/state_json.h"
 #include "common/metrics/http_endpoint.h"
@@ -58,58 +60,93 @@ IngestApi::IngestApi(MergeStore& store, TokenReviewer& reviewer, prometheus::Reg
 }
 
 void IngestApi::register_routes(httplib::Server& server) {
-  // httplib answers an oversized body with 413 before any handler runs, without reading it.
+  // Other routes' bodies: httplib answers an oversized Content-Length with 413 unread.
   server.set_payload_max_length(options_.max_body_bytes);
   // A batch is one small request and answer: with Nagle's algorithm the answer waits for the
   // agent's delayed ACK, 40 ms a batch. And a connection that closes every 5 requests (httplib's
   // default) pays an RSA handshake for every 5 batches.
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(1000);
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [this](const httplib::Request& request, httplib::Response& response) {
-        if (response.status != 413 || request.path != kDeltasPath) {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        reject(response, 413, "too_large",
-               "the body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  server.Post(kDeltasPath, [this](const httplib::Request& request, httplib::Response& response) {
-    post_deltas(request, response);
+  // A route with a content reader runs before the body is read, so a batch is checked (its
+  // type, client, token, rate) before a byte of it is taken, and the size limit holds while
+  // reading, whatever the transfer encoding: httplib enforces it for Content-Length only.
+  server.Post(kDeltasPath, [this](const httplib::Request& request, httplib::Response& response,
+                                  const httplib::ContentReader& content) {
+    post_deltas(request, response, content);
   });
   server.Get("/api/v1/profiles", [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(state_json(store_.snapshot(), wall_clock_()).dump(), "application/json");
   });
 }
 
-void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& response) {
+std::optional<std::string> IngestApi::admit(const httplib::Request& request,
+                                            httplib::Response& response) {
+  const std::string type = request.get_header_value("Content-Type");
+  if (type.substr(0, type.find(';')) != "application/json") {
+    reject(response, 415, "unsupported_media_type",
+           "a batch is JSON: send it with Content-Type: application/json" +
+               (type.empty() ? std::string(" (the request had none)") : " (not " + type + ")"));
+    return std::nullopt;
+  }
   if (options_.require_client_cert && !common::HttpEndpoint::has_verified_client_cert(request)) {
     reject(response, 401, "no_client_cert",
            "this aggregator needs a client certificate signed by its client CA "
            "(tailor agent --client-cert/--client-key)");
-    return;
+    return std::nullopt;
   }
   const ReviewOutcome who = reviewer_.review(bearer_token(request));
   if (who.status != 200) {
     if (who.retry_after_s > 0)
       response.set_header("Retry-After", std::to_string(who.retry_after_s));
     reject(response, who.status, who.reason, who.message);
-    return;
+    return std::nullopt;
   }
   if (const int wait = limiter_.acquire(who.node); wait > 0) {
     response.set_header("Retry-After", std::to_string(wait));
     reject(response, 429, "rate_limited",
            "node " + who.node + " sends too fast: retry in " + std::to_string(wait) + " s");
-    return;
+    return std::nullopt;
   }
-  auto delta = common::decode_delta(request.body, options_.limits);
+  return who.node;
+}
+
+void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& response,
+                            const httplib::ContentReader& content) {
+  const std::string too_large = "the body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
+  const std::string length = request.get_header_value("Content-Length");
+  std::optional<std::string> node;
+  if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > options_.max_body_bytes) {
+    reject(response, 413, "too_large", too_large);
+  } else if ((node = admit(request, response))) {
+    std::string body;
+    bool oversized = false;
+    const bool read = content([&](const char* data, size_t length) {
+      if (body.size() + length > options_.max_body_bytes) return !(oversized = true);
+      body.append(data, length);
+      return true;
+    });
+    if (oversized) {
+      reject(response, 413, "too_large", too_large);
+    } else if (!read) {
+      reject(response, 400, "malformed", "the body ended before its announced length");
+    } else {
+      accept(*node, body, response);
+      return;
+    }
+  }
+  // The rest of an unread body would be taken for the next request: the connection ends here.
+  response.set_header("Connection", "close");
+}
+
+void IngestApi::accept(const std::string& node, const std::string& body, httplib::Response& response) {
+  auto delta = common::decode_delta(body, options_.limits);
   if (!delta) {
     reject(response, 400, "malformed", delta.error().message);
     return;
   }
-  if (delta->node != who.node) {
+  if (delta->node != node) {
     reject(response, 403, "wrong_node",
-           "the token belongs to node " + who.node + " but the batch reports node " + delta->node);
+           "the token belongs to node " + node + " but the batch reports node " + delta->node);
     return;
   }
   const Applied applied = store_.apply(*delta, wall_clock_());
@@ -123,7 +160,7 @@ void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& 
   }
   if (applied.grown > 0) discoveries_.Increment(static_cast<double>(applied.grown));
   reports_.Add({{"result", "accepted"}}).Increment();
-  note_connected(who.node);
+  note_connected(node);
   response.set_content(json{{"accepted", delta->seq}}.dump(), "application/json");
 }
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "aggregator/ingest/rate_limiter.h"
@@ -49,7 +50,13 @@ class IngestApi {
   void register_routes(httplib::Server& server);
 
  private:
-  void post_deltas(const httplib::Request& request, httplib::Response& response);
+  void post_deltas(const httplib::Request& request, httplib::Response& response,
+                   const httplib::ContentReader& content);
+  // Checks what a batch's headers say (type, client certificate, token, rate) before its body
+  // is read. Returns the node the token belongs to, or nullopt with `response` set.
+  std::optional<std::string> admit(const httplib::Request& request, httplib::Response& response);
+  // Decodes and merges a batch from `node`.
+  void accept(const std::string& node, const std::string& body, httplib::Response& response);
   void reject(httplib::Response& response, int status, const std::string& reason,
               const std::string& message);
   void note_connected(const std::string& node);

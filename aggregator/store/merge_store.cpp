@@ -1,4 +1,5 @@
 #include "aggregator/store/merge_store.h"
+#include "common/util/saturating.h"
 
 #include <algorithm>
 #include <utility>
@@ -47,8 +48,8 @@ void MergeStore::settle_ended_runs(int64_t now_unix_ms) {
     for (auto& [id, syscall] : tracked.merged.syscalls) {
       std::erase_if(syscall.by_agent, [&](const MergedSyscall::AgentTally& tally) {
         if (!ended.contains(tally.agent)) return false;
-        syscall.settled_calls += tally.calls;
-        syscall.settled_pods += tally.pods;
+        syscall.settled_calls = common::saturating_add(syscall.settled_calls, tally.calls);
+        syscall.settled_pods = common::saturating_add(syscall.settled_pods, tally.pods);
         syscall.settled_nodes.insert_id(run_node(tally.agent));
         return true;
       });

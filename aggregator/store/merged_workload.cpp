@@ -1,4 +1,5 @@
 #include "aggregator/store/merged_workload.h"
+#include "common/util/saturating.h"
 
 #include <algorithm>
 
@@ -76,7 +77,7 @@ MergedSyscall::AgentTally& MergedSyscall::tally(uint32_t agent) {
 
 uint64_t MergedSyscall::count() const {
   uint64_t total = settled_calls;
-  for (const auto& tally : by_agent) total += tally.calls;
+  for (const auto& tally : by_agent) total = common::saturating_add(total, tally.calls);
   return total;
 }
 
@@ -88,7 +89,7 @@ NameSet MergedSyscall::nodes() const {
 
 uint64_t MergedSyscall::pods() const {
   uint64_t total = settled_pods;
-  for (const auto& tally : by_agent) total += tally.pods;
+  for (const auto& tally : by_agent) total = common::saturating_add(total, tally.pods);
   return total;
 }
 

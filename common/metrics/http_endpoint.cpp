@@ -55,6 +55,8 @@ Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::create(
     }
     server = std::move(tls);
   }
+  server->new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
+  server->set_keep_alive_timeout(options.idle_timeout_s);
   std::unique_ptr<HttpEndpoint> endpoint(new HttpEndpoint(std::move(options), std::move(server),
                                                           std::move(registry), std::move(ready)));
   endpoint->add_routes();

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <cstddef>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +27,12 @@ struct HttpEndpointOptions {
   // Offering one stays optional at the handshake, because kubelet probes and Prometheus
   // scrapers have none; routes that need one check has_verified_client_cert().
   std::string client_ca_file;
+  // Each open connection holds a thread while it waits for its next request (httplib's
+  // model), so the pool is sized for many clients and an idle connection is dropped after
+  // `idle_timeout_s`: a handful of idle clients must not keep probes waiting (httplib's
+  // defaults, 8 threads and 5 s, did).
+  std::size_t threads = 64;
+  time_t idle_timeout_s = 2;
 };
 
 // The one HTTP server of a process: /metrics (Prometheus text format 0.0.4), /healthz

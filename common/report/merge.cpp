@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "common/util/strings.h"
+#include "common/util/saturating.h"
 
 namespace tailor::common {
 namespace {
@@ -39,13 +40,13 @@ Status merge_arg(std::optional<RecordedArg>& into, const std::optional<RecordedA
                       " and " + std::to_string(from->index) +
                       "); they come from incompatible tailor versions");
   }
-  for (const auto& [value, calls] : from->values) into->values[value] += calls;
+  for (const auto& [value, calls] : from->values) into->values[value] = saturating_add(into->values[value], calls);
   into->complete = into->complete && from->complete;
   return ok_status();
 }
 
 Status merge_entry(SyscallEntry& into, const SyscallEntry& from) {
-  into.count += from.count;
+  into.count = saturating_add(into.count, from.count);
   if (seen_before(from, into)) {
     into.first_seen_ns = from.first_seen_ns;
     into.first_caller = from.first_caller;

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "common/util/strings.h"
+#include "common/util/saturating.h"
 
 namespace tailor::common {
 namespace {
@@ -106,7 +107,7 @@ std::string render_table(const Report& report, const Painter& paint) {
     rows.push_back({category_of(entry.name),
                     {syscall_label(entry, report.info.native_arch), std::to_string(entry.count),
                      "+" + format_seconds(entry.first_seen_ns / 1'000'000), process_label(entry)}});
-    calls += entry.count;
+    calls = saturating_add(calls, entry.count);
   }
   std::sort(rows.begin(), rows.end(),
             [](const Row& a, const Row& b) { return a.cells[0] < b.cells[0]; });

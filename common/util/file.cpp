@@ -63,7 +63,7 @@ Status write_file_atomically(const std::string& path, std::string_view contents)
   return ok_status();
 }
 
-Result<std::string> read_file(const std::string& path) {
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return io_error("read", path, errno);
   std::string contents;
@@ -74,6 +74,12 @@ Result<std::string> read_file(const std::string& path) {
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) failure = errno;
     if (got <= 0) break;
+    if (contents.size() + static_cast<std::size_t>(got) > max_bytes) {
+      ::close(fd);
+      return make_error("cannot read " + path + ": it is larger than " +
+                        std::to_string(max_bytes >> 20) +
+                        " MiB, far more than any file tailor reads; is it the right file?");
+    }
     contents.append(buffer, static_cast<std::size_t>(got));
   }
   ::close(fd);

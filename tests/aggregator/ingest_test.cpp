@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -195,6 +196,77 @@ TEST_F(IngestTest, RefusesOversizedMalformedAndAbsurdBatchesAndStaysHealthy) {
   const std::string metrics = get("/metrics");
   EXPECT_NE(metrics.find("result=\"too_large\""), std::string::npos);
   EXPECT_NE(metrics.find("result=\"malformed\"} 4"), std::string::npos) << metrics;
+}
+
+// The peak resident memory of this process since the last reset_peak_memory().
+size_t peak_memory_bytes() {
+  const auto status = common::read_file("/proc/self/status");
+  const auto at = status ? status->find("VmHWM:") : std::string::npos;
+  return at == std::string::npos ? 0 : std::stoull(status->substr(at + 6)) * 1024;
+}
+void reset_peak_memory() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+// A chunked body has no Content-Length for httplib to check: the limit must hold while reading,
+// and a body from someone without a token must not be read at all.
+TEST_F(IngestTest, AChunkedBodyIsLimitedWhileReadAndNotReadBeforeAuthentication) {
+  AggregatorOptions options;
+  options.ingest.max_body_bytes = 64 << 10;
+  start(options);
+  const std::string token = agent_token("node-a");
+  constexpr size_t kSent = 96 << 20;
+  const std::string chunk(1 << 20, '[');
+  auto chunked_post = [&](const std::string& bearer) {
+    auto c = client();
+    httplib::Headers headers;
+    if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
+    size_t sent = 0;
+    auto answer = c->Post(
+        "/api/v1/deltas", headers,
+        [&](size_t, httplib::DataSink& sink) {
+          if (sent >= kSent) {
+            sink.done();
+            return true;
+          }
+          sent += chunk.size();
+          return sink.write(chunk.data(), chunk.size());
+        },
+        "application/json");
+    return std::pair{answer ? answer->status : 0, sent};
+  };
+  reset_peak_memory();
+  const size_t before = peak_memory_bytes();
+  // The answer may come back, or the connection may end under the sender first: the metrics
+  // below say which refusal it was either way.
+  const auto [anonymous, anonymous_sent] = chunked_post("");
+  EXPECT_TRUE(anonymous == 401 || anonymous == 0) << anonymous;
+  const auto [authenticated, authenticated_sent] = chunked_post(token);
+  EXPECT_TRUE(authenticated == 413 || authenticated == 0) << authenticated;
+  EXPECT_LT(peak_memory_bytes() - before, size_t{32} << 20)
+      << "the aggregator took in a body it should have refused (sent " << anonymous_sent << " and "
+      << authenticated_sent << " bytes)";
+  const std::string body = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));
+  EXPECT_EQ(post(token, body).first, 200) << "still merging";
+  const std::string metrics = get("/metrics");
+  EXPECT_NE(metrics.find("result=\"too_large\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("result=\"no_token\"} 1"), std::string::npos) << metrics;
+}
+
+// A body of another type gets 415 with the reason, not a size complaint.
+TEST_F(IngestTest, ABodyThatIsNotJsonIsRefusedAsUnsupportedMediaType) {
+  start();
+  const std::string token = agent_token("node-a");
+  auto c = client();
+  auto answer = c->Post("/api/v1/deltas", {{"Authorization", "Bearer " + token}},
+                        std::string(20 << 10, 'a'), "application/x-www-form-urlencoded");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 415);
+  EXPECT_NE(answer->body.find("Content-Type: application/json"), std::string::npos) << answer->body;
+  answer = c->Post("/api/v1/deltas", {{"Authorization", "Bearer " + token}},
+                   common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"})),
+                   "application/json; charset=utf-8");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200) << answer->body;
+  EXPECT_NE(get("/metrics").find("result=\"unsupported_media_type\"} 1"), std::string::npos);
 }
 
 TEST_F(IngestTest, AConcurrentStormOfBadRequestsNeitherCrashesNorStalls) {

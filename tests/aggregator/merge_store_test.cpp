@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <algorithm>
 #include <random>
 
@@ -197,6 +199,20 @@ TEST(MergeStoreTest, PodsPerSyscallAreSummedOverAgentsAndKeptAtTheirLargest) {
   MergedWorkload into = store.get(key)->merged;
   EXPECT_TRUE(merge_into(into, more).coverage) << "a pod more is coverage news";
   EXPECT_FALSE(merge_into(into, more).coverage);
+}
+
+// Sums of counts from several agents, live or settled, stay at 2^64-1 instead of wrapping.
+TEST(MergeStoreTest, SumsSaturateInsteadOfWrapping) {
+  const common::WorkloadKey key = {"shop", "Deployment", "web", "main"};
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  MergeStore store({.settle_runs_after = std::chrono::milliseconds(1000)});
+  store.apply(one_syscall("a", 0, kMax, "shop"), 0);
+  store.apply(one_syscall("b", 0, kMax, "shop"), 10);
+  const SyscallId read = {"x86_64", 0, common::Phase::workload};
+  EXPECT_EQ(store.get(key)->merged.syscalls.at(read).count(), kMax);
+  store.apply(one_syscall("c", 0, 1, "shop"), 5000);  // a and b have ended: they settle
+  EXPECT_EQ(store.get(key)->merged.syscalls.at(read).settled_calls, kMax);
+  EXPECT_EQ(store.get(key)->merged.syscalls.at(read).count(), kMax);
 }
 
 TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) {

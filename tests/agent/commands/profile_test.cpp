@@ -210,6 +210,7 @@ TEST_F(ProfileCommandTest, BadInputFailsInOneLineWithoutAFile) {
       {{"profile", dir_.file("broken.json")}, "invalid report"},
       {{"profile", dir_.file("profile.json")}, "invalid report"},
       {{"profile", dir_.file("missing.json")}, "cannot read"},
+      {{"profile", "/dev/zero"}, "cannot read /dev/zero: it is larger than 64 MiB"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> args = c.args;

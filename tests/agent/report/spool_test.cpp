@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "tests/common/testing/temp_dir.h"
+#include "common/syscalls/names.h"
 
 namespace tailor::agent {
 namespace {
@@ -23,7 +24,9 @@ common::Delta batch(uint64_t seq, std::string agent = "agent-1") {
   common::WorkloadDelta workload;
   workload.key = {"shop", "Deployment", "web", "nginx"};
   workload.syscalls.push_back(
-      {"x86_64", static_cast<uint32_t>(seq), "", common::Phase::workload, seq, 0, std::nullopt});
+      {"x86_64", static_cast<uint32_t>(seq),
+       common::syscall_name("x86_64", static_cast<uint32_t>(seq)).value().value_or(""),
+       common::Phase::workload, seq, 0, std::nullopt});
   delta.workloads.push_back(workload);
   return delta;
 }

@@ -6,6 +6,12 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -102,6 +108,36 @@ TEST_F(HttpEndpointTest, HealthAndReadiness) {
   EXPECT_EQ(not_ready->body, "waiting for the first sync\n");
   ready_ = true;
   EXPECT_EQ(client.Get("/readyz")->status, 200);
+}
+
+// Idle connections (anyone's who can reach the port) must not keep a probe with the kubelet's
+// 1 s timeout waiting: with httplib's 8 threads, 9 did.
+TEST_F(HttpEndpointTest, ProbesAnswerWithinOneSecondWhileFortyConnectionsSitIdle) {
+  const auto endpoint = start();
+  std::vector<int> idle;
+  for (int i = 0; i < 40; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(endpoint->port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    idle.push_back(fd);
+  }
+  httplib::Client probe("127.0.0.1", endpoint->port());
+  probe.set_connection_timeout(1);
+  probe.set_read_timeout(1);
+  for (int i = 0; i < 5; ++i) {
+    const auto answer = probe.Get("/healthz");
+    ASSERT_TRUE(answer) << "probe " << i << ": " << httplib::to_string(answer.error());
+    EXPECT_EQ(answer->status, 200);
+  }
+  // An idle connection is let go: the server closes it (read gives end of file).
+  pollfd watch{idle.front(), POLLIN, 0};
+  ASSERT_EQ(::poll(&watch, 1, 30000), 1);
+  char byte;
+  EXPECT_EQ(::read(idle.front(), &byte, 1), 0);
+  for (const int fd : idle) ::close(fd);
 }
 
 TEST_F(HttpEndpointTest, OwnerRoutesAndTheirExceptions) {

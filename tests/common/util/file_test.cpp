@@ -116,5 +116,18 @@ TEST(FileTest, ReadsLargeFilesWhole) {
   EXPECT_EQ(read_file(dir.file("big")).value(), big);
 }
 
+// An endless or huge input is refused at the limit instead of filling memory.
+TEST(FileTest, AnEndlessOrHugeFileIsRefusedAtTheLimit) {
+  const auto endless = read_file("/dev/zero");
+  ASSERT_FALSE(endless.ok());
+  EXPECT_EQ(endless.error().message,
+            "cannot read /dev/zero: it is larger than 64 MiB, far more than any file tailor "
+            "reads; is it the right file?");
+  TempDir dir;
+  ASSERT_TRUE(write_file_atomically(dir.file("big"), std::string(5000, 'x')).ok());
+  EXPECT_FALSE(read_file(dir.file("big"), 4999).ok());
+  EXPECT_TRUE(read_file(dir.file("big"), 5000).ok());
+}
+
 }  // namespace
 }  // namespace tailor::common
