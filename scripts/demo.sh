@@ -5,7 +5,13 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${TAILOR_BUILD_DIR:-$root/build}"
 out="${TAILOR_DEMO_DIR:-$root/out/demo}"
-"$root/scripts/build.sh" >/dev/null
+echo "== building tailor into $build (the first time takes a few minutes; its log: $build/demo-build.log)"
+mkdir -p "$build"
+if ! "$root/scripts/build.sh" tailor tailor-sample-workload >"$build/demo-build.log" 2>&1; then
+  tail -n 20 "$build/demo-build.log" >&2
+  echo "demo: the build failed; the whole log is $build/demo-build.log" >&2
+  exit 1
+fi
 mkdir -p "$out"
 tailor="$build/agent/tailor"
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs everything Tailor needs to build, test and run its demo on Debian 12.
+# Installs what Tailor needs on Debian 12: `install-deps.sh build` what building tailor and
+# tailor-aggregator needs (the demo), `install-deps.sh` (all) also what the test suite runs.
 # Idempotent: safe to run again; it only installs what is missing.
 set -euo pipefail
+scope="${1:-all}"
+case "$scope" in build|all) ;; *) echo "install-deps: usage: install-deps.sh [build|all]" >&2; exit 2 ;; esac
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (it uses apt-get)" >&2
@@ -15,6 +18,8 @@ packages=(
   libbpf-dev libelf-dev zlib1g-dev libseccomp-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev
   libcpp-httplib-dev libssl-dev prometheus-cpp-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev
+)
+[ "$scope" = all ] && packages+=(
   # tests: real runtimes, a static userland for container rootfs, capability tools
   runc crun busybox-static libcap2-bin util-linux iproute2 prometheus
   # tests: the man page renders (man -l), the zsh completion parses (zsh -n)
@@ -25,7 +30,7 @@ packages=(
 )
 # tests/deploy: node and npm for the Kubernetes schema validators; a node from elsewhere
 # (e.g. NodeSource, which bundles npm and conflicts with Debian's npm) is kept.
-command -v npm >/dev/null || packages+=(nodejs npm)
+[ "$scope" = all ] && ! command -v npm >/dev/null && packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
