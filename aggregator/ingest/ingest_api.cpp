@@ -112,30 +112,37 @@ std::optional<std::string> IngestApi::admit(const httplib::Request& request,
 
 void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& response,
                             const httplib::ContentReader& content) {
-  const std::string too_large = "the body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
+  const std::string too_large =
+      "the body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
   const std::string length = request.get_header_value("Content-Length");
+  const bool announced_too_large =
+      !length.empty() && std::strtoull(length.c_str(), nullptr, 10) > options_.max_body_bytes;
   std::optional<std::string> node;
-  if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > options_.max_body_bytes) {
+  if (announced_too_large)
     reject(response, 413, "too_large", too_large);
-  } else if ((node = admit(request, response))) {
-    std::string body;
-    bool oversized = false;
-    const bool read = content([&](const char* data, size_t length) {
-      if (body.size() + length > options_.max_body_bytes) return !(oversized = true);
-      body.append(data, length);
-      return true;
-    });
-    if (oversized) {
-      reject(response, 413, "too_large", too_large);
-    } else if (!read) {
-      reject(response, 400, "malformed", "the body ended before its announced length");
-    } else {
-      accept(*node, body, response);
-      return;
-    }
+  else
+    node = admit(request, response);
+  // A body is read up to the limit and kept only when its batch was admitted: a refused one is
+  // dropped as it comes, so the client reads its answer rather than a reset connection. (One
+  // announced too large, httplib skips unread.) Past the limit, the connection ends.
+  std::string body;
+  size_t taken = 0;
+  bool oversized = false;
+  const bool read = content([&](const char* data, size_t length) {
+    taken += length;
+    if (taken > options_.max_body_bytes) return !(oversized = true);
+    if (node) body.append(data, length);
+    return true;
+  });
+  if (oversized || (!read && !announced_too_large)) response.set_header("Connection", "close");
+  if (!node) return;
+  if (oversized) {
+    reject(response, 413, "too_large", too_large);
+  } else if (!read) {
+    reject(response, 400, "malformed", "the body ended before its announced length");
+  } else {
+    accept(*node, body, response);
   }
-  // The rest of an unread body would be taken for the next request: the connection ends here.
-  response.set_header("Connection", "close");
 }
 
 void IngestApi::accept(const std::string& node, const std::string& body, httplib::Response& response) {
