@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <set>
+#include <utility>
 
 #include "agent/cgroup/cgroup2.h"
 #include "agent/cgroup/container_lookup.h"
@@ -45,9 +47,15 @@ int record(const RecordOptions& options) {
   if (auto saved = save_report(output, report); !saved) return fail(saved.error());
 
   uint64_t calls = 0;
-  for (const auto& entry : report.syscalls) calls = common::saturating_add(calls, entry.count);
+  // Entries are per architecture and phase: a syscall the runtime and the workload both made
+  // is one syscall.
+  std::set<std::pair<std::string, uint32_t>> distinct;
+  for (const auto& entry : report.syscalls) {
+    calls = common::saturating_add(calls, entry.count);
+    distinct.emplace(entry.arch, entry.nr);
+  }
   std::fprintf(stderr, "tailor: %zu distinct syscalls, %llu calls recorded -> %s\n",
-               report.syscalls.size(), static_cast<unsigned long long>(calls), output.c_str());
+               distinct.size(), static_cast<unsigned long long>(calls), output.c_str());
   if (common::records_nothing(report))
     std::fprintf(stderr,
                  "tailor: WARNING: nothing was recorded: no process in cgroup %s made a syscall "

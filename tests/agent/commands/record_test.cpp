@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <thread>
@@ -121,8 +122,15 @@ TEST_F(RecordCommandTest, CtrlCWhileRecordingACgroupStillWritesTheReport) {
   const std::string cg = base_ + "/running";
   const pid_t workload = start_probe_loop(cg);
   const fs::path out = dir_ / "interrupted.report.json";
-  auto tailor = start_process({TAILOR_BIN, "record", "--cgroup", cg, "-o", out.string()});
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  auto tailor =
+      start_process({TAILOR_BIN, "record", "--cgroup", cg, "--trace", "-o", out.string()});
+  // Ready once the trace shows the probe's getcpu: interrupted then, it must be in the report.
+  for (int i = 0; i < 600; ++i) {
+    std::ifstream err(tailor.err_path);
+    const std::string text{std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>()};
+    if (text.find("getcpu") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   ::kill(tailor.pid, SIGINT);
   auto result = tailor.wait();
   ::kill(workload, SIGKILL);
