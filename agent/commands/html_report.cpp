@@ -236,7 +236,8 @@ std::string sensitive(const Report& report) {
          (items.empty() ? std::string("<p>None.</p>") : "<ul>" + items + "</ul>") + "</section>\n";
 }
 
-std::string option_list(const std::set<std::string>& values) {
+template <typename Names>
+std::string option_list(const Names& values) {
   std::string out;
   for (const auto& value : values) {
     out += "<option value=\"" + escape(value) + "\">" + escape(value) + "</option>";
@@ -249,9 +250,9 @@ std::string syscall_table(const Report& report) {
   for (const auto& entry : report.syscalls) {
     if (entry.first_caller) comms.insert(entry.first_caller->comm);
   }
-  std::set<std::string> category_names;
+  std::vector<std::string> category_names;  // in display order
   for (common::Category category : common::all_categories()) {
-    category_names.insert(std::string(common::category_name(category)));
+    category_names.emplace_back(common::category_name(category));
   }
   std::string out =
       "<section id=\"table\"><h2>Syscalls</h2><div class=\"filters\">"
