@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The demo: records a bundled sample workload, prints its report and writes the
-# least-privilege seccomp profile for it. Needs root (it loads a BPF program).
+# The demo: records a bundled sample workload, prints its report, writes it as an HTML page and
+# writes the least-privilege seccomp profile for it. Needs root (it loads a BPF program).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${TAILOR_BUILD_DIR:-$root/build}"
@@ -20,9 +20,11 @@ echo "== tailor record -- tailor-sample-workload"
 echo
 echo "== tailor report"
 "$tailor" report "$out/sample.report.json"
+"$tailor" report "$out/sample.report.json" --html -o "$out/sample.report.html"
 echo
 echo "== tailor profile"
 "$tailor" profile "$out/sample.report.json" -o "$out/sample.profile.json"
 echo
 echo "Report:  $out/sample.report.json"
+echo "HTML:    $out/sample.report.html (open it in a browser; it works offline)"
 echo "Profile: $out/sample.profile.json"

@@ -27,6 +27,8 @@ packages=(
   # tests/deploy: the chart renderer (Go, GOPATH mode on Debian's packages), openssl, curl
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
   golang-github-xeipuuv-gojsonschema-dev openssl curl
+  # tests: the HTML report in a real headless browser (driven by playwright-core from npm)
+  chromium
 )
 # tests/deploy: node and npm for the Kubernetes schema validators; a node from elsewhere
 # (e.g. NodeSource, which bundles npm and conflicts with Debian's npm) is kept.

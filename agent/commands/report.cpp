@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <memory>
 
 #include "agent/commands/diff_defaults.h"
+#include "agent/commands/html_report.h"
 #include "agent/commands/output.h"
 #include "common/report/report.h"
 #include "common/report/table.h"
@@ -23,6 +23,8 @@ struct ReportOptions {
   std::vector<std::string> old_pids;
   std::vector<std::string> categories;
   bool json = false;
+  bool html = false;
+  std::string output;  // "" or "-": standard output
 };
 
 int show_report(const ReportOptions& options) {
@@ -38,15 +40,22 @@ int show_report(const ReportOptions& options) {
   const auto fits = fit_against_defaults(shown);
   if (!fits) return fail(fits.error());
   std::string text;
-  if (options.json) {
+  if (options.html) {
+    text = render_html_report(shown, *fits);
+  } else if (options.json) {
     // A key the report format does not have: the output still reads back as a report.
     auto document = nlohmann::ordered_json::parse(common::encode_report(shown));
     document["against_defaults"] = default_fits_json(*fits);
     text = document.dump(2) + "\n";
   } else {
-    text = common::render_table(shown, Terminal::of(STDOUT_FILENO).painter()) + render_default_fits(*fits);
+    // Colour is for a terminal, not for a file written with -o.
+    const common::Painter paint =
+        is_stdout(options.output) ? Terminal::of(STDOUT_FILENO).painter() : common::Painter{};
+    text = common::render_table(shown, paint) + render_default_fits(*fits);
   }
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (auto written = write_output(options.output, text); !written.ok()) {
+    return fail(written.error());
+  }
   return 0;
 }
 
@@ -66,7 +75,11 @@ void add_report_command(CLI::App& app, CommandChoice& choice) {
   cmd->add_option("--category", options->categories,
                   "Only these categories: file, network, process, memory, ipc, time, "
                   "security-sensitive, other (repeatable)");
-  cmd->add_flag("--json", options->json, "Print the (filtered) report as JSON");
+  auto* json = cmd->add_flag("--json", options->json, "Print the (filtered) report as JSON");
+  cmd->add_flag("--html", options->html,
+                "Write the (filtered) report as one self-contained HTML page")
+      ->excludes(json);
+  cmd->add_option("-o,--output", options->output, "Write to this file instead of standard output");
   cmd->callback([options, &choice] {
     if (!options->old_comms.empty() || !options->old_pids.empty())
       throw CLI::ValidationError(

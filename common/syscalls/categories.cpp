@@ -28,68 +28,80 @@ constexpr auto kCategories = [] {
   return out;
 }();
 
-constexpr std::string_view kSecuritySensitive[] = {"acct",
-                                                   "add_key",
-                                                   "bpf",
-                                                   "chroot",
-                                                   "clock_settime",
-                                                   "create_module",
-                                                   "delete_module",
-                                                   "fanotify_init",
-                                                   "finit_module",
-                                                   "fsconfig",
-                                                   "fsmount",
-                                                   "fsopen",
-                                                   "fspick",
-                                                   "get_kernel_syms",
-                                                   "init_module",
-                                                   "io_uring_enter",
-                                                   "io_uring_register",
-                                                   "io_uring_setup",
-                                                   "ioperm",
-                                                   "iopl",
-                                                   "kcmp",
-                                                   "kexec_file_load",
-                                                   "kexec_load",
-                                                   "keyctl",
-                                                   "lookup_dcookie",
-                                                   "mount",
-                                                   "mount_setattr",
-                                                   "move_mount",
-                                                   "name_to_handle_at",
-                                                   "nfsservctl",
-                                                   "open_by_handle_at",
-                                                   "open_tree",
-                                                   "pciconfig_iobase",
-                                                   "pciconfig_read",
-                                                   "pciconfig_write",
-                                                   "perf_event_open",
-                                                   "personality",
-                                                   "pidfd_getfd",
-                                                   "pivot_root",
-                                                   "process_madvise",
-                                                   "process_vm_readv",
-                                                   "process_vm_writev",
-                                                   "ptrace",
-                                                   "query_module",
-                                                   "quotactl",
-                                                   "quotactl_fd",
-                                                   "reboot",
-                                                   "request_key",
-                                                   "setns",
-                                                   "settimeofday",
-                                                   "stime",
-                                                   "swapoff",
-                                                   "swapon",
-                                                   "syslog",
-                                                   "umount",
-                                                   "umount2",
-                                                   "unshare",
-                                                   "uselib",
-                                                   "userfaultfd",
-                                                   "vhangup",
-                                                   "vm86",
-                                                   "vm86old"};
+struct SensitiveCall {
+  std::string_view name;
+  std::string_view why;
+};
+
+// Why each is sensitive, in one line a report shows beside the call.
+constexpr SensitiveCall kSecuritySensitive[] = {
+    {"acct", "turns process accounting on or off for the whole host"},
+    {"add_key", "adds keys to the kernel keyring, which is not namespaced"},
+    {"bpf", "loads programs into the kernel and reads kernel memory through maps"},
+    {"chroot", "changes the root directory, a step in escaping a container's filesystem"},
+    {"clock_settime", "sets the host's clock, for every container on it"},
+    {"create_module", "loads a kernel module (obsolete)"},
+    {"delete_module", "unloads a kernel module from the host kernel"},
+    {"fanotify_init", "watches file access across whole mounts, beyond the container"},
+    {"finit_module", "loads a kernel module into the host kernel"},
+    {"fsconfig", "configures a filesystem to mount (new mount API)"},
+    {"fsmount", "mounts a filesystem (new mount API)"},
+    {"fsopen", "opens a filesystem to mount (new mount API)"},
+    {"fspick", "reconfigures a mounted filesystem (new mount API)"},
+    {"get_kernel_syms", "reads the kernel's symbol table (obsolete)"},
+    {"init_module", "loads a kernel module into the host kernel"},
+    {"io_uring_enter",
+     "io_uring makes syscalls that seccomp never sees, and has a history of kernel bugs"},
+    {"io_uring_register",
+     "io_uring makes syscalls that seccomp never sees, and has a history of kernel bugs"},
+    {"io_uring_setup",
+     "io_uring makes syscalls that seccomp never sees, and has a history of kernel bugs"},
+    {"ioperm", "gives direct access to hardware I/O ports"},
+    {"iopl", "gives direct access to all hardware I/O ports"},
+    {"kcmp", "compares other processes' kernel state, revealing kernel addresses"},
+    {"kexec_file_load", "replaces the running host kernel"},
+    {"kexec_load", "replaces the running host kernel"},
+    {"keyctl", "manages the kernel keyring, which is not namespaced"},
+    {"lookup_dcookie", "reads kernel profiling data"},
+    {"mount", "mounts filesystems, which can hide or expose the host's files"},
+    {"mount_setattr", "changes mount flags (read-only, nosuid, idmap)"},
+    {"move_mount", "moves mounts (new mount API)"},
+    {"name_to_handle_at",
+     "makes file handles that open_by_handle_at can open past the container's root"},
+    {"nfsservctl", "controls the kernel NFS server (removed)"},
+    {"open_by_handle_at", "opens files by handle, past the container's root (the shocker escape)"},
+    {"open_tree", "clones mount trees (new mount API)"},
+    {"pciconfig_iobase", "reads PCI hardware configuration"},
+    {"pciconfig_read", "reads PCI hardware configuration"},
+    {"pciconfig_write", "writes PCI hardware configuration"},
+    {"perf_event_open", "profiles the kernel and other processes, a large attack surface"},
+    {"personality", "changes execution domain, used to turn off address space randomisation"},
+    {"pidfd_getfd", "takes file descriptors from another process"},
+    {"pivot_root", "changes the root filesystem, a step in escaping a container's filesystem"},
+    {"process_madvise", "changes another process's memory handling"},
+    {"process_vm_readv", "reads another process's memory"},
+    {"process_vm_writev", "writes another process's memory"},
+    {"ptrace", "reads and changes other processes, and bypasses seccomp on old kernels"},
+    {"query_module", "reads kernel module data (obsolete)"},
+    {"quotactl", "changes disk quotas of the host's filesystems"},
+    {"quotactl_fd", "changes disk quotas of the host's filesystems"},
+    {"reboot", "reboots the host or loads a new kernel"},
+    {"request_key", "reads keys from the kernel keyring, which is not namespaced"},
+    {"setns", "joins other namespaces, possibly the host's"},
+    {"settimeofday", "sets the host's clock, for every container on it"},
+    {"stime", "sets the host's clock, for every container on it"},
+    {"swapoff", "turns swap off for the whole host"},
+    {"swapon", "turns swap on for the whole host"},
+    {"syslog", "reads the kernel log, which leaks kernel addresses"},
+    {"umount", "unmounts filesystems, which can expose what a mount hid"},
+    {"umount2", "unmounts filesystems, which can expose what a mount hid"},
+    {"unshare", "creates namespaces, the door to user namespaces' wider kernel surface"},
+    {"uselib", "loads a shared library the old way, a past source of kernel bugs"},
+    {"userfaultfd", "handles page faults in user space, used to widen kernel race windows"},
+    {"vhangup", "hangs up the terminal of other processes"},
+    {"vm86", "enters virtual 8086 mode, a past source of kernel bugs"},
+    {"vm86old", "enters virtual 8086 mode, a past source of kernel bugs"},
+};
 
 constexpr std::string_view kFile[] = {"_llseek",
                                       "_newselect",
@@ -391,7 +403,8 @@ const std::unordered_map<std::string_view, Category>& category_table() {
     const auto add = [&out](std::span<const std::string_view> names, Category category) {
       for (std::string_view name : names) out.emplace(name, category);
     };
-    add(kSecuritySensitive, Category::security_sensitive);
+    for (const auto& call : kSecuritySensitive)
+      out.emplace(call.name, Category::security_sensitive);
     add(kFile, Category::file);
     add(kNetwork, Category::network);
     add(kProcess, Category::process);
@@ -436,6 +449,17 @@ Category category_of(std::string_view syscall) {
 
 bool is_security_sensitive(std::string_view syscall) {
   return category_of(syscall) == Category::security_sensitive;
+}
+
+std::string_view sensitivity_reason(std::string_view syscall) {
+  for (std::string_view suffix : {"", "_time64", "64", "32"}) {
+    if (!syscall.ends_with(suffix)) continue;
+    const std::string_view base = syscall.substr(0, syscall.size() - suffix.size());
+    for (const auto& call : kSecuritySensitive) {
+      if (call.name == base) return call.why;
+    }
+  }
+  return {};
 }
 
 }  // namespace tailor::common

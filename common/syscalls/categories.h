@@ -26,4 +26,7 @@ Category category_of(std::string_view syscall);
 // denies them or allows them only with a capability.
 bool is_security_sensitive(std::string_view syscall);
 
+// Why a security-sensitive call is one, in a line; empty for the others.
+std::string_view sensitivity_reason(std::string_view syscall);
+
 }  // namespace tailor::common

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/util/file.h"
 #include "tests/agent/commands/cli.h"
 #include "tests/common/testing/sample_report.h"
 #include "tests/common/testing/temp_dir.h"
@@ -64,6 +65,25 @@ TEST_F(ReportCommandTest, ShowsTheCommandShellQuotedAndReadsReportsWithoutArgv) 
   const auto old = run_tailor({"report", path_});
   ASSERT_EQ(old.exit_status, 0) << old.err;
   EXPECT_THAT(old.out, ::testing::StartsWith("command sh -c 'curl -s example.com' on build01"));
+}
+
+TEST_F(ReportCommandTest, HtmlGoesToTheOutputFileAndNothingHalfWritten) {
+  write(common::testing::sample_report());
+  const std::string page = dir_.file("curl.report.html");
+  const auto written = run_tailor({"report", path_, "--html", "-o", page});
+  ASSERT_EQ(written.exit_status, 0) << written.err;
+  EXPECT_EQ(written.out, "");
+  const auto html = common::read_file(page);
+  ASSERT_TRUE(html.ok()) << html.error().message;
+  EXPECT_THAT(*html, ::testing::StartsWith("<!DOCTYPE html>"));
+  EXPECT_THAT(*html, HasSubstr("default-src 'none'"));
+
+  testing::expect_one_line_failure(
+      run_tailor({"report", path_, "--html", "-o", dir_.file("missing/r.html")}), 1,
+      "missing/r.html");
+  const auto both = run_tailor({"report", path_, "--html", "--json"});
+  EXPECT_EQ(both.exit_status, 2);
+  EXPECT_THAT(both.err, HasSubstr("--json excludes --html"));
 }
 
 }  // namespace

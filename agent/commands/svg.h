@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tailor::agent::svg {
+
+// Text for HTML or SVG content and attribute values: everything a report holds (names, comm,
+// command lines) is untrusted and must not become markup.
+std::string escape(std::string_view text);
+
+// A value that rises in steps: `y` from `x` on.
+struct Step {
+  double x = 0;
+  uint64_t y = 0;
+};
+
+// A step line from (0, 0) through `steps` (sorted by x) to `x_end`, with labelled axes.
+std::string step_plot(const std::vector<Step>& steps, double x_end, std::string_view x_unit,
+                      std::string_view title);
+
+struct Bar {
+  std::string label;
+  uint64_t value = 0;
+  bool highlighted = false;
+};
+
+// Horizontal bars, one a line, with the label on the left and the value on the right.
+std::string bar_chart(const std::vector<Bar>& bars, std::string_view title);
+
+}  // namespace tailor::agent::svg
