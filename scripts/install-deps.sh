@@ -24,6 +24,8 @@ packages=(
   runc crun busybox-static libcap2-bin util-linux iproute2 prometheus
   # tests: the man page renders (man -l), the zsh completion parses (zsh -n)
   man-db groff-base zsh
+  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes of clang 14
+  libclang-rt-14-dev
   # tests/deploy: the chart renderer (Go, GOPATH mode on Debian's packages), openssl, curl
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
   golang-github-xeipuuv-gojsonschema-dev openssl curl

@@ -42,6 +42,16 @@ std::optional<OwnerReference> controller_in(const nlohmann::json& object) {
 
 }  // namespace
 
+common::Result<OwnerObject> read_owner_object(const nlohmann::json& object) {
+  try {
+    const auto metadata = object.find("metadata");
+    return OwnerObject{metadata != object.end() ? metadata->value("uid", "") : "",
+                       controller_in(object)};
+  } catch (const nlohmann::json::exception& e) {
+    return common::make_error(std::string("has malformed metadata: ") + e.what());
+  }
+}
+
 common::Result<std::optional<OwnerReference>> WorkloadResolver::owner_of(
     const std::string& ns, const OwnerReference& ref) {
   {
@@ -53,15 +63,11 @@ common::Result<std::optional<OwnerReference>> WorkloadResolver::owner_of(
   const FollowedKind& kind = *followed(ref.kind);
   auto object = client_.get(common::api_path(kind.api_version, kind.plural, ns, ref.name));
   if (!object) return object.error();
-  std::string uid;
-  std::optional<OwnerReference> owner;
-  try {
-    uid = object->contains("metadata") ? (*object)["metadata"].value("uid", "") : "";
-    owner = controller_in(*object);
-  } catch (const nlohmann::json::exception& e) {
-    return common::make_error(ref.kind + " " + ns + "/" + ref.name +
-                              " has malformed metadata: " + e.what());
-  }
+  auto read = read_owner_object(*object);
+  if (!read)
+    return common::make_error(ref.kind + " " + ns + "/" + ref.name + " " + read.error().message);
+  const std::string& uid = read->uid;
+  const std::optional<OwnerReference>& owner = read->controller;
   // A namesake created after the owner the pod names was deleted is not it.
   if (!ref.uid.empty() && uid != ref.uid)
     return common::make_error(ref.kind + " " + ns + "/" + ref.name + " was replaced (uid " + uid +

@@ -21,6 +21,15 @@ struct Workload {
   bool operator==(const Workload&) const = default;
 };
 
+// What the resolver reads of an owner it GETs (a ReplicaSet or Job): its uid, to tell it from
+// a namesake, and its own controller owner, if any.
+struct OwnerObject {
+  std::string uid;
+  std::optional<OwnerReference> controller;
+};
+// An error says why the object is malformed, to follow its kind and name.
+common::Result<OwnerObject> read_owner_object(const nlohmann::json& object);
+
 struct WorkloadCounters {
   uint64_t lookups = 0;    // GETs of owners
   uint64_t fallbacks = 0;  // a lookup failed or the chain was broken: the immediate owner was used

@@ -17,7 +17,46 @@ ReviewOutcome refused(int status, std::string reason, std::string message) {
   return outcome;
 }
 
+ReviewOutcome judge_status(const json& status, const TokenReviewOptions& options) {
+  if (!status.value("authenticated", false)) {
+    return refused(401, "invalid_token",
+                   "the token is not valid: " + status.value("error", std::string("rejected")));
+  }
+  const auto audiences = status.value("audiences", std::vector<std::string>{});
+  if (std::find(audiences.begin(), audiences.end(), options.audience) == audiences.end()) {
+    return refused(401, "wrong_audience",
+                   "the token is not meant for audience " + options.audience);
+  }
+  const json user = status.value("user", json::object());
+  ReviewOutcome outcome;
+  outcome.username = user.value("username", "");
+  if (outcome.username != options.service_account) {
+    return refused(
+        403, "wrong_service_account",
+        outcome.username + " is not the agent's service account " + options.service_account);
+  }
+  const json extra = user.value("extra", json::object());
+  const auto nodes = extra.value(kNodeNameExtra, std::vector<std::string>{});
+  if (nodes.size() != 1 || nodes.front().empty()) {
+    return refused(403, "no_node",
+                   "the token is not bound to a pod on a node: use a projected service-account "
+                   "token of the agent's pod");
+  }
+  outcome.node = nodes.front();
+  return outcome;
+}
+
 }  // namespace
+
+ReviewOutcome judge_token_review(const json& answer, const TokenReviewOptions& options) {
+  try {
+    return judge_status(answer.value("status", json::object()), options);
+  } catch (const json::exception& e) {
+    // Requests for this token wait on this review: a broken answer must still end it.
+    return refused(503, "review_failed",
+                   std::string("the API server's TokenReview answer is malformed: ") + e.what());
+  }
+}
 
 TokenReviewer::TokenReviewer(common::KubeClient& client, TokenReviewOptions options, Clock clock)
     : client_(client),
@@ -147,42 +186,7 @@ ReviewOutcome TokenReviewer::ask(const std::string& token) {
     return refused(503, "review_failed",
                    "cannot review the token with the API server: " + answer.error().message);
   }
-  try {
-    return judge(answer->value("status", json::object()));
-  } catch (const json::exception& e) {
-    // Requests for this token wait on this review: a broken answer must still end it.
-    return refused(503, "review_failed",
-                   std::string("the API server's TokenReview answer is malformed: ") + e.what());
-  }
-}
-
-ReviewOutcome TokenReviewer::judge(const json& status) const {
-  if (!status.value("authenticated", false)) {
-    return refused(401, "invalid_token",
-                   "the token is not valid: " + status.value("error", std::string("rejected")));
-  }
-  const auto audiences = status.value("audiences", std::vector<std::string>{});
-  if (std::find(audiences.begin(), audiences.end(), options_.audience) == audiences.end()) {
-    return refused(401, "wrong_audience",
-                   "the token is not meant for audience " + options_.audience);
-  }
-  const json user = status.value("user", json::object());
-  ReviewOutcome outcome;
-  outcome.username = user.value("username", "");
-  if (outcome.username != options_.service_account) {
-    return refused(
-        403, "wrong_service_account",
-        outcome.username + " is not the agent's service account " + options_.service_account);
-  }
-  const json extra = user.value("extra", json::object());
-  const auto nodes = extra.value(kNodeNameExtra, std::vector<std::string>{});
-  if (nodes.size() != 1 || nodes.front().empty()) {
-    return refused(403, "no_node",
-                   "the token is not bound to a pod on a node: use a projected service-account "
-                   "token of the agent's pod");
-  }
-  outcome.node = nodes.front();
-  return outcome;
+  return judge_token_review(*answer, options_);
 }
 
 }  // namespace tailor::aggregator

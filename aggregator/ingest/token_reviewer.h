@@ -54,6 +54,10 @@ struct ReviewOutcome {
   int retry_after_s = 0;  // with 429
 };
 
+// What the API server's answer to a TokenReview says of its token under `options`; a malformed
+// answer (the API server's or whoever answers in its place) is a 503 naming what is wrong.
+ReviewOutcome judge_token_review(const nlohmann::json& answer, const TokenReviewOptions& options);
+
 // Checks agents' bound service-account tokens with the API server's TokenReview, caching
 // answers by token for a short while so the API server sees one review per agent and
 // interval, not one per request. Requests presenting a token under review wait for that one
@@ -92,7 +96,6 @@ class TokenReviewer {
   void land(const std::string& token, const std::shared_ptr<Flight>& flight,
             const ReviewOutcome& outcome, TimePoint asked);
   ReviewOutcome ask(const std::string& token);
-  ReviewOutcome judge(const nlohmann::json& status) const;
 
   common::KubeClient& client_;
   TokenReviewOptions options_;

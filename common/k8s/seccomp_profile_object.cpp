@@ -172,8 +172,13 @@ Result<std::string> seccomp_profile_json(const Profile& profile, const SpoObject
 Result<ProfileWithWarnings> profile_from_seccomp_profile(const nlohmann::json& object,
                                                          const ProfileDecodeOptions& options) {
   const std::string group_prefix = std::string(kSpoGroup) + "/";
-  if (!object.is_object() || object.value("kind", "") != kKind ||
-      !object.value("apiVersion", "").starts_with(group_prefix)) {
+  // value() throws for a field of another type ("kind:" with nothing after it is null).
+  const auto text_field = [&](const char* name) {
+    const auto it = object.find(name);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (!object.is_object() || text_field("kind") != kKind ||
+      !text_field("apiVersion").starts_with(group_prefix)) {
     return make_error(std::string("not a SeccompProfile: expected kind SeccompProfile and "
                                   "apiVersion ") +
                       kSpoGroup + "/<version>");

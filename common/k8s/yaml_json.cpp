@@ -1,10 +1,14 @@
 #include "common/k8s/yaml_json.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
+
+#include "common/util/strings.h"
 
 namespace tailor::common {
 namespace {
@@ -37,6 +41,40 @@ nlohmann::json plain_scalar(const std::string& s) {
   return s;
 }
 
+// YAML is Unicode, but yaml-cpp passes any bytes through; a string that is not UTF-8 would make
+// every later dump() of the JSON throw.
+std::string utf8_text(const YAML::Node& node) {
+  auto text = node.as<std::string>();
+  if (!is_utf8(text)) throw YAML::ParserException(node.Mark(), "a string is not UTF-8");
+  return text;
+}
+
+// yaml-cpp 0.7 never finishes some malformed streams: after a top-level flow node followed by a
+// comma ("[1],", "'a',") it returns empty documents at the same place forever, growing memory.
+// A document that starts where the previous one did is that loop; the events are not needed.
+class StuckParserCheck : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (previous_ && previous_->pos == mark.pos)
+      throw YAML::ParserException(mark, "the text after the document's node does not parse");
+    previous_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  std::optional<YAML::Mark> previous_;
+};
+
 nlohmann::json to_json(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
@@ -44,7 +82,7 @@ nlohmann::json to_json(const YAML::Node& node) {
       return nullptr;
     case YAML::NodeType::Scalar:
       // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
-      return node.Tag() == "!" ? nlohmann::json(node.Scalar()) : plain_scalar(node.Scalar());
+      return node.Tag() == "!" ? nlohmann::json(utf8_text(node)) : plain_scalar(utf8_text(node));
     case YAML::NodeType::Sequence: {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& item : node) out.push_back(to_json(item));
@@ -52,7 +90,7 @@ nlohmann::json to_json(const YAML::Node& node) {
     }
     case YAML::NodeType::Map: {
       nlohmann::json out = nlohmann::json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = to_json(kv.second);
+      for (const auto& kv : node) out[utf8_text(kv.first)] = to_json(kv.second);
       return out;
     }
   }
@@ -102,6 +140,13 @@ std::string json_to_yaml(const nlohmann::json& value) {
 
 Result<std::vector<nlohmann::json>> yaml_documents_to_json(std::string_view yaml) {
   try {
+    {
+      std::istringstream stream{std::string(yaml)};
+      YAML::Parser parser(stream);
+      StuckParserCheck check;
+      while (parser.HandleNextDocument(check)) {
+      }
+    }
     std::vector<nlohmann::json> docs;
     for (const auto& node : YAML::LoadAll(std::string(yaml))) {
       if (node.IsNull()) continue;

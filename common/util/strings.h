@@ -13,4 +13,8 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // they are, others in single quotes ("sh -c 'sleep 1 & wait'").
 std::string shell_quote(const std::vector<std::string>& argv);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points above
+// U+10FFFF): nlohmann::json throws when it serialises a string that is not.
+bool is_utf8(std::string_view text);
+
 }  // namespace tailor::common

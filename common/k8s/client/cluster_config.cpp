@@ -140,8 +140,15 @@ Result<ClusterConfig> in_cluster_config(const InClusterEnvironment& env) {
 }
 
 Result<ClusterConfig> load_kubeconfig(const std::string& path, const std::string& context) {
-  auto docs = load_yaml_file(path);
-  if (!docs) return docs.error();
+  auto text = read_file(path);
+  if (!text) return text.error();
+  return parse_kubeconfig(*text, path, context);
+}
+
+Result<ClusterConfig> parse_kubeconfig(std::string_view text, const std::string& path,
+                                       const std::string& context) {
+  auto docs = yaml_documents_to_json(text);
+  if (!docs) return make_error(path + ": " + docs.error().message);
   if (docs->size() != 1)
     return make_error("kubeconfig " + path + " must hold one YAML document, not " +
                       std::to_string(docs->size()));

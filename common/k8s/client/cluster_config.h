@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/util/result.h"
 
@@ -36,6 +37,9 @@ Result<ClusterConfig> in_cluster_config(const InClusterEnvironment& env);
 // or tokenFile, and the context's namespace. Relative paths are relative to
 // the file. Client certificates and exec plugins are refused with a message.
 Result<ClusterConfig> load_kubeconfig(const std::string& path, const std::string& context = "");
+// The same of a kubeconfig's text; `path` names it in errors and anchors relative paths.
+Result<ClusterConfig> parse_kubeconfig(std::string_view text, const std::string& path,
+                                       const std::string& context = "");
 
 // In-cluster when KUBERNETES_SERVICE_HOST is set, otherwise the first file
 // of $KUBECONFIG or ~/.kube/config.

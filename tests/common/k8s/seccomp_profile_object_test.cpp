@@ -231,5 +231,20 @@ TEST_F(SeccompProfileObjectTest, ReadsSposExamplesAndRefusesOtherKinds) {
               ElementsAre(HasSubstr("baseProfileName \"runc-v1.4.2\" is not followed")));
 }
 
+TEST_F(SeccompProfileObjectTest, KindOrApiVersionOfAnotherTypeIsNotASeccompProfile) {
+  // Found by tailor_fuzz_seccomp_profile: "kind:" with nothing after it is null, and reading it
+  // as a string threw out of profile_from_seccomp_profile.
+  const auto docs = load_yaml_file(TAILOR_FUZZ_REGRESSIONS_DIR "/seccomp_profile/kind-null.yaml");
+  ASSERT_TRUE(docs.ok()) << docs.error().message;
+  ASSERT_EQ(docs->size(), 1u);
+  const auto decoded = profile_from_seccomp_profile(docs->front());
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_THAT(decoded.error().message, HasSubstr("not a SeccompProfile"));
+  for (const json& object : {json{{"kind", "SeccompProfile"}, {"apiVersion", 1}},
+                             json{{"kind", json::array()}, {"apiVersion", kSpoGroup}}}) {
+    EXPECT_FALSE(profile_from_seccomp_profile(object).ok()) << object.dump();
+  }
+}
+
 }  // namespace
 }  // namespace tailor::common
