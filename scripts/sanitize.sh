@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The suite built with sanitizers, in its own build directory, ending with scripts/test.sh's
+# summary line:
+#   sanitize.sh [address,undefined] [ctest args]   everything under ASan+UBSan, in build-asan/
+#   sanitize.sh thread [ctest args]                the threaded parts under TSan, in build-tsan/:
+#                                                  tailor_aggregator_tests (ingest, writer,
+#                                                  token reviewer) and tailor_agent_report_tests
+#                                                  (spool, courier, sender)
+# Needs root, as scripts/test.sh. docs/testing.md says what runs where and how long it takes.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+sanitize="address,undefined"
+if [ "$#" -gt 0 ] && [[ "$1" != -* ]]; then
+  sanitize="$1"
+  shift
+fi
+targets=()
+ctest_args=()
+case "$sanitize" in
+  address,undefined | undefined,address | address) build="$root/build-asan" ;;
+  thread)
+    build="$root/build-tsan"
+    targets=(tailor_aggregator_tests tailor_agent_report_tests)
+    # Only these two test programs are built there: the others are placeholders without labels.
+    ctest_args=(-L "^(testbed|threads)$")
+    ;;
+  *)
+    echo "sanitize.sh: unknown sanitizer list '$sanitize': use address,undefined or thread" >&2
+    exit 2
+    ;;
+esac
+if [ "$(id -u)" -ne 0 ]; then
+  echo "sanitize.sh: run as root: the suite loads BPF programs, makes cgroups and runs containers" >&2
+  exit 1
+fi
+"$root/scripts/install-deps.sh"
+launcher=()
+if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR="$root"
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAILOR_SANITIZE="$sanitize" \
+  "${launcher[@]}" >/dev/null
+build_targets=()
+for target in "${targets[@]}"; do build_targets+=(--target "$target"); done
+cmake --build "$build" -j"$(nproc)" "${build_targets[@]}"
+"$root/scripts/prepare-machine.sh"
+cd "$build"
+log="$build/ctest.log"
+status=0
+ctest --output-on-failure --timeout 600 --output-log "$log" "${ctest_args[@]}" "$@" \
+  || status=$?
+"$root/scripts/ctest-summary.sh" "$log" "$build"
+exit "$status"
