@@ -110,9 +110,11 @@ TEST_F(HttpEndpointTest, HealthAndReadiness) {
   EXPECT_EQ(client.Get("/readyz")->status, 200);
 }
 
-// Idle connections (anyone's who can reach the port) must not keep a probe with the kubelet's
-// 1 s timeout waiting: with httplib's 8 threads, 9 did.
-TEST_F(HttpEndpointTest, ProbesAnswerWithinOneSecondWhileFortyConnectionsSitIdle) {
+// Idle connections (anyone's who can reach the port) must not keep a probe waiting: with
+// httplib's 8 threads and 5 s idle wait, 9 took a probe 3-5 s and 40 about 25 s. The bound here
+// is 3 s rather than the kubelet's 1 s so that a loaded CI machine cannot fail it; it still
+// fails the old server by far.
+TEST_F(HttpEndpointTest, ProbesAnswerPromptlyWhileFortyConnectionsSitIdle) {
   const auto endpoint = start();
   std::vector<int> idle;
   for (int i = 0; i < 40; ++i) {
@@ -125,8 +127,8 @@ TEST_F(HttpEndpointTest, ProbesAnswerWithinOneSecondWhileFortyConnectionsSitIdle
     idle.push_back(fd);
   }
   httplib::Client probe("127.0.0.1", endpoint->port());
-  probe.set_connection_timeout(1);
-  probe.set_read_timeout(1);
+  probe.set_connection_timeout(3);
+  probe.set_read_timeout(3);
   for (int i = 0; i < 5; ++i) {
     const auto answer = probe.Get("/healthz");
     ASSERT_TRUE(answer) << "probe " << i << ": " << httplib::to_string(answer.error());
