@@ -11,6 +11,7 @@
 #include "common/syscalls/categories.h"
 #include "common/util/saturating.h"
 #include "common/util/strings.h"
+#include "common/util/clock.h"
 
 namespace tailor::agent {
 namespace {
@@ -90,15 +91,6 @@ std::string seconds(uint64_t ns) {
   return text;
 }
 
-std::string utc_time(int64_t unix_ms) {
-  const std::time_t at = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&at, &tm);
-  char text[sizeof "1970-01-01 00:00:00 UTC"];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return text;
-}
-
 std::string syscall_name(const SyscallEntry& entry) {
   return entry.name.empty() ? "#" + std::to_string(entry.nr) : entry.name;
 }
@@ -128,7 +120,7 @@ std::string summary(const Report& report) {
   item("Recorded", info.target_kind + " " + common::command_line(info));
   if (!info.cgroup_path.empty()) item("Cgroup", info.cgroup_path);
   item("Host", info.hostname + " (" + info.native_arch + ", kernel " + info.kernel + ")");
-  item("Started", utc_time(info.started_unix_ms));
+  item("Started", common::utc_time(info.started_unix_ms));
   item("Duration", seconds(info.duration_ms * 1'000'000) + " s");
   if (info.exit_status) item("Exit status", std::to_string(*info.exit_status));
   item("Distinct syscalls", std::to_string(report.syscalls.size()), "syscall-count");

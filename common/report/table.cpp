@@ -7,6 +7,7 @@
 
 #include "common/util/strings.h"
 #include "common/util/saturating.h"
+#include "common/util/clock.h"
 
 namespace tailor::common {
 namespace {
@@ -49,15 +50,6 @@ std::string format_seconds(uint64_t ms) {
 std::string process_label(const SyscallEntry& entry) {
   if (!entry.first_caller) return "-";
   return entry.first_caller->comm + "[" + std::to_string(entry.first_caller->pid) + "]";
-}
-
-std::string utc_time(int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[sizeof "1970-01-01 00:00:00 UTC"];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return text;
 }
 
 std::string recording_line(const RecordingInfo& info) {
