@@ -315,6 +315,54 @@ TEST_F(IngestTest, AFloodOfUnknownTokensIsHeldBeforeTheApiServer) {
   EXPECT_EQ(post("unknown-1", body).first, 401) << "a known token needs no review";
 }
 
+// What an attacker with a valid token can still send: text that is not UTF-8, and one batch
+// naming 100,000 workloads. Each is refused with its status and counted, nothing is merged.
+TEST_F(IngestTest, RefusesInvalidUtf8AndABatchOfAHundredThousandWorkloads) {
+  AggregatorOptions options;
+  options.ingest.max_body_bytes = 32 << 20;  // past the decoder's own document limit
+  start(options);
+  const std::string token = agent_token("node-a");
+  json base = json::parse(common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"})));
+
+  std::string not_utf8 = base.dump();
+  const auto name_at = not_utf8.find("\"web\"");
+  ASSERT_NE(name_at, std::string::npos);
+  not_utf8.replace(name_at + 1, 3, "w\xc3\x28");  // a lead byte followed by no continuation
+  const auto refused_text = post(token, not_utf8);
+  EXPECT_EQ(refused_text.first, 400);
+  EXPECT_NE(refused_text.second.find("UTF-8"), std::string::npos) << refused_text.second;
+
+  // Written as text: building 100,000 JSON objects takes the test seconds.
+  const std::string workload = base["workloads"][0].dump();
+  const auto name = workload.find("\"web\"");
+  ASSERT_NE(name, std::string::npos);
+  auto batch_of = [&](int count) {
+    json head = base;
+    head["workloads"] = json::array();
+    std::string text = head.dump();  // ends with "workloads":[]}
+    std::string list;
+    for (int i = 0; i < count; ++i) {
+      if (i > 0) list += ',';
+      list.append(workload, 0, name + 1).append("w" + std::to_string(i)).append(workload, name + 4);
+    }
+    return text.insert(text.size() - 2, list);
+  };
+  const std::string huge = batch_of(100000);
+  ASSERT_GT(huge.size(), size_t{8} << 20);
+  const auto refused_size = post(token, huge);
+  EXPECT_EQ(refused_size.first, 400);
+  EXPECT_NE(refused_size.second.find("max_document_bytes"), std::string::npos)
+      << refused_size.second;
+  // Under the document limit, the count of workloads is the limit that holds.
+  const auto refused_count = post(token, batch_of(2000));
+  EXPECT_EQ(refused_count.first, 400);
+  EXPECT_NE(refused_count.second.find("max_workloads"), std::string::npos) << refused_count.second;
+
+  EXPECT_EQ(aggregator_->store().size(), 0u);
+  EXPECT_EQ(post(token, base.dump()).first, 200) << "still merging";
+  EXPECT_NE(get("/metrics").find("result=\"malformed\"} 3"), std::string::npos);
+}
+
 TEST_F(IngestTest, LimitsEachNodesRateWithRetryAfter) {
   AggregatorOptions options;
   options.ingest.rate = {.per_second = 0.5, .burst = 3};
