@@ -10,31 +10,31 @@
 // A report is one workload container's entry in a batch (workloads[i] of the wire format):
 // a node's batch carries one report per container it runs.
 #include <httplib.h>
-#include <sched.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "aggregator/writer/profile_names.h"
+#include "bench/aggregator_process.h"
 #include "bench/load_shape.h"
 #include "bench/process_figures.h"
 #include "common/util/clock.h"
 #include "common/wire/delta.h"
-#include "tests/support/process.h"
 #include "tests/testbed/test_api_server.h"
-#include "tests/testbed/tls_material.h"
 
 namespace {
 
+using tailor::bench::AggregatorProcess;
+using tailor::bench::die;
+using tailor::bench::metric;
+using tailor::bench::pin_to_cpu;
 using tailor::bench::process_figures;
 using tailor::bench::ProcessFigures;
 
@@ -42,11 +42,6 @@ using steady = std::chrono::steady_clock;
 using tailor::common::Delta;
 using tailor::common::WorkloadDelta;
 using tailor::common::WorkloadKey;
-
-[[noreturn]] void die(const std::string& message) {
-  std::fprintf(stderr, "bench: %s\n", message.c_str());
-  std::exit(1);
-}
 
 struct Options {
   tailor::bench::Shape shape;
@@ -71,30 +66,6 @@ struct Injection {
   std::string syscall;
   steady::time_point sent;
 };
-
-void pin_to_cpu(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof(set), &set) != 0) die("cannot pin the load to CPU 1");
-}
-
-std::unique_ptr<httplib::SSLClient> connect(int port, const std::string& ca) {
-  auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
-  client->set_ca_cert_path(ca.c_str());
-  client->enable_server_certificate_verification(true);
-  client->set_keep_alive(true);
-  client->set_tcp_nodelay(true);
-  client->set_connection_timeout(std::chrono::seconds(30));
-  client->set_read_timeout(std::chrono::seconds(60));
-  client->set_write_timeout(std::chrono::seconds(60));
-  return client;
-}
-
-std::string scrape(int port, const std::string& ca) {
-  auto answer = connect(port, ca)->Get("/metrics");
-  return answer ? answer->body : std::string();
-}
 
 // What one POST got: 0 when nothing answered.
 int post(httplib::SSLClient& client, const Node& node, const Delta& delta) {
@@ -121,12 +92,6 @@ double percentile(std::vector<double> values, double p) {
   const std::size_t at =
       std::min(values.size() - 1, std::size_t(p * double(values.size() - 1) + 0.5));
   return values[at];
-}
-
-// The value of one series in a Prometheus text scrape, 0 when absent.
-double metric(const std::string& metrics, const std::string& series) {
-  const auto at = metrics.find("\n" + series + " ");
-  return at == std::string::npos ? 0 : std::atof(metrics.c_str() + at + series.size() + 2);
 }
 
 std::string scrape_line(const std::string& metrics, const std::string& prefix) {
@@ -163,55 +128,20 @@ int main(int argc, char** argv) {
   }
   pin_to_cpu(1);
 
-  auto server = tailor::testbed::TestApiServer::start({});
-  if (!server) die(server.error().message);
-  auto tls = tailor::testbed::generate_tls_material();
-  if (!tls) die(tls.error().message);
-  const std::string dir = (*server)->work_dir();
-  const std::string ca = dir + "/agg-ca.pem";
-  (void)tailor::testbed::write_private_file(ca, tls->ca_cert_pem);
-  (void)tailor::testbed::write_private_file(dir + "/agg.pem", tls->cert_pem);
-  (void)tailor::testbed::write_private_file(dir + "/agg.key", tls->key_pem);
-
   const tailor::bench::LoadShape load(shape);
   const tailor::bench::Growth growth =
       options.converging ? tailor::bench::kConverging : tailor::bench::kConverged;
-  std::vector<Node> nodes(shape.nodes);
-  for (int i = 0; i < shape.nodes; ++i) {
-    Node& node = nodes[i];
-    node.name = load.node(i).name;
-    const std::string pod = "tailor-agent-" + node.name;
-    const std::string uid = "uid-" + pod;
-    auto put = (*server)->put_object(
-        "v1", "pods",
-        {{"apiVersion", "v1"},
-         {"kind", "Pod"},
-         {"metadata", {{"name", pod}, {"namespace", "tailor"}, {"uid", uid}}},
-         {"spec",
-          {{"nodeName", node.name}, {"containers", {{{"name", "agent"}, {"image", "t"}}}}}}});
-    if (!put) die(put.error().message);
-    node.token = (*server)->issue_service_account_token("tailor", "tailor-agent", pod, uid,
-                                                        node.name, "tailor-aggregator");
-  }
-
   // The per-node limit is lifted: the load generator sends a node's batches back to back,
   // which a real agent (a batch every few seconds) never does.
-  auto aggregator = tailor::testing::start_process(
-      {"/usr/bin/taskset", "-c", "0", TAILOR_AGGREGATOR_BIN, "--listen", "127.0.0.1:0",
-       "--tls-cert", dir + "/agg.pem", "--tls-key", dir + "/agg.key", "--kubeconfig",
-       (*server)->kubeconfig_path(), "--rate", "1000000", "--burst", "1000000"});
-  int port = 0;
-  for (int i = 0; i < 300 && port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    std::ifstream log(aggregator.err_path);
-    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-    if (auto at = text.find("serving on port "); at != std::string::npos)
-      port = std::atoi(text.c_str() + at + 16);
+  AggregatorProcess aggregator(TAILOR_AGGREGATOR_BIN, {"--rate", "1000000", "--burst", "1000000"});
+  std::vector<Node> nodes(shape.nodes);
+  for (int i = 0; i < shape.nodes; ++i) {
+    nodes[i].name = load.node(i).name;
+    nodes[i].token = aggregator.node_token(nodes[i].name);
   }
-  if (port == 0) {
-    kill(aggregator.pid, SIGKILL);
-    die("the aggregator did not start: " + aggregator.wait().err);
-  }
+  tailor::testbed::TestApiServer& server = aggregator.api_server();
+  auto connect = [&] { return aggregator.connect(); };
+  auto scrape = [&] { return aggregator.scrape(); };
 
   std::atomic<bool> stop{false};
   std::atomic<bool> measuring{false};
@@ -226,7 +156,7 @@ int main(int argc, char** argv) {
     std::vector<std::thread> workers;
     for (int c = 0; c < options.connections; ++c) {
       workers.emplace_back([&] {
-        auto client = connect(port, ca);
+        auto client = connect();
         for (std::size_t i; (i = next++) < nodes.size();) {
           Node& node = nodes[i];
           for (;;) {
@@ -238,7 +168,7 @@ int main(int argc, char** argv) {
               continue;
             }
             ++refused;
-            if (status == 0) client = connect(port, ca);
+            if (status == 0) client = connect();
           }
           node.seq = 1;
           ++batches;
@@ -252,7 +182,7 @@ int main(int argc, char** argv) {
   const long warm_batches = batches.exchange(0);
   const long warm_reports = reports.exchange(0);
   const long warm_limited = review_limited.exchange(0);
-  const ProcessFigures after_warm = process_figures(aggregator.pid);
+  const ProcessFigures after_warm = process_figures(aggregator.pid());
 
   // Steady state: every node in turn sends its next batch; meanwhile new syscalls are
   // injected into one workload each and timed until they are in its SeccompProfile.
@@ -266,7 +196,7 @@ int main(int argc, char** argv) {
   std::atomic<long> paced{0};
   for (int c = 0; c < options.connections; ++c) {
     workers.emplace_back([&] {
-      auto client = connect(port, ca);
+      auto client = connect();
       while (!stop) {
         if (batches_per_s > 0) {
           const auto due =
@@ -287,13 +217,13 @@ int main(int argc, char** argv) {
             ++review_limited;
           else
             ++refused;
-          if (status == 0) client = connect(port, ca);
+          if (status == 0) client = connect();
         }
       }
     });
   }
   std::thread injector([&] {
-    auto client = connect(port, ca);
+    auto client = connect();
     std::mt19937 random(42);
     int round = 0;
     while (!stop) {
@@ -318,7 +248,7 @@ int main(int argc, char** argv) {
       const auto sent = steady::now();
       const int status = post(*client, node, delta);
       if (status != 200) {
-        if (status == 0) client = connect(port, ca);
+        if (status == 0) client = connect();
         continue;
       }
       std::lock_guard lock(injections_mu);
@@ -336,7 +266,7 @@ int main(int argc, char** argv) {
         check = pending;
       }
       for (const auto& injection : check) {
-        if (!profile_has(**server, injection.key, injection.syscall)) continue;
+        if (!profile_has(server, injection.key, injection.syscall)) continue;
         const double seconds =
             std::chrono::duration<double>(steady::now() - injection.sent).count();
         std::lock_guard lock(injections_mu);
@@ -354,11 +284,10 @@ int main(int argc, char** argv) {
   // writer busy for good: then measuring starts once every profile exists.
   const auto backlog_start = steady::now();
   auto backlog_left = [&] {
-    if ((*server)->list_objects(kProfileVersion, "seccompprofiles").size() <
+    if (server.list_objects(kProfileVersion, "seccompprofiles").size() <
         static_cast<std::size_t>(shape.workloads))
       return true;
-    return !options.converging &&
-           metric(scrape(port, ca), "tailor_aggregator_profiles_pending") > 0;
+    return !options.converging && metric(scrape(), "tailor_aggregator_profiles_pending") > 0;
   };
   while (steady::now() - backlog_start < std::chrono::minutes(15) && backlog_left())
     std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -367,17 +296,17 @@ int main(int argc, char** argv) {
   reports = 0;
   review_limited = 0;
   refused = 0;
-  const std::string metrics_before = scrape(port, ca);
-  const ProcessFigures before = process_figures(aggregator.pid);
+  const std::string metrics_before = scrape();
+  const ProcessFigures before = process_figures(aggregator.pid());
   const ProcessFigures load_before = process_figures(getpid());
   const auto window_start = steady::now();
   measuring = true;
   std::this_thread::sleep_for(std::chrono::seconds(options.seconds));
   measuring = false;
   const double window_s = std::chrono::duration<double>(steady::now() - window_start).count();
-  const ProcessFigures after = process_figures(aggregator.pid);
+  const ProcessFigures after = process_figures(aggregator.pid());
   const ProcessFigures load_after = process_figures(getpid());
-  const std::string metrics_after = scrape(port, ca);
+  const std::string metrics_after = scrape();
   const long steady_batches = batches, steady_reports = reports;
   stop = true;
   for (auto& worker : workers) worker.join();
@@ -393,9 +322,8 @@ int main(int argc, char** argv) {
   watching = false;
   watcher.join();
 
-  const std::string metrics = scrape(port, ca);
-  kill(aggregator.pid, SIGTERM);
-  const auto exited = aggregator.wait();
+  const std::string metrics = scrape();
+  const auto exited = aggregator.stop();
   auto window_rate = [&](const std::string& series) {
     return (metric(metrics_after, series) - metric(metrics_before, series)) / window_s;
   };

@@ -125,6 +125,7 @@ void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& 
   // A body is read up to the limit and kept only when its batch was admitted: a refused one is
   // dropped as it comes, so the client reads its answer rather than a reset connection. (One
   // announced too large, httplib skips unread.) Past the limit, the connection ends.
+  const int refusal = response.status;
   std::string body;
   size_t taken = 0;
   bool oversized = false;
@@ -135,7 +136,11 @@ void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& 
     return true;
   });
   if (oversized || (!read && !announced_too_large)) response.set_header("Connection", "close");
-  if (!node) return;
+  if (!node) {
+    // httplib answers 400 for a body whose reading was cut short: the refusal is the answer.
+    response.status = refusal;
+    return;
+  }
   if (oversized) {
     reject(response, 413, "too_large", too_large);
   } else if (!read) {
@@ -145,7 +150,8 @@ void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& 
   }
 }
 
-void IngestApi::accept(const std::string& node, const std::string& body, httplib::Response& response) {
+void IngestApi::accept(const std::string& node, const std::string& body,
+                       httplib::Response& response) {
   auto delta = common::decode_delta(body, options_.limits);
   if (!delta) {
     reject(response, 400, "malformed", delta.error().message);
