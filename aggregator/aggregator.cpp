@@ -2,6 +2,8 @@
 
 #include <prometheus/registry.h>
 
+#include "aggregator/log.h"
+
 namespace tailor::aggregator {
 
 Aggregator::Aggregator(std::unique_ptr<common::KubeClient> client, AggregatorOptions options)
@@ -23,7 +25,7 @@ common::Result<std::unique_ptr<Aggregator>> Aggregator::create(
   auto endpoint =
       common::HttpEndpoint::create(a.options_.endpoint, a.registry_, [writer]() -> common::Status {
         if (writer->ready()) return common::ok_status();
-        return common::make_error("rebuilding state from existing SeccompProfiles");
+        return common::make_error(writer->not_ready_reason());
       });
   if (!endpoint) return endpoint.error();
   a.endpoint_ = std::move(*endpoint);
@@ -33,9 +35,12 @@ common::Result<std::unique_ptr<Aggregator>> Aggregator::create(
 
 common::Status Aggregator::start() {
   // Serving first: /healthz answers during the rebuild, /readyz once it is done, and batches
-  // merged meanwhile are simply unioned with what the rebuild finds.
+  // merged meanwhile are simply unioned with what the rebuild finds. A rebuild that fails (the
+  // API server down, SPO's CRDs missing) is retried by the writer, not fatal: a replica that
+  // exits when the API server is away is restarted into the same failure with a growing delay.
   if (auto started = endpoint_->start(); !started) return started;
-  if (auto rebuilt = writer_->start_up(); !rebuilt) return rebuilt;
+  if (auto rebuilt = writer_->start_up(); !rebuilt)
+    log_line("warning", rebuilt.error().message + "; not ready until it succeeds");
   writer_->start();
   return common::ok_status();
 }

@@ -71,6 +71,21 @@ ProfileWriter::ProfileWriter(common::KubeClient& client, MergeStore& store,
 ProfileWriter::~ProfileWriter() { stop(); }
 
 common::Status ProfileWriter::start_up() {
+  auto rebuilt = rebuild();
+  if (!rebuilt) {
+    std::lock_guard lock(mu_);
+    start_up_error_ = rebuilt.error().message;
+  }
+  return rebuilt;
+}
+
+std::string ProfileWriter::not_ready_reason() {
+  std::lock_guard lock(mu_);
+  return start_up_error_.empty() ? "rebuilding state from existing SeccompProfiles"
+                                 : start_up_error_;
+}
+
+common::Status ProfileWriter::rebuild() {
   if (options_.record_only) {
     ready_ = true;
     return common::ok_status();
@@ -116,9 +131,20 @@ common::Status ProfileWriter::start_up() {
 
 void ProfileWriter::start() {
   ticker_ = std::thread([this] {
+    Clock::time_point start_up_at{};
+    std::chrono::milliseconds start_up_backoff{0};
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();
+      if (!ready_ && Clock::now() >= start_up_at) {
+        if (const auto started = start_up(); !started) {
+          start_up_backoff =
+              std::clamp(start_up_backoff * 2, options_.initial_backoff, options_.max_backoff);
+          start_up_at = Clock::now() + start_up_backoff;
+          log_line("warning", started.error().message + "; not ready, retrying in " +
+                                  std::to_string(start_up_backoff.count()) + " ms");
+        }
+      }
       const auto now = Clock::now();
       update_store_metrics(now);
       lock.lock();

@@ -69,11 +69,13 @@ class ProfileWriter {
   ProfileWriter& operator=(const ProfileWriter&) = delete;
 
   // Picks the version and rebuilds the store from the SeccompProfiles this aggregator manages,
-  // so a restart loses nothing. Nothing to do in record-only mode.
+  // so a restart loses nothing. Nothing to do in record-only mode. A failure is kept as the
+  // reason the writer is not ready.
   common::Status start_up();
   // Until stop() or destruction: concurrent_writes workers, each writing the due profile whose
   // first unwritten change is oldest, and a thread that every tick learns the store's changes
-  // (and once a second updates the store metrics).
+  // (and once a second updates the store metrics). Until start_up() succeeds, that thread
+  // retries it with backoff: an API server that cannot answer yet is no reason to exit.
   void start();
   // Returns once the writes in flight end; each request is bounded by the client's timeouts.
   void stop();
@@ -82,6 +84,8 @@ class ProfileWriter {
   void run_once();
 
   bool ready() const { return ready_; }
+  // Why it is not ready: the last start-up failure, or that it has not started up yet.
+  std::string not_ready_reason();
   // Profiles whose latest version is not written yet.
   std::size_t pending();
   const std::string& api_version() const { return options_.api_version; }
@@ -114,6 +118,8 @@ class ProfileWriter {
   using Queue = std::set<std::pair<Clock::time_point, Entry*>, Earlier>;
   enum class Outcome { written, unchanged, frozen, failed };
 
+  common::Status rebuild();
+
   void update_store_metrics(Clock::time_point now);
   void learn_changes_locked(Clock::time_point now);
   void enqueue_locked(Entry& entry, Clock::time_point now);
@@ -136,6 +142,7 @@ class ProfileWriter {
   prometheus::Histogram& latency_;
   prometheus::Gauge& pending_;
   std::atomic<bool> ready_{false};
+  std::string start_up_error_;  // guarded by mu_
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   // Entries are never erased, so the queues point into the map.

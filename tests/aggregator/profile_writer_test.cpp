@@ -212,6 +212,42 @@ TEST_F(ProfileWriterTest, TwoReplicasWritingAtOnceKeepTheUnion) {
   for (const auto& name : names) EXPECT_TRUE(written.contains(name)) << name << " was lost";
 }
 
+// A replica that starts while the API server cannot list is not ready and says why, keeps
+// retrying, and rebuilds once it can: exiting would only be restarted into the same failure.
+TEST_F(ProfileWriterTest, AStartUpTheApiServerCannotAnswerIsRetriedUntilItCan) {
+  {
+    auto r = replica();
+    r->store.apply(delta_from("node-a", "a1", kWeb, {"read", "uname"}), 1000);
+    settle(*r);
+  }
+  server_->faults().set_error_rate(Verb::kList, 503, 1.0);
+  MergeStore store;
+  prometheus::Registry registry;
+  clients_.push_back(new_client());
+  WriterOptions options;
+  options.initial_backoff = std::chrono::milliseconds(10);
+  options.max_backoff = std::chrono::milliseconds(50);
+  ProfileWriter writer(*clients_.back(), store, registry, options);
+  EXPECT_FALSE(writer.start_up());
+  writer.start();
+  const int lists = server_->request_count(Verb::kList);
+  for (int i = 0; i < 200 && server_->request_count(Verb::kList) < lists + 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GE(server_->request_count(Verb::kList), lists + 3) << "retried";
+  EXPECT_FALSE(writer.ready());
+  EXPECT_NE(writer.not_ready_reason().find("cannot list existing SeccompProfiles"),
+            std::string::npos)
+      << writer.not_ready_reason();
+
+  server_->faults().clear();
+  for (int i = 0; i < 500 && !writer.ready(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(writer.ready());
+  auto rebuilt = store.get(kWeb);
+  ASSERT_TRUE(rebuilt) << "the state was rebuilt once the API server answered";
+  writer.stop();
+}
+
 TEST_F(ProfileWriterTest, ARestartRebuildsStateFromTheObjects) {
   {
     auto r = replica();

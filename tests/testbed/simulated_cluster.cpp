@@ -209,6 +209,7 @@ common::Status SimulatedCluster::run_container(SimulatedPod& pod) {
   c.id = random_container_id();
   c.args = pod.spec.args;
   c.seccomp = pod.spec.seccomp;
+  c.host_binds = pod.spec.host_binds;
   c.cgroup_path =
       node.cgroup_root + container_cgroup(node.driver, node.cri, pod.spec.qos, pod.uid, c.id);
   auto started = OciContainer::start(std::move(c), work_dir_);

@@ -40,6 +40,8 @@ struct PodSpec {
   std::string container_name = "main";
   std::vector<std::string> args = {"sleep", "3600"};
   std::optional<nlohmann::json> seccomp;
+  // Host files bound read-only at the same path in the container (e.g. a static test binary).
+  std::vector<std::string> host_binds;
   std::map<std::string, std::string> labels;
 };
 
