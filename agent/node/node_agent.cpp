@@ -249,6 +249,10 @@ class NodeAgent {
         ignore(cgroup_id, record, "sandbox (pause) container of pod " + pod->ns + "/" + pod->name);
         continue;
       }
+      // Held until the namespaces are listed: judged on a namespace not known yet, a pod of a
+      // recorded namespace would be ignored for good (an agent started while the API server
+      // was away lists pods and namespaces at different moments).
+      if (!namespaces_.wait_synced(std::chrono::milliseconds(0))) continue;
       if (select_pod(*pod, namespaces_.labels(pod->ns), options_.selection) != Selection::kRecord) {
         ignore(cgroup_id, record,
                "pod " + pod->ns + "/" + pod->name + " is not selected for recording");

@@ -440,8 +440,9 @@ TEST_F(ChaosTest, NoSyscallIsLostUnderMixedFaults) {
         if (!log) continue;
         std::istringstream lines(*log);
         for (std::string line; std::getline(lines, line);) {
-          bool about =
-              line.find("\"warn") != std::string::npos || line.find("\"error") != std::string::npos;
+          bool about = line.find("\"warn") != std::string::npos ||
+                       line.find("\"error") != std::string::npos ||
+                       line.find("not recording") != std::string::npos;
           for (const auto& [pod, node] : pods[workload])
             about = about || line.find(pod) != std::string::npos;
           if (about) where += "\n    " + line;
