@@ -7,18 +7,17 @@
 //   untracked the recorder loaded, the loop's cgroup not tracked (what every
 //             other process on the node pays)
 // Configurations are interleaved over rounds; each figure is the median round.
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <string>
@@ -26,7 +25,6 @@
 
 #include "agent/cgroup/cgroup2.h"
 #include "agent/recorder/recorder.h"
-#include "agent/recorder/session.h"
 #include "hook_floor.skel.h"
 
 namespace {
@@ -39,7 +37,8 @@ double ns_per_call(long iterations) {
   const auto start = std::chrono::steady_clock::now();
   for (long i = 0; i < iterations; ++i) syscall(SYS_getppid);
   const auto end = std::chrono::steady_clock::now();
-  return std::chrono::duration<double, std::nano>(end - start).count() / static_cast<double>(iterations);
+  return std::chrono::duration<double, std::nano>(end - start).count() /
+         static_cast<double>(iterations);
 }
 
 double median(std::vector<double> values) {
@@ -67,7 +66,9 @@ void print_program_time(long iterations, uint64_t loop_id, const std::vector<uin
     std::printf("program run time: unavailable (bpf_enable_stats: %s)\n", std::strerror(errno));
     return;
   }
-  const auto per_call = [](uint64_t ns, uint64_t count) { return count ? double(ns) / double(count) : 0.0; };
+  const auto per_call = [](uint64_t ns, uint64_t count) {
+    return count ? double(ns) / double(count) : 0.0;
+  };
   std::printf("program run time per call (kernel BPF stats, %ld calls):\n", iterations);
   {
     hook_floor* skel = hook_floor__open_and_load();
@@ -92,8 +93,9 @@ void print_program_time(long iterations, uint64_t loop_id, const std::vector<uin
     const auto before = (*rec)->program_stats();
     ns_per_call(iterations);
     const auto after = (*rec)->program_stats();
-    std::printf("  %-12s %8.1f ns\n", name,
-                per_call(after.run_time_ns - before.run_time_ns, after.run_count - before.run_count));
+    std::printf(
+        "  %-12s %8.1f ns\n", name,
+        per_call(after.run_time_ns - before.run_time_ns, after.run_count - before.run_count));
   }
   close(stats_fd);
 }
@@ -108,7 +110,8 @@ int main(int argc, char** argv) {
   auto cgroups = Cgroup2::detect();
   if (!cgroups) die(cgroups.error().message);
   const std::string base = "/tailor-bench-" + std::to_string(getpid());
-  if (!cgroups->create(base + "/loop")) die("cannot create cgroups under " + cgroups->mount().string());
+  if (!cgroups->create(base + "/loop"))
+    die("cannot create cgroups under " + cgroups->mount().string());
   OwnedCgroup owned(*cgroups, base);
   // Move ourselves into the loop's cgroup so "tracked" covers this thread, and
   // back out before the cgroups are destroyed (which kills what is inside).
@@ -129,7 +132,8 @@ int main(int argc, char** argv) {
       {"floor",
        [] {
          hook_floor* skel = hook_floor__open_and_load();
-         if (skel == nullptr || hook_floor__attach(skel) != 0) die("cannot attach the floor program");
+         if (skel == nullptr || hook_floor__attach(skel) != 0)
+           die("cannot attach the floor program");
          return std::function<void()>([skel] { hook_floor__destroy(skel); });
        }},
       {"untracked",
@@ -172,7 +176,8 @@ int main(int argc, char** argv) {
 
   const double none = median(samples["none"]);
   const double floor_ns = median(samples["floor"]);
-  std::printf("syscall overhead: getppid loop, %ld calls x %d rounds, median round\n", iterations, rounds);
+  std::printf("syscall overhead: getppid loop, %ld calls x %d rounds, median round\n", iterations,
+              rounds);
   std::printf("%-12s %10s %12s %16s\n", "config", "ns/call", "x none", "above floor");
   for (const auto& [name, setup] : configs) {
     const double ns = median(samples[name]);

@@ -2,9 +2,11 @@
 
 #include <cstring>
 #include <filesystem>
+#include <set>
 
 #include "agent/cgroup/container_lookup.h"
 #include "agent/cgroup/kubelet_path.h"
+#include "common/report/merge.h"
 
 namespace tailor::agent {
 
@@ -36,8 +38,7 @@ void ContainerBook::on_event(const tailor_event& event) {
       .session->on_event(event);
 }
 
-void ContainerBook::on_sets(const std::map<SetKey, SyscallCounts>& sets,
-                            const std::map<std::string, uint64_t>& stats) {
+void ContainerBook::on_sets(const std::map<SetKey, SyscallCounts>& sets) {
   std::map<uint64_t, std::map<SetKey, SyscallCounts>> by_cgroup;
   for (const auto& [key, counts] : sets) by_cgroup[key.cgroup_id].emplace(key, counts);
   for (const auto& [cgroup_id, own] : by_cgroup) {
@@ -46,8 +47,71 @@ void ContainerBook::on_sets(const std::map<SetKey, SyscallCounts>& sets,
     common::RecordingInfo info;
     info.target_kind = "container";
     info.cgroup_path = record.path;
-    record.snapshot = record.session->build(own, std::move(info), stats);
+    record.snapshot = record.session->build(own, std::move(info), {});
   }
+}
+
+size_t ContainerBook::recording() const {
+  size_t count = 0;
+  for (const auto& [id, record] : records_)
+    count += record.state == ContainerRecord::State::recording && !record.gone;
+  return count;
+}
+
+CumulativeState ContainerBook::cumulative_state() const {
+  std::map<common::WorkloadKey, std::vector<common::MergeInput>> inputs;
+  std::map<common::WorkloadKey, std::map<SyscallKey, std::set<std::string>>> live_pods;
+  CumulativeState state;
+  for (const auto& [key, retired] : retired_) {
+    inputs[key].push_back({"finished containers", *retired.report()});
+    live_pods[key];
+  }
+  for (const auto& [cgroup_id, record] : records_) {
+    if (record.state != ContainerRecord::State::recording) continue;
+    inputs[*record.workload].push_back({record.path, record.snapshot});
+    state[*record.workload].pods.insert(record.pod_uid);
+    auto& pods = live_pods[*record.workload];
+    for (const auto& entry : record.snapshot.syscalls)
+      pods[{entry.arch, entry.nr, entry.phase}].insert(record.pod_uid);
+  }
+  static const RetiredContainers kNoneRetired;
+  for (const auto& [key, pods] : live_pods) {
+    const auto found = retired_.find(key);
+    const RetiredContainers& retired = found == retired_.end() ? kNoneRetired : found->second;
+    state[key].pods_by_syscall = retired.pod_counts(pods);
+    retired.add_pod_uids_to(state[key].pods);
+  }
+  for (auto& [key, reports] : inputs) {
+    auto merged = common::merge_reports(reports);
+    if (merged) state[key].syscalls = std::move(merged->syscalls);
+  }
+  return state;
+}
+
+Released ContainerBook::release_finished() {
+  Released released;
+  for (auto it = records_.begin(); it != records_.end();) {
+    auto& [cgroup_id, record] = *it;
+    const bool recording = record.state == ContainerRecord::State::recording;
+    if (recording && record.gone) {
+      retired_[*record.workload].add(record.pod_uid, record.snapshot);
+      released.retired.push_back(cgroup_id);
+      it = records_.erase(it);
+      continue;
+    }
+    if (record.state != ContainerRecord::State::pending && !cgroups_.path_of_id(cgroup_id)) {
+      if (!recording) {
+        // Its ignore entry would otherwise fill the recorder's tracked-cgroup map over
+        // months of pod churn.
+        released.untracked.push_back(cgroup_id);
+        it = records_.erase(it);
+        continue;
+      }
+      record.gone = true;
+    }
+    ++it;
+  }
+  return released;
 }
 
 }  // namespace tailor::agent

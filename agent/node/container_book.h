@@ -3,12 +3,16 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent/cgroup/cgroup2.h"
+#include "agent/node/retired_containers.h"
 #include "agent/recorder/recorder.h"
 #include "agent/recorder/session.h"
+#include "agent/report/delta_tracker.h"
 #include "common/report/report.h"
 #include "common/wire/workload_key.h"
 
@@ -28,15 +32,21 @@ struct ContainerRecord {
   std::optional<common::WorkloadKey> workload;
   std::chrono::steady_clock::time_point first_seen;
   std::unique_ptr<RecordingSession> session;  // first callers and times, from events
-  common::Report snapshot;  // what its sets held when last read
+  common::Report snapshot;                    // what its sets held when last read
   // Its cgroup no longer exists: one more read, then the agent folds its snapshot into the
   // workload's finished containers and drops the record.
   bool gone = false;
 };
 
-// The container cgroups of the node by cgroup id: fed with first-seen events
-// (which name a cgroup even after it is gone) and with the sets read from the
-// recorder.
+// What release_finished() let go of, for the recorder to let go of too.
+struct Released {
+  std::vector<uint64_t> retired;    // finished containers: their sets go back to the recorder
+  std::vector<uint64_t> untracked;  // ignored cgroups now gone: the recorder forgets them
+};
+
+// The container cgroups of the node by cgroup id: fed with first-seen events (which name a
+// cgroup even after it is gone) and with the sets read from the recorder; keeps what finished
+// containers recorded, folded per workload, for as long as the agent runs.
 class ContainerBook {
  public:
   ContainerBook(const Cgroup2& cgroups, uint64_t start_ns)
@@ -45,10 +55,19 @@ class ContainerBook {
   void on_event(const tailor_event& event);
   // Takes a snapshot of each container's sets; learns containers that had
   // sets but no event (the event was dropped, or recorded before a restart).
-  void on_sets(const std::map<SetKey, SyscallCounts>& sets,
-               const std::map<std::string, uint64_t>& stats);
+  void on_sets(const std::map<SetKey, SyscallCounts>& sets);
 
   std::map<uint64_t, ContainerRecord>& records() { return records_; }
+  // Containers attributed to a workload whose cgroup still exists.
+  size_t recording() const;
+
+  // Per workload: its live containers' snapshots and its finished containers, merged.
+  CumulativeState cumulative_state() const;
+
+  // A container cgroup found gone is read once more in the next round, so its last calls are
+  // in its snapshot; then it is folded into its workload's finished containers. Ignored
+  // cgroups that are gone are forgotten. Pending ones wait for their pod.
+  Released release_finished();
 
  private:
   ContainerRecord& record_of(uint64_t cgroup_id, const std::string& name);
@@ -56,6 +75,7 @@ class ContainerBook {
   const Cgroup2& cgroups_;
   uint64_t start_ns_;
   std::map<uint64_t, ContainerRecord> records_;
+  std::map<common::WorkloadKey, RetiredContainers> retired_;
 };
 
 }  // namespace tailor::agent

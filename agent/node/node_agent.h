@@ -3,13 +3,24 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "agent/cgroup/cgroup2.h"
 #include "agent/k8s/selection.h"
+#include "agent/node/attribution.h"
+#include "agent/node/container_book.h"
+#include "agent/node/node_metrics.h"
+#include "agent/recorder/recorder.h"
+#include "agent/report/backoff.h"
+#include "agent/report/courier.h"
+#include "agent/report/delta_tracker.h"
 #include "agent/report/sender.h"
 #include "agent/report/spool.h"
 #include "common/k8s/client/cluster_config.h"
+#include "common/k8s/client/kube_client.h"
+#include "common/metrics/http_endpoint.h"
 #include "common/util/result.h"
 
 namespace tailor::agent {
@@ -32,9 +43,69 @@ struct NodeAgentOptions {
   uint32_t max_sets = 4096;
 };
 
-// `tailor agent`: records the containers of one node's selected pods, works
-// out their workloads and streams per-workload deltas to the aggregator.
-// Runs until `stop` is set (SIGTERM), then flushes once more.
+// `tailor agent`, wired: the recorder, the book of the node's containers, their attribution
+// to pods and workloads, the courier of per-workload deltas to the aggregator and the
+// /metrics, /healthz and /readyz endpoint. What run_node_agent runs and what the tests build.
+// Not thread-safe: one thread drives it.
+class NodeAgent {
+ public:
+  // Opens the recorder (pinned in options.pin_dir; nothing pinned when empty), the spool and
+  // the sender. Failures are one actionable line.
+  static common::Result<std::unique_ptr<NodeAgent>> create(
+      NodeAgentOptions options, std::unique_ptr<common::KubeClient> client);
+  ~NodeAgent();
+  NodeAgent(const NodeAgent&) = delete;
+  NodeAgent& operator=(const NodeAgent&) = delete;
+
+  // Tracks the roots there are now, watches the node's pods and serves: a container started
+  // once this returns is recorded from its first syscall.
+  common::Status start();
+  // Until `stop` is set (SIGTERM): events as they come, a round every interval; then one
+  // last round, so what was recorded since goes out (or to the spool).
+  common::Status run(const std::atomic<bool>& stop);
+
+  // Delivers the recorder's pending events to the book, without waiting.
+  void consume_events();
+  // Reads the sets and the recorder's counters once, attributes pending containers, sends
+  // what is new, releases finished containers and exports the metrics. Returns when the
+  // next round is due.
+  std::chrono::milliseconds round();
+
+  int port() const { return endpoint_->port(); }
+  NodeMetrics& metrics() { return metrics_; }
+  ContainerBook& containers() { return book_; }
+
+ private:
+  NodeAgent(NodeAgentOptions options, std::unique_ptr<common::KubeClient> client, Cgroup2 cgroups,
+            std::unique_ptr<Recorder> recorder, std::unique_ptr<Spool> spool,
+            std::unique_ptr<Sender> sender);
+
+  void track_new_roots();
+  void attribute();
+  void ignore(uint64_t cgroup_id, ContainerRecord& record, const std::string& why);
+  void release(const Released& released);
+
+  NodeAgentOptions options_;
+  std::unique_ptr<common::KubeClient> client_;
+  Cgroup2 cgroups_;
+  std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<Spool> spool_;
+  std::unique_ptr<Sender> sender_;
+  NodeMetrics metrics_;
+  ContainerBook book_;
+  PodAttribution attribution_;
+  DeltaTracker tracker_;
+  Backoff backoff_;
+  Courier courier_;
+  Recorder::EventHandler on_event_;
+  std::unique_ptr<common::HttpEndpoint> endpoint_;
+  std::set<std::string> tracked_roots_;
+  // Cgroups whose sets went back to the recorder this round: no longer in use.
+  std::set<uint64_t> released_;
+};
+
+// `tailor agent`: checks the node, then runs a NodeAgent until `stop` is set. On a node that
+// fails the preflight it records nothing and serves the reason on /readyz.
 common::Status run_node_agent(const NodeAgentOptions& options, const common::ClusterConfig& cluster,
                               const std::atomic<bool>& stop);
 

@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "agent/recorder/bpffs.h"
+#include "common/report/recorder_stats.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
 #include "common/util/capabilities.h"
@@ -70,29 +71,6 @@ ArgSpecs default_arg_specs() {
     if (nr && *nr && **nr < TAILOR_MAX_SYSCALLS) specs[**nr] = spec;
   }
   return specs;
-}
-
-const char* stat_name(uint32_t index) {
-  switch (index) {
-    case TAILOR_STAT_EVENTS_SENT:
-      return "events_sent";
-    case TAILOR_STAT_EVENTS_DROPPED:
-      return "events_dropped";
-    case TAILOR_STAT_SETS_FULL:
-      return "sets_full";
-    case TAILOR_STAT_NR_OUT_OF_RANGE:
-      return "syscall_nr_out_of_range";
-    case TAILOR_STAT_DEPTH_EXCEEDED:
-      return "cgroup_depth_exceeded";
-    case TAILOR_STAT_CACHE_MISSES:
-      return "resolve_cache_misses";
-    case TAILOR_STAT_ARGS_OVERFLOW:
-      return "arg_values_overflow";
-    case TAILOR_STAT_ARGS_UNREADABLE:
-      return "arg_values_unreadable";
-    default:
-      return "unknown";
-  }
 }
 
 Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options) {
@@ -369,6 +347,14 @@ Status Recorder::forget_set(const SetKey& key) {
   return common::ok_status();
 }
 
+Status Recorder::forget_sets_of(uint64_t cgroup_id) {
+  Status status = common::ok_status();
+  for (uint32_t abi = 0; abi < TAILOR_ABI_COUNT; ++abi)
+    for (uint32_t phase = 0; phase < TAILOR_PHASE_COUNT; ++phase)
+      if (auto forgot = forget_set(SetKey{cgroup_id, abi, phase}); !forgot) status = forgot;
+  return status;
+}
+
 void Recorder::forget_arg_values(uint32_t slot) {
   const int fd = bpf_map__fd(skel_->maps.arg_values);
   std::vector<tailor_arg_key> doomed;
@@ -391,11 +377,12 @@ std::map<std::string, uint64_t> Recorder::stats() const {
   const int cpus = libbpf_num_possible_cpus();
   std::vector<uint64_t> per_cpu(cpus > 0 ? cpus : 1);
   std::map<std::string, uint64_t> out;
-  for (uint32_t index = 0; index < TAILOR_STAT_COUNT; ++index) {
+  for (const auto& stat : common::kRecorderStats) {
+    const uint32_t index = stat.index;
     uint64_t total = 0;
     if (bpf_map_lookup_elem(fd, &index, per_cpu.data()) == 0)
       for (uint64_t v : per_cpu) total += v;
-    out[stat_name(index)] = total;
+    out[std::string(stat.name)] = total;
   }
   return out;
 }

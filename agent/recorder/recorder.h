@@ -16,6 +16,9 @@ struct recorder;  // bpftool-generated skeleton
 struct ring_buffer;
 struct bpf_link;
 
+// The recorder library's entry point (tailor_recorder; docs/architecture.md, "The recorder
+// library"): load and attach, configure what is tracked, read the sets, the events and the
+// counters. session.h turns sets into reports; agent/cgroup/ resolves cgroups.
 namespace tailor::agent {
 
 using common::Result;
@@ -40,6 +43,7 @@ struct RecorderOptions {
   std::string pin_dir;
 };
 
+// The kernel's key of a set: one cgroup, one ABI class, one phase (tailor_set_key).
 struct SetKey {
   uint64_t cgroup_id = 0;
   uint32_t abi = TAILOR_ABI_NATIVE;
@@ -66,6 +70,7 @@ class Recorder {
  public:
   using EventHandler = std::function<void(const tailor_event&)>;
 
+  // Lifecycle and attach.
   // Checks the ABI version of the object, sizes the maps, loads, attaches.
   // Failures come back as one actionable line (not root, no BTF, old kernel...).
   static Result<std::unique_ptr<Recorder>> open(const RecorderOptions& options);
@@ -80,10 +85,12 @@ class Recorder {
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
+  // Tracking config: AGGREGATE counts a cgroup and its descendants in its own sets, SPLIT
+  // gives each descendant sets of its own, IGNORE excludes a subtree below a tracked one.
   Status track(uint64_t cgroup_id, tailor_track_mode mode);
   Status untrack(uint64_t cgroup_id);
 
-  // Delivers pending first-seen events to `handler`; waits up to timeout_ms for
+  // Events. Delivers pending first-seen events to `handler`; waits up to timeout_ms for
   // the first one. Returns the number delivered.
   Result<int> poll_events(int timeout_ms, const EventHandler& handler);
   // Readable when events are pending, for callers that wait on other fds too;
@@ -91,12 +98,17 @@ class Recorder {
   int event_fd() const;
   Result<int> consume_events(const EventHandler& handler);
 
+  // Reading sets. Every set the recorder holds.
   Result<std::map<SetKey, SyscallCounts>> read_sets() const;
   // Sets of one tracked cgroup (all its ABIs).
   Result<std::map<SetKey, SyscallCounts>> read_sets_of(uint64_t cgroup_id) const;
+  // Releases a set: its slot goes back to the free queue for another cgroup.
   Status forget_set(const SetKey& key);
+  // Every set of one cgroup (all its ABIs and phases).
+  Status forget_sets_of(uint64_t cgroup_id);
 
-  // The kernel side's fault counters, summed over CPUs, by name.
+  // Stats. The kernel side's counters, summed over CPUs, by their names in
+  // common/report/recorder_stats.h. Node-wide running totals, kept across restarts when pinned.
   std::map<std::string, uint64_t> stats() const;
 
   // Time the kernel accounted to the program; zero unless BPF run-time stats
@@ -125,8 +137,5 @@ class Recorder {
   uint32_t set_count_ = 0;
   size_t sets_bytes_ = 0;
 };
-
-// Name of each enum tailor_stat index as it appears in reports and metrics.
-const char* stat_name(uint32_t index);
 
 }  // namespace tailor::agent

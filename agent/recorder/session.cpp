@@ -10,6 +10,13 @@
 
 namespace tailor::agent {
 
+// build() casts the kernel's phase of a set to the report's.
+static_assert(static_cast<uint32_t>(common::Phase::workload) == TAILOR_PHASE_WORKLOAD);
+static_assert(static_cast<uint32_t>(common::Phase::runtime_setup) == TAILOR_PHASE_RUNTIME_SETUP);
+static_assert(static_cast<uint32_t>(common::Phase::runtime_filtered) ==
+              TAILOR_PHASE_RUNTIME_FILTERED);
+static_assert(TAILOR_PHASE_COUNT == 3, "a kernel phase the report has no Phase for");
+
 std::string abi_arch(uint32_t abi) {
   auto arch = common::arch_for_abi(common::native_arch(), abi);
   return arch ? *arch : "abi-" + std::to_string(abi);

@@ -1,9 +1,9 @@
 #include "common/report/report.h"
 
 #include <algorithm>
-#include <array>
 #include <nlohmann/json.hpp>
 
+#include "common/report/recorder_stats.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
 #include "common/util/enum_names.h"
@@ -16,10 +16,6 @@ namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
-
-// Counters of work done rather than data lost; they never call for a warning.
-constexpr std::array<std::string_view, 2> kInformationalStats = {"events_sent",
-                                                                 "resolve_cache_misses"};
 
 constexpr EnumNames<Phase, 3> kPhaseNames = {{{Phase::workload, "workload"},
                                               {Phase::runtime_filtered, "runtime-filtered"},
@@ -204,27 +200,17 @@ Result<Report> decode_report(const std::string& json_text) {
 std::map<std::string, uint64_t> recorder_faults(const Report& report) {
   std::map<std::string, uint64_t> faults;
   for (const auto& [name, value] : report.recorder_stats) {
-    const bool informational = std::find(kInformationalStats.begin(), kInformationalStats.end(),
-                                         name) != kInformationalStats.end();
-    if (!informational && value != 0) faults.emplace(name, value);
+    // One this tailor does not know is warned about rather than hidden.
+    const auto stat = recorder_stat(name);
+    if ((!stat || stat->is_fault()) && value != 0) faults.emplace(name, value);
   }
   return faults;
 }
 
 std::string fault_effect(std::string_view name) {
-  static const std::map<std::string_view, std::string_view> kEffects = {
-      {"events_dropped",
-       "first callers of some syscalls (the syscalls are all there, but a container runtime may "
-       "go unrecognised)"},
-      {"sets_full", "every syscall of a cgroup the recorder had no room for"},
-      {"syscall_nr_out_of_range", "syscalls numbered past the recorder's limit"},
-      {"cgroup_depth_exceeded", "the syscalls of processes in deeply nested cgroups"},
-      {"arg_values_overflow", "argument values (profiles leave those arguments unrestricted)"},
-      {"arg_values_unreadable", "clone3 flags (profiles leave them unrestricted)"},
-  };
-  const auto known = kEffects.find(name);
-  return known != kEffects.end() ? std::string(known->second)
-                                 : "data this tailor does not know the meaning of";
+  const auto stat = recorder_stat(name);
+  return stat && stat->is_fault() ? std::string(stat->lost)
+                                  : "data this tailor does not know the meaning of";
 }
 
 std::string command_line(const RecordingInfo& info) {

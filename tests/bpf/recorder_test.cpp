@@ -18,6 +18,7 @@
 
 #include "agent/cgroup/cgroup2.h"
 #include "agent/recorder/spawn.h"
+#include "common/report/recorder_stats.h"
 
 namespace tailor::agent {
 namespace {
@@ -212,6 +213,30 @@ TEST_F(RecorderTest, FirstSeenEventsCarryTheCaller) {
   EXPECT_STREQ(e.comm, fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
   // One event per syscall, however often it is called.
   EXPECT_EQ(seen.size(), calls(id_of(cg)).size());
+}
+
+// forget_sets_of releases a cgroup's sets in every phase at once, as the agent does for a
+// finished container.
+TEST_F(RecorderTest, ForgettingACgroupsSetsReleasesThemInEveryPhase) {
+  const std::string cg = make_cgroup("forgotten");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const std::string procs = (cgroups_->absolute(cg) / "cgroup.procs").string();
+  ASSERT_EQ(run("", {"fake-runtime", procs, TAILOR_TEST_WORKLOAD_STATIC}), 0);
+  auto before = recorder_->read_sets_of(id_of(cg));
+  ASSERT_TRUE(before) << before.error().message;
+  ASSERT_GE(before->size(), 2u) << "the runtime's phases and the workload's";
+  ASSERT_TRUE(recorder_->forget_sets_of(id_of(cg)));
+  auto after = recorder_->read_sets_of(id_of(cg));
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_TRUE(after->empty());
+}
+
+TEST_F(RecorderTest, CountersAreNamedByTheOneTable) {
+  std::set<std::string> names;
+  for (const auto& [name, value] : recorder_->stats()) names.insert(name);
+  std::set<std::string> table;
+  for (const auto& stat : common::kRecorderStats) table.insert(std::string(stat.name));
+  EXPECT_EQ(names, table);
 }
 
 // A runtime process moved into the cgroup by its parent outside, as runc's

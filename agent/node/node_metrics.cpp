@@ -1,0 +1,138 @@
+#include "agent/node/node_metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <set>
+#include <utility>
+
+#include "common/report/recorder_stats.h"
+
+namespace tailor::agent {
+namespace {
+
+prometheus::Counter& counter(prometheus::Registry& registry, const std::string& name,
+                             const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+prometheus::Gauge& gauge(prometheus::Registry& registry, const std::string& name,
+                         const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
+// prometheus-cpp counters only go up by increments; the sources are running totals.
+void raise_to(prometheus::Counter& counter, double total) {
+  if (total > counter.Value()) counter.Increment(total - counter.Value());
+}
+
+}  // namespace
+
+struct NodeMetrics::Instruments {
+  explicit Instruments(prometheus::Registry& registry)
+      : tracked_containers(gauge(registry, "tailor_agent_tracked_containers",
+                                 "Containers of selected pods being recorded now")),
+        discoveries(counter(registry, "tailor_agent_syscall_discoveries_total",
+                            "Syscalls seen for the first time in a container")),
+        reports_sent(counter(registry, "tailor_agent_reports_sent_total",
+                             "Delta batches the aggregator acknowledged")),
+        reports_failed(counter(registry, "tailor_agent_reports_failed_total",
+                               "Delta batch sends that failed and will be retried")),
+        reports_rejected(counter(registry, "tailor_agent_reports_rejected_total",
+                                 "Delta batches the aggregator refused for good")),
+        spool_bytes(
+            gauge(registry, "tailor_agent_spool_bytes", "Bytes of unacknowledged batches on disk")),
+        spool_batches(
+            gauge(registry, "tailor_agent_spool_batches", "Unacknowledged batches on disk")),
+        recorder_drops(prometheus::BuildCounter()
+                           .Name("tailor_agent_recorder_drops_total")
+                           .Help("What the recorder could not record, by reason")
+                           .Register(registry)),
+        workload_syscalls(
+            prometheus::BuildGauge()
+                .Name("tailor_agent_workload_syscalls")
+                .Help("Distinct syscalls recorded per workload container on this node")
+                .Register(registry)),
+        sets_in_use(gauge(registry, "tailor_agent_recorder_sets_in_use",
+                          "Syscall sets taken in the recorder's map")),
+        sets_capacity(gauge(registry, "tailor_agent_recorder_sets_capacity",
+                            "Syscall sets the recorder's map holds")),
+        program_seconds(counter(
+            registry, "tailor_agent_bpf_program_run_seconds_total",
+            "Time the kernel accounted to the recorder program (needs kernel.bpf_stats_enabled)")),
+        program_runs(counter(registry, "tailor_agent_bpf_program_runs_total",
+                             "Runs of the recorder program (needs kernel.bpf_stats_enabled)")) {
+    // Counters of work done are metrics of their own; faults are one metric by reason.
+    for (const auto& stat : common::kRecorderStats)
+      recorder_stats[stat.index] =
+          stat.is_fault()
+              ? &recorder_drops.Add({{"reason", std::string(stat.name)}})
+              : &counter(registry, "tailor_agent_recorder_" + std::string(stat.name) + "_total",
+                         std::string(stat.help));
+  }
+
+  prometheus::Gauge& tracked_containers;
+  prometheus::Counter& discoveries;
+  prometheus::Counter& reports_sent;
+  prometheus::Counter& reports_failed;
+  prometheus::Counter& reports_rejected;
+  prometheus::Gauge& spool_bytes;
+  prometheus::Gauge& spool_batches;
+  prometheus::Family<prometheus::Counter>& recorder_drops;
+  prometheus::Family<prometheus::Gauge>& workload_syscalls;
+  prometheus::Gauge& sets_in_use;
+  prometheus::Gauge& sets_capacity;
+  prometheus::Counter& program_seconds;
+  prometheus::Counter& program_runs;
+  std::array<prometheus::Counter*, TAILOR_STAT_COUNT> recorder_stats{};
+};
+
+NodeMetrics::NodeMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      instruments_(std::make_unique<Instruments>(*registry_)) {}
+
+NodeMetrics::~NodeMetrics() = default;
+
+void NodeMetrics::count_discovery() { instruments_->discoveries.Increment(); }
+
+void NodeMetrics::export_recorder(const RecorderFigures& figures) {
+  for (const auto& stat : common::kRecorderStats)
+    if (const auto value = figures.stats.find(std::string(stat.name)); value != figures.stats.end())
+      raise_to(*instruments_->recorder_stats[stat.index], static_cast<double>(value->second));
+  instruments_->sets_in_use.Set(static_cast<double>(figures.sets_in_use));
+  instruments_->sets_capacity.Set(static_cast<double>(figures.sets_capacity));
+  raise_to(instruments_->program_seconds, static_cast<double>(figures.program.run_time_ns) / 1e9);
+  raise_to(instruments_->program_runs, static_cast<double>(figures.program.run_count));
+}
+
+void NodeMetrics::export_tracked_containers(size_t recording) {
+  instruments_->tracked_containers.Set(static_cast<double>(recording));
+}
+
+void NodeMetrics::export_workloads(const CumulativeState& state) {
+  for (const auto& [key, workload] : state) {
+    std::set<std::pair<std::string, uint32_t>> distinct;
+    for (const auto& entry : workload.syscalls)
+      if (common::meets_profile(entry)) distinct.insert({entry.arch, entry.nr});
+    instruments_->workload_syscalls
+        .Add({{"workload_namespace", key.namespace_name},
+              {"workload_kind", key.kind},
+              {"workload_name", key.name},
+              {"workload_container", key.container}})
+        .Set(static_cast<double>(distinct.size()));
+  }
+}
+
+void NodeMetrics::export_delivery(const CourierCounts& counts, uint64_t spool_bytes,
+                                  size_t spool_batches) {
+  raise_to(instruments_->reports_sent, static_cast<double>(counts.acknowledged));
+  raise_to(instruments_->reports_failed, static_cast<double>(counts.send_failures));
+  raise_to(instruments_->reports_rejected, static_cast<double>(counts.rejected));
+  instruments_->spool_bytes.Set(static_cast<double>(spool_bytes));
+  instruments_->spool_batches.Set(static_cast<double>(spool_batches));
+}
+
+}  // namespace tailor::agent

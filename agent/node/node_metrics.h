@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "agent/recorder/recorder.h"
+#include "agent/report/courier.h"
+#include "agent/report/delta_tracker.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+template <typename T>
+class Family;
+class Registry;
+}  // namespace prometheus
+
+namespace tailor::agent {
+
+// What the recorder's maps and counters said in one round: read once, exported once.
+struct RecorderFigures {
+  std::map<std::string, uint64_t> stats;  // Recorder::stats(): node-wide running totals
+  size_t sets_in_use = 0;
+  uint32_t sets_capacity = 0;
+  Recorder::ProgramStats program;
+};
+
+// The agent's /metrics: its registry, and the export of each round's figures. Sources that
+// are running totals (the recorder's pinned counters, the courier's counts) raise counters
+// to their value, so the counters go on across rounds and agent restarts.
+class NodeMetrics {
+ public:
+  NodeMetrics();
+  ~NodeMetrics();
+  NodeMetrics(const NodeMetrics&) = delete;
+  NodeMetrics& operator=(const NodeMetrics&) = delete;
+
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
+
+  // A syscall seen for the first time in a container.
+  void count_discovery();
+  void export_recorder(const RecorderFigures& figures);
+  void export_tracked_containers(size_t recording);
+  // Distinct syscalls a profile would allow, per workload container.
+  void export_workloads(const CumulativeState& state);
+  void export_delivery(const CourierCounts& counts, uint64_t spool_bytes, size_t spool_batches);
+
+ private:
+  struct Instruments;
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<Instruments> instruments_;
+};
+
+}  // namespace tailor::agent

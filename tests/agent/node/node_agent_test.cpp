@@ -1,0 +1,149 @@
+// The agent's composition root, built in-process: the real recorder (BPF), real runc pods on a
+// simulated node of the test bed, and the real aggregator it delivers to. Root, runc, BTF.
+#include "agent/node/node_agent.h"
+
+#include <gmock/gmock.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "aggregator/aggregator.h"
+#include "tests/aggregator/aggregator_bed.h"
+#include "tests/testbed/agent_fleet.h"
+#include "tests/testbed/simulated_cluster.h"
+#include "tests/testbed/tls_material.h"
+
+namespace tailor::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using State = ContainerRecord::State;
+
+const common::WorkloadKey kWeb{"shop", "Deployment", "web", "main"};
+
+class NodeAgentTest : public aggregator::AggregatorBed {
+ protected:
+  void SetUp() override {
+    if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
+    if (!fs::exists("/sys/kernel/btf/vmlinux"))
+      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    AggregatorBed::SetUp();
+    if (HasFatalFailure()) return;
+    dir_ = fs::temp_directory_path() / ("tailor-node-agent-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    auto cluster = testbed::SimulatedCluster::create(*server_);
+    ASSERT_TRUE(cluster) << cluster.error().message;
+    cluster_ = std::move(*cluster);
+    ASSERT_TRUE(testbed::put_recorded_namespace(*server_, "shop"));
+    auto node = cluster_->add_node("node-a");
+    ASSERT_TRUE(node) << node.error().message;
+    node_ = *node;
+
+    auto tls = testbed::write_tls_files(dir_);
+    ASSERT_TRUE(tls) << tls.error().message;
+    aggregator::AggregatorOptions aggregator_options;
+    aggregator_options.endpoint = {"127.0.0.1", 0, tls->cert_file, tls->key_file};
+    auto aggregator = aggregator::Aggregator::create(new_client(), aggregator_options);
+    ASSERT_TRUE(aggregator) << aggregator.error().message;
+    aggregator_ = std::move(*aggregator);
+    ASSERT_TRUE(aggregator_->start());
+
+    const std::string token_file = (dir_ / "token").string();
+    ASSERT_TRUE(testbed::write_private_file(token_file, agent_token(node_->name)));
+    NodeAgentOptions options;
+    options.node_name = node_->name;
+    options.cgroup_roots = {node_->cgroup_root};
+    options.pin_dir = "";  // nothing pinned: the test leaves no recorder behind
+    options.spool_dir = (dir_ / "spool").string();
+    options.sender = {.aggregator = "https://127.0.0.1:" + std::to_string(aggregator_->port()),
+                      .ca_file = tls->ca_file,
+                      .token_file = token_file};
+    options.listen_address = "127.0.0.1";
+    options.listen_port = 0;
+    auto agent = NodeAgent::create(options, new_client());
+    ASSERT_TRUE(agent) << agent.error().message;
+    agent_ = std::move(*agent);
+    ASSERT_TRUE(agent_->start());
+  }
+
+  void TearDown() override {
+    agent_.reset();
+    if (cluster_) (void)cluster_->teardown();
+    if (aggregator_) aggregator_->stop();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Runs the agent's rounds, as its loop does, until `done` or 30 s.
+  bool rounds_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      agent_->consume_events();
+      agent_->round();
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return done();
+  }
+
+  const ContainerRecord* record_of(const common::WorkloadKey& key) {
+    for (const auto& [id, record] : agent_->containers().records())
+      if (record.workload == key) return &record;
+    return nullptr;
+  }
+
+  std::string exposition() {
+    return prometheus::TextSerializer().Serialize(agent_->metrics().registry()->Collect());
+  }
+
+  fs::path dir_;
+  std::unique_ptr<testbed::SimulatedCluster> cluster_;
+  const testbed::SimulatedNode* node_ = nullptr;
+  std::unique_ptr<aggregator::Aggregator> aggregator_;
+  std::unique_ptr<NodeAgent> agent_;
+};
+
+TEST_F(NodeAgentTest, RecordsAttributesDeliversAndRetiresAWorkloadsContainer) {
+  testbed::PodSpec spec;
+  spec.ns = "shop";
+  spec.owner = {"Deployment", "web"};
+  spec.args = {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
+  auto pod = cluster_->start_pod(node_->name, spec);
+  ASSERT_TRUE(pod) << pod.error().message;
+  const std::string pod_name = (*pod)->spec.name;
+
+  ASSERT_TRUE(rounds_until([&] { return aggregator_->store().get(kWeb).has_value(); }))
+      << "the aggregator never got the workload";
+  const ContainerRecord* record = record_of(kWeb);
+  ASSERT_NE(record, nullptr);
+  EXPECT_EQ(record->state, State::recording);
+  EXPECT_EQ(record->container_id, (*pod)->container_id());
+  EXPECT_EQ(record->pod_uid, (*pod)->uid);
+  std::string text = exposition();
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_tracked_containers 1\n"));
+  EXPECT_THAT(text, HasSubstr("tailor_agent_workload_syscalls{workload_container=\"main\","
+                              "workload_kind=\"Deployment\",workload_name=\"web\","
+                              "workload_namespace=\"shop\"}"));
+  EXPECT_THAT(text, Not(HasSubstr("\ntailor_agent_reports_sent_total 0\n")));
+  EXPECT_THAT(text, Not(HasSubstr("\ntailor_agent_recorder_sets_in_use 0\n")));
+  EXPECT_THAT(text, Not(HasSubstr("\ntailor_agent_recorder_events_sent_total 0\n")));
+
+  // Its container exits: read once more, retired, its sets handed back to the recorder.
+  ASSERT_TRUE(cluster_->kill_pod("shop", pod_name));
+  ASSERT_TRUE(rounds_until([&] { return record_of(kWeb) == nullptr; }))
+      << "the finished container was never released";
+  text = exposition();
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_tracked_containers 0\n"));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_recorder_sets_in_use 0\n"))
+      << "no set of the node is in use once its only container is gone";
+  EXPECT_TRUE(aggregator_->store().get(kWeb).has_value());
+}
+
+}  // namespace
+}  // namespace tailor::agent

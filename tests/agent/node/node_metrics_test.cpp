@@ -1,0 +1,98 @@
+#include "agent/node/node_metrics.h"
+
+#include <gmock/gmock.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include "common/report/recorder_stats.h"
+
+namespace tailor::agent {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string exposition(const NodeMetrics& metrics) {
+  return prometheus::TextSerializer().Serialize(metrics.registry()->Collect());
+}
+
+RecorderFigures figures(uint64_t events_sent, uint64_t events_dropped) {
+  RecorderFigures figures;
+  for (const auto& stat : common::kRecorderStats) figures.stats[std::string(stat.name)] = 0;
+  figures.stats["events_sent"] = events_sent;
+  figures.stats["events_dropped"] = events_dropped;
+  figures.stats["resolve_cache_misses"] = 3;
+  figures.sets_in_use = 5;
+  figures.sets_capacity = 4096;
+  figures.program = {.run_time_ns = 2'500'000'000, .run_count = 10};
+  return figures;
+}
+
+TEST(NodeMetricsTest, RecorderCountersOfWorkAreTheirOwnAndFaultsAreDropsByReason) {
+  NodeMetrics metrics;
+  metrics.export_recorder(figures(7, 2));
+  const std::string text = exposition(metrics);
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_recorder_events_sent_total 7\n"));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_recorder_resolve_cache_misses_total 3\n"));
+  EXPECT_THAT(text,
+              HasSubstr("\ntailor_agent_recorder_drops_total{reason=\"events_dropped\"} 2\n"));
+  for (const auto& stat : common::kRecorderStats) {
+    const std::string name(stat.name);
+    if (stat.is_fault())
+      EXPECT_THAT(text, HasSubstr("tailor_agent_recorder_drops_total{reason=\"" + name + "\"}"));
+    else
+      EXPECT_THAT(text, HasSubstr("\ntailor_agent_recorder_" + name + "_total "));
+  }
+  EXPECT_THAT(text, Not(HasSubstr("reason=\"events_sent\"")));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_recorder_sets_in_use 5\n"));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_recorder_sets_capacity 4096\n"));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_bpf_program_run_seconds_total 2.5\n"));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_bpf_program_runs_total 10\n"));
+}
+
+TEST(NodeMetricsTest, RunningTotalsRaiseCountersAndNeverLowerThem) {
+  NodeMetrics metrics;
+  metrics.export_recorder(figures(7, 2));
+  metrics.export_recorder(figures(4, 2));  // a lower total (pinned maps recreated): kept at 7
+  EXPECT_THAT(exposition(metrics), HasSubstr("\ntailor_agent_recorder_events_sent_total 7\n"));
+  metrics.export_recorder(figures(9, 2));
+  EXPECT_THAT(exposition(metrics), HasSubstr("\ntailor_agent_recorder_events_sent_total 9\n"));
+
+  metrics.export_delivery({.acknowledged = 4, .rejected = 1, .send_failures = 2}, 1234, 3);
+  metrics.export_delivery({.acknowledged = 6, .rejected = 1, .send_failures = 2}, 0, 0);
+  const std::string text = exposition(metrics);
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_reports_sent_total 6\n"));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_reports_rejected_total 1\n"));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_reports_failed_total 2\n"));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_spool_bytes 0\n")) << "gauges follow the value";
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_spool_batches 0\n"));
+}
+
+TEST(NodeMetricsTest, WorkloadSyscallsCountWhatAProfileWouldAllow) {
+  auto entry = [](uint32_t nr, common::Phase phase) {
+    common::SyscallEntry e;
+    e.arch = "x86_64";
+    e.nr = nr;
+    e.phase = phase;
+    e.count = 1;
+    return e;
+  };
+  CumulativeState state;
+  state[{"shop", "Deployment", "web", "main"}].syscalls = {
+      entry(0, common::Phase::workload), entry(0, common::Phase::runtime_filtered),
+      entry(1, common::Phase::runtime_filtered), entry(59, common::Phase::runtime_setup)};
+  NodeMetrics metrics;
+  metrics.export_workloads(state);
+  metrics.export_tracked_containers(2);
+  metrics.count_discovery();
+  const std::string text = exposition(metrics);
+  EXPECT_THAT(text, HasSubstr("tailor_agent_workload_syscalls{workload_container=\"main\","
+                              "workload_kind=\"Deployment\",workload_name=\"web\","
+                              "workload_namespace=\"shop\"} 2\n"))
+      << "one per number, whatever the phase; the runtime's set-up is never allowed";
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_tracked_containers 2\n"));
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_syscall_discoveries_total 1\n"));
+}
+
+}  // namespace
+}  // namespace tailor::agent
