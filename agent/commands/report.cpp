@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "agent/commands/diff_defaults.h"
-#include "agent/commands/html_report.h"
 #include "agent/commands/output.h"
+#include "common/html/report_page.h"
 #include "common/report/report.h"
 #include "common/report/table.h"
 #include "common/syscalls/categories.h"
@@ -41,7 +41,7 @@ int show_report(const ReportOptions& options) {
   if (!fits) return fail(fits.error());
   std::string text;
   if (options.html) {
-    text = render_html_report(shown, *fits);
+    text = common::html::render_html_report(shown, *fits);
   } else if (options.json) {
     // A key the report format does not have: the output still reads back as a report.
     auto document = nlohmann::ordered_json::parse(common::encode_report(shown));

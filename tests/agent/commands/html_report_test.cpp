@@ -140,6 +140,7 @@ TEST_F(HtmlReportTest, AReportWithNoSyscalls) {
   json expected = expect_counts(report);
   expected["category"] = {{"file", 0}};
   expected["text"] = {{"read", 0}};
+  expected["literal"] = {"The report holds no syscalls"};
   check("empty", report, expected);
 }
 
