@@ -173,6 +173,12 @@ std::string syscall_table(const Report& report) {
 // A report keeps pid, tid and comm of each first caller but no parent, so the tree is
 // process, then thread, then the calls it made first, in order.
 std::string first_callers(const Report& report) {
+  const bool named = std::any_of(report.syscalls.begin(), report.syscalls.end(),
+                                 [](const SyscallEntry& entry) { return entry.first_caller; });
+  if (!named) {
+    return "<section id=\"first-callers\"><h2>First callers</h2><p>The report names no first "
+           "callers.</p></section>\n";
+  }
   std::vector<const SyscallEntry*> entries;
   for (const auto& entry : report.syscalls) entries.push_back(&entry);
   std::stable_sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "common/profile/implications.h"
 #include "common/report/report.h"
 #include "common/syscalls/categories.h"
 #include "common/syscalls/names.h"
@@ -51,8 +52,7 @@ class HtmlReportTest : public ::testing::Test {
     return {{"syscalls", report.syscalls.size()}, {"calls", calls}, {"warnings", warnings}};
   }
 
-  // Writes `report`, renders it with tailor and checks it in the browser; the screenshot goes
-  // to the build tree as NAME.png. Returns the page's load time in milliseconds.
+  // Writes `report`, renders it with tailor and checks it in the browser.
   int check(const std::string& name, const common::Report& report, const json& expected) {
     const std::string report_path = dir_.file(name + ".report.json");
     EXPECT_TRUE(common::write_report_file(report_path, report).ok());
@@ -64,11 +64,18 @@ class HtmlReportTest : public ::testing::Test {
     const auto rendered = run_tailor({"report", report_path, "--html", "-o", page});
     EXPECT_EQ(rendered.exit_status, 0) << rendered.err;
     EXPECT_EQ(rendered.out, "");
+    return browse("check_report.mjs", name, page, expected);
+  }
+
+  // Runs the browser check `script` on `page`; the screenshot goes to the build tree as
+  // NAME.png. Returns the page's load time in milliseconds.
+  int browse(const std::string& script, const std::string& name, const std::string& page,
+             const json& expected) {
     const std::string expect_path = dir_.file(name + ".expect.json");
     std::ofstream(expect_path) << expected.dump();
     fs::create_directories(TAILOR_SCREENSHOT_DIR);
     const auto browser = tailor::testing::run_process(
-        {"/usr/bin/node", TAILOR_BROWSER_DIR "/check_report.mjs", page,
+        {"/usr/bin/node", TAILOR_BROWSER_DIR "/" + script, page,
          std::string(TAILOR_SCREENSHOT_DIR) + "/" + name + ".png", expect_path});
     EXPECT_EQ(browser.exit_status, 0) << browser.out << browser.err;
     const auto result = json::parse(browser.out, nullptr, false);
@@ -202,6 +209,60 @@ TEST_F(HtmlReportTest, AHugeReport) {
             << fs::file_size(dir_.file("huge.html")) / 1024 << " KiB, loaded in " << load_ms
             << " ms\n";
   EXPECT_LT(load_ms, 10'000) << "the page takes too long to load to be usable";
+}
+
+}  // namespace
+}  // namespace tailor::agent
+
+namespace tailor::agent {
+namespace {
+
+// `tailor profile --html`: a recording with threads (so syscalls are implied and clone3 is
+// answered with ENOSYS) and a syscall asked for with --allow.
+TEST_F(HtmlReportTest, TheProfilePage) {
+  common::Report report = common::testing::sample_report();
+  report.syscalls.push_back({"x86_64", 56, "clone", common::Phase::workload, 4, 3'000'000,
+                             common::FirstCaller{42, 42, "sh"}});
+  const std::string report_path = dir_.file("threads.report.json");
+  ASSERT_TRUE(common::write_report_file(report_path, report).ok());
+  const std::string page = dir_.file("profile.html");
+  const auto rendered =
+      run_tailor({"profile", report_path, "--allow", "ptrace", "--html", "-o", page});
+  ASSERT_EQ(rendered.exit_status, 0) << rendered.err;
+  EXPECT_EQ(rendered.out, "");
+
+  const std::size_t implied = common::implied_syscalls(report).size();
+  ASSERT_GT(implied, 0u) << "the recording should imply syscalls (it creates threads)";
+  const std::size_t recorded = 6;  // open, read, socket, execve, clock_gettime, clone
+  json expected = {{"allowed", recorded + implied + 1},
+                   {"recorded", recorded},
+                   {"added", implied + 1},
+                   {"rows", recorded + implied + 2},
+                   {"row",
+                    {{"socket", {{"reason", "recorded"}, {"arguments", "arg0 == 1 or arg0 == 2"}}},
+                     {"read", {{"reason", "recorded"}, {"arguments", "any arguments"}}},
+                     {"futex", {{"reason", "implied"}}},
+                     {"ptrace", {{"reason", "asked for"}}},
+                     {"clone3", {{"reason", "answered with an error"}}}}},
+                   {"removed", {"chroot", "process_vm_readv", "mount"}},
+                   {"reason",
+                    {{"recorded", recorded},
+                     {"implied", implied},
+                     {"asked for", 1},
+                     {"answered with an error", 1},
+                     {"runtime", 0}}},
+                   {"category", {{"network", 1}}},
+                   {"text", {{"ENOSYS", 1}, {"curl[43]", 2}}},
+                   {"warnings", {"events_dropped=1", "has no name in libseccomp"}}};
+  browse("check_profile.mjs", "profile", page, expected);
+}
+
+TEST_F(HtmlReportTest, TheProfilePageIsNotAProfileFormat) {
+  const std::string report_path = dir_.file("sample.report.json");
+  ASSERT_TRUE(common::write_report_file(report_path, common::testing::sample_report()).ok());
+  const auto both = run_tailor({"profile", report_path, "--html", "--format", "spo"});
+  EXPECT_EQ(both.exit_status, 2) << both.err;
+  EXPECT_NE(both.err.find("--format excludes --html"), std::string::npos) << both.err;
 }
 
 }  // namespace
