@@ -41,10 +41,10 @@ class WebViewTest : public AggregatorBed {
     ASSERT_GT(aggregator_->ui_port(), 0);
   }
 
-  httplib::SSLClient api() {
-    httplib::SSLClient client("127.0.0.1", aggregator_->port());
-    client.set_ca_cert_path(dir_.file("ca.pem").c_str());
-    client.enable_server_certificate_verification(true);
+  std::unique_ptr<httplib::SSLClient> api() {
+    auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", aggregator_->port());
+    client->set_ca_cert_path(dir_.file("ca.pem").c_str());
+    client->enable_server_certificate_verification(true);
     return client;
   }
 
@@ -52,9 +52,9 @@ class WebViewTest : public AggregatorBed {
   void send(const std::string& node, const common::WorkloadKey& key,
             const std::vector<std::string>& names) {
     httplib::Headers headers = {{"Authorization", "Bearer " + agent_token(node)}};
-    auto answer = api().Post("/api/v1/deltas", headers,
-                             common::encode_delta(delta_from(node, "agent-" + node, key, names)),
-                             "application/json");
+    auto answer = api()->Post("/api/v1/deltas", headers,
+                              common::encode_delta(delta_from(node, "agent-" + node, key, names)),
+                              "application/json");
     ASSERT_TRUE(answer) << httplib::to_string(answer.error());
     ASSERT_EQ(answer->status, 200) << answer->body;
   }
@@ -118,7 +118,7 @@ TEST_F(WebViewTest, AWorkloadItDoesNotHoldIsNotFound) {
 TEST_F(WebViewTest, TheApiEndpointServesNoneOfIt) {
   send("node-a", kWeb, {"read", "write"});
   for (const char* path : {"/ui", "/ui/", "/ui/workloads/shop/Deployment/web/nginx"}) {
-    const auto answer = api().Get(path);
+    const auto answer = api()->Get(path);
     ASSERT_TRUE(answer) << path << ": " << httplib::to_string(answer.error());
     EXPECT_EQ(answer->status, 403) << path;
     EXPECT_NE(answer->body.find("127.0.0.1:" + std::to_string(aggregator_->ui_port()) + " only"),
