@@ -223,15 +223,26 @@ std::string defaults_table(const AllowSet& profile, const std::vector<AgainstDef
              std::to_string(sensitive) + "</td><td class=\"num\">" +
              std::to_string(count(against.diff.only_a, arch)) + "</td></tr>";
     }
+    for (const auto& [arch, names] : against.allows.arches) {
+      if (profile.arches.contains(arch)) continue;
+      out += "<tr><td>" + escape(against.name) + " <small>" + escape(against.version) +
+             "</small></td><td>" + escape(arch) + "</td><td class=\"num\">" +
+             std::to_string(names.size()) +
+             "</td><td colspan=\"4\">none: this profile does not "
+             "cover " +
+             escape(arch) + ", so every call of it fails</td></tr>";
+    }
   }
   return out + "</tbody></table></section>\n";
 }
 
-// Each security-sensitive call a default allows and this profile does not, on any architecture.
-std::string removed_table(const std::vector<AgainstDefault>& defaults) {
+// Each security-sensitive call a default allows and this profile does not, on an architecture
+// the profile covers (the defaults table says which it drops whole).
+std::string removed_table(const AllowSet& profile, const std::vector<AgainstDefault>& defaults) {
   std::map<std::string, std::set<std::string>> removed_from;  // name -> defaults
   for (const auto& against : defaults) {
     for (const auto& [arch, names] : against.diff.only_b) {
+      if (!profile.arches.contains(arch)) continue;
       for (const auto& name : names) {
         if (common::is_security_sensitive(name)) removed_from[name].insert(against.name);
       }
@@ -305,10 +316,11 @@ common::Result<std::string> render_profile_page(const common::Report& report,
   auto defaults = against_defaults(*allows);
   if (!defaults.ok()) return defaults.error();
   const auto rows = rows_of(report, generated, options, *allows);
-  return common::html::page(
-      "tailor profile: " + common::command_line(report.info),
-      warnings(report, generated) + summary(report, generated, options, rows) +
-          defaults_table(*allows, *defaults) + removed_table(*defaults) + rows_table(rows));
+  return common::html::page("tailor profile: " + common::command_line(report.info),
+                            warnings(report, generated) +
+                                summary(report, generated, options, rows) +
+                                defaults_table(*allows, *defaults) +
+                                removed_table(*allows, *defaults) + rows_table(rows));
 }
 
 }  // namespace tailor::agent

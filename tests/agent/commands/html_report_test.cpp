@@ -245,6 +245,7 @@ TEST_F(HtmlReportTest, TheProfilePage) {
                      {"ptrace", {{"reason", "asked for"}}},
                      {"clone3", {{"reason", "answered with an error"}}}}},
                    {"removed", {"chroot", "process_vm_readv", "mount"}},
+                   {"not_removed", {"ptrace"}},
                    {"reason",
                     {{"recorded", recorded},
                      {"implied", implied},

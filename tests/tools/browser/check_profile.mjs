@@ -3,7 +3,7 @@
 // request and no console error.
 // Usage: node check_profile.mjs PAGE.html SCREENSHOT.png EXPECT.json
 // EXPECT: {allowed, recorded, added, rows, row: {name: {reason, arguments}},
-//          removed: [name...], reason: {value: rows}, category: {name: rows},
+//          removed: [name...], not_removed: [name...], reason: {value: rows}, category: {name: rows},
 //          text: {query: rows}, warnings: [text...]}
 import { readFileSync } from 'node:fs';
 import { run, text, shown_rows, check_sorting, check_filters } from './browser.mjs';
@@ -32,6 +32,7 @@ await run(() => false, async (page, check) => {
   }
   const removed = await page.$$eval('#removed-calls tbody tr', (trs) => trs.map((tr) => tr.cells[0].dataset.v));
   for (const name of expected.removed) check(removed.includes(name), `${name} not among the removed calls`);
+  for (const name of expected.not_removed ?? []) check(!removed.includes(name), `${name}, which the profile allows, among the removed calls`);
   check(await page.locator('#against tbody tr').count() >= 3, 'fewer than three defaults compared');
   const warning = await page.locator('.warning').count() ? (await page.locator('.warning').allTextContents()).join(' ') : '';
   for (const line of expected.warnings ?? []) check(warning.includes(line), `no warning "${line}"`);
