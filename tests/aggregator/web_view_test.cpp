@@ -10,6 +10,7 @@
 
 #include "aggregator/aggregator.h"
 #include "aggregator/options.h"
+#include "common/util/clock.h"
 #include "tests/aggregator/aggregator_bed.h"
 #include "tests/common/testing/temp_dir.h"
 #include "tests/support/process.h"
@@ -48,19 +49,24 @@ class WebViewTest : public AggregatorBed {
     return client;
   }
 
-  // One batch from `node`'s agent, as it sends them.
+  // One batch from `node`'s agent, as it sends them; the i-th syscall was first seen
+  // `minutes[i]` minutes ago (none: all at the start of the test).
   void send(const std::string& node, const common::WorkloadKey& key,
-            const std::vector<std::string>& names) {
+            const std::vector<std::string>& names, const std::vector<int>& minutes = {}) {
+    common::Delta delta = delta_from(node, "agent-" + node, key, names);
+    for (std::size_t i = 0; i < minutes.size(); ++i) {
+      delta.workloads[0].syscalls[i].first_seen_unix_ms = started_ - minutes[i] * 60'000;
+    }
     httplib::Headers headers = {{"Authorization", "Bearer " + agent_token(node)}};
-    auto answer = api()->Post("/api/v1/deltas", headers,
-                              common::encode_delta(delta_from(node, "agent-" + node, key, names)),
-                              "application/json");
+    auto answer =
+        api()->Post("/api/v1/deltas", headers, common::encode_delta(delta), "application/json");
     ASSERT_TRUE(answer) << httplib::to_string(answer.error());
     ASSERT_EQ(answer->status, 200) << answer->body;
   }
 
   common::testing::TempDir dir_;
   std::unique_ptr<Aggregator> aggregator_;
+  const int64_t started_ = common::unix_now_ms();
 };
 
 const common::WorkloadKey kWeb = {"shop", "Deployment", "web", "nginx"};
@@ -73,10 +79,12 @@ TEST_F(WebViewTest, ListsEveryWorkloadContainerAndOpensItsReport) {
     ASSERT_TRUE(fs::exists(needed))
         << "missing " << needed << " (scripts/install-deps.sh and the browser_tools target)";
   }
-  send("node-a", kWeb, {"read", "write", "close"});
-  send("node-b", kWeb, {"read", "mmap"});
-  send("node-a", kDb, {"read", "write", "futex", "nanosleep", "exit_group"});
-  send("node-b", kApi, {"read"});
+  // Convergence as it looks: most syscalls at start-up, a few later.
+  send("node-a", kWeb, {"read", "write", "close"}, {90, 90, 60});
+  send("node-b", kWeb, {"read", "mmap"}, {80, 20});
+  send("node-a", kDb, {"read", "write", "futex", "nanosleep", "exit_group"},
+       {240, 240, 239, 200, 5});
+  send("node-b", kApi, {"read"}, {30});
 
   fs::create_directories(TAILOR_SCREENSHOT_DIR);
   const json expected = {
