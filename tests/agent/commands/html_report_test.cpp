@@ -4,19 +4,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <tuple>
 
 #include "common/profile/implications.h"
 #include "common/report/report.h"
 #include "common/syscalls/categories.h"
-#include "common/syscalls/names.h"
 #include "common/util/saturating.h"
 #include "tests/agent/commands/cli.h"
+#include "tests/common/testing/huge_report.h"
 #include "tests/common/testing/sample_report.h"
 #include "tests/common/testing/temp_dir.h"
 
@@ -168,35 +166,8 @@ TEST_F(HtmlReportTest, TheRecordersDataLossIsWarnedAbout) {
 // 400 syscalls with 100k argument values: the page stays usable; its load time is in
 // docs/benchmarks.md.
 TEST_F(HtmlReportTest, AHugeReport) {
-  common::Report report = common::testing::sample_report();
-  report.syscalls.clear();
-  report.recorder_stats = {{"events_sent", 400}};
-  // Real names, so categories and the sensitive calls' notes are as in a real report.
-  for (const char* arch : {"x86_64", "x86"}) {
-    for (uint32_t nr = 0; nr < 600 && report.syscalls.size() < 400; ++nr) {
-      const auto name = common::syscall_name(arch, nr);
-      ASSERT_TRUE(name.ok()) << name.error().message;
-      if (!*name) continue;
-      const uint32_t i = static_cast<uint32_t>(report.syscalls.size());
-      common::SyscallEntry entry{
-          arch,
-          nr,
-          **name,
-          common::Phase::workload,
-          1 + i * 7919ull % 100000,
-          i * 25'000'000ull,
-          common::FirstCaller{100 + i % 40, 100 + i % 40, "worker-" + std::to_string(i % 40)}};
-      if (i < 20) {
-        entry.arg = common::RecordedArg{0, {}, true};
-        for (uint64_t v = 0; v < 5000; ++v) entry.arg->values[v * 4096 + i] = v + 1;
-      }
-      report.syscalls.push_back(std::move(entry));
-    }
-  }
+  const common::Report report = common::testing::huge_report();
   ASSERT_EQ(report.syscalls.size(), 400u);
-  std::sort(report.syscalls.begin(), report.syscalls.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.arch, a.nr) < std::tie(b.arch, b.nr);
-  });
   std::size_t sensitive = 0;
   for (const auto& entry : report.syscalls) sensitive += common::is_security_sensitive(entry.name);
   json expected = expect_counts(report);
@@ -210,12 +181,6 @@ TEST_F(HtmlReportTest, AHugeReport) {
             << " ms\n";
   EXPECT_LT(load_ms, 10'000) << "the page takes too long to load to be usable";
 }
-
-}  // namespace
-}  // namespace tailor::agent
-
-namespace tailor::agent {
-namespace {
 
 // `tailor profile --html`: a recording with threads (so syscalls are implied and clone3 is
 // answered with ENOSYS) and a syscall asked for with --allow.
