@@ -22,9 +22,10 @@ struct AggregatorOptions {
   IngestOptions ingest;
   WriterOptions writer;
   // The web view's own endpoint (plain HTTP), loopback only: it has no authentication. Port 0
-  // takes any free one (the command line's default is 8081).
+  // takes any free one (the command line's default is 8081). A few people's browsers, not
+  // thousands of agents: a browser keeps up to 6 connections to it.
   bool serve_ui = true;
-  common::HttpEndpointOptions ui_endpoint{.address = "127.0.0.1"};
+  common::HttpEndpointOptions ui_endpoint{.address = "127.0.0.1", .threads = 8};
 };
 
 // The whole service, wired: the store, the agents' API on the HTTP(S) endpoint and the
