@@ -42,6 +42,7 @@ std::string summary(const Report& report, const ReportOrigin& origin) {
            (id.empty() ? "" : " id=\"" + std::string(id) + "\"") + ">" + escape(value) + "</dd>";
   };
   for (const auto& [term, value] : origin.items) item(term, value);
+  if (!origin.filter.empty()) item("Shown", "only the syscalls of " + origin.filter, "filter");
   item("Distinct syscalls", std::to_string(report.syscalls.size()), "syscall-count");
   item("Calls", std::to_string(total_calls(report)), "call-count");
   return out + "</dl></section>\n";
@@ -129,7 +130,7 @@ std::string sensitive(const Report& report) {
          (items.empty() ? std::string("<p>None.</p>") : "<ul>" + items + "</ul>") + "</section>\n";
 }
 
-std::string syscall_table(const Report& report) {
+std::string syscall_table(const Report& report, const std::string& filter) {
   std::set<std::string> comms;
   for (const auto& entry : report.syscalls) {
     if (entry.first_caller) comms.insert(entry.first_caller->comm);
@@ -162,7 +163,9 @@ std::string syscall_table(const Report& report) {
         cell(caller_label(entry)) + "</tr>\n";
   }
   out += "</tbody></table>";
-  if (report.syscalls.empty()) {
+  if (report.syscalls.empty() && !filter.empty()) {
+    out += "<p id=\"no-syscalls\">No syscall of the report is one of " + escape(filter) + ".</p>";
+  } else if (report.syscalls.empty()) {
     out +=
         "<p id=\"no-syscalls\">The report holds no syscalls: the workload made none while it "
         "was recorded, or the recording ended before it started.</p>";
@@ -290,8 +293,9 @@ std::string render_html_report(const Report& report, const std::vector<DefaultFi
                                const ReportOrigin& origin) {
   return page(origin.title, recorder_warnings(report) + summary(report, origin) +
                                 (fits.empty() ? "" : defaults(fits)) + convergence(report) +
-                                categories(report) + sensitive(report) + syscall_table(report) +
-                                first_callers(report) + argument_values(report));
+                                categories(report) + sensitive(report) +
+                                syscall_table(report, origin.filter) + first_callers(report) +
+                                argument_values(report));
 }
 
 std::string render_html_report(const Report& report, const std::vector<DefaultFit>& fits) {

@@ -14,6 +14,8 @@ namespace tailor::common::html {
 struct ReportOrigin {
   std::string title;
   std::vector<std::pair<std::string, std::string>> items;
+  // Which of the report's syscalls the page shows ("category network"); empty: all of them.
+  std::string filter;
 };
 
 // A recording's own: "tailor report: COMMAND", what was recorded, on which host, when and for

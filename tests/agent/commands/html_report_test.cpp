@@ -11,6 +11,7 @@
 
 #include "common/profile/implications.h"
 #include "common/report/report.h"
+#include "common/report/table.h"
 #include "common/syscalls/categories.h"
 #include "common/util/saturating.h"
 #include "tests/agent/commands/cli.h"
@@ -51,15 +52,19 @@ class HtmlReportTest : public ::testing::Test {
   }
 
   // Writes `report`, renders it with tailor and checks it in the browser.
-  int check(const std::string& name, const common::Report& report, const json& expected) {
+  int check(const std::string& name, const common::Report& report, const json& expected,
+            const std::vector<std::string>& flags = {}) {
     const std::string report_path = dir_.file(name + ".report.json");
     EXPECT_TRUE(common::write_report_file(report_path, report).ok());
-    return check_file(name, report_path, expected);
+    return check_file(name, report_path, expected, flags);
   }
 
-  int check_file(const std::string& name, const std::string& report_path, const json& expected) {
+  int check_file(const std::string& name, const std::string& report_path, const json& expected,
+                 const std::vector<std::string>& flags = {}) {
     const std::string page = dir_.file(name + ".html");
-    const auto rendered = run_tailor({"report", report_path, "--html", "-o", page});
+    std::vector<std::string> args = {"report", report_path, "--html", "-o", page};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto rendered = run_tailor(args);
     EXPECT_EQ(rendered.exit_status, 0) << rendered.err;
     EXPECT_EQ(rendered.out, "");
     return browse("check_report.mjs", name, page, expected);
@@ -147,6 +152,21 @@ TEST_F(HtmlReportTest, AReportWithNoSyscalls) {
   expected["text"] = {{"read", 0}};
   expected["literal"] = {"The report holds no syscalls"};
   check("empty", report, expected);
+}
+
+// A filtered page says which syscalls it shows, and when none match, that none do.
+TEST_F(HtmlReportTest, AFilteredReportSaysWhatItShows) {
+  const common::Report report = common::testing::sample_report();
+  const common::Report network =
+      common::filter_report(report, {{"curl"}, {}, {common::Category::network}});
+  ASSERT_EQ(network.syscalls.size(), 1u);
+  json expected = expect_counts(network);
+  expected["literal"] = {"only the syscalls of category network, first called by curl"};
+  check("filtered", report, expected, {"--category", "network", "--first-comm", "curl"});
+
+  expected = expect_counts(common::filter_report(report, {{}, {}, {common::Category::ipc}}));
+  expected["literal"] = {"No syscall of the report is one of category ipc."};
+  check("filtered-empty", report, expected, {"--category", "ipc"});
 }
 
 TEST_F(HtmlReportTest, TheRecordersDataLossIsWarnedAbout) {
