@@ -298,10 +298,6 @@ std::string render_html_report(const Report& report, const std::vector<DefaultFi
                                 argument_values(report));
 }
 
-std::string render_html_report(const Report& report, const std::vector<DefaultFit>& fits) {
-  return render_html_report(report, fits, recording_origin(report.info));
-}
-
 std::string recorder_warnings(const Report& report) {
   const auto faults = recorder_faults(report);
   if (faults.empty()) return "";

@@ -28,7 +28,6 @@ ReportOrigin recording_origin(const RecordingInfo& info);
 // warnings; the fits against the runtime defaults when there are any.
 std::string render_html_report(const Report& report, const std::vector<DefaultFit>& fits,
                                const ReportOrigin& origin);
-std::string render_html_report(const Report& report, const std::vector<DefaultFit>& fits);
 
 // The recorder's data-loss warning with what each fault may have lost; "" when none.
 std::string recorder_warnings(const Report& report);
