@@ -22,14 +22,21 @@ common::Result<std::unique_ptr<Aggregator>> Aggregator::create(
   a.writer_ =
       std::make_unique<ProfileWriter>(*a.client_, a.store_, *a.registry_, a.options_.writer);
   ProfileWriter* writer = a.writer_.get();
-  auto endpoint =
-      common::HttpEndpoint::create(a.options_.endpoint, a.registry_, [writer]() -> common::Status {
-        if (writer->ready()) return common::ok_status();
-        return common::make_error(writer->not_ready_reason());
-      });
+  const auto ready = [writer]() -> common::Status {
+    if (writer->ready()) return common::ok_status();
+    return common::make_error(writer->not_ready_reason());
+  };
+  auto endpoint = common::HttpEndpoint::create(a.options_.endpoint, a.registry_, ready);
   if (!endpoint) return endpoint.error();
   a.endpoint_ = std::move(*endpoint);
   a.ingest_->register_routes(a.endpoint_->server());
+  if (a.options_.serve_ui) {
+    auto ui = common::HttpEndpoint::create(a.options_.ui_endpoint, a.registry_, ready);
+    if (!ui) return ui.error();
+    a.ui_endpoint_ = std::move(*ui);
+    a.web_view_ = std::make_unique<WebView>(a.store_);
+    a.web_view_->register_routes(a.ui_endpoint_->server());
+  }
   return aggregator;
 }
 
@@ -38,6 +45,12 @@ common::Status Aggregator::start() {
   // merged meanwhile are simply unioned with what the rebuild finds. A rebuild that fails (the
   // API server down, SPO's CRDs missing) is retried by the writer, not fatal: a replica that
   // exits when the API server is away is restarted into the same failure with a growing delay.
+  // The web view first: its port is known once it listens (0 asks for any free one), and
+  // the API endpoint's answer to its paths names it, set before that endpoint serves.
+  if (ui_endpoint_) {
+    if (auto started = ui_endpoint_->start(); !started) return started;
+  }
+  WebView::refuse_routes(endpoint_->server(), ui_port());
   if (auto started = endpoint_->start(); !started) return started;
   if (auto rebuilt = writer_->start_up(); !rebuilt)
     log_line("warning", rebuilt.error().message + "; not ready until it succeeds");
@@ -48,6 +61,7 @@ common::Status Aggregator::start() {
 void Aggregator::stop() {
   if (writer_) writer_->stop();
   if (endpoint_) endpoint_->stop();
+  if (ui_endpoint_) ui_endpoint_->stop();
 }
 
 }  // namespace tailor::aggregator

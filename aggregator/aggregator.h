@@ -5,6 +5,7 @@
 #include "aggregator/ingest/ingest_api.h"
 #include "aggregator/ingest/token_reviewer.h"
 #include "aggregator/store/merge_store.h"
+#include "aggregator/ui/web_view.h"
 #include "aggregator/writer/profile_writer.h"
 #include "common/k8s/client/kube_client.h"
 #include "common/metrics/http_endpoint.h"
@@ -20,6 +21,11 @@ struct AggregatorOptions {
   TokenReviewOptions review;
   IngestOptions ingest;
   WriterOptions writer;
+  // The web view's own endpoint (plain HTTP), loopback only: it has no authentication. Port 0
+  // takes any free one (the command line's default is 8081). A few people's browsers, not
+  // thousands of agents: a browser keeps up to 6 connections to it.
+  bool serve_ui = true;
+  common::HttpEndpointOptions ui_endpoint{.address = "127.0.0.1", .threads = 8};
 };
 
 // The whole service, wired: the store, the agents' API on the HTTP(S) endpoint and the
@@ -37,6 +43,8 @@ class Aggregator {
   void stop();
 
   int port() const { return endpoint_->port(); }
+  // The web view's port; 0 when it is off.
+  int ui_port() const { return ui_endpoint_ ? ui_endpoint_->port() : 0; }
   MergeStore& store() { return store_; }
   ProfileWriter& writer() { return *writer_; }
 
@@ -51,6 +59,8 @@ class Aggregator {
   std::unique_ptr<IngestApi> ingest_;
   std::unique_ptr<ProfileWriter> writer_;
   std::unique_ptr<common::HttpEndpoint> endpoint_;
+  std::unique_ptr<WebView> web_view_;
+  std::unique_ptr<common::HttpEndpoint> ui_endpoint_;
 };
 
 }  // namespace tailor::aggregator

@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   // unknown flags are answered first.
   app.add_option("--tls-cert", line.tls_cert, "Serving certificate (PEM); required");
   app.add_option("--tls-key", line.tls_key, "Serving key (PEM); required");
+  app.add_option("--ui-listen", line.ui_listen,
+                 "127.0.0.1:port of the read-only web view (/ui), or off; loopback only")
+      ->capture_default_str();
   app.add_option("--client-ca", line.client_ca,
                  "Mutual TLS: agents' batches need a client certificate signed by this CA (PEM)");
   app.add_option("--kubeconfig", line.kubeconfig,

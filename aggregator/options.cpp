@@ -1,6 +1,32 @@
 #include "aggregator/options.h"
 
 namespace tailor::aggregator {
+namespace {
+
+// The web view answers anyone who reaches it, so only the pod itself (and kubectl
+// port-forward, which connects from inside the pod's network namespace) may.
+common::Status ui_endpoint(const std::string& listen, AggregatorOptions& options) {
+  if (listen == "off") {
+    options.serve_ui = false;
+    return common::ok_status();
+  }
+  const auto colon = listen.rfind(':');
+  const std::string address = colon == std::string::npos ? "" : listen.substr(0, colon);
+  if (address != "127.0.0.1" && address != "localhost" && address != "[::1]") {
+    return common::make_error("--ui-listen " + listen +
+                              ": the web view has no authentication of its own, so it listens "
+                              "on loopback only: 127.0.0.1:PORT (or off)");
+  }
+  options.ui_endpoint.address = address == "[::1]" ? "::1" : address;
+  try {
+    options.ui_endpoint.port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    return common::make_error("--ui-listen " + listen + ": the port is not a number");
+  }
+  return common::ok_status();
+}
+
+}  // namespace
 
 common::Result<AggregatorOptions> aggregator_options(const CommandLine& line) {
   AggregatorOptions options;
@@ -14,6 +40,7 @@ common::Result<AggregatorOptions> aggregator_options(const CommandLine& line) {
   } catch (const std::exception&) {
     return common::make_error("--listen " + line.listen + ": the port is not a number");
   }
+  if (auto ui = ui_endpoint(line.ui_listen, options); !ui) return ui.error();
   if (line.tls_cert.empty() || line.tls_key.empty()) {
     return common::make_error(
         "--tls-cert and --tls-key are required: agents only speak HTTPS; give the serving "

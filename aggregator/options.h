@@ -11,6 +11,7 @@ namespace tailor::aggregator {
 // The command line as given, before it is checked and turned into AggregatorOptions.
 struct CommandLine {
   std::string listen = ":8443";
+  std::string ui_listen = "127.0.0.1:8081";  // "off": no web view
   std::string tls_cert;
   std::string tls_key;
   std::string client_ca;   // empty: no mutual TLS

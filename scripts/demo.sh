@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo: records a bundled sample workload, prints its report, writes it as an HTML page and
-# writes the least-privilege seccomp profile for it. Needs root (it loads a BPF program).
+# writes the least-privilege seccomp profile for it, and a page on why it allows what it does. Needs root (it loads a BPF program).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${TAILOR_BUILD_DIR:-$root/build}"
@@ -24,7 +24,9 @@ echo "== tailor report"
 echo
 echo "== tailor profile"
 "$tailor" profile "$out/sample.report.json" -o "$out/sample.profile.json"
+"$tailor" profile "$out/sample.report.json" --html -o "$out/sample.profile.html"
 echo
 echo "Report:  $out/sample.report.json"
 echo "HTML:    $out/sample.report.html (open it in a browser; it works offline)"
 echo "Profile: $out/sample.profile.json"
+echo "Why:     $out/sample.profile.html (each allowed syscall's reason, against the runtime defaults)"

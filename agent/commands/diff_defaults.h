@@ -1,28 +1,16 @@
 #pragma once
 
-#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "common/reference/default_fit.h"
 #include "common/report/report.h"
 #include "common/util/result.h"
 
 namespace tailor::agent {
 
-// How a recording's needs sit against one built-in runtime default on one of its
-// architectures, as `tailor diff REPORT --against NAME` counts them.
-struct DefaultFit {
-  std::string name;     // "docker-default"
-  std::string version;  // "moby/profiles cd3bed80"
-  std::string arch;
-  bool covered = true;  // false: the default does not filter this architecture on this host
-  std::size_t needed = 0;
-  std::size_t allowed = 0;                       // needed and allowed as called
-  std::vector<std::string> denied;               // needed, not allowed at all
-  std::vector<std::string> denied_by_arguments;  // allowed, but not with the recorded arguments
-  std::size_t unused = 0;                        // allowed by the default, not needed
-};
+using common::DefaultFit;
 
 // For each built-in default and each architecture the recording has.
 common::Result<std::vector<DefaultFit>> fit_against_defaults(const common::Report& report);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "agent/commands/output.h"
+#include "agent/commands/profile_page.h"
 #include "common/k8s/object_names.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "common/profile/generate.h"
@@ -32,6 +33,7 @@ struct ProfileOptions {
   std::vector<std::string> arches;
   bool no_implications = false;
   bool allow_empty = false;
+  bool html = false;
   // SeccompProfile only.
   std::string spo_version;
   std::string name;
@@ -145,7 +147,9 @@ int write_profile(const ProfileOptions& options) {
   auto generated = common::generate_profile(*report, generate_options);
   if (!generated) return fail(generated.error(), kExitUsage);
   std::vector<std::string> warnings = generated->warnings;
-  auto document = render(*format, generated->profile, options, *report, warnings);
+  auto document = options.html ? render_profile_page(*report, *generated, generate_options)
+                               : render(*format, generated->profile, options, *report, warnings);
+  if (!document && options.html) return fail(document.error());
   if (!document) return fail(document.error(), kExitUsage);
 
   if (common::records_nothing(*report))
@@ -184,8 +188,13 @@ void add_profile_command(CLI::App& app, CommandChoice& choice) {
   cmd->add_option("file", options->file, "Report file written by tailor record or tailor merge")
       ->required();
   cmd->add_option("-o,--output", options->output, "Profile file (default: standard output)");
-  cmd->add_option("--format", options->format,
-                  "oci (runtime JSON, default), spo (SeccompProfile YAML) or spo-json");
+  auto* format =
+      cmd->add_option("--format", options->format,
+                      "oci (runtime JSON, default), spo (SeccompProfile YAML) or spo-json");
+  cmd->add_flag("--html", options->html,
+                "Write a page that explains the profile instead: why each syscall is allowed, "
+                "and what it removes from the runtime defaults")
+      ->excludes(format);
   cmd->add_option("--args", options->args, "Argument rules: off, standard (default) or strict");
   cmd->add_flag("--no-new-privileges", options->no_new_privileges,
                 "The container runs with no_new_privileges (allowPrivilegeEscalation: false)");

@@ -5,11 +5,12 @@
 #include <memory>
 
 #include "agent/commands/diff_defaults.h"
-#include "agent/commands/html_report.h"
 #include "agent/commands/output.h"
+#include "common/html/report_page.h"
 #include "common/report/report.h"
 #include "common/report/table.h"
 #include "common/syscalls/categories.h"
+#include "common/util/strings.h"
 
 namespace tailor::agent {
 namespace {
@@ -27,6 +28,17 @@ struct ReportOptions {
   std::string output;  // "" or "-": standard output
 };
 
+// "category network or file, first called by curl or pid 42", as the page says it; "" for all.
+std::string filter_text(const ReportOptions& options) {
+  std::vector<std::string> parts;
+  if (!options.categories.empty())
+    parts.push_back("category " + common::join(options.categories, " or "));
+  std::vector<std::string> callers = options.first_comms;
+  for (uint32_t pid : options.first_pids) callers.push_back("pid " + std::to_string(pid));
+  if (!callers.empty()) parts.push_back("first called by " + common::join(callers, " or "));
+  return common::join(parts, ", ");
+}
+
 int show_report(const ReportOptions& options) {
   auto report = common::read_report_file(options.file);
   if (!report) return fail(report.error());
@@ -41,7 +53,9 @@ int show_report(const ReportOptions& options) {
   if (!fits) return fail(fits.error());
   std::string text;
   if (options.html) {
-    text = render_html_report(shown, *fits);
+    auto origin = common::html::recording_origin(shown.info);
+    origin.filter = filter_text(options);
+    text = common::html::render_html_report(shown, *fits, origin);
   } else if (options.json) {
     // A key the report format does not have: the output still reads back as a report.
     auto document = nlohmann::ordered_json::parse(common::encode_report(shown));

@@ -31,11 +31,18 @@ struct ArgKnowledge {
 
 }  // namespace
 
-common::Result<common::GeneratedProfile> profile_for(const MergedWorkload& workload,
-                                                     const common::GenerateOptions& options) {
+common::Report report_of(const MergedWorkload& workload) {
   common::Report report;
   report.info.target_kind = "merge";
   report.info.native_arch = most_used_arch(workload);
+  int64_t start_unix_ms = 0;
+  for (const auto& [id, syscall] : workload.syscalls) {
+    if (syscall.first_seen_unix_ms > 0 &&
+        (start_unix_ms == 0 || syscall.first_seen_unix_ms < start_unix_ms)) {
+      start_unix_ms = syscall.first_seen_unix_ms;
+    }
+  }
+  report.info.started_unix_ms = start_unix_ms;
   for (const auto& [id, syscall] : workload.syscalls) {
     common::SyscallEntry entry;
     entry.arch = id.arch;
@@ -43,10 +50,14 @@ common::Result<common::GeneratedProfile> profile_for(const MergedWorkload& workl
     entry.name = syscall.name;
     entry.phase = id.phase;
     entry.count = syscall.count();
+    if (syscall.first_seen_unix_ms > 0) {
+      entry.first_seen_ns =
+          static_cast<uint64_t>(syscall.first_seen_unix_ms - start_unix_ms) * 1'000'000;
+    }
     if (syscall.arg_index) {
       common::RecordedArg arg;
       arg.index = *syscall.arg_index;
-      for (uint64_t value : syscall.arg_values) arg.values[value] = 1;
+      for (uint64_t value : syscall.arg_values) arg.values[value] = 0;
       arg.complete = syscall.arg_complete;
       entry.arg = arg;
     } else if (!syscall.arg_complete) {
@@ -55,7 +66,12 @@ common::Result<common::GeneratedProfile> profile_for(const MergedWorkload& workl
     }
     report.syscalls.push_back(std::move(entry));
   }
-  return common::generate_profile(report, options);
+  return report;
+}
+
+common::Result<common::GeneratedProfile> profile_for(const MergedWorkload& workload,
+                                                     const common::GenerateOptions& options) {
+  return common::generate_profile(report_of(workload), options);
 }
 
 MergedWorkload workload_from_profile(const common::Profile& profile) {

@@ -7,8 +7,13 @@
 
 namespace tailor::aggregator {
 
-// The profile of a merged workload: generate_profile on the report the merged syscalls make.
-// The native architecture is the one with the most syscalls (the nodes' own).
+// The report the merged syscalls make: the native architecture is the one with the most
+// syscalls (the nodes' own); it starts at the earliest first sight of a syscall and each
+// syscall's first_seen_ns counts from there. Argument values come with 0 calls: the merge
+// keeps which values were seen, not how often.
+common::Report report_of(const MergedWorkload& workload);
+
+// The profile of a merged workload: generate_profile on report_of(workload).
 common::Result<common::GeneratedProfile> profile_for(const MergedWorkload& workload,
                                                      const common::GenerateOptions& options);
 

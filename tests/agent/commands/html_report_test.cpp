@@ -4,18 +4,18 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <tuple>
 
+#include "common/profile/implications.h"
 #include "common/report/report.h"
+#include "common/report/table.h"
 #include "common/syscalls/categories.h"
-#include "common/syscalls/names.h"
 #include "common/util/saturating.h"
 #include "tests/agent/commands/cli.h"
+#include "tests/common/testing/huge_report.h"
 #include "tests/common/testing/sample_report.h"
 #include "tests/common/testing/temp_dir.h"
 
@@ -51,24 +51,34 @@ class HtmlReportTest : public ::testing::Test {
     return {{"syscalls", report.syscalls.size()}, {"calls", calls}, {"warnings", warnings}};
   }
 
-  // Writes `report`, renders it with tailor and checks it in the browser; the screenshot goes
-  // to the build tree as NAME.png. Returns the page's load time in milliseconds.
-  int check(const std::string& name, const common::Report& report, const json& expected) {
+  // Writes `report`, renders it with tailor and checks it in the browser.
+  int check(const std::string& name, const common::Report& report, const json& expected,
+            const std::vector<std::string>& flags = {}) {
     const std::string report_path = dir_.file(name + ".report.json");
     EXPECT_TRUE(common::write_report_file(report_path, report).ok());
-    return check_file(name, report_path, expected);
+    return check_file(name, report_path, expected, flags);
   }
 
-  int check_file(const std::string& name, const std::string& report_path, const json& expected) {
+  int check_file(const std::string& name, const std::string& report_path, const json& expected,
+                 const std::vector<std::string>& flags = {}) {
     const std::string page = dir_.file(name + ".html");
-    const auto rendered = run_tailor({"report", report_path, "--html", "-o", page});
+    std::vector<std::string> args = {"report", report_path, "--html", "-o", page};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto rendered = run_tailor(args);
     EXPECT_EQ(rendered.exit_status, 0) << rendered.err;
     EXPECT_EQ(rendered.out, "");
+    return browse("check_report.mjs", name, page, expected);
+  }
+
+  // Runs the browser check `script` on `page`; the screenshot goes to the build tree as
+  // NAME.png. Returns the page's load time in milliseconds.
+  int browse(const std::string& script, const std::string& name, const std::string& page,
+             const json& expected) {
     const std::string expect_path = dir_.file(name + ".expect.json");
     std::ofstream(expect_path) << expected.dump();
     fs::create_directories(TAILOR_SCREENSHOT_DIR);
     const auto browser = tailor::testing::run_process(
-        {"/usr/bin/node", TAILOR_BROWSER_DIR "/check_report.mjs", page,
+        {"/usr/bin/node", TAILOR_BROWSER_DIR "/" + script, page,
          std::string(TAILOR_SCREENSHOT_DIR) + "/" + name + ".png", expect_path});
     EXPECT_EQ(browser.exit_status, 0) << browser.out << browser.err;
     const auto result = json::parse(browser.out, nullptr, false);
@@ -140,7 +150,23 @@ TEST_F(HtmlReportTest, AReportWithNoSyscalls) {
   json expected = expect_counts(report);
   expected["category"] = {{"file", 0}};
   expected["text"] = {{"read", 0}};
+  expected["literal"] = {"The report holds no syscalls"};
   check("empty", report, expected);
+}
+
+// A filtered page says which syscalls it shows, and when none match, that none do.
+TEST_F(HtmlReportTest, AFilteredReportSaysWhatItShows) {
+  const common::Report report = common::testing::sample_report();
+  const common::Report network =
+      common::filter_report(report, {{"curl"}, {}, {common::Category::network}});
+  ASSERT_EQ(network.syscalls.size(), 1u);
+  json expected = expect_counts(network);
+  expected["literal"] = {"only the syscalls of category network, first called by curl"};
+  check("filtered", report, expected, {"--category", "network", "--first-comm", "curl"});
+
+  expected = expect_counts(common::filter_report(report, {{}, {}, {common::Category::ipc}}));
+  expected["literal"] = {"No syscall of the report is one of category ipc."};
+  check("filtered-empty", report, expected, {"--category", "ipc"});
 }
 
 TEST_F(HtmlReportTest, TheRecordersDataLossIsWarnedAbout) {
@@ -160,35 +186,8 @@ TEST_F(HtmlReportTest, TheRecordersDataLossIsWarnedAbout) {
 // 400 syscalls with 100k argument values: the page stays usable; its load time is in
 // docs/benchmarks.md.
 TEST_F(HtmlReportTest, AHugeReport) {
-  common::Report report = common::testing::sample_report();
-  report.syscalls.clear();
-  report.recorder_stats = {{"events_sent", 400}};
-  // Real names, so categories and the sensitive calls' notes are as in a real report.
-  for (const char* arch : {"x86_64", "x86"}) {
-    for (uint32_t nr = 0; nr < 600 && report.syscalls.size() < 400; ++nr) {
-      const auto name = common::syscall_name(arch, nr);
-      ASSERT_TRUE(name.ok()) << name.error().message;
-      if (!*name) continue;
-      const uint32_t i = static_cast<uint32_t>(report.syscalls.size());
-      common::SyscallEntry entry{
-          arch,
-          nr,
-          **name,
-          common::Phase::workload,
-          1 + i * 7919ull % 100000,
-          i * 25'000'000ull,
-          common::FirstCaller{100 + i % 40, 100 + i % 40, "worker-" + std::to_string(i % 40)}};
-      if (i < 20) {
-        entry.arg = common::RecordedArg{0, {}, true};
-        for (uint64_t v = 0; v < 5000; ++v) entry.arg->values[v * 4096 + i] = v + 1;
-      }
-      report.syscalls.push_back(std::move(entry));
-    }
-  }
+  const common::Report report = common::testing::huge_report();
   ASSERT_EQ(report.syscalls.size(), 400u);
-  std::sort(report.syscalls.begin(), report.syscalls.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.arch, a.nr) < std::tie(b.arch, b.nr);
-  });
   std::size_t sensitive = 0;
   for (const auto& entry : report.syscalls) sensitive += common::is_security_sensitive(entry.name);
   json expected = expect_counts(report);
@@ -201,6 +200,55 @@ TEST_F(HtmlReportTest, AHugeReport) {
             << fs::file_size(dir_.file("huge.html")) / 1024 << " KiB, loaded in " << load_ms
             << " ms\n";
   EXPECT_LT(load_ms, 10'000) << "the page takes too long to load to be usable";
+}
+
+// `tailor profile --html`: a recording with threads (so syscalls are implied and clone3 is
+// answered with ENOSYS) and a syscall asked for with --allow.
+TEST_F(HtmlReportTest, TheProfilePage) {
+  common::Report report = common::testing::sample_report();
+  report.syscalls.push_back({"x86_64", 56, "clone", common::Phase::workload, 4, 3'000'000,
+                             common::FirstCaller{42, 42, "sh"}});
+  const std::string report_path = dir_.file("threads.report.json");
+  ASSERT_TRUE(common::write_report_file(report_path, report).ok());
+  const std::string page = dir_.file("profile.html");
+  const auto rendered =
+      run_tailor({"profile", report_path, "--allow", "ptrace", "--html", "-o", page});
+  ASSERT_EQ(rendered.exit_status, 0) << rendered.err;
+  EXPECT_EQ(rendered.out, "");
+
+  const std::size_t implied = common::implied_syscalls(report).size();
+  ASSERT_GT(implied, 0u) << "the recording should imply syscalls (it creates threads)";
+  const std::size_t recorded = 6;  // open, read, socket, execve, clock_gettime, clone
+  json expected = {{"allowed", recorded + implied + 1},
+                   {"recorded", recorded},
+                   {"added", implied + 1},
+                   {"rows", recorded + implied + 2},
+                   {"row",
+                    {{"socket", {{"reason", "recorded"}, {"arguments", "arg0 == 1 or arg0 == 2"}}},
+                     {"read", {{"reason", "recorded"}, {"arguments", "any arguments"}}},
+                     {"futex", {{"reason", "implied"}}},
+                     {"ptrace", {{"reason", "asked for"}}},
+                     {"clone3", {{"reason", "answered with an error"}}}}},
+                   {"removed", {"chroot", "process_vm_readv", "mount"}},
+                   {"not_removed", {"ptrace"}},
+                   {"reason",
+                    {{"recorded", recorded},
+                     {"implied", implied},
+                     {"asked for", 1},
+                     {"answered with an error", 1},
+                     {"runtime", 0}}},
+                   {"category", {{"network", 1}}},
+                   {"text", {{"ENOSYS", 1}, {"curl[43]", 2}}},
+                   {"warnings", {"events_dropped=1", "has no name in libseccomp"}}};
+  browse("check_profile.mjs", "profile", page, expected);
+}
+
+TEST_F(HtmlReportTest, TheProfilePageIsNotAProfileFormat) {
+  const std::string report_path = dir_.file("sample.report.json");
+  ASSERT_TRUE(common::write_report_file(report_path, common::testing::sample_report()).ok());
+  const auto both = run_tailor({"profile", report_path, "--html", "--format", "spo"});
+  EXPECT_EQ(both.exit_status, 2) << both.err;
+  EXPECT_NE(both.err.find("--format excludes --html"), std::string::npos) << both.err;
 }
 
 }  // namespace

@@ -5,11 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace tailor::agent::svg {
-
-// Text for HTML or SVG content and attribute values: everything a report holds (names, comm,
-// command lines) is untrusted and must not become markup.
-std::string escape(std::string_view text);
+namespace tailor::common::svg {
 
 // A value that rises in steps: `y` from `x` on.
 struct Step {
@@ -21,6 +17,9 @@ struct Step {
 std::string step_plot(const std::vector<Step>& steps, double x_end, std::string_view x_unit,
                       std::string_view title);
 
+// The same line, small and without axes, for a table cell.
+std::string sparkline(const std::vector<Step>& steps, double x_end, std::string_view title);
+
 struct Bar {
   std::string label;
   uint64_t value = 0;
@@ -30,4 +29,4 @@ struct Bar {
 // Horizontal bars, one a line, with the label on the left and the value on the right.
 std::string bar_chart(const std::vector<Bar>& bars, std::string_view title);
 
-}  // namespace tailor::agent::svg
+}  // namespace tailor::common::svg

@@ -1,10 +1,14 @@
-#include "agent/commands/svg.h"
+#include "common/html/svg.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-namespace tailor::agent::svg {
+#include "common/html/page.h"
+
+namespace tailor::common::svg {
+using html::escape;
+
 namespace {
 
 std::string number(double value) {
@@ -32,34 +36,20 @@ std::string text(double x, double y, std::string_view anchor, std::string_view c
          std::string(anchor) + "\"" + std::string(extra) + ">" + escape(content) + "</text>";
 }
 
-}  // namespace
-
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
+// The step line's path: from (0, 0) through each step to x_end, in the box from (left, top)
+// of width w and height h, with y scaled to y_max.
+std::string step_path(const std::vector<Step>& steps, double x_end, uint64_t y_max, double left,
+                      double top, double w, double h) {
+  const auto px = [&](double x) { return left + x / x_end * w; };
+  const auto py = [&](double y) { return top + h - y / static_cast<double>(y_max) * h; };
+  std::string path = "M" + number(px(0)) + " " + number(py(0));
+  for (const Step& step : steps) {
+    path += "H" + number(px(step.x)) + "V" + number(py(static_cast<double>(step.y)));
   }
-  return out;
+  return path + "H" + number(px(x_end));
 }
+
+}  // namespace
 
 std::string step_plot(const std::vector<Step>& steps, double x_end, std::string_view x_unit,
                       std::string_view title) {
@@ -89,13 +79,19 @@ std::string step_plot(const std::vector<Step>& steps, double x_end, std::string_
   out += text(kLeft + plot_w / 2, kHeight - 4, "middle", x_unit);
   out += "</g>";
 
-  std::string path = "M" + number(px(0)) + " " + number(py(0));
-  for (const Step& step : steps) {
-    path += "H" + number(px(step.x)) + "V" + number(py(static_cast<double>(step.y)));
-  }
-  path += "H" + number(px(x_end));
-  out += "<path class=\"line\" d=\"" + path + "\"/></svg>";
-  return out;
+  return out + "<path class=\"line\" d=\"" +
+         step_path(steps, x_end, y_max, kLeft, kTop, plot_w, plot_h) + "\"/></svg>";
+}
+
+std::string sparkline(const std::vector<Step>& steps, double x_end, std::string_view title) {
+  constexpr double kWidth = 120, kHeight = 24, kPad = 2;
+  const uint64_t y_max = steps.empty() ? 1 : std::max<uint64_t>(steps.back().y, 1);
+  x_end = std::max(x_end, steps.empty() ? 0.0 : steps.back().x);
+  if (x_end <= 0) x_end = 1;
+  return "<svg class=\"spark\" viewBox=\"0 0 " + number(kWidth) + " " + number(kHeight) +
+         "\" role=\"img\" aria-label=\"" + escape(title) + "\"><path class=\"line\" d=\"" +
+         step_path(steps, x_end, y_max, kPad, kPad, kWidth - 2 * kPad, kHeight - 2 * kPad) +
+         "\"/></svg>";
 }
 
 std::string bar_chart(const std::vector<Bar>& bars, std::string_view title) {
@@ -119,4 +115,4 @@ std::string bar_chart(const std::vector<Bar>& bars, std::string_view title) {
   return out + "</svg>";
 }
 
-}  // namespace tailor::agent::svg
+}  // namespace tailor::common::svg
