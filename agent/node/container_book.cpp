@@ -36,8 +36,7 @@ void ContainerBook::on_event(const tailor_event& event) {
       .session->on_event(event);
 }
 
-void ContainerBook::on_sets(const std::map<SetKey, SyscallCounts>& sets,
-                            const std::map<std::string, uint64_t>& stats) {
+void ContainerBook::on_sets(const std::map<SetKey, SyscallCounts>& sets) {
   std::map<uint64_t, std::map<SetKey, SyscallCounts>> by_cgroup;
   for (const auto& [key, counts] : sets) by_cgroup[key.cgroup_id].emplace(key, counts);
   for (const auto& [cgroup_id, own] : by_cgroup) {
@@ -46,7 +45,7 @@ void ContainerBook::on_sets(const std::map<SetKey, SyscallCounts>& sets,
     common::RecordingInfo info;
     info.target_kind = "container";
     info.cgroup_path = record.path;
-    record.snapshot = record.session->build(own, std::move(info), stats);
+    record.snapshot = record.session->build(own, std::move(info));
   }
 }
 

@@ -28,7 +28,7 @@ struct ContainerRecord {
   std::optional<common::WorkloadKey> workload;
   std::chrono::steady_clock::time_point first_seen;
   std::unique_ptr<RecordingSession> session;  // first callers and times, from events
-  common::Report snapshot;  // what its sets held when last read
+  common::Report snapshot;                    // what its sets held when last read
   // Its cgroup no longer exists: one more read, then the agent folds its snapshot into the
   // workload's finished containers and drops the record.
   bool gone = false;
@@ -45,8 +45,7 @@ class ContainerBook {
   void on_event(const tailor_event& event);
   // Takes a snapshot of each container's sets; learns containers that had
   // sets but no event (the event was dropped, or recorded before a restart).
-  void on_sets(const std::map<SetKey, SyscallCounts>& sets,
-               const std::map<std::string, uint64_t>& stats);
+  void on_sets(const std::map<SetKey, SyscallCounts>& sets);
 
   std::map<uint64_t, ContainerRecord>& records() { return records_; }
 

@@ -204,14 +204,13 @@ class NodeAgent {
       log_line("error", sets.error().message);
       return options_.interval;
     }
-    const auto stats = recorder_.stats();
-    book_.on_sets(*sets, stats);
+    book_.on_sets(*sets);
     attribute();
     const auto state = cumulative_state();
     const Round result = courier_.round(state, common::unix_now_ms());
     for (const auto& message : result.messages) log_line("info", message);
     release_finished();
-    export_metrics(stats, state);
+    export_metrics(recorder_.stats(), state);
     return result.retry_in.value_or(options_.interval);
   }
 
@@ -262,7 +261,7 @@ class NodeAgent {
 
   CumulativeState cumulative_state() {
     std::map<common::WorkloadKey, std::vector<common::MergeInput>> inputs;
-    std::map<common::WorkloadKey, std::map<SyscallKey, std::set<std::string>>> live_pods;
+    std::map<common::WorkloadKey, std::map<common::SyscallId, std::set<std::string>>> live_pods;
     CumulativeState state;
     for (const auto& [key, retired] : retired_) {
       inputs[key].push_back({"finished containers", *retired.report()});
@@ -273,8 +272,7 @@ class NodeAgent {
       inputs[*record.workload].push_back({record.path, record.snapshot});
       state[*record.workload].pods.insert(record.pod_uid);
       auto& pods = live_pods[*record.workload];
-      for (const auto& entry : record.snapshot.syscalls)
-        pods[{entry.arch, entry.nr, entry.phase}].insert(record.pod_uid);
+      for (const auto& entry : record.snapshot.syscalls) pods[entry.id()].insert(record.pod_uid);
     }
     static const RetiredContainers kNoneRetired;
     for (const auto& [key, pods] : live_pods) {

@@ -37,23 +37,12 @@ common::Result<common::GeneratedProfile> profile_for(const MergedWorkload& workl
   report.info.target_kind = "merge";
   report.info.native_arch = most_used_arch(workload);
   for (const auto& [id, syscall] : workload.syscalls) {
-    common::SyscallEntry entry;
-    entry.arch = id.arch;
-    entry.nr = id.nr;
-    entry.name = syscall.name;
-    entry.phase = id.phase;
-    entry.count = syscall.count();
-    if (syscall.arg_index) {
-      common::RecordedArg arg;
-      arg.index = *syscall.arg_index;
-      for (uint64_t value : syscall.arg_values) arg.values[value] = 1;
-      arg.complete = syscall.arg_complete;
-      entry.arg = arg;
-    } else if (!syscall.arg_complete) {
-      // Rebuilt from a profile that allowed the name outright: keep it unrestricted.
-      entry.arg = common::RecordedArg{0, {}, false};
-    }
-    report.syscalls.push_back(std::move(entry));
+    report.syscalls.push_back({.arch = id.arch,
+                               .nr = id.nr,
+                               .name = syscall.name,
+                               .phase = id.phase,
+                               .count = syscall.count(),
+                               .arg = syscall.arg_calls()});
   }
   return common::generate_profile(report, options);
 }
@@ -88,11 +77,11 @@ MergedWorkload workload_from_profile(const common::Profile& profile) {
       if (!nr || !*nr) continue;
       MergedSyscall syscall;
       syscall.name = name;
+      // A name allowed outright has no argument: merged with an agent's values it is
+      // incomplete, so it stays unrestricted. The calls of a value are unknown.
       if (known.restricted_by_equality && known.index) {
-        syscall.arg_index = known.index;
-        syscall.arg_values = known.values;
-      } else {
-        syscall.arg_complete = false;
+        syscall.arg = common::RecordedArg{*known.index, {}, true};
+        for (uint64_t value : known.values) syscall.arg->values.emplace(value, 0);
       }
       workload.syscalls.emplace(SyscallId{arch, **nr, common::Phase::workload}, std::move(syscall));
     }

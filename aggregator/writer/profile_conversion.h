@@ -7,16 +7,18 @@
 
 namespace tailor::aggregator {
 
-// The profile of a merged workload: generate_profile on the report the merged syscalls make.
-// The native architecture is the one with the most syscalls (the nodes' own).
+// The profile of a merged workload: generate_profile on its syscalls with their real counts,
+// summed over agent runs. The native architecture is the one with the most syscalls (the
+// nodes' own).
 common::Result<common::GeneratedProfile> profile_for(const MergedWorkload& workload,
                                                      const common::GenerateOptions& options);
 
 // The syscalls a written profile allows, back as a merged workload, so a restart or another
 // replica's write loses nothing. Every name a rule gives an action other than the default is
-// taken, on each of the profile's architectures. Argument values come back when each rule of
-// the name compares one argument for equality; any other argument rule, or a name allowed
-// outright, comes back unrestricted (incomplete), which never takes a permission away.
+// taken, on each of the profile's architectures. Argument values come back, with unknown (0)
+// calls, when each rule of the name compares one argument for equality; any other argument
+// rule, or a name allowed outright, comes back without the argument, which merged with an
+// agent's values is incomplete and never takes a permission away.
 MergedWorkload workload_from_profile(const common::Profile& profile);
 
 }  // namespace tailor::aggregator

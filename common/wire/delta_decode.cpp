@@ -7,7 +7,6 @@
 
 #include <limits>
 #include <set>
-#include <tuple>
 
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
@@ -301,9 +300,8 @@ class Decoder {
     const Path syscalls_at = at.member("syscalls");
     if (const auto syscalls = array_field(in, syscalls_at, "max_syscalls_per_workload",
                                           limits_.max_syscalls_per_workload)) {
-      // Views of the entries' arch strings: reserved up front, the entries never move.
       workload.syscalls.reserve(syscalls->size());
-      std::set<std::tuple<std::string_view, uint32_t, Phase>> seen;
+      std::set<SyscallId> seen;
       std::size_t i = 0;
       for (element value : *syscalls) {
         const Path entry_at = syscalls_at.element(i++);
@@ -312,7 +310,7 @@ class Decoder {
         const DeltaSyscall& entry =
             workload.syscalls.emplace_back(syscall(*entry_object, entry_at));
         if (!ok()) break;
-        if (!seen.emplace(entry.arch, entry.nr, entry.phase).second) {
+        if (!seen.insert(entry.id()).second) {
           fail(entry_at.member("nr"), "duplicate entry for " + entry.arch + " " +
                                           std::to_string(entry.nr) + " " +
                                           std::string(phase_name(entry.phase)));
