@@ -1,5 +1,6 @@
 #include "aggregator/writer/profile_conversion.h"
 
+#include <algorithm>
 #include <map>
 
 #include "common/syscalls/arch.h"
@@ -11,15 +12,9 @@ namespace {
 std::string most_used_arch(const MergedWorkload& workload) {
   std::map<std::string, int> uses;
   for (const auto& [id, syscall] : workload.syscalls) ++uses[id.arch];
-  std::string best = common::native_arch();
-  int most = 0;
-  for (const auto& [arch, n] : uses) {
-    if (n > most) {
-      best = arch;
-      most = n;
-    }
-  }
-  return best;
+  const auto most = std::max_element(
+      uses.begin(), uses.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  return most == uses.end() ? common::native_arch() : most->first;
 }
 
 // What the rules of one name say about its argument.
