@@ -69,13 +69,12 @@ common::Delta LoadShape::batch(int index, uint64_t seq, const Growth& growth) co
           "x86_64",     set[i].first,          set[i].second, common::Phase::workload,
           seq * 10 + i, 1714564800100 + index, std::nullopt};
       syscall.pods = 1;
-      if (set[i].first == kSocket &&
-          (seq == 1 || (growth.value_one_in > 0 && random() % growth.value_one_in == 0))) {
-        common::RecordedArg arg;
-        arg.index = 0;
-        arg.values[1 + random() % 40] = seq;
-        arg.complete = true;
-        syscall.arg = std::move(arg);
+      // As an agent sends it: the argument always, its values when new (an entry without the
+      // argument would make the merged one incomplete).
+      if (set[i].first == kSocket) {
+        syscall.arg = common::RecordedArg{.index = 0};
+        if (seq == 1 || (growth.value_one_in > 0 && random() % growth.value_one_in == 0))
+          syscall.arg->values[1 + random() % 40] = seq;
       }
       report.syscalls.push_back(std::move(syscall));
     }

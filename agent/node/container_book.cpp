@@ -47,7 +47,7 @@ void ContainerBook::on_sets(const std::map<SetKey, SyscallCounts>& sets) {
     common::RecordingInfo info;
     info.target_kind = "container";
     info.cgroup_path = record.path;
-    record.snapshot = record.session->build(own, std::move(info), {});
+    record.snapshot = record.session->build(own, std::move(info));
   }
 }
 
@@ -60,7 +60,7 @@ size_t ContainerBook::recording() const {
 
 CumulativeState ContainerBook::cumulative_state() const {
   std::map<common::WorkloadKey, std::vector<common::MergeInput>> inputs;
-  std::map<common::WorkloadKey, std::map<SyscallKey, std::set<std::string>>> live_pods;
+  std::map<common::WorkloadKey, std::map<common::SyscallId, std::set<std::string>>> live_pods;
   CumulativeState state;
   for (const auto& [key, retired] : retired_) {
     inputs[key].push_back({"finished containers", *retired.report()});
@@ -72,7 +72,7 @@ CumulativeState ContainerBook::cumulative_state() const {
     state[*record.workload].pods.insert(record.pod_uid);
     auto& pods = live_pods[*record.workload];
     for (const auto& entry : record.snapshot.syscalls)
-      pods[{entry.arch, entry.nr, entry.phase}].insert(record.pod_uid);
+      pods[entry.id()].insert(record.pod_uid);
   }
   static const RetiredContainers kNoneRetired;
   for (const auto& [key, pods] : live_pods) {

@@ -23,15 +23,15 @@ void RetiredContainers::add(const std::string& pod_uid, const common::Report& sn
   report_->info.target = "finished containers";
   const uint32_t pod = index_of(pod_uid);
   for (const auto& entry : snapshot.syscalls) {
-    auto& pods = pods_by_syscall_[{entry.arch, entry.nr, entry.phase}];
+    auto& pods = pods_by_syscall_[entry.id()];
     const auto at = std::lower_bound(pods.begin(), pods.end(), pod);
     if (at == pods.end() || *at != pod) pods.insert(at, pod);
   }
 }
 
-std::map<SyscallKey, uint32_t> RetiredContainers::pod_counts(
-    const std::map<SyscallKey, std::set<std::string>>& live) const {
-  std::map<SyscallKey, uint32_t> counts;
+std::map<common::SyscallId, uint32_t> RetiredContainers::pod_counts(
+    const std::map<common::SyscallId, std::set<std::string>>& live) const {
+  std::map<common::SyscallId, uint32_t> counts;
   for (const auto& [syscall, pods] : pods_by_syscall_)
     counts[syscall] = static_cast<uint32_t>(pods.size());
   for (const auto& [syscall, uids] : live) {

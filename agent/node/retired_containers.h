@@ -26,8 +26,8 @@ class RetiredContainers {
   const std::optional<common::Report>& report() const { return report_; }
 
   // Distinct pods per syscall: the retired ones, plus those in `live` (uids) not among them.
-  std::map<SyscallKey, uint32_t> pod_counts(
-      const std::map<SyscallKey, std::set<std::string>>& live) const;
+  std::map<common::SyscallId, uint32_t> pod_counts(
+      const std::map<common::SyscallId, std::set<std::string>>& live) const;
 
   // The workload's state keeps every pod it had, finished ones included.
   void add_pod_uids_to(std::set<std::string>& pods) const;
@@ -37,7 +37,7 @@ class RetiredContainers {
 
   std::optional<common::Report> report_;
   std::unordered_map<std::string, uint32_t> pod_index_;
-  std::map<SyscallKey, std::vector<uint32_t>> pods_by_syscall_;  // sorted, distinct
+  std::map<common::SyscallId, std::vector<uint32_t>> pods_by_syscall_;  // sorted, distinct
 };
 
 }  // namespace tailor::agent

@@ -286,9 +286,9 @@ Status Recorder::read_arg_values(std::map<uint32_t, SyscallCounts*>& by_slot) co
     uint64_t calls = 0;
     auto it = by_slot.find(key.slot);
     if (it == by_slot.end() || bpf_map_lookup_elem(fd, &key, &calls) != 0) return;
-    ArgValues& values = it->second->args[key.nr];
-    values.index = key.arg_index;
-    values.calls[key.value] = calls;
+    common::RecordedArg& arg = it->second->args[key.nr];
+    arg.index = key.arg_index;
+    arg.values[key.value] = calls;
   });
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/model/syscall.h"
 #include "common/util/result.h"
 
 struct recorder;  // bpftool-generated skeleton
@@ -51,17 +52,11 @@ struct SetKey {
   auto operator<=>(const SetKey&) const = default;
 };
 
-// Distinct values one argument of a syscall took, with calls per value.
-struct ArgValues {
-  uint8_t index = 0;
-  std::map<uint64_t, uint64_t> calls;
-};
-
 // What one cgroup did through one ABI, as read from the kernel.
 struct SyscallCounts {
-  std::map<uint32_t, uint64_t> calls;  // syscall number -> calls (only numbers seen)
-  std::map<uint32_t, ArgValues> args;  // syscall number -> its recorded argument
-  std::set<uint32_t> args_overflow;    // syscalls whose values are incomplete
+  std::map<uint32_t, uint64_t> calls;            // syscall number -> calls (only numbers seen)
+  std::map<uint32_t, common::RecordedArg> args;  // syscall number -> its recorded argument
+  std::set<uint32_t> args_overflow;              // syscalls whose values are incomplete
 };
 
 // Owns the loaded and attached BPF recorder. Not thread-safe: one owner drives

@@ -294,7 +294,8 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   if (!sets) return sets.error();
   info.duration_ms = (monotonic_ns() - start_ns) / 1'000'000;
   info.exit_status = outcome.exit_status;
-  outcome.report = session.build(*sets, std::move(info), (*recorder)->stats());
+  outcome.report = session.build(*sets, std::move(info));
+  outcome.report.recorder_stats = (*recorder)->stats();
   return outcome;
 }
 

@@ -49,32 +49,29 @@ bool RecordingSession::on_event(const tailor_event& event) {
 }
 
 size_t RecordingSession::discovered_since(uint64_t since_ns) const {
-  return static_cast<size_t>(std::count_if(first_seen_.begin(), first_seen_.end(), [&](const auto& entry) {
-    return entry.second.timestamp_ns >= since_ns;
-  }));
+  return static_cast<size_t>(
+      std::count_if(first_seen_.begin(), first_seen_.end(),
+                    [&](const auto& entry) { return entry.second.timestamp_ns >= since_ns; }));
+}
+
+common::SyscallId syscall_id(const SetKey& key, uint32_t nr) {
+  return {abi_arch(key.abi), nr, static_cast<common::Phase>(key.phase)};
 }
 
 common::Report RecordingSession::build(const std::map<SetKey, SyscallCounts>& sets,
-                                       common::RecordingInfo info,
-                                       std::map<std::string, uint64_t> recorder_stats) const {
+                                       common::RecordingInfo info) const {
   common::Report report;
   report.info = std::move(info);
-  report.recorder_stats = std::move(recorder_stats);
   for (const auto& [key, counts] : sets) {
     if (key.cgroup_id != set_cgroup_id_) continue;
-    const std::string arch = abi_arch(key.abi);
     for (const auto& [nr, calls] : counts.calls) {
-      common::SyscallEntry entry;
-      entry.arch = arch;
-      entry.nr = nr;
-      if (auto name = common::syscall_name(arch, nr); name && *name) entry.name = **name;
-      entry.phase = static_cast<common::Phase>(key.phase);
-      entry.count = calls;
-      if (auto arg = counts.args.find(nr); arg != counts.args.end()) {
-        entry.arg = common::RecordedArg{arg->second.index, arg->second.calls,
-                                        !counts.args_overflow.contains(nr)};
-      } else if (counts.args_overflow.contains(nr)) {
-        entry.arg = common::RecordedArg{0, {}, false};
+      const common::SyscallId id = syscall_id(key, nr);
+      common::SyscallEntry entry{.arch = id.arch, .nr = nr, .phase = id.phase, .count = calls};
+      if (auto name = common::syscall_name(id.arch, nr); name && *name) entry.name = **name;
+      if (auto arg = counts.args.find(nr); arg != counts.args.end()) entry.arg = arg->second;
+      if (counts.args_overflow.contains(nr)) {
+        if (!entry.arg) entry.arg.emplace();
+        entry.arg->complete = false;
       }
       if (auto it = first_seen_.find({key.abi, key.phase, nr}); it != first_seen_.end()) {
         entry.first_seen_ns =
@@ -84,9 +81,8 @@ common::Report RecordingSession::build(const std::map<SetKey, SyscallCounts>& se
       report.syscalls.push_back(std::move(entry));
     }
   }
-  std::sort(report.syscalls.begin(), report.syscalls.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.arch, a.nr, a.phase) < std::tie(b.arch, b.nr, b.phase);
-  });
+  std::sort(report.syscalls.begin(), report.syscalls.end(),
+            [](const auto& a, const auto& b) { return a.id() < b.id(); });
   return report;
 }
 

@@ -16,6 +16,9 @@ std::string abi_arch(uint32_t abi);
 // "openat", "getpid (x86)", or "#463" when libseccomp has no name for it.
 std::string syscall_label(uint32_t abi, uint32_t nr);
 
+// The model's identity of syscall `nr` of a kernel set.
+common::SyscallId syscall_id(const SetKey& key, uint32_t nr);
+
 // Monotonic nanoseconds on the clock bpf_ktime_get_ns uses.
 uint64_t monotonic_ns();
 
@@ -33,8 +36,10 @@ class RecordingSession {
   // Syscalls first seen at or after `since_ns` (monotonic).
   size_t discovered_since(uint64_t since_ns) const;
 
-  common::Report build(const std::map<SetKey, SyscallCounts>& sets, common::RecordingInfo info,
-                       std::map<std::string, uint64_t> recorder_stats) const;
+  // The session's syscalls; recorder_stats are left empty: they are node-wide, not the
+  // cgroup's, and the caller adds them once where a report needs them.
+  common::Report build(const std::map<SetKey, SyscallCounts>& sets,
+                       common::RecordingInfo info) const;
 
  private:
   struct FirstSeen {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/model/merge.h"
+
 namespace tailor::agent {
 
 // Fills one batch from the state, item by item, until it is full.
@@ -30,12 +32,13 @@ class DeltaTracker::BatchBuilder {
     }
     for (std::size_t i = 0; fits && i < state.syscalls.size(); ++i) {
       const auto& entry = state.syscalls[i];
-      const SentEntry* sent_entry = nullptr;
+      const common::SyscallId id = entry.id();
+      const common::DeltaSyscall* sent_entry = nullptr;
       if (sent_workload) {
-        const auto found = sent_workload->entries.find({entry.arch, entry.nr, entry.phase});
+        const auto found = sent_workload->entries.find(id);
         if (found != sent_workload->entries.end()) sent_entry = &found->second;
       }
-      const auto pods = state.pods_by_syscall.find({entry.arch, entry.nr, entry.phase});
+      const auto pods = state.pods_by_syscall.find(id);
       const uint32_t pod_count = pods == state.pods_by_syscall.end() ? 0 : pods->second;
       bool adds_to_set = false;
       auto part = missing_part(entry, pod_count, sent_entry, adds_to_set);
@@ -59,7 +62,8 @@ class DeltaTracker::BatchBuilder {
   // when the part is more than larger call counts (a new syscall, argument value, incomplete
   // mark or pod that made the call): coverage news goes out at once.
   std::optional<common::DeltaSyscall> missing_part(const common::SyscallEntry& entry, uint32_t pods,
-                                                   const SentEntry* sent, bool& adds_to_set) const {
+                                                   const common::DeltaSyscall* sent,
+                                                   bool& adds_to_set) const {
     adds_to_set = sent == nullptr || pods > sent->pods;
     bool counts_grew = sent != nullptr && entry.count > sent->count;
     std::optional<common::RecordedArg> arg;
@@ -68,8 +72,8 @@ class DeltaTracker::BatchBuilder {
       for (const auto& [value, calls] : entry.arg->values) {
         if (arg->values.size() == options_.limits.max_values_per_arg) break;  // for a later batch
         const uint64_t* sent_calls = nullptr;
-        if (sent != nullptr) {
-          if (const auto found = sent->values.find(value); found != sent->values.end()) {
+        if (sent != nullptr && sent->arg) {
+          if (const auto found = sent->arg->values.find(value); found != sent->arg->values.end()) {
             sent_calls = &found->second;
           }
         }
@@ -81,7 +85,8 @@ class DeltaTracker::BatchBuilder {
           continue;
         arg->values.emplace(value, calls);
       }
-      if (!entry.arg->complete && (sent == nullptr || sent->complete)) adds_to_set = true;
+      if (!entry.arg->complete && (sent == nullptr || !sent->arg || sent->arg->complete))
+        adds_to_set = true;
     }
     if (!adds_to_set && !counts_grew) return std::nullopt;
     const auto first_seen_ms = static_cast<int64_t>(entry.first_seen_ns / 1'000'000);
@@ -145,15 +150,10 @@ void DeltaTracker::merge(SentState& into, const common::Delta& delta) {
     SentWorkload& sent = into[workload.key];
     sent.pods.insert(workload.pods.begin(), workload.pods.end());
     for (const auto& entry : workload.syscalls) {
-      SentEntry& sent_entry = sent.entries[{entry.arch, entry.nr, entry.phase}];
-      sent_entry.count = std::max(sent_entry.count, entry.count);
-      sent_entry.pods = std::max(sent_entry.pods, entry.pods);
-      if (!entry.arg) continue;
-      for (const auto& [value, calls] : entry.arg->values) {
-        uint64_t& sent_calls = sent_entry.values[value];
-        sent_calls = std::max(sent_calls, calls);
-      }
-      sent_entry.complete = sent_entry.complete && entry.arg->complete;
+      auto [sent_entry, added] = sent.entries.try_emplace(entry.id(), entry);
+      if (added) continue;
+      common::merge_calls(sent_entry->second, entry, common::Combine::max);
+      sent_entry->second.pods = std::max(sent_entry->second.pods, entry.pods);
     }
   }
 }

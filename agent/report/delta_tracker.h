@@ -6,7 +6,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "common/report/report.h"
@@ -15,15 +14,12 @@
 
 namespace tailor::agent {
 
-// A syscall table entry: (arch, nr, phase).
-using SyscallKey = std::tuple<std::string, uint32_t, common::Phase>;
-
 // What the agent has recorded for one workload on this node since it started. Cumulative:
 // counts and values never go down, and entries and pods stay after their containers exit.
 struct WorkloadState {
   std::set<std::string> pods;                  // uids
   std::vector<common::SyscallEntry> syscalls;  // first_seen_ns counts from the recording's start
-  std::map<SyscallKey, uint32_t> pods_by_syscall;  // how many of `pods` made each call
+  std::map<common::SyscallId, uint32_t> pods_by_syscall;  // how many of `pods` made each call
 };
 using CumulativeState = std::map<common::WorkloadKey, WorkloadState>;
 
@@ -62,15 +58,10 @@ class DeltaTracker {
   const common::AgentIdentity& agent() const { return options_.agent; }
 
  private:
-  struct SentEntry {
-    uint64_t count = 0;
-    uint32_t pods = 0;
-    std::map<uint64_t, uint64_t> values;
-    bool complete = true;
-  };
+  // What batches carried: each entry at its largest (Combine::max), as the aggregator keeps it.
   struct SentWorkload {
     std::set<std::string> pods;
-    std::map<SyscallKey, SentEntry> entries;
+    std::map<common::SyscallId, common::DeltaSyscall> entries;
   };
   using SentState = std::map<common::WorkloadKey, SentWorkload>;
   class BatchBuilder;

@@ -1,8 +1,9 @@
 #include "aggregator/store/merge_store.h"
-#include "common/util/saturating.h"
 
 #include <algorithm>
 #include <utility>
+
+#include "common/model/merge.h"
 
 namespace tailor::aggregator {
 
@@ -25,6 +26,7 @@ Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
     if (settled) {
       for (auto& [id, syscall] : merged.syscalls) {
         syscall.by_agent.clear();
+        syscall.values_by_agent.clear();
         syscall.settled_nodes.insert(delta.node);
       }
     }
@@ -51,6 +53,12 @@ void MergeStore::settle_ended_runs(int64_t now_unix_ms) {
         syscall.settled_calls = common::saturating_add(syscall.settled_calls, tally.calls);
         syscall.settled_pods = common::saturating_add(syscall.settled_pods, tally.pods);
         syscall.settled_nodes.insert_id(run_node(tally.agent));
+        return true;
+      });
+      std::erase_if(syscall.values_by_agent, [&](const MergedSyscall::RunValues& run) {
+        if (!ended.contains(run.agent)) return false;
+        if (!syscall.arg) syscall.arg.emplace();
+        common::merge_counts(syscall.arg->values, run.calls, common::Combine::sum);
         return true;
       });
     }

@@ -1,16 +1,32 @@
 #include "aggregator/store/merged_workload.h"
-#include "common/util/saturating.h"
 
 #include <algorithm>
+
+#include "common/model/merge.h"
 
 namespace tailor::aggregator {
 namespace {
 
 // Tallies are most of the store (one per workload, syscall and agent run): a vector of them
 // grows by an eighth, not by doubling, so at most an eighth of it is unused instead of half.
-void make_room_for_one(std::vector<MergedSyscall::AgentTally>& tallies) {
-  if (tallies.size() == tallies.capacity())
-    tallies.reserve(tallies.size() + std::max<std::size_t>(2, tallies.size() / 8));
+template <typename Run>
+void make_room_for_one(std::vector<Run>& runs) {
+  if (runs.size() == runs.capacity())
+    runs.reserve(runs.size() + std::max<std::size_t>(2, runs.size() / 8));
+}
+
+// The entry of `agent` in a vector sorted by agent, added when it has none; `added` tells.
+template <typename Run>
+Run& run_of(std::vector<Run>& runs, uint32_t agent, bool& added) {
+  auto at = std::lower_bound(runs.begin(), runs.end(), agent,
+                             [](const Run& run, uint32_t id) { return run.agent < id; });
+  added = at == runs.end() || at->agent != agent;
+  if (added) {
+    const auto offset = at - runs.begin();
+    make_room_for_one(runs);
+    at = runs.insert(runs.begin() + offset, Run{.agent = agent});
+  }
+  return *at;
 }
 
 template <typename T>
@@ -22,7 +38,7 @@ bool insert_all(std::set<T>& into, const std::set<T>& from) {
 
 MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
   MergeGrowth growth;
-  if (into.name.empty() && !from.name.empty()) into.name = from.name;
+  common::merge_name(into.name, from.name);
   // 0 is unknown (a syscall rebuilt from a profile), never the earliest time.
   if (into.first_seen_unix_ms == 0 ||
       (from.first_seen_unix_ms != 0 && from.first_seen_unix_ms < into.first_seen_unix_ms)) {
@@ -30,49 +46,33 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
   }
   growth.coverage |= into.settled_nodes.insert_all(from.settled_nodes);
   for (const auto& tally : from.by_agent) {
-    auto at = std::lower_bound(into.by_agent.begin(), into.by_agent.end(), tally.agent,
-                               [](const auto& t, uint32_t agent) { return t.agent < agent; });
-    if (at == into.by_agent.end() || at->agent != tally.agent) {
-      const auto offset = at - into.by_agent.begin();
-      make_room_for_one(into.by_agent);
-      into.by_agent.insert(into.by_agent.begin() + offset, tally);
-      // Another run: perhaps another node, more calls or pods.
-      growth.coverage = true;
-      continue;
-    }
-    at->calls = std::max(at->calls, tally.calls);
-    if (tally.pods > at->pods) {
-      at->pods = tally.pods;
-      growth.coverage = true;
-    }
+    bool added = false;
+    MergedSyscall::AgentTally& mine = run_of(into.by_agent, tally.agent, added);
+    // Another run: perhaps another node, more calls or pods.
+    growth.coverage |= added || tally.pods > mine.pods;
+    mine.calls = common::combine(mine.calls, tally.calls, common::Combine::max);
+    mine.pods = std::max(mine.pods, tally.pods);
   }
-  into.settled_calls = std::max(into.settled_calls, from.settled_calls);
+  for (const auto& run : from.values_by_agent) {
+    bool added = false;
+    common::merge_counts(run_of(into.values_by_agent, run.agent, added).calls, run.calls,
+                         common::Combine::max);
+  }
+  into.settled_calls =
+      common::combine(into.settled_calls, from.settled_calls, common::Combine::max);
   if (from.settled_pods > into.settled_pods) {
     into.settled_pods = from.settled_pods;
     growth.coverage = true;
   }
-  // An entry rebuilt from a profile that allowed the name outright has no index (and is
-  // incomplete, so it stays unrestricted); the index comes from whichever side knows it.
-  if (!into.arg_index) into.arg_index = from.arg_index;
-  growth.profile |= insert_all(into.arg_values, from.arg_values);
-  if (into.arg_complete && !from.arg_complete) {
-    into.arg_complete = false;
-    growth.profile = true;
-  }
+  growth.profile |= common::merge_arg(into.arg, from.arg, common::Combine::max);
   return growth;
 }
 
 }  // namespace
 
 MergedSyscall::AgentTally& MergedSyscall::tally(uint32_t agent) {
-  auto at = std::lower_bound(by_agent.begin(), by_agent.end(), agent,
-                             [](const AgentTally& t, uint32_t id) { return t.agent < id; });
-  if (at == by_agent.end() || at->agent != agent) {
-    const auto offset = at - by_agent.begin();
-    make_room_for_one(by_agent);
-    at = by_agent.insert(by_agent.begin() + offset, {.agent = agent});
-  }
-  return *at;
+  bool added = false;
+  return run_of(by_agent, agent, added);
 }
 
 uint64_t MergedSyscall::count() const {
@@ -93,6 +93,14 @@ uint64_t MergedSyscall::pods() const {
   return total;
 }
 
+std::optional<common::RecordedArg> MergedSyscall::arg_calls() const {
+  std::optional<common::RecordedArg> out = arg;
+  if (!out) return out;
+  for (const auto& run : values_by_agent)
+    common::merge_counts(out->values, run.calls, common::Combine::sum);
+  return out;
+}
+
 MergedWorkload from_delta(const std::string& node, uint32_t run,
                           const common::WorkloadDelta& delta) {
   MergedWorkload workload;
@@ -106,12 +114,13 @@ MergedWorkload from_delta(const std::string& node, uint32_t run,
     tally.calls = syscall.count;
     tally.pods = syscall.pods;
     if (syscall.arg) {
-      merged.arg_index = syscall.arg->index;
-      for (const auto& [value, calls] : syscall.arg->values) merged.arg_values.insert(value);
-      merged.arg_complete = syscall.arg->complete;
+      // The calls are the run's, so they go with its tally; the values, with none settled yet,
+      // into the union.
+      merged.arg = common::RecordedArg{syscall.arg->index, {}, syscall.arg->complete};
+      for (const auto& [value, calls] : syscall.arg->values) merged.arg->values.emplace(value, 0);
+      merged.values_by_agent.push_back({run, syscall.arg->values});
     }
-    workload.syscalls.emplace(SyscallId{syscall.arch, syscall.nr, syscall.phase},
-                              std::move(merged));
+    workload.syscalls.emplace(syscall.id(), std::move(merged));
   }
   return workload;
 }

@@ -15,18 +15,12 @@
 
 namespace tailor::aggregator {
 
-// One syscall table entry as agents report it: (arch, nr, phase).
-struct SyscallId {
-  std::string arch;
-  uint32_t nr = 0;
-  common::Phase phase = common::Phase::workload;
-
-  auto operator<=>(const SyscallId&) const = default;
-};
+using common::SyscallId;
 
 // What every replica on every node made of one syscall. Each field is a join-semilattice
-// (sets unioned, minimum, maximum, AND), so merging is commutative, associative and
-// idempotent and agents' at-least-once delivery cannot change the result.
+// (sets unioned, minimum, maximum, AND: the model's merge with common::Combine::max), so
+// merging is commutative, associative and idempotent and agents' at-least-once delivery
+// cannot change the result. The figures across agent runs are sums of their maxima.
 struct MergedSyscall {
   // Calls and pods are cumulative per agent run (docs/wire-format.md): the largest per agent
   // run is kept, and the syscall's figures are their sums. An agent runs on one node and a pod
@@ -37,6 +31,12 @@ struct MergedSyscall {
     uint64_t calls = 0;
     bool operator==(const AgentTally&) const = default;
   };
+  // Calls per argument value of one agent run, cumulative like its calls.
+  struct RunValues {
+    uint32_t agent = 0;  // interned run id
+    std::map<uint64_t, uint64_t> calls;
+    bool operator==(const RunValues&) const = default;
+  };
 
   std::string name;                  // libseccomp's name; empty when it knows none
   int64_t first_seen_unix_ms = 0;    // earliest; 0 unknown
@@ -46,14 +46,19 @@ struct MergedSyscall {
   uint64_t settled_calls = 0;
   uint64_t settled_pods = 0;
   NameSet settled_nodes;
-  std::optional<uint32_t> arg_index;
-  std::set<uint64_t> arg_values;
-  bool arg_complete = true;
+  // Sorted by agent; empty for syscalls whose argument is not recorded.
+  std::vector<RunValues> values_by_agent;
+  // The recorded argument: every value any run reported, with the calls of the settled runs
+  // (a maximum, like settled_calls); complete only when every run's list is. Absent when no
+  // run recorded it.
+  std::optional<common::RecordedArg> arg;
 
   // The tally of `run` (an intern_run id), added (zero) when it has none.
   AgentTally& tally(uint32_t run);
   uint64_t count() const;
   uint64_t pods() const;
+  // `arg` with each value's calls summed over the settled and the live runs.
+  std::optional<common::RecordedArg> arg_calls() const;
   // The nodes whose agents made the call: those of its runs and of the settled ones.
   NameSet nodes() const;
   bool operator==(const MergedSyscall&) const = default;

@@ -17,10 +17,12 @@ json state_json(const std::map<common::WorkloadKey, TrackedWorkload>& state, int
                     {"first_seen_unix_ms", syscall.first_seen_unix_ms},
                     {"nodes", syscall.nodes().names()},
                     {"pods", syscall.pods()}};
-      if (syscall.arg_index) {
-        entry["arg"] = {{"index", *syscall.arg_index},
-                        {"values", syscall.arg_values},
-                        {"complete", syscall.arg_complete}};
+      if (syscall.arg) {
+        json values = json::array();
+        for (const auto& [value, calls] : syscall.arg->values) values.push_back(value);
+        entry["arg"] = {{"index", syscall.arg->index},
+                        {"values", std::move(values)},
+                        {"complete", syscall.arg->complete}};
       }
       syscalls.push_back(std::move(entry));
     }

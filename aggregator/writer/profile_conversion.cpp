@@ -1,5 +1,6 @@
 #include "aggregator/writer/profile_conversion.h"
 
+#include <algorithm>
 #include <map>
 
 #include "common/syscalls/arch.h"
@@ -11,15 +12,9 @@ namespace {
 std::string most_used_arch(const MergedWorkload& workload) {
   std::map<std::string, int> uses;
   for (const auto& [id, syscall] : workload.syscalls) ++uses[id.arch];
-  std::string best = common::native_arch();
-  int most = 0;
-  for (const auto& [arch, n] : uses) {
-    if (n > most) {
-      best = arch;
-      most = n;
-    }
-  }
-  return best;
+  const auto most = std::max_element(
+      uses.begin(), uses.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  return most == uses.end() ? common::native_arch() : most->first;
 }
 
 // What the rules of one name say about its argument.
@@ -44,25 +39,15 @@ common::Report report_of(const MergedWorkload& workload) {
   }
   report.info.started_unix_ms = start_unix_ms;
   for (const auto& [id, syscall] : workload.syscalls) {
-    common::SyscallEntry entry;
-    entry.arch = id.arch;
-    entry.nr = id.nr;
-    entry.name = syscall.name;
-    entry.phase = id.phase;
-    entry.count = syscall.count();
+    common::SyscallEntry entry{.arch = id.arch,
+                               .nr = id.nr,
+                               .name = syscall.name,
+                               .phase = id.phase,
+                               .count = syscall.count(),
+                               .arg = syscall.arg_calls()};
     if (syscall.first_seen_unix_ms > 0) {
       entry.first_seen_ns =
           static_cast<uint64_t>(syscall.first_seen_unix_ms - start_unix_ms) * 1'000'000;
-    }
-    if (syscall.arg_index) {
-      common::RecordedArg arg;
-      arg.index = *syscall.arg_index;
-      for (uint64_t value : syscall.arg_values) arg.values[value] = 0;
-      arg.complete = syscall.arg_complete;
-      entry.arg = arg;
-    } else if (!syscall.arg_complete) {
-      // Rebuilt from a profile that allowed the name outright: keep it unrestricted.
-      entry.arg = common::RecordedArg{0, {}, false};
     }
     report.syscalls.push_back(std::move(entry));
   }
@@ -104,11 +89,11 @@ MergedWorkload workload_from_profile(const common::Profile& profile) {
       if (!nr || !*nr) continue;
       MergedSyscall syscall;
       syscall.name = name;
+      // A name allowed outright has no argument: merged with an agent's values it is
+      // incomplete, so it stays unrestricted. The calls of a value are unknown.
       if (known.restricted_by_equality && known.index) {
-        syscall.arg_index = known.index;
-        syscall.arg_values = known.values;
-      } else {
-        syscall.arg_complete = false;
+        syscall.arg = common::RecordedArg{*known.index, {}, true};
+        for (uint64_t value : known.values) syscall.arg->values.emplace(value, 0);
       }
       workload.syscalls.emplace(SyscallId{arch, **nr, common::Phase::workload}, std::move(syscall));
     }

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "common/model/merge.h"
 #include "common/profile/arg_rules.h"
 #include "common/profile/implications.h"
 #include "common/profile/runtime_needs.h"
@@ -61,11 +62,6 @@ std::optional<std::string> name_of(const SyscallEntry& entry) {
   return std::nullopt;
 }
 
-void merge_arg(const RecordedArg& from, RecordedArg& into) {
-  for (const auto& [value, calls] : from.values) into.values[value] += calls;
-  into.complete = into.complete && from.complete;
-}
-
 Recorded read_recording(const Report& report, ArgLevel level, std::vector<std::string>& warnings) {
   Recorded recorded;
   std::set<std::string> workload_args;
@@ -87,7 +83,10 @@ Recorded read_recording(const Report& report, ArgLevel level, std::vector<std::s
     }
     if (entry.phase == Phase::workload) workload_args.insert(*name);
     auto [merged, first] = recorded.args.try_emplace(*name, *entry.arg);
-    if (!first) merge_arg(*entry.arg, merged->second);
+    if (!first) {
+      merge_counts(merged->second.values, entry.arg->values, Combine::sum);
+      merged->second.complete = merged->second.complete && entry.arg->complete;
+    }
     if (!entry.arg->complete && restricts_arguments(level, *name) &&
         warned_incomplete.insert(*name).second) {
       warnings.push_back(*name +

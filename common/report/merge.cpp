@@ -2,15 +2,12 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 
+#include "common/model/merge.h"
 #include "common/util/strings.h"
-#include "common/util/saturating.h"
 
 namespace tailor::common {
 namespace {
-
-using EntryKey = std::tuple<std::string, uint32_t, Phase>;
 
 // The earlier first sighting; at the same time one with a known caller, then the lower
 // caller, so the choice does not depend on the order of the inputs.
@@ -24,36 +21,19 @@ bool seen_before(const SyscallEntry& a, const SyscallEntry& b) {
   return rank(a) < rank(b);
 }
 
-// An input without the argument did not record it, so the calls it counted may have used
-// any value: the union is incomplete.
-Status merge_arg(std::optional<RecordedArg>& into, const std::optional<RecordedArg>& from,
-                 const SyscallEntry& entry) {
-  if (!into && !from) return ok_status();
-  if (!into || !from) {
-    if (!into) into = from;
-    into->complete = false;
-    return ok_status();
-  }
-  if (into->index != from->index) {
-    return make_error("cannot merge " + entry.arch + " " + entry.name +
-                      ": the reports recorded different arguments (" + std::to_string(into->index) +
-                      " and " + std::to_string(from->index) +
+Status merge_entry(SyscallEntry& into, const SyscallEntry& from) {
+  if (into.arg && from.arg && into.arg->index != from.arg->index) {
+    return make_error("cannot merge " + into.arch + " " + into.name +
+                      ": the reports recorded different arguments (" +
+                      std::to_string(into.arg->index) + " and " + std::to_string(from.arg->index) +
                       "); they come from incompatible tailor versions");
   }
-  for (const auto& [value, calls] : from->values) into->values[value] = saturating_add(into->values[value], calls);
-  into->complete = into->complete && from->complete;
-  return ok_status();
-}
-
-Status merge_entry(SyscallEntry& into, const SyscallEntry& from) {
-  into.count = saturating_add(into.count, from.count);
   if (seen_before(from, into)) {
     into.first_seen_ns = from.first_seen_ns;
     into.first_caller = from.first_caller;
   }
-  // Reports made with different libseccomp releases may name a number differently or not at all.
-  if (into.name.empty() || (!from.name.empty() && from.name < into.name)) into.name = from.name;
-  return merge_arg(into.arg, from.arg, into);
+  merge_calls(into, from, Combine::sum);
+  return ok_status();
 }
 
 // Distinct values in input order: "node-a, node-b".
@@ -113,18 +93,18 @@ Result<Report> merge_reports(const std::vector<MergeInput>& inputs) {
   if (inputs.empty()) return make_error("nothing to merge: give at least one report");
   // first_seen_ns stays relative to each input's own start: for replicas and test runs what
   // matters is how soon after start a call came, not when on the wall clock.
-  std::map<EntryKey, SyscallEntry> entries;
+  std::map<SyscallId, SyscallEntry> entries;
   Report merged;
   for (const auto& input : inputs) {
     for (const auto& entry : input.report.syscalls) {
-      auto [it, inserted] = entries.try_emplace(EntryKey{entry.arch, entry.nr, entry.phase}, entry);
+      auto [it, inserted] = entries.try_emplace(entry.id(), entry);
       if (inserted) continue;
       if (auto status = merge_entry(it->second, entry); !status.ok()) {
         return make_error(input.source + ": " + status.error().message);
       }
     }
     for (const auto& [name, value] : input.report.recorder_stats) {
-      merged.recorder_stats[name] += value;
+      merged.recorder_stats[name] = saturating_add(merged.recorder_stats[name], value);
     }
   }
   merged.info = merged_info(inputs);

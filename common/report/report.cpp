@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/report/recorder_stats.h"
+#include "common/model/syscall_json.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
-#include "common/util/enum_names.h"
 #include "common/util/file.h"
 #include "common/util/json_reader.h"
 #include "common/util/strings.h"
@@ -17,9 +17,6 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-constexpr EnumNames<Phase, 3> kPhaseNames = {{{Phase::workload, "workload"},
-                                              {Phase::runtime_filtered, "runtime-filtered"},
-                                              {Phase::runtime_setup, "runtime-setup"}}};
 
 ordered_json encode_recording(const RecordingInfo& info) {
   ordered_json out = {{"target_kind", info.target_kind}, {"target", info.target}};
@@ -36,9 +33,7 @@ ordered_json encode_recording(const RecordingInfo& info) {
 }
 
 ordered_json encode_syscall(const SyscallEntry& entry) {
-  ordered_json out = {{"arch", entry.arch}, {"nr", entry.nr}};
-  if (!entry.name.empty()) out["name"] = entry.name;
-  out["phase"] = phase_name(entry.phase);
+  ordered_json out = syscall_json(entry.id(), entry.name);
   out["count"] = entry.count;
   out["first_seen_ns"] = entry.first_seen_ns;
   if (entry.first_caller) {
@@ -46,14 +41,7 @@ ordered_json encode_syscall(const SyscallEntry& entry) {
                            {"tid", entry.first_caller->tid},
                            {"comm", entry.first_caller->comm}};
   }
-  if (entry.arg) {
-    ordered_json values = ordered_json::array();
-    for (const auto& [value, calls] : entry.arg->values)
-      values.push_back({{"value", value}, {"count", calls}});
-    out["arg"] = {{"index", entry.arg->index},
-                  {"values", std::move(values)},
-                  {"complete", entry.arg->complete}};
-  }
+  if (entry.arg) out["arg"] = arg_json(*entry.arg);
   return out;
 }
 
@@ -131,10 +119,6 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
 Error invalid(const Error& error) { return make_error("invalid report: " + error.message); }
 
 }  // namespace
-
-std::string_view phase_name(Phase phase) { return enum_name(kPhaseNames, phase); }
-
-Result<Phase> parse_phase(std::string_view name) { return parse_enum(kPhaseNames, name, "phase"); }
 
 std::string encode_report(const Report& report) {
   ordered_json syscalls = ordered_json::array();

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/model/syscall.h"
 #include "common/util/result.h"
 
 namespace tailor::common {
@@ -19,27 +20,6 @@ struct FirstCaller {
   bool operator==(const FirstCaller&) const = default;
 };
 
-// Who made the calls of an entry, as far as a seccomp profile is concerned
-// (enum tailor_phase in bpf/include/tailor/bpf/abi.h).
-enum class Phase {
-  workload = 0,          // the workload: the profile must allow these
-  runtime_setup = 1,     // the runtime before its filter: never meets the profile
-  runtime_filtered = 2,  // the container runtime after it installed the filter: must allow too
-};
-std::string_view phase_name(Phase phase);  // "workload", "runtime-filtered", "runtime-setup"
-Result<Phase> parse_phase(std::string_view name);
-
-// The distinct values one argument of a syscall took, with calls per value.
-struct RecordedArg {
-  uint32_t index = 0;                   // 0..5
-  std::map<uint64_t, uint64_t> values;  // value -> calls
-  // False when the recorder ran out of room for this syscall's values: the list is
-  // partial, so a profile must not restrict this argument.
-  bool complete = true;
-
-  bool operator==(const RecordedArg&) const = default;
-};
-
 // One syscall of one architecture (syscall table) and phase seen in a recording.
 struct SyscallEntry {
   std::string arch;  // libseccomp architecture token: "x86_64", "x86", "x32", "aarch64", "arm"
@@ -51,6 +31,7 @@ struct SyscallEntry {
   std::optional<FirstCaller> first_caller;  // absent when the first-seen event was dropped
   std::optional<RecordedArg> arg;           // for the syscalls whose argument is recorded
 
+  SyscallId id() const { return {arch, nr, phase}; }
   bool operator==(const SyscallEntry&) const = default;
 };
 

@@ -2,27 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/model/syscall_json.h"
+
 namespace tailor::common {
 namespace {
 
 using nlohmann::ordered_json;
 
 ordered_json encode_syscall(const DeltaSyscall& entry) {
-  ordered_json out = {{"arch", entry.arch}, {"nr", entry.nr}};
-  if (!entry.name.empty()) out["name"] = entry.name;
-  out["phase"] = phase_name(entry.phase);
+  ordered_json out = syscall_json(entry.id(), entry.name);
   out["count"] = entry.count;
   out["first_seen_unix_ms"] = entry.first_seen_unix_ms;
   if (entry.pods > 0) out["pods"] = entry.pods;
-  if (entry.arg) {
-    ordered_json values = ordered_json::array();
-    for (const auto& [value, calls] : entry.arg->values) {
-      values.push_back({{"value", value}, {"count", calls}});
-    }
-    out["arg"] = {{"index", entry.arg->index},
-                  {"values", std::move(values)},
-                  {"complete", entry.arg->complete}};
-  }
+  if (entry.arg) out["arg"] = arg_json(*entry.arg);
   return out;
 }
 

@@ -35,6 +35,7 @@ struct DeltaSyscall {
   // pod once. 0: not reported.
   uint32_t pods = 0;
 
+  SyscallId id() const { return {arch, nr, phase}; }
   bool operator==(const DeltaSyscall&) const = default;
 };
 

@@ -7,7 +7,7 @@
 
 #include <limits>
 #include <set>
-#include <tuple>
+#include <type_traits>
 
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
@@ -204,6 +204,26 @@ class Decoder {
     return nested;
   }
 
+  // Decodes each object of `items` into `out`; one whose key_of an earlier one has too is an
+  // error at its `key_member`, worded by `duplicate`.
+  template <typename T, typename Decode, typename KeyOf, typename Duplicate>
+  void distinct_objects(array items, const Path& at, std::string_view key_member,
+                        std::vector<T>& out, Decode decode, KeyOf key_of, Duplicate duplicate) {
+    std::set<std::invoke_result_t<KeyOf, const T&>> seen;
+    std::size_t i = 0;
+    for (element value : items) {
+      const Path entry_at = at.element(i++);
+      const auto entry_object = element_object(value, entry_at);
+      if (!entry_object) break;
+      const T& entry = out.emplace_back(decode(*entry_object, entry_at));
+      if (!ok()) break;
+      if (!seen.insert(key_of(entry)).second) {
+        fail(entry_at.member(key_member), duplicate(entry));
+        break;
+      }
+    }
+  }
+
   RecordedArg arg(object in, const Path& at) {
     RecordedArg recorded;
     recorded.index = unsigned_field<uint32_t>(in, at.member("index")).value_or(0);
@@ -301,24 +321,15 @@ class Decoder {
     const Path syscalls_at = at.member("syscalls");
     if (const auto syscalls = array_field(in, syscalls_at, "max_syscalls_per_workload",
                                           limits_.max_syscalls_per_workload)) {
-      // Views of the entries' arch strings: reserved up front, the entries never move.
       workload.syscalls.reserve(syscalls->size());
-      std::set<std::tuple<std::string_view, uint32_t, Phase>> seen;
-      std::size_t i = 0;
-      for (element value : *syscalls) {
-        const Path entry_at = syscalls_at.element(i++);
-        const auto entry_object = element_object(value, entry_at);
-        if (!entry_object) break;
-        const DeltaSyscall& entry =
-            workload.syscalls.emplace_back(syscall(*entry_object, entry_at));
-        if (!ok()) break;
-        if (!seen.emplace(entry.arch, entry.nr, entry.phase).second) {
-          fail(entry_at.member("nr"), "duplicate entry for " + entry.arch + " " +
-                                          std::to_string(entry.nr) + " " +
-                                          std::string(phase_name(entry.phase)));
-          break;
-        }
-      }
+      distinct_objects(
+          *syscalls, syscalls_at, "nr", workload.syscalls,
+          [&](object in, const Path& entry_at) { return syscall(in, entry_at); },
+          [](const DeltaSyscall& entry) { return entry.id(); },
+          [](const DeltaSyscall& entry) {
+            return "duplicate entry for " + entry.arch + " " + std::to_string(entry.nr) + " " +
+                   std::string(phase_name(entry.phase));
+          });
     }
     return workload;
   }
@@ -335,20 +346,11 @@ class Decoder {
     const Path workloads_at = at.member("workloads");
     const auto workloads = array_field(root, workloads_at, "max_workloads", limits_.max_workloads);
     if (!workloads) return delta;
-    std::set<WorkloadKey> seen;
-    std::size_t i = 0;
-    for (element value : *workloads) {
-      const Path entry_at = workloads_at.element(i++);
-      const auto entry_object = element_object(value, entry_at);
-      if (!entry_object) break;
-      WorkloadDelta workload_delta = workload(*entry_object, entry_at);
-      if (!ok()) break;
-      if (!seen.insert(workload_delta.key).second) {
-        fail(entry_at.member("key"), "duplicate workload " + describe(workload_delta.key));
-        break;
-      }
-      delta.workloads.push_back(std::move(workload_delta));
-    }
+    distinct_objects(
+        *workloads, workloads_at, "key", delta.workloads,
+        [&](object in, const Path& entry_at) { return workload(in, entry_at); },
+        [](const WorkloadDelta& entry) { return entry.key; },
+        [](const WorkloadDelta& entry) { return "duplicate workload " + describe(entry.key); });
     return delta;
   }
 

@@ -4,9 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <limits>
-
 #include <algorithm>
+#include <limits>
 #include <random>
 
 namespace tailor::aggregator {
@@ -157,12 +156,12 @@ TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
 
 TEST(MergeStoreTest, IncompleteArgumentListIsProfileGrowth) {
   MergedWorkload complete, incomplete;
-  complete.syscalls[{"x86_64", 41, common::Phase::workload}].arg_index = 0;
-  complete.syscalls[{"x86_64", 41, common::Phase::workload}].arg_values = {2};
+  complete.syscalls[{"x86_64", 41, common::Phase::workload}].arg =
+      common::RecordedArg{0, {{2, 0}}, true};
   incomplete = complete;
-  incomplete.syscalls.begin()->second.arg_complete = false;
+  incomplete.syscalls.begin()->second.arg->complete = false;
   EXPECT_TRUE(merge_into(complete, incomplete).profile);
-  EXPECT_FALSE(complete.syscalls.begin()->second.arg_complete);
+  EXPECT_FALSE(complete.syscalls.begin()->second.arg->complete);
   EXPECT_FALSE(merge_into(complete, incomplete).profile);
 }
 
@@ -252,6 +251,30 @@ TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) 
   EXPECT_EQ(read.pods(), 3u);
   EXPECT_EQ(read.nodes().names(),
             (std::set<std::string>{"node-run-1", "node-run-2", "node-run-3"}));
+}
+
+// The calls of each argument value, like a syscall's, are each agent run's largest (replays and
+// late batches change nothing) summed over runs, settled ones included.
+TEST(MergeStoreBoundsTest, ValueCallsAreSummedOverRunsAtEachRunsLargest) {
+  const auto socket = [](const std::string& agent, std::map<uint64_t, uint64_t> values) {
+    Delta delta = one_syscall(agent, 41, 1, "shop");
+    delta.workloads[0].syscalls[0].arg = common::RecordedArg{0, std::move(values), true};
+    return delta;
+  };
+  MergeStore store({.settle_runs_after = std::chrono::milliseconds(1000)});
+  store.apply(socket("a", {{2, 5}}), 0);
+  store.apply(socket("a", {{2, 3}, {10, 1}}), 100);  // an older count of 2, a value more
+  store.apply(socket("b", {{2, 7}}), 600);
+  store.apply(socket("b", {{2, 7}}), 700);  // replayed
+  const WorkloadKey key{"shop", "Deployment", "web", "main"};
+  const SyscallId id{"x86_64", 41, common::Phase::workload};
+  const auto values = [&] { return store.get(key)->merged.syscalls.at(id).arg_calls()->values; };
+  EXPECT_EQ(values(), (std::map<uint64_t, uint64_t>{{2, 12}, {10, 1}}));
+  store.apply(one_syscall("c", 0, 1, "shop"), 1200);  // a has ended: it settles
+  EXPECT_EQ(store.get(key)->merged.syscalls.at(id).values_by_agent.size(), 1u) << "b only";
+  EXPECT_EQ(values(), (std::map<uint64_t, uint64_t>{{2, 12}, {10, 1}}));
+  store.apply(socket("a", {{2, 50}}), 1300);  // a folded run, late: its calls were folded
+  EXPECT_EQ(values(), (std::map<uint64_t, uint64_t>{{2, 12}, {10, 1}}));
 }
 
 // Two agents on two nodes that send the same run id stay two runs, each on its node.

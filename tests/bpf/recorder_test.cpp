@@ -323,7 +323,7 @@ TEST_F(RecorderTest, KeepsTheDistinctValuesOfSecurityRelevantArguments) {
   const auto values = [&](const char* name) {
     std::set<uint64_t> out;
     if (auto it = counts.args.find(nr_of(name)); it != counts.args.end())
-      for (const auto& [value, calls] : it->second.calls) out.insert(value);
+      for (const auto& [value, calls] : it->second.values) out.insert(value);
     return out;
   };
   EXPECT_EQ(values("socket"), (std::set<uint64_t>{AF_UNIX, AF_INET}));
@@ -333,7 +333,7 @@ TEST_F(RecorderTest, KeepsTheDistinctValuesOfSecurityRelevantArguments) {
   const auto thread_flags = values("clone3");
   ASSERT_EQ(thread_flags.size(), 1u);
   EXPECT_NE(*thread_flags.begin() & CLONE_THREAD, 0u);
-  EXPECT_EQ(counts.args.at(nr_of("socket")).index, 0);
+  EXPECT_EQ(counts.args.at(nr_of("socket")).index, 0u);
   EXPECT_TRUE(counts.args_overflow.empty());
 }
 

@@ -17,7 +17,7 @@ common::Report snapshot(std::vector<std::pair<uint32_t, uint64_t>> calls) {
   return report;
 }
 
-SyscallKey key(uint32_t nr) { return {"x86_64", nr, Phase::workload}; }
+common::SyscallId key(uint32_t nr) { return {"x86_64", nr, Phase::workload}; }
 
 TEST(RetiredContainersTest, FoldsSnapshotsAndCountsEachPodOnce) {
   RetiredContainers retired;
