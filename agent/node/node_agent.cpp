@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
@@ -22,27 +21,22 @@
 #include "agent/node/retired_containers.h"
 #include "agent/recorder/recorder.h"
 #include "agent/recorder/session.h"
-#include "agent/report/backoff.h"
 #include "agent/report/courier.h"
 #include "agent/report/delta_tracker.h"
 #include "common/k8s/client/api_path.h"
 #include "common/k8s/client/kube_client.h"
 #include "common/metrics/http_endpoint.h"
 #include "common/report/merge.h"
+#include "common/util/backoff.h"
 #include "common/util/clock.h"
+#include "common/util/log.h"
 
 namespace tailor::agent {
 namespace {
 
+using common::log_line;
 using common::make_error;
 using Clock = std::chrono::steady_clock;
-
-// One JSON object a line on stderr: what log collectors on a node expect.
-void log_line(const char* level, const std::string& message) {
-  const nlohmann::json line = {
-      {"ts_ms", common::unix_now_ms()}, {"level", level}, {"msg", message}};
-  std::fprintf(stderr, "%s\n", line.dump().c_str());
-}
 
 struct Metrics {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
@@ -368,7 +362,7 @@ class NodeAgent {
   NamespaceWatcher namespaces_;
   WorkloadResolver workloads_;
   DeltaTracker tracker_;
-  Backoff backoff_;
+  common::Backoff backoff_;
   Courier courier_;
   Spool& spool_;
   Metrics metrics_;

@@ -192,7 +192,8 @@ TEST_F(TokenReviewerTest, RefreshesLeaveHalfTheReviewBurstToNewTokens) {
   ASSERT_EQ(r->review(known).status, 200);  // one review left
   at(21s);
   EXPECT_EQ(r->review(known).status, 200);
-  std::this_thread::sleep_for(300ms);  // the background thread's chance to take the last one
+  // A window, the point of the test: the background thread's chance to take the last one.
+  std::this_thread::sleep_for(300ms);
   const ReviewOutcome outcome = r->review(fresh);
   EXPECT_EQ(outcome.status, 200) << outcome.message;
   EXPECT_EQ(reviews(), 2);

@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -21,13 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::slurp;
 
 constexpr const char* kPromtool = "/usr/bin/promtool";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // What `promtool check metrics` says about an exposition: empty when it has no complaint.
 std::string promtool_complaints(const std::string& exposition, const fs::path& dir) {
