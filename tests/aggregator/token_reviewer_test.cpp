@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/aggregator/aggregator_bed.h"
+#include "tests/support/wait.h"
 
 namespace tailor::aggregator {
 namespace {
@@ -41,16 +42,12 @@ class TokenReviewerTest : public AggregatorBed {
 
   // Background work shows only at the server or in later answers: polled, in real time.
   bool wait_reviews(int count) {
-    for (int i = 0; i < 1000 && reviews() < count; ++i) std::this_thread::sleep_for(10ms);
-    return reviews() >= count;
+    return testing::wait_until([&] { return reviews() >= count; });
   }
 
   ReviewOutcome wait_status(TokenReviewer& reviewer, const std::string& token, int status) {
-    ReviewOutcome outcome = reviewer.review(token);
-    for (int i = 0; i < 1000 && outcome.status != status; ++i) {
-      std::this_thread::sleep_for(10ms);
-      outcome = reviewer.review(token);
-    }
+    ReviewOutcome outcome;
+    (void)testing::wait_until([&] { return (outcome = reviewer.review(token)).status == status; });
     return outcome;
   }
 
