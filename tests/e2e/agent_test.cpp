@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "agent/cgroup/cgroup2.h"
 #include "agent/recorder/spawn.h"
@@ -182,6 +183,26 @@ TEST_F(AgentTest, AnAggregatorOutageLosesNothing) {
       },
       seconds(60)))
       << slurp(agent.err_path);
+}
+
+// The watchers' failures too: a node's log collector reads one JSON object a line.
+TEST_F(AgentTest, EveryLogLineIsJsonWatchFailuresIncluded) {
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                 testbed::CriFlavor::kContainerd);
+  ASSERT_TRUE(node);
+  RunningProcess& agent = start_agent(**node);
+  server_->faults().set_error_rate(testbed::Verb::kWatch, 500, 1.0);
+  server_->expire_watches();
+  EXPECT_TRUE(
+      wait_until([&] { return slurp(agent.err_path).find("injected fault") != std::string::npos; },
+                 seconds(20)))
+      << slurp(agent.err_path);
+  server_->faults().clear();
+  std::istringstream log(slurp(agent.err_path));
+  for (std::string line; std::getline(log, line);) {
+    const json parsed = json::parse(line, nullptr, false);
+    EXPECT_TRUE(parsed.is_object() && parsed.contains("level") && parsed.contains("msg")) << line;
+  }
 }
 
 TEST_F(AgentTest, AContainerOfAFewMillisecondsIsStillAttributed) {
