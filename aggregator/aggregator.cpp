@@ -2,7 +2,7 @@
 
 #include <prometheus/registry.h>
 
-#include "aggregator/log.h"
+#include "common/util/log.h"
 
 namespace tailor::aggregator {
 
@@ -53,7 +53,7 @@ common::Status Aggregator::start() {
   WebView::refuse_routes(endpoint_->server(), ui_port());
   if (auto started = endpoint_->start(); !started) return started;
   if (auto rebuilt = writer_->start_up(); !rebuilt)
-    log_line("warning", rebuilt.error().message + "; not ready until it succeeds");
+    common::log_line("warning", rebuilt.error().message + "; not ready until it succeeds");
   writer_->start();
   return common::ok_status();
 }

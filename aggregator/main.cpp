@@ -4,11 +4,11 @@
 #include <cstdio>
 
 #include "aggregator/aggregator.h"
-#include "aggregator/log.h"
 #include "aggregator/options.h"
 #include "common/cli/parse.h"
 #include "common/cli/version.h"
 #include "common/k8s/client/cluster_config.h"
+#include "common/util/log.h"
 
 using namespace tailor;
 
@@ -85,10 +85,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tailor-aggregator: %s\n", started.error().message.c_str());
     return 1;
   }
-  aggregator::log_line("info", "serving on port " + std::to_string((*service)->port()));
+  common::log_line("info", "serving on port " + std::to_string((*service)->port()));
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  aggregator::log_line("info", "stopping on signal " + std::to_string(signal));
+  common::log_line("info", "stopping on signal " + std::to_string(signal));
   (*service)->stop();
   return 0;
 }

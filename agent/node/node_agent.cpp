@@ -4,29 +4,23 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
 #include "agent/node/preflight.h"
 #include "agent/recorder/session.h"
 #include "common/util/clock.h"
+#include "common/util/log.h"
 
 namespace tailor::agent {
 namespace {
 
+using common::log_line;
 using common::make_error;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kNoNodeName =
     "no node name: set NODE_NAME (the downward API's spec.nodeName)";
-
-// One JSON object a line on stderr: what log collectors on a node expect.
-void log_line(const char* level, const std::string& message) {
-  const nlohmann::json line = {
-      {"ts_ms", common::unix_now_ms()}, {"level", level}, {"msg", message}};
-  std::fprintf(stderr, "%s\n", line.dump().c_str());
-}
 
 std::string agent_id() {
   std::random_device random;
@@ -65,7 +59,8 @@ common::Result<std::unique_ptr<NodeAgent>> NodeAgent::create(
   auto endpoint = common::HttpEndpoint::create(
       common::HttpEndpointOptions{agent->options_.listen_address, agent->options_.listen_port},
       agent->metrics_.registry(), [&attribution]() -> common::Status {
-        if (!attribution.synced()) return make_error("pods of this node or namespaces not listed yet");
+        if (!attribution.synced())
+          return make_error("pods of this node or namespaces not listed yet");
         return common::ok_status();
       });
   if (!endpoint) return endpoint.error();

@@ -13,7 +13,6 @@
 #include "agent/node/container_book.h"
 #include "agent/node/node_metrics.h"
 #include "agent/recorder/recorder.h"
-#include "agent/report/backoff.h"
 #include "agent/report/courier.h"
 #include "agent/report/delta_tracker.h"
 #include "agent/report/sender.h"
@@ -21,6 +20,7 @@
 #include "common/k8s/client/cluster_config.h"
 #include "common/k8s/client/kube_client.h"
 #include "common/metrics/http_endpoint.h"
+#include "common/util/backoff.h"
 #include "common/util/result.h"
 
 namespace tailor::agent {
@@ -95,7 +95,7 @@ class NodeAgent {
   ContainerBook book_;
   PodAttribution attribution_;
   DeltaTracker tracker_;
-  Backoff backoff_;
+  common::Backoff backoff_;
   Courier courier_;
   Recorder::EventHandler on_event_;
   std::unique_ptr<common::HttpEndpoint> endpoint_;

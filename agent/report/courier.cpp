@@ -2,7 +2,7 @@
 
 namespace tailor::agent {
 
-Courier::Courier(DeltaTracker& tracker, Spool& spool, SendFunction send, Backoff& backoff)
+Courier::Courier(DeltaTracker& tracker, Spool& spool, SendFunction send, common::Backoff& backoff)
     : tracker_(tracker), spool_(spool), send_(std::move(send)), backoff_(backoff) {}
 
 Round Courier::round(const CumulativeState& state, int64_t now_unix_ms) {

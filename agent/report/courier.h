@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "agent/report/backoff.h"
 #include "agent/report/delta_tracker.h"
 #include "agent/report/sender.h"
 #include "agent/report/spool.h"
+#include "common/util/backoff.h"
 
 namespace tailor::agent {
 
@@ -34,7 +34,7 @@ struct Round {
 // batches oldest first until one fails in a way worth retrying (docs/wire-format.md).
 class Courier {
  public:
-  Courier(DeltaTracker& tracker, Spool& spool, SendFunction send, Backoff& backoff);
+  Courier(DeltaTracker& tracker, Spool& spool, SendFunction send, common::Backoff& backoff);
 
   Round round(const CumulativeState& state, int64_t now_unix_ms);
   const CourierCounts& counts() const { return counts_; }
@@ -46,7 +46,7 @@ class Courier {
   DeltaTracker& tracker_;
   Spool& spool_;
   SendFunction send_;
-  Backoff& backoff_;
+  common::Backoff& backoff_;
   CourierCounts counts_;
 };
 

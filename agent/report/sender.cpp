@@ -3,7 +3,6 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 
-#include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -118,18 +117,20 @@ common::Result<std::unique_ptr<Sender>> Sender::create(SenderOptions options) {
   return std::unique_ptr<Sender>(new Sender(std::move(options), endpoint->host, endpoint->port));
 }
 
+// The token file is read for every request (a refresh of 0): batches are seconds apart, and a
+// rotated token is then never the cause of a 401.
 Sender::Sender(SenderOptions options, std::string host, int port)
-    : options_(std::move(options)), host_(std::move(host)), port_(port) {}
+    : options_(std::move(options)),
+      host_(std::move(host)),
+      port_(port),
+      token_("", options_.token_file, std::chrono::seconds(0)) {}
 
 SendResult Sender::send(const std::string& body) {
   httplib::Headers headers;
   if (!options_.token_file.empty()) {
-    auto token = common::read_file(options_.token_file);
-    // The kubelet may be between two versions of the token; the next attempt will find it.
+    auto token = token_.token();
+    // Never readable yet (the kubelet may not have written it): the next attempt may find it.
     if (!token.ok()) return {Delivery::retryable, 0, "token: " + token.error().message, {}};
-    while (!token->empty() && std::isspace(static_cast<unsigned char>(token->back()))) {
-      token->pop_back();
-    }
     headers.emplace("Authorization", "Bearer " + *token);
   }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "common/k8s/client/token_source.h"
 #include "common/util/result.h"
 
 namespace tailor::agent {
@@ -13,7 +14,7 @@ struct SenderOptions {
   std::string aggregator;  // "host:port", "host" (port 443) or "https://host:port"
   std::string ca_file;     // the only CA the aggregator's certificate may chain to
   // A bearer token, read again for every request: projected service-account tokens rotate.
-  // Empty: no Authorization header.
+  // While the file cannot be read, the last token read is sent. Empty: no Authorization header.
   std::string token_file;
   std::string client_cert_file;  // PEM; with client_key_file, for mutual TLS. Empty: none.
   std::string client_key_file;
@@ -52,6 +53,7 @@ class Sender {
   SenderOptions options_;
   std::string host_;
   int port_;
+  common::TokenSource token_;
 };
 
 }  // namespace tailor::agent

@@ -8,16 +8,17 @@
 #include <algorithm>
 #include <functional>
 
-#include "aggregator/log.h"
 #include "aggregator/writer/api_version.h"
 #include "aggregator/writer/profile_conversion.h"
 #include "aggregator/writer/profile_object.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "common/util/clock.h"
+#include "common/util/log.h"
 
 namespace tailor::aggregator {
 namespace {
 
+using common::log_line;
 using nlohmann::json;
 
 bool retryable(int status) {

@@ -6,6 +6,10 @@
 
 namespace tailor::common {
 
+// `text` without the spaces, tabs and line ends around it: what files of one value (a token,
+// a namespace) hold with a trailing newline.
+std::string_view trim(std::string_view text);
+
 // "a, b, c": how messages list names.
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 

@@ -2,6 +2,7 @@
 
 // Real agents (the tailor binary) on simulated nodes feeding the real aggregator, in-process,
 // over HTTPS, with tokens the test API server issues and reviews. Root, runc and kernel BTF.
+// tests/aggregator's and tests/e2e's agent tests run on it.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -37,17 +38,22 @@ class AgentsBed : public AggregatorBed {
     auto tls = testbed::write_tls_files(dir_);
     ASSERT_TRUE(tls) << tls.error().message;
     tls_ = *tls;
+    ASSERT_NO_FATAL_FAILURE(start_aggregator());
+    fleet_ =
+        std::make_unique<testbed::AgentFleet>(TAILOR_BIN, *server_, dir_, address(), tls_.ca_file);
+  }
+
+  // The aggregator on `port` (0: any free one), as a restarted aggregator pod would come back.
+  void start_aggregator(int port = 0) {
     AggregatorOptions options;
-    options.endpoint = {"127.0.0.1", 0, tls_.cert_file, tls_.key_file};
+    options.endpoint = {"127.0.0.1", port, tls_.cert_file, tls_.key_file};
     options.writer.debounce = std::chrono::milliseconds(500);
     auto aggregator = Aggregator::create(new_client(), options);
     ASSERT_TRUE(aggregator) << aggregator.error().message;
     aggregator_ = std::move(*aggregator);
     ASSERT_TRUE(aggregator_->start());
-    fleet_ = std::make_unique<testbed::AgentFleet>(
-        TAILOR_BIN, *server_, dir_, "https://127.0.0.1:" + std::to_string(aggregator_->port()),
-        tls_.ca_file);
   }
+  std::string address() const { return "https://127.0.0.1:" + std::to_string(aggregator_->port()); }
 
   void TearDown() override {
     fleet_.reset();
@@ -57,11 +63,13 @@ class AgentsBed : public AggregatorBed {
     std::filesystem::remove_all(dir_, ec);
   }
 
+  // `wrapper` runs before the agent, e.g. to drop capabilities.
   testing::RunningProcess& start_agent(const testbed::SimulatedNode& node,
-                                       const std::vector<std::string>& extra_args = {}) {
+                                       const std::vector<std::string>& extra_args = {},
+                                       std::vector<std::string> wrapper = {}) {
     const std::string token_file = (dir_ / ("token-" + node.name)).string();
     EXPECT_TRUE(testbed::write_private_file(token_file, agent_token(node.name)));
-    return fleet_->start(node, token_file, {}, extra_args);
+    return fleet_->start(node, token_file, std::move(wrapper), extra_args);
   }
 
   // The names the workload's SeccompProfile allows.

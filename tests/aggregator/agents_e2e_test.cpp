@@ -4,20 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <thread>
 
 #include "tests/aggregator/agents_bed.h"
+#include "tests/support/process.h"
+#include "tests/support/wait.h"
 
 namespace tailor::aggregator {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using testing::slurp;
 
 using AgentsToAggregatorTest = AgentsBed;
 
@@ -39,11 +35,9 @@ TEST_F(AgentsToAggregatorTest, ReplicasOnTwoNodesBecomeOneSeccompProfile) {
   ASSERT_TRUE(cluster_->start_pod("node-b", web));
 
   const common::WorkloadKey key = {"shop", "Deployment", "web", "main"};
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline &&
-         !(allowed(key).contains("uname") && allowed(key).contains("sync"))) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  (void)testing::wait_until(
+      [&] { return allowed(key).contains("uname") && allowed(key).contains("sync"); },
+      std::chrono::seconds(30), std::chrono::milliseconds(200));
   EXPECT_TRUE(allowed(key).contains("uname")) << slurp(fleet_->agents().front().err_path);
   EXPECT_TRUE(allowed(key).contains("sync")) << slurp(fleet_->agents().back().err_path);
   auto tracked = aggregator_->store().get(key);

@@ -11,6 +11,7 @@
 #include "common/util/file.h"
 #include "tests/aggregator/aggregator_bed.h"
 #include "tests/common/testing/temp_dir.h"
+#include "tests/support/wait.h"
 #include "tests/testbed/tls_material.h"
 
 namespace tailor::aggregator {
@@ -102,11 +103,12 @@ TEST_F(IngestTest, AcceptsTheNodesOwnBatchAndServesTheMergedState) {
             std::string::npos);
   // The store's gauges are refreshed about once a second.
   std::string metrics;
-  for (int i = 0;
-       i < 30 && metrics.find("tailor_aggregator_workloads_tracked 1") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    metrics = get("/metrics");
-  }
+  (void)testing::wait_until(
+      [&] {
+        metrics = get("/metrics");
+        return metrics.find("tailor_aggregator_workloads_tracked 1") != std::string::npos;
+      },
+      std::chrono::seconds(3), std::chrono::milliseconds(100));
   EXPECT_NE(metrics.find("tailor_aggregator_workloads_tracked 1"), std::string::npos) << metrics;
   EXPECT_NE(
       metrics.find(

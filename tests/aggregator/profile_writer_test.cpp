@@ -16,8 +16,9 @@
 #include "common/k8s/object_names.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "tests/aggregator/aggregator_bed.h"
+#include "tests/support/process.h"
+#include "tests/support/wait.h"
 #include "tests/testbed/kubectl.h"
-#include "tests/testbed/process.h"
 
 namespace tailor::aggregator {
 namespace {
@@ -75,13 +76,9 @@ class ProfileWriterTest : public AggregatorBed {
     return names;
   }
 
-  // Polls `done` for up to 20 s.
+  // What the writer does takes up to 20 s on a loaded machine.
   static bool eventually(const std::function<bool()>& done) {
-    for (int i = 0; i < 2000; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
+    return testing::wait_until(done, std::chrono::seconds(20));
   }
 
   // The stored object's resourceVersion: the order objects were last written in.
@@ -350,6 +347,7 @@ TEST_F(ProfileWriterTest, OldestChangeIsWrittenFirstWhileABacklogDrains) {
   const common::WorkloadKey late = {"shop", "Deployment", "z-late", "app"};
   r->store.apply(delta_from("node-a", "a1", late, {"read"}), 2000);
   r->writer->pending();  // learns of `late` now, so before the burst
+  // The burst must be learnt at a later clock reading than `late`: a window is the point.
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   for (int i = 0; i < 60; ++i)
     r->store.apply(delta_from("node-a", "a1", numbered("b", i), {"read"}), 3000);
@@ -402,6 +400,7 @@ TEST_F(ProfileWriterTest, StopWaitsForTheWritesInFlightOnly) {
   r->writer->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(1));
   const int creates = server_->request_count(Verb::kCreate);
+  // Nothing to wait for: the point is that no write comes in a window after stop().
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(server_->request_count(Verb::kCreate), creates) << "a write after stop()";
   EXPECT_GT(r->writer->pending(), 0u);
@@ -432,14 +431,14 @@ TEST_F(ProfileWriterTest, RecordOnlyWritesNothing) {
 }
 
 TEST_F(ProfileWriterTest, KubectlListsTheProfile) {
-  if (!testbed::have_program("kubectl")) FAIL() << "kubectl is not installed";
+  if (!testing::have_program("kubectl")) FAIL() << "kubectl is not installed";
   auto r = replica();
   r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
   settle(*r);
   auto listed = testbed::run_kubectl(
       *server_, {"get", "seccompprofiles", "-l", "tailor.dev/workload-name=web"});
   ASSERT_TRUE(listed) << listed.error().message;
-  EXPECT_EQ(listed->exit_code, 0) << listed->err;
+  EXPECT_EQ(listed->exit_status, 0) << listed->err;
   EXPECT_NE(listed->out.find(profile_name(kWeb)), std::string::npos) << listed->out;
 }
 

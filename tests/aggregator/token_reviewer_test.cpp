@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/aggregator/aggregator_bed.h"
+#include "tests/support/wait.h"
 
 namespace tailor::aggregator {
 namespace {
@@ -41,16 +42,12 @@ class TokenReviewerTest : public AggregatorBed {
 
   // Background work shows only at the server or in later answers: polled, in real time.
   bool wait_reviews(int count) {
-    for (int i = 0; i < 1000 && reviews() < count; ++i) std::this_thread::sleep_for(10ms);
-    return reviews() >= count;
+    return testing::wait_until([&] { return reviews() >= count; });
   }
 
   ReviewOutcome wait_status(TokenReviewer& reviewer, const std::string& token, int status) {
-    ReviewOutcome outcome = reviewer.review(token);
-    for (int i = 0; i < 1000 && outcome.status != status; ++i) {
-      std::this_thread::sleep_for(10ms);
-      outcome = reviewer.review(token);
-    }
+    ReviewOutcome outcome;
+    (void)testing::wait_until([&] { return (outcome = reviewer.review(token)).status == status; });
     return outcome;
   }
 
@@ -192,7 +189,8 @@ TEST_F(TokenReviewerTest, RefreshesLeaveHalfTheReviewBurstToNewTokens) {
   ASSERT_EQ(r->review(known).status, 200);  // one review left
   at(21s);
   EXPECT_EQ(r->review(known).status, 200);
-  std::this_thread::sleep_for(300ms);  // the background thread's chance to take the last one
+  // A window, the point of the test: the background thread's chance to take the last one.
+  std::this_thread::sleep_for(300ms);
   const ReviewOutcome outcome = r->review(fresh);
   EXPECT_EQ(outcome.status, 200) << outcome.message;
   EXPECT_EQ(reviews(), 2);

@@ -1,147 +1,91 @@
-// `tailor agent` on the test bed: real agents on two simulated nodes, real
-// runc containers, the test API server, and a stub aggregator that records
-// what arrives.
+// `tailor agent` on the test bed: real agents on simulated nodes, real runc containers, the
+// test API server and the real aggregator, whose GET /api/v1/profiles says what arrived.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <mutex>
-#include <thread>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
 
 #include "agent/cgroup/cgroup2.h"
 #include "agent/recorder/spawn.h"
-#include "common/wire/delta.h"
+#include "common/report/report.h"
+#include "tests/aggregator/agents_bed.h"
 #include "tests/support/process.h"
+#include "tests/support/wait.h"
 #include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/simulated_cluster.h"
-#include "tests/testbed/test_api_server.h"
 
 namespace tailor::e2e {
 namespace {
 
 namespace fs = std::filesystem;
-using testbed::SimulatedCluster;
-using testbed::TestApiServer;
+using nlohmann::json;
+using std::chrono::seconds;
 using testing::RunningProcess;
+using testing::slurp;
+using testing::wait_until;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// An aggregator that accepts every batch and keeps it.
-class StubAggregator {
- public:
-  explicit StubAggregator(const fs::path& dir) {
-    auto tls = testbed::write_tls_files(dir);
-    EXPECT_TRUE(tls) << tls.error().message;
-    ca_file_ = tls->ca_file;
-    server_ = std::make_unique<httplib::SSLServer>(tls->cert_file.c_str(), tls->key_file.c_str());
-    server_->Post("/api/v1/deltas",
-                  [this](const httplib::Request& request, httplib::Response& response) {
-                    if (down_) {
-                      response.status = 503;
-                      return;
-                    }
-                    auto delta = common::decode_delta(request.body);
-                    if (!delta) {
-                      response.status = 400;
-                      response.set_content(delta.error().message, "text/plain");
-                      return;
-                    }
-                    std::lock_guard lock(mutex_);
-                    deltas_.push_back(std::move(*delta));
-                    response.set_content("{}", "application/json");
-                  });
-    port_ = server_->bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
-  }
-  ~StubAggregator() {
-    server_->stop();
-    thread_.join();
-  }
-  // While down, every batch gets 503 Service Unavailable.
-  void set_down(bool down) { down_ = down; }
-  std::string address() const { return "https://127.0.0.1:" + std::to_string(port_); }
-  const std::string& ca_file() const { return ca_file_; }
-  std::vector<common::Delta> deltas() {
-    std::lock_guard lock(mutex_);
-    return deltas_;
-  }
-
- private:
-  std::unique_ptr<httplib::SSLServer> server_;
-  std::thread thread_;
-  int port_ = 0;
-  std::string ca_file_;
-  std::mutex mutex_;
-  std::vector<common::Delta> deltas_;
-  std::atomic<bool> down_{false};
-};
-
-class AgentTest : public ::testing::Test {
+class AgentTest : public aggregator::AgentsBed {
  protected:
-  void SetUp() override {
-    if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
-    if (!fs::exists("/sys/kernel/btf/vmlinux"))
-      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
-    dir_ = fs::temp_directory_path() / ("tailor-agent-test-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    auto server = TestApiServer::start({});
-    ASSERT_TRUE(server) << server.error().message;
-    server_ = std::move(*server);
-    auto cluster = SimulatedCluster::create(*server_);
-    ASSERT_TRUE(cluster) << cluster.error().message;
-    cluster_ = std::move(*cluster);
-    aggregator_ = std::make_unique<StubAggregator>(dir_);
-    fleet_ = std::make_unique<testbed::AgentFleet>(TAILOR_BIN, *server_, dir_,
-                                                   aggregator_->address(), aggregator_->ca_file());
-    ASSERT_TRUE(testbed::put_recorded_namespace(*server_, "shop"));
-  }
-  void TearDown() override {
-    fleet_.reset();
-    if (cluster_) (void)cluster_->teardown();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  // `wrapper` runs before the agent, e.g. to drop capabilities.
+  // Waits for the agent to serve /metrics: it has loaded the recorder and tracks the node.
   RunningProcess& start_agent(const testbed::SimulatedNode& node,
                               std::vector<std::string> wrapper = {}) {
-    RunningProcess& started = fleet_->start(node, "", std::move(wrapper));
+    RunningProcess& started = AgentsBed::start_agent(node, {}, std::move(wrapper));
     EXPECT_NE(slurp(started.err_path).find("serving /metrics"), std::string::npos)
         << slurp(started.err_path);
     return started;
   }
 
-  // Syscall names that arrived for a workload key, from the given node ("" for any).
+  // The aggregator's merged state: every workload container with its syscalls.
+  json profiles() {
+    httplib::SSLClient client("127.0.0.1", aggregator_->port());
+    client.set_ca_cert_path(tls_.ca_file.c_str());
+    client.enable_server_certificate_verification(true);
+    auto answer = client.Get("/api/v1/profiles");
+    if (!answer || answer->status != 200) return json::array();
+    return json::parse(answer->body)["workloads"];
+  }
+
+  // Syscall names that arrived for a workload key from `node` ("" for any) in `phase` (empty
+  // for any).
   std::set<std::string> arrived(const std::string& kind, const std::string& name,
-                                const std::string& node) {
+                                const std::string& node,
+                                std::optional<common::Phase> phase = std::nullopt) {
     std::set<std::string> names;
-    for (const auto& delta : aggregator_->deltas()) {
-      if (!node.empty() && delta.node != node) continue;
-      for (const auto& workload : delta.workloads)
-        if (workload.key.kind == kind && workload.key.name == name)
-          for (const auto& syscall : workload.syscalls) names.insert(syscall.name);
+    for (const auto& workload : profiles()) {
+      if (workload["key"]["kind"] != kind || workload["key"]["name"] != name) continue;
+      for (const auto& syscall : workload["syscalls"]) {
+        const auto& nodes = syscall["nodes"];
+        if (!node.empty() && std::find(nodes.begin(), nodes.end(), node) == nodes.end()) continue;
+        if (phase && syscall["phase"].get<std::string>() != common::phase_name(*phase)) continue;
+        names.insert(syscall["name"].get<std::string>());
+      }
     }
     return names;
   }
-
-  // Syscall names that arrived for a workload key in one phase, from any node.
   std::set<std::string> arrived_in(const std::string& kind, const std::string& name,
                                    common::Phase phase) {
-    std::set<std::string> names;
-    for (const auto& delta : aggregator_->deltas())
-      for (const auto& workload : delta.workloads)
-        if (workload.key.kind == kind && workload.key.name == name)
-          for (const auto& syscall : workload.syscalls)
-            if (syscall.phase == phase) names.insert(syscall.name);
-    return names;
+    return arrived(kind, name, "", phase);
+  }
+
+  // A value of the agent's /metrics; -1 when it has none.
+  static double metric(const RunningProcess& agent, const std::string& name) {
+    const std::string log = slurp(agent.err_path);
+    const auto at = log.find("on port ");
+    if (at == std::string::npos) return -1;
+    httplib::Client client("127.0.0.1", std::stoi(log.substr(at + 8)));
+    auto scraped = client.Get("/metrics");
+    if (!scraped) return -1;
+    const auto line = scraped->body.find("\n" + name + " ");
+    if (line == std::string::npos) return -1;
+    return std::stod(scraped->body.substr(line + name.size() + 2));
   }
 
   // A pod of `kind`/`name` in the opted-in namespace, running `args` (busybox).
@@ -156,22 +100,6 @@ class AgentTest : public ::testing::Test {
   static std::vector<std::string> uname_loop() {
     return {"sh", "-c", "while true; do uname >/dev/null; sleep 0.2; done"};
   }
-
-  bool wait_for(const std::function<bool()>& done,
-                std::chrono::seconds timeout = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return done();
-  }
-
-  fs::path dir_;
-  std::unique_ptr<TestApiServer> server_;
-  std::unique_ptr<SimulatedCluster> cluster_;
-  std::unique_ptr<StubAggregator> aggregator_;
-  std::unique_ptr<testbed::AgentFleet> fleet_;
 };
 
 TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
@@ -192,20 +120,21 @@ TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
   other.owner = {"Deployment", "ignored"};
   ASSERT_TRUE(cluster_->start_pod("node-a", other));
 
-  EXPECT_TRUE(wait_for([&] {
-    return arrived("Deployment", "web", "node-a").contains("uname") &&
-           arrived("Deployment", "web", "node-b").contains("sync");
-  })) << "node-a: "
-      << arrived("Deployment", "web", "node-a").size()
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return arrived("Deployment", "web", "node-a").contains("uname") &&
+               arrived("Deployment", "web", "node-b").contains("sync");
+      },
+      seconds(20)))
+      << "node-a: " << arrived("Deployment", "web", "node-a").size()
       << " syscalls, node-b: " << arrived("Deployment", "web", "node-b").size();
   EXPECT_FALSE(arrived("Deployment", "web", "node-a").contains("sync"));
-  for (const auto& delta : aggregator_->deltas())
-    for (const auto& workload : delta.workloads) {
-      EXPECT_EQ(workload.key.namespace_name, "shop");
-      EXPECT_EQ(workload.key.kind, "Deployment");
-      EXPECT_EQ(workload.key.name, "web");
-      EXPECT_EQ(workload.key.container, "main");
-    }
+  for (const auto& workload : profiles()) {
+    EXPECT_EQ(workload["key"]["namespace"], "shop");
+    EXPECT_EQ(workload["key"]["kind"], "Deployment");
+    EXPECT_EQ(workload["key"]["name"], "web");
+    EXPECT_EQ(workload["key"]["container"], "main");
+  }
 
   // SIGTERM flushes and exits promptly.
   for (auto& agent : fleet_->agents()) {
@@ -218,40 +147,62 @@ TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
   fleet_->agents().clear();
 }
 
-TEST_F(AgentTest, AnAggregatorOutageOfAMinuteLosesNothing) {
-  aggregator_->set_down(true);
+// Batches the agent could not deliver wait in its spool, and what the workloads do meanwhile
+// is recorded too: all of it arrives once the aggregator is back on its address.
+TEST_F(AgentTest, AnAggregatorOutageLosesNothing) {
+  const int port = aggregator_->port();
+  aggregator_->stop();
   auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
                                  testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   RunningProcess& agent = start_agent(**node);
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Deployment", "web", uname_loop())));
-  std::this_thread::sleep_for(std::chrono::seconds(30));
-  ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Job", "backup", {"sh", "-c", "sync"})));
-  std::this_thread::sleep_for(std::chrono::seconds(30));
 
   // The outage shows in the agent's metrics: failures, and batches waiting on disk.
-  const std::string log = slurp(agent.err_path);
-  const auto at = log.find("on port ");
-  ASSERT_NE(at, std::string::npos) << log;
-  httplib::Client metrics("127.0.0.1", std::stoi(log.substr(at + 8)));
-  auto scraped = metrics.Get("/metrics");
-  ASSERT_TRUE(scraped) << "no answer from /metrics";
-  ASSERT_NE(scraped->body.find("tailor_agent_reports_failed_total "), std::string::npos)
-      << scraped->body;
-  ASSERT_NE(scraped->body.find("tailor_agent_spool_batches "), std::string::npos) << scraped->body;
-  EXPECT_EQ(scraped->body.find("tailor_agent_reports_failed_total 0\n"), std::string::npos)
-      << scraped->body;
-  EXPECT_EQ(scraped->body.find("tailor_agent_spool_batches 0\n"), std::string::npos)
-      << scraped->body;
-  EXPECT_TRUE(aggregator_->deltas().empty());
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return metric(agent, "tailor_agent_reports_failed_total") > 0 &&
+               metric(agent, "tailor_agent_spool_batches") > 0;
+      },
+      seconds(30)))
+      << "failed " << metric(agent, "tailor_agent_reports_failed_total") << ", spooled "
+      << metric(agent, "tailor_agent_spool_batches");
+  auto job = cluster_->start_pod("node-a", pod_spec("Job", "backup", {"sh", "-c", "sync"}));
+  ASSERT_TRUE(job);
+  ASSERT_TRUE((*job)->container->wait_stopped().ok());
+  // One more failed round after the job: its calls were read while the aggregator was away.
+  const double failed = metric(agent, "tailor_agent_reports_failed_total");
+  EXPECT_TRUE(wait_until(
+      [&] { return metric(agent, "tailor_agent_reports_failed_total") > failed; }, seconds(40)));
 
-  aggregator_->set_down(false);
-  EXPECT_TRUE(wait_for(
+  ASSERT_NO_FATAL_FAILURE(start_aggregator(port));
+  EXPECT_TRUE(wait_until(
       [&] {
         return arrived("Deployment", "web", "node-a").contains("uname") &&
                arrived("Job", "backup", "node-a").contains("sync");
       },
-      std::chrono::seconds(60)));
+      seconds(60)))
+      << slurp(agent.err_path);
+}
+
+// The watchers' failures too: a node's log collector reads one JSON object a line.
+TEST_F(AgentTest, EveryLogLineIsJsonWatchFailuresIncluded) {
+  auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                 testbed::CriFlavor::kContainerd);
+  ASSERT_TRUE(node);
+  RunningProcess& agent = start_agent(**node);
+  server_->faults().set_error_rate(testbed::Verb::kWatch, 500, 1.0);
+  server_->expire_watches();
+  EXPECT_TRUE(
+      wait_until([&] { return slurp(agent.err_path).find("injected fault") != std::string::npos; },
+                 seconds(20)))
+      << slurp(agent.err_path);
+  server_->faults().clear();
+  std::istringstream log(slurp(agent.err_path));
+  for (std::string line; std::getline(log, line);) {
+    const json parsed = json::parse(line, nullptr, false);
+    EXPECT_TRUE(parsed.is_object() && parsed.contains("level") && parsed.contains("msg")) << line;
+  }
 }
 
 TEST_F(AgentTest, AContainerOfAFewMillisecondsIsStillAttributed) {
@@ -261,7 +212,8 @@ TEST_F(AgentTest, AContainerOfAFewMillisecondsIsStillAttributed) {
   start_agent(**node);
   // Starts, makes its one unusual syscall, exits.
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Job", "flash", {"sync"})));
-  EXPECT_TRUE(wait_for([&] { return arrived("Job", "flash", "node-a").contains("sync"); }))
+  EXPECT_TRUE(
+      wait_until([&] { return arrived("Job", "flash", "node-a").contains("sync"); }, seconds(20)))
       << slurp(fleet_->agents().back().err_path);
 }
 
@@ -290,17 +242,29 @@ TEST_F(AgentTest, SandboxesUnknownRuntimesAndHostProcessesAreNeverReported) {
     ASSERT_TRUE(pid) << pid.error().message;
     workloads.push_back(*pid);
   }
-  ASSERT_TRUE(wait_for([&] { return arrived("Deployment", "web", "node-a").contains("uname"); }));
-  std::this_thread::sleep_for(std::chrono::seconds(2));  // a few more rounds
+  ASSERT_TRUE(wait_until([&] { return arrived("Deployment", "web", "node-a").contains("uname"); },
+                         seconds(20)));
+  // The agent has met the strangers (it says what it made of the two below the pod), then a
+  // container started after that arrived: were any of the strangers' calls attributed, they
+  // would have arrived with it or before.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const std::string log = slurp(agent.err_path);
+        return log.find("sandbox (pause) container") != std::string::npos &&
+               log.find("not a container cgroup of a known runtime") != std::string::npos;
+      },
+      seconds(20)));
+  ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Job", "later", {"sync"})));
+  EXPECT_TRUE(
+      wait_until([&] { return arrived("Job", "later", "node-a").contains("sync"); }, seconds(20)));
   for (pid_t pid : workloads) {
     ::kill(pid, SIGKILL);
     agent::wait_for_exit(pid);
   }
   for (const auto& path : strangers) (void)cgroups->destroy(path);
-  for (const auto& delta : aggregator_->deltas())
-    for (const auto& workload : delta.workloads)
-      for (const auto& syscall : workload.syscalls)
-        EXPECT_NE(syscall.name, "getcpu") << "a stranger's call reached " << workload.key.name;
+  for (const auto& workload : profiles())
+    for (const auto& syscall : workload["syscalls"])
+      EXPECT_NE(syscall["name"], "getcpu") << "a stranger's call reached " << workload["key"];
   const std::string log = slurp(agent.err_path);
   EXPECT_NE(log.find("sandbox (pause) container"), std::string::npos) << log;
   EXPECT_NE(log.find("not a container cgroup of a known runtime"), std::string::npos) << log;
@@ -324,11 +288,14 @@ TEST_F(AgentTest, TheRuntimesStartUpNeverArrivesAsTheWorkloads) {
     names.push_back(name);
   }
   for (const auto& name : names) {
-    EXPECT_TRUE(wait_for([&] {
-      return arrived_in("Deployment", name, common::Phase::workload).contains("uname") &&
-             arrived_in("Deployment", name, common::Phase::runtime_setup).contains("pivot_root");
-    })) << name
-        << ": " << slurp(fleet_->agents().back().err_path);
+    EXPECT_TRUE(wait_until(
+        [&] {
+          return arrived_in("Deployment", name, common::Phase::workload).contains("uname") &&
+                 arrived_in("Deployment", name, common::Phase::runtime_setup)
+                     .contains("pivot_root");
+        },
+        seconds(20)))
+        << name << ": " << slurp(fleet_->agents().back().err_path);
     const auto workload = arrived_in("Deployment", name, common::Phase::workload);
     for (const char* setup :
          {"mount", "umount2", "pivot_root", "execveat", "unlink", "mknodat", "setns", "unshare",
@@ -339,15 +306,15 @@ TEST_F(AgentTest, TheRuntimesStartUpNeverArrivesAsTheWorkloads) {
 
 // The capabilities docs/agent.md lists, and nothing else: no privileged container.
 TEST_F(AgentTest, RunsWithOnlyBpfPerfmonAndDacReadSearch) {
-  if (!fs::exists("/usr/bin/setpriv"))
-    FAIL() << "needs setpriv (util-linux) to drop capabilities";
+  if (!fs::exists("/usr/bin/setpriv")) FAIL() << "needs setpriv (util-linux) to drop capabilities";
   auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
                                  testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
   start_agent(**node, {"/usr/bin/setpriv", "--bounding-set=-all,+bpf,+perfmon,+dac_read_search",
                        "--inh-caps=-all", "--"});
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("StatefulSet", "db", uname_loop())));
-  EXPECT_TRUE(wait_for([&] { return arrived("StatefulSet", "db", "node-a").contains("uname"); }))
+  EXPECT_TRUE(wait_until([&] { return arrived("StatefulSet", "db", "node-a").contains("uname"); },
+                         seconds(20)))
       << slurp(fleet_->agents().back().err_path);
 }
 
@@ -357,17 +324,20 @@ TEST_F(AgentTest, SyscallsMadeWhileTheAgentIsDownAreReportedAfterItsRestart) {
   ASSERT_TRUE(node);
   start_agent(**node);
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Deployment", "web", uname_loop())));
-  ASSERT_TRUE(wait_for([&] { return arrived("Deployment", "web", "").contains("uname"); }));
+  ASSERT_TRUE(
+      wait_until([&] { return arrived("Deployment", "web", "").contains("uname"); }, seconds(20)));
 
   ::kill(fleet_->agents().back().pid, SIGKILL);
   fleet_->agents().back().wait();
   fleet_->agents().pop_back();
   // Only while no agent runs: a container that starts, syncs and exits.
-  ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("Job", "backup", {"sh", "-c", "sync"})));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto job = cluster_->start_pod("node-a", pod_spec("Job", "backup", {"sh", "-c", "sync"}));
+  ASSERT_TRUE(job);
+  ASSERT_TRUE((*job)->container->wait_stopped().ok());
 
   RunningProcess& restarted = start_agent(**node);
-  EXPECT_TRUE(wait_for([&] { return arrived("Job", "backup", "").contains("sync"); }))
+  EXPECT_TRUE(
+      wait_until([&] { return arrived("Job", "backup", "").contains("sync"); }, seconds(20)))
       << slurp(restarted.err_path);
   EXPECT_NE(slurp(restarted.err_path).find("resumed the recorder"), std::string::npos);
 }

@@ -8,14 +8,13 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <thread>
 
 #include "agent/cgroup/cgroup2.h"
 #include "common/report/report.h"
 #include "tests/support/process.h"
+#include "tests/support/wait.h"
 #include "tests/testbed/oci_container.h"
 
 namespace tailor::e2e {
@@ -30,7 +29,9 @@ using testbed::OciRuntime;
 using testing::ProcessResult;
 using testing::run_process;
 using testing::RunningProcess;
+using testing::slurp;
 using testing::start_process;
+using testing::wait_until;
 
 struct Case {
   OciRuntime runtime;
@@ -43,11 +44,6 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
 }
 
 std::string nr_of(const char* name) { return std::to_string(seccomp_syscall_resolve_name(name)); }
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // What runc and crun call while they set a container up; the workload here
 // (the test workload's probe and socket modes) makes none of them.
@@ -110,10 +106,9 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
   RunningProcess start_watching(std::vector<std::string> args) {
     args.insert(args.begin(), TAILOR_BIN);
     RunningProcess tailor = start_process(args);
-    for (int i = 0; i < 500 && slurp(tailor.err_path).find("Ctrl-C to stop") == std::string::npos;
-         ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    EXPECT_NE(slurp(tailor.err_path).find("Ctrl-C to stop"), std::string::npos)
+    EXPECT_TRUE(wait_until(
+        [&] { return slurp(tailor.err_path).find("Ctrl-C to stop") != std::string::npos; },
+        std::chrono::seconds(5)))
         << "tailor did not start";
     return tailor;
   }
@@ -126,9 +121,9 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
   int run_container(const ContainerSpec& container) {
     auto result = OciContainer::run(container, dir_.string());
     EXPECT_TRUE(result) << result.error().message;
-    if (result && result->exit_code != 0)
+    if (result && result->exit_status != 0)
       std::cerr << "container: " << result->out << result->err << "\n";
-    return result ? result->exit_code : -1;
+    return result ? result->exit_status : -1;
   }
 
   // Records every container of `runs` in one pod cgroup and writes the profile.
@@ -226,9 +221,9 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
   const fs::path report_path = dir_ / "waited.report.json";
   RunningProcess tailor = start_process({TAILOR_BIN, "record", "--container", id.substr(0, 12),
                                          "--wait", "-o", report_path.string()});
-  for (int i = 0;
-       i < 500 && slurp(tailor.err_path).find("waiting for container") == std::string::npos; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  (void)wait_until(
+      [&] { return slurp(tailor.err_path).find("waiting for container") != std::string::npos; },
+      std::chrono::seconds(5));
   // A container of a few milliseconds: found by its first event, not by a look at the tree.
   ContainerSpec container = spec({"probe"}, pod);
   container.id = id;

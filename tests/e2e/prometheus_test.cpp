@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -15,19 +14,16 @@
 #include "tests/e2e/dashboard_queries.h"
 #include "tests/e2e/prometheus_server.h"
 #include "tests/support/process.h"
+#include "tests/support/wait.h"
 
 namespace tailor::e2e {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::slurp;
 
 constexpr const char* kPromtool = "/usr/bin/promtool";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // What `promtool check metrics` says about an exposition: empty when it has no complaint.
 std::string promtool_complaints(const std::string& exposition, const fs::path& dir) {
@@ -119,9 +115,8 @@ TEST_F(PrometheusTest, ScrapesALiveAgentAndAggregatorAndAnswersEveryDashboardQue
   ASSERT_GT(agent_port, 0);
   ASSERT_TRUE(start_web());
   const common::WorkloadKey key = {"shop", "Deployment", "web", "main"};
-  const auto written_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < written_by && !allowed(key).contains("uname"))
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  (void)testing::wait_until([&] { return allowed(key).contains("uname"); },
+                            std::chrono::seconds(30), std::chrono::milliseconds(200));
   ASSERT_TRUE(allowed(key).contains("uname")) << slurp(agent_log_);
 
   // Both expositions as they are now, with workload series in them.
@@ -205,11 +200,12 @@ TEST_F(PrometheusTest, ARecorderOutOfSetsShowsAsDropsAndAFullMap) {
   ASSERT_TRUE(prometheus) << prometheus.error().message;
   // The container starts once Prometheus has a sample from before: the runtime's calls at
   // start-up are what finds no free set, and a rate needs the counter's rise between samples.
-  for (int i = 0; i < 100; ++i) {
-    const auto scraped = (*prometheus)->query("tailor_agent_recorder_sets_capacity");
-    if (scraped && !scraped->at("result").empty()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  (void)testing::wait_until(
+      [&] {
+        const auto scraped = (*prometheus)->query("tailor_agent_recorder_sets_capacity");
+        return scraped && !scraped->at("result").empty();
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(100));
   ASSERT_TRUE(start_web());
 
   const std::string drops = panel_query("Recorder drops");

@@ -2,8 +2,11 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
+
+#include "common/util/result.h"
 
 namespace tailor::testing {
 
@@ -13,11 +16,19 @@ struct ProcessResult {
   std::string err;
 };
 
-// Runs a program to completion and captures what it printed. The child gets
-// no terminal (stdin is /dev/null), as in CI.
+// Runs argv[0] (searched in PATH) to completion and captures what it printed. The child gets
+// no terminal (stdin is /dev/null), as in CI. An error only when it could not be started or
+// was killed for outliving `timeout`; a non-zero exit is a result.
+common::Result<ProcessResult> run_command(
+    const std::vector<std::string>& argv,
+    std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// run_command for tests that run the binary under test, with ctest's timeout as the bound: a
+// program that cannot be started exits 127, with the reason in `err`.
 ProcessResult run_process(const std::vector<std::string>& argv);
 
-// Starts a program with its output going to files; for tests that signal it.
+// Starts a program with its output going to files; for tests that signal it or read its log
+// while it runs. It gets a process group of its own.
 struct RunningProcess {
   pid_t pid = -1;
   std::string out_path;
@@ -26,5 +37,11 @@ struct RunningProcess {
   ProcessResult wait();
 };
 RunningProcess start_process(const std::vector<std::string>& argv);
+
+// Everything in the file at `path`; empty when it cannot be read (a log not written yet).
+std::string slurp(const std::string& path);
+
+// Whether `name` is an executable in PATH.
+bool have_program(const std::string& name);
 
 }  // namespace tailor::testing

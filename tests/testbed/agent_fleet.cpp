@@ -4,20 +4,15 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <thread>
 
+#include "tests/support/wait.h"
 #include "tests/testbed/tls_material.h"
 
 namespace tailor::testbed {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using testing::slurp;
 
 }  // namespace
 
@@ -69,9 +64,9 @@ testing::RunningProcess& AgentFleet::start(const SimulatedNode& node, const std:
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   agents_.push_back(testing::start_process(argv));
   testing::RunningProcess& started = agents_.back();
-  for (int i = 0; i < 500 && slurp(started.err_path).find("serving /metrics") == std::string::npos;
-       ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  (void)testing::wait_until(
+      [&] { return slurp(started.err_path).find("serving /metrics") != std::string::npos; },
+      std::chrono::seconds(5));
   return started;
 }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/wait.h"
 #include "tests/testbed/test_api_server.h"
 
 namespace tailor::testbed {
@@ -200,7 +201,7 @@ TEST_F(ApiServerTest, WatchesPodsOfOneNodeWithBookmarks) {
   ASSERT_EQ(list["items"].size(), 1u);
   const std::string rv = list["metadata"]["resourceVersion"];
   std::thread writer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    (void)testing::wait_until([&] { return server_->request_count(Verb::kWatch) >= 1; });
     (void)server_->put_object("v1", "pods", pod("b", "node-2"));
     (void)server_->put_object("v1", "pods", pod("c", "node-1"));
     server_->delete_object("v1", "pods", "default", "a");
@@ -229,7 +230,7 @@ TEST_F(ApiServerTest, ExpiredHistoryEndsWatchesWith410) {
   ASSERT_TRUE(server_->put_object("v1", "pods", pod("a", "node-1")));
   const std::string rv = call("GET", "/api/v1/pods").second["metadata"]["resourceVersion"];
   std::thread expirer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    (void)testing::wait_until([&] { return server_->request_count(Verb::kWatch) >= 1; });
     server_->expire_watches();
   });
   auto open = watch("/api/v1/pods?watch=true&timeoutSeconds=5&resourceVersion=" + rv);

@@ -21,7 +21,7 @@ nlohmann::json not_found(const std::string& qualified_resource, const std::strin
 }
 
 nlohmann::json invalid(const std::string& kind, const std::string& group, const std::string& name,
-                       const std::vector<common::FieldError>& errors) {
+                       const std::vector<testing::FieldError>& errors) {
   nlohmann::json causes = nlohmann::json::array();
   for (const auto& e : errors) {
     causes.push_back({{"reason", e.reason()}, {"message", e.detail}, {"field", e.field}});
@@ -29,7 +29,7 @@ nlohmann::json invalid(const std::string& kind, const std::string& group, const 
   const std::string qualified = group.empty() ? kind : kind + "." + group;
   return status_failure(
       422, "Invalid",
-      qualified + " \"" + name + "\" is invalid: " + common::join_field_errors(errors),
+      qualified + " \"" + name + "\" is invalid: " + testing::join_field_errors(errors),
       {{"name", name}, {"group", group}, {"kind", kind}, {"causes", causes}});
 }
 

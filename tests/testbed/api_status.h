@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "common/k8s/field_error.h"
+#include "tests/support/k8s/field_error.h"
 
 namespace tailor::testbed {
 
@@ -18,7 +18,7 @@ nlohmann::json not_found(const std::string& qualified_resource, const std::strin
 // 422 Invalid with one cause per field error, worded as the API server does:
 // SeccompProfile.security-profiles-operator.x-k8s.io "x" is invalid: [...]
 nlohmann::json invalid(const std::string& kind, const std::string& group, const std::string& name,
-                       const std::vector<common::FieldError>& errors);
+                       const std::vector<testing::FieldError>& errors);
 
 // The reason word for an HTTP status code (Conflict, TooManyRequests, ...).
 std::string reason_for(int code);

@@ -38,7 +38,7 @@ common::Status build_rootfs(const fs::path& rootfs, const std::vector<std::strin
     fs::create_directories(rootfs / d, ec);
   std::ofstream(rootfs / "bin/busybox").flush();  // bind-mount target
   static const auto applets = [] {
-    auto listed = run_command({kBusybox, "--list"});
+    auto listed = testing::run_command({kBusybox, "--list"});
     std::vector<std::string> names;
     std::istringstream in(listed ? listed->out : "");
     for (std::string name; std::getline(in, name);) {
@@ -129,10 +129,11 @@ std::string runtime_name(OciRuntime runtime) {
 
 std::optional<std::string> runtime_unavailable(OciRuntime runtime) {
   if (geteuid() != 0) return "needs root to run " + runtime_name(runtime) + " containers";
-  if (!have_program(runtime_name(runtime))) return runtime_name(runtime) + " is not installed";
+  if (!testing::have_program(runtime_name(runtime)))
+    return runtime_name(runtime) + " is not installed";
   if (access(kBusybox, X_OK) != 0) return std::string(kBusybox) + " (busybox-static) is missing";
   if (auto mount = cgroup2_mount(); !mount) return mount.error().message;
-  if (runtime == OciRuntime::kCrun && hybrid_host() && !have_program("unshare")) {
+  if (runtime == OciRuntime::kCrun && hybrid_host() && !testing::have_program("unshare")) {
     return "crun on a hybrid cgroup host needs unshare (util-linux)";
   }
   return std::nullopt;
@@ -143,9 +144,9 @@ OciContainer::OciContainer(ContainerSpec spec, std::string bundle, std::string s
 
 OciContainer::~OciContainer() { (void)remove(); }
 
-common::Result<CommandResult> OciContainer::runtime_cmd(const std::vector<std::string>& args,
-                                                        const std::string& log_file,
-                                                        std::chrono::milliseconds timeout) const {
+common::Result<testing::ProcessResult> OciContainer::runtime_cmd(
+    const std::vector<std::string>& args, const std::string& log_file,
+    std::chrono::milliseconds timeout) const {
   std::vector<std::string> argv;
   if (!log_file.empty()) {
     argv = {"sh", "-c", "log=$1; shift; exec \"$@\" >>\"$log\" 2>&1", "sh", log_file};
@@ -158,7 +159,7 @@ common::Result<CommandResult> OciContainer::runtime_cmd(const std::vector<std::s
   argv.push_back("--root");
   argv.push_back(state_root_);
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv, timeout);
+  return testing::run_command(argv, timeout);
 }
 
 common::Result<std::unique_ptr<OciContainer>> OciContainer::prepare(ContainerSpec spec,
@@ -185,10 +186,10 @@ common::Result<std::unique_ptr<OciContainer>> OciContainer::start(ContainerSpec 
   // pipes that would never reach end-of-file.
   auto started = c->runtime_cmd(
       {"run", "-d", "--bundle", bundle, "--pid-file", bundle + "/pid", c->spec_.id}, c->log_path());
-  if (started && started->exit_code == 0) {
+  if (started && started->exit_status == 0) {
     std::ifstream(bundle + "/pid") >> c->pid_;
   }
-  if (!started || started->exit_code != 0 || c->pid_ <= 0) {
+  if (!started || started->exit_status != 0 || c->pid_ <= 0) {
     c->removed_ = true;
     const std::string why = started ? c->log_text() : started.error().message;
     (void)c->runtime_cmd({"delete", "-f", c->spec_.id});
@@ -199,8 +200,9 @@ common::Result<std::unique_ptr<OciContainer>> OciContainer::start(ContainerSpec 
   return c;
 }
 
-common::Result<CommandResult> OciContainer::run(ContainerSpec spec, const std::string& work_dir,
-                                                std::chrono::milliseconds timeout) {
+common::Result<testing::ProcessResult> OciContainer::run(ContainerSpec spec,
+                                                         const std::string& work_dir,
+                                                         std::chrono::milliseconds timeout) {
   auto prepared = prepare(std::move(spec), work_dir);
   if (!prepared) return prepared.error();
   // ~OciContainer deletes the container and its bundle.
@@ -211,7 +213,7 @@ common::Result<CommandResult> OciContainer::run(ContainerSpec spec, const std::s
 common::Result<std::string> OciContainer::status() const {
   auto state = runtime_cmd({"state", spec_.id});
   if (!state) return state.error();
-  if (state->exit_code != 0) return common::make_error("no such container: " + state->err);
+  if (state->exit_status != 0) return common::make_error("no such container: " + state->err);
   const auto doc = json::parse(state->out, nullptr, false);
   if (!doc.is_object()) return common::make_error("unreadable state: " + state->out);
   return doc.value("status", "");
@@ -220,7 +222,7 @@ common::Result<std::string> OciContainer::status() const {
 common::Status OciContainer::kill(int signal) {
   auto done = runtime_cmd({"kill", spec_.id, std::to_string(signal)});
   if (!done) return done.error();
-  if (done->exit_code != 0) return common::make_error("kill failed: " + done->err);
+  if (done->exit_status != 0) return common::make_error("kill failed: " + done->err);
   return common::ok_status();
 }
 
@@ -241,7 +243,7 @@ common::Status OciContainer::remove() {
   std::error_code ec;
   fs::remove_all(bundle_, ec);
   if (!deleted) return deleted.error();
-  if (deleted->exit_code != 0 && deleted->err.find("does not exist") == std::string::npos) {
+  if (deleted->exit_status != 0 && deleted->err.find("does not exist") == std::string::npos) {
     return common::make_error("delete failed: " + deleted->err);
   }
   return common::ok_status();

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/util/result.h"
-#include "tests/testbed/process.h"
+#include "tests/support/process.h"
 
 namespace tailor::testbed {
 
@@ -46,7 +46,7 @@ class OciContainer {
   static common::Result<std::unique_ptr<OciContainer>> start(ContainerSpec spec,
                                                              const std::string& work_dir);
   // Runs the container to completion and returns its exit code and output.
-  static common::Result<CommandResult> run(
+  static common::Result<testing::ProcessResult> run(
       ContainerSpec spec, const std::string& work_dir,
       std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
@@ -75,7 +75,7 @@ class OciContainer {
   static common::Result<std::unique_ptr<OciContainer>> prepare(ContainerSpec spec,
                                                                const std::string& work_dir);
   // Runs the runtime with its state root; output to `log_file` if given.
-  common::Result<CommandResult> runtime_cmd(
+  common::Result<testing::ProcessResult> runtime_cmd(
       const std::vector<std::string>& args, const std::string& log_file = "",
       std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
   std::string log_path() const;

@@ -35,7 +35,7 @@ TEST_P(OciContainerTest, RunsACommandInTheGivenCgroup) {
   spec.args = {"sh", "-c", "echo hello; cat /proc/self/cgroup; exit 3"};
   auto r = OciContainer::run(spec, work_dir_);
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->exit_code, 3) << r->err;
+  EXPECT_EQ(r->exit_status, 3) << r->err;
   EXPECT_NE(r->out.find("hello"), std::string::npos);
 }
 
@@ -70,7 +70,7 @@ TEST_P(OciContainerTest, AppliesASeccompProfile) {
        {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 1}}}}};
   auto r = OciContainer::run(spec, work_dir_);
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_NE(r->exit_code, 0);
+  EXPECT_NE(r->exit_status, 0);
   EXPECT_NE(r->err.find("not permitted"), std::string::npos) << r->err;
 }
 

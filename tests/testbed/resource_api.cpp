@@ -68,15 +68,15 @@ void record_manager(json& object, const std::string& manager, const std::string&
   fields = kept;
 }
 
-std::vector<common::FieldError> validate_name(const json& object) {
+std::vector<testing::FieldError> validate_name(const json& object) {
   static const std::regex kSubdomain(
       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
   const std::string name = meta(object, "name");
   if (name.empty())
-    return {{common::FieldError::Type::kRequired, "metadata.name",
+    return {{testing::FieldError::Type::kRequired, "metadata.name",
              "Required value: name or generateName is required"}};
   if (name.size() > 253 || !std::regex_match(name, kSubdomain)) {
-    return {{common::FieldError::Type::kInvalid, "metadata.name",
+    return {{testing::FieldError::Type::kInvalid, "metadata.name",
              "Invalid value: \"" + name +
                  "\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
                  "characters, '-' or '.', and must start and end with an alphanumeric character "
@@ -203,7 +203,7 @@ ApiResponse ResourceApi::update(const ApiRequest& r, const ResourceKind& kind) {
   if (rv.empty() && !kind.unconditional_update) {
     return {422,
             invalid(kind.kind, kind.group, r.route.name,
-                    {{common::FieldError::Type::kInvalid, "metadata.resourceVersion",
+                    {{testing::FieldError::Type::kInvalid, "metadata.resourceVersion",
                       "Invalid value: 0x0: must be specified for an update"}}),
             {}};
   }

@@ -127,7 +127,7 @@ std::vector<ResourceKind> builtin_kinds() {
   return kinds;
 }
 
-std::vector<ResourceKind> crd_kinds(const common::Crd& crd,
+std::vector<ResourceKind> crd_kinds(const testing::Crd& crd,
                                     const std::vector<std::string>& namespaced_versions) {
   std::vector<ResourceKind> out;
   for (const auto& v : crd.versions) {
@@ -149,7 +149,7 @@ std::vector<ResourceKind> crd_kinds(const common::Crd& crd,
                           crd.short_names, std::move(columns));
     k.unconditional_update = false;
     k.status_subresource = v.status_subresource;
-    k.validator = std::make_shared<common::SchemaValidator>(v.schema);
+    k.validator = std::make_shared<testing::SchemaValidator>(v.schema);
     out.push_back(std::move(k));
   }
   return out;

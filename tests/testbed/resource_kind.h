@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "common/k8s/crd.h"
-#include "common/k8s/schema_validator.h"
+#include "tests/support/k8s/crd.h"
+#include "tests/support/k8s/schema_validator.h"
 
 namespace tailor::testbed {
 
@@ -34,8 +34,8 @@ struct ResourceKind {
   // do not.
   bool unconditional_update = true;
   bool status_subresource = false;
-  std::shared_ptr<const common::SchemaValidator> validator;  // custom resources only
-  std::vector<TableColumn> columns;                          // after the Name column
+  std::shared_ptr<const testing::SchemaValidator> validator;  // custom resources only
+  std::vector<TableColumn> columns;                           // after the Name column
 
   std::string group_version() const { return group.empty() ? version : group + "/" + version; }
   // Store key: versions of a group are kept apart, see docs/testing.md.
@@ -51,7 +51,7 @@ std::vector<ResourceKind> builtin_kinds();
 // One kind per served version of a CRD. `namespaced_versions` overrides the
 // CRD's scope for the named versions (the bed serves SPO's v1beta1 as the
 // namespaced kind it was before SPO moved to cluster scope).
-std::vector<ResourceKind> crd_kinds(const common::Crd& crd,
+std::vector<ResourceKind> crd_kinds(const testing::Crd& crd,
                                     const std::vector<std::string>& namespaced_versions);
 
 }  // namespace tailor::testbed

@@ -1,14 +1,17 @@
-#include "common/k8s/schema_validator.h"
+#include "tests/support/k8s/schema_validator.h"
 
 #include <gtest/gtest.h>
 
-#include "common/k8s/crd.h"
 #include "common/k8s/yaml_json.h"
+#include "tests/support/k8s/crd.h"
 #include "tests/testbed/reference_data.h"
 
-namespace tailor::common {
+namespace tailor::testing {
 namespace {
 
+using common::load_yaml_file;
+using common::yaml_documents_to_json;
+using common::yaml_to_json;
 using nlohmann::json;
 
 class SpoSchemaTest : public ::testing::Test {
@@ -160,4 +163,4 @@ TEST(YamlJsonTest, TypesPlainScalarsAndKeepsQuotedOnesStrings) {
 }
 
 }  // namespace
-}  // namespace tailor::common
+}  // namespace tailor::testing

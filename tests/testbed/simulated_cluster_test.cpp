@@ -25,7 +25,7 @@ class SimulatedClusterTest : public ::testing::Test {
 };
 
 TEST_F(SimulatedClusterTest, DeploymentOnTwoNodesIsVisibleToKubectl) {
-  if (!have_program("kubectl")) FAIL() << "kubectl is not installed";
+  if (!testing::have_program("kubectl")) FAIL() << "kubectl is not installed";
   ASSERT_TRUE(cluster_->add_node("node-a"));
   ASSERT_TRUE(cluster_->add_node("node-b", CgroupDriver::kSystemd));
   std::vector<const SimulatedPod*> pods;
@@ -37,7 +37,7 @@ TEST_F(SimulatedClusterTest, DeploymentOnTwoNodesIsVisibleToKubectl) {
   }
   auto listed = run_kubectl(*server_, {"get", "pods", "-o", "wide"});
   ASSERT_TRUE(listed);
-  ASSERT_EQ(listed->exit_code, 0) << listed->err;
+  ASSERT_EQ(listed->exit_status, 0) << listed->err;
   for (const auto* p : pods)
     EXPECT_NE(listed->out.find(p->spec.name), std::string::npos) << listed->out;
   EXPECT_NE(listed->out.find("node-a"), std::string::npos);

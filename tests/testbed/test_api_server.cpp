@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "common/k8s/crd.h"
+#include "tests/support/k8s/crd.h"
 #include "tests/testbed/reference_data.h"
 #include "tests/testbed/api_status.h"
 #include "tests/testbed/discovery.h"
@@ -85,7 +85,7 @@ common::Status TestApiServer::init() {
   std::filesystem::create_directories(work_dir_);
 
   const std::string reference = options_.reference_dir.empty() ? reference_dir() : options_.reference_dir;
-  auto crd = common::load_crd_file(reference + "/spo/seccompprofile-crd.yaml");
+  auto crd = testing::load_crd_file(reference + "/spo/seccompprofile-crd.yaml");
   if (!crd) return common::make_error(crd.error().message + " (set TAILOR_REFERENCE_DIR)");
   auto kinds = builtin_kinds();
   for (auto& k : crd_kinds(*crd, {"v1beta1"})) kinds.push_back(std::move(k));

@@ -2,12 +2,12 @@
 
 #include <openssl/evp.h>
 
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 
 #include "common/k8s/yaml_json.h"
 #include "common/util/file.h"
+#include "common/util/strings.h"
 
 namespace tailor::common {
 namespace {
@@ -132,9 +132,7 @@ Result<ClusterConfig> in_cluster_config(const InClusterEnvironment& env) {
   config.ca_pem = std::move(*ca);
   config.token_file = env.secrets_dir + "/token";
   if (auto ns = read_file(env.secrets_dir + "/namespace"); ns) {
-    config.ns = *ns;
-    while (!config.ns.empty() && std::isspace(static_cast<unsigned char>(config.ns.back())))
-      config.ns.pop_back();
+    config.ns = trim(*ns);
   }
   return config;
 }

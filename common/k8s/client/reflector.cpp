@@ -1,7 +1,6 @@
 #include "common/k8s/client/reflector.h"
 
-#include <algorithm>
-#include <cstdio>
+#include "common/util/log.h"
 
 namespace tailor::common {
 namespace {
@@ -26,11 +25,10 @@ Reflector::Reflector(KubeClient& client, ReflectorOptions options, ReflectorHand
     : client_(client),
       options_(std::move(options)),
       handlers_(std::move(handlers)),
-      rng_(options_.seed) {
+      rng_(options_.seed),
+      backoff_(options_.backoff_initial, options_.backoff_max, options_.seed) {
   if (!options_.log) {
-    options_.log = [](const std::string& message) {
-      std::fprintf(stderr, "tailor: %s\n", message.c_str());
-    };
+    options_.log = [](const std::string& message) { log_line("error", message); };
   }
 }
 
@@ -146,7 +144,7 @@ bool Reflector::watch() {
   if (stopping_) return false;
   if (expired) return false;  // history compacted: list again at once, as client-go does
   if (answer && error_event.empty()) {
-    failures_ = 0;
+    backoff_.reset();
     return true;  // the server ended the watch on time: resume from the last version
   }
   {
@@ -159,19 +157,11 @@ bool Reflector::watch() {
   return false;
 }
 
-void Reflector::fail(std::string message) {
-  ++failures_;
-  options_.log(message);
-}
+void Reflector::fail(std::string message) { options_.log(message); }
 
 void Reflector::back_off() {
   if (stopping_) return;
-  const int doublings = std::min(failures_ > 0 ? failures_ - 1 : 0, 16);
-  const auto ceiling =
-      std::min(options_.backoff_initial * (int64_t{1} << doublings),
-               std::chrono::duration_cast<std::chrono::milliseconds>(options_.backoff_max));
-  const auto wait = std::chrono::milliseconds(static_cast<int64_t>(
-      ceiling.count() * std::uniform_real_distribution<double>(0.5, 1.0)(rng_)));
+  const auto wait = backoff_.next();
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, wait, [this] { return stopping_.load(); });
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/k8s/client/kube_client.h"
+#include "common/util/backoff.h"
 
 namespace tailor::common {
 
@@ -30,7 +31,7 @@ struct ReflectorOptions {
   int watch_timeout_seconds = 300;
   std::chrono::seconds idle_timeout{120};
   uint32_t seed = std::random_device{}();
-  // Where failures are reported; empty: stderr.
+  // Where failures are reported; empty: the JSON-line log on stderr (common/util/log.h).
   std::function<void(const std::string& message)> log;
 };
 
@@ -92,7 +93,7 @@ class Reflector {
   std::condition_variable cv_;
   ReflectorCounters counters_;
   std::string resource_version_;
-  int failures_ = 0;  // consecutive, for the backoff
+  Backoff backoff_;  // reset by a watch that ends on time
 };
 
 }  // namespace tailor::common

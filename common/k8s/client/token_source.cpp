@@ -1,18 +1,9 @@
 #include "common/k8s/client/token_source.h"
 
 #include "common/util/file.h"
+#include "common/util/strings.h"
 
 namespace tailor::common {
-namespace {
-
-std::string trim(std::string text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return "";
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
-}
-
-}  // namespace
 
 TokenSource::TokenSource(std::string token, std::string file, std::chrono::seconds refresh,
                          Clock clock)
@@ -27,7 +18,7 @@ Result<std::string> TokenSource::token() {
   const auto now = clock_();
   if (read_at_ && now - *read_at_ < refresh_) return token_;
   auto text = read_file(file_);
-  std::string fresh = text ? trim(*text) : "";
+  std::string fresh = text ? std::string(trim(*text)) : "";
   if (fresh.empty()) {
     if (read_at_) return token_;
     return make_error(text ? "the bearer token file " + file_ + " is empty"

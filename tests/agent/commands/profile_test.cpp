@@ -5,8 +5,6 @@
 #include <filesystem>
 #include <set>
 
-#include "common/k8s/crd.h"
-#include "common/k8s/schema_validator.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "common/k8s/yaml_json.h"
 #include "common/profile/oci.h"
@@ -15,6 +13,8 @@
 #include "tests/agent/commands/cli.h"
 #include "tests/common/testing/sample_report.h"
 #include "tests/common/testing/temp_dir.h"
+#include "tests/support/k8s/crd.h"
+#include "tests/support/k8s/schema_validator.h"
 
 namespace tailor::agent {
 namespace {
@@ -43,12 +43,13 @@ class ProfileCommandTest : public ::testing::Test {
   static nlohmann::json expect_valid_object(const std::string& yaml, const std::string& version) {
     const auto object = common::yaml_to_json(yaml);
     EXPECT_TRUE(object.ok()) << object.error().message;
-    const auto crd = common::load_crd_file(TAILOR_REFERENCE_DIR "/spo/seccompprofile-crd.yaml");
+    const auto crd =
+        tailor::testing::load_crd_file(TAILOR_REFERENCE_DIR "/spo/seccompprofile-crd.yaml");
     EXPECT_TRUE(crd.ok()) << crd.error().message;
     if (!object.ok() || !crd.ok()) return {};
-    const common::SchemaValidator validator(crd->version(version)->schema);
+    const tailor::testing::SchemaValidator validator(crd->version(version)->schema);
     const auto errors = validator.validate(*object);
-    EXPECT_TRUE(errors.empty()) << common::join_field_errors(errors);
+    EXPECT_TRUE(errors.empty()) << tailor::testing::join_field_errors(errors);
     return *object;
   }
 

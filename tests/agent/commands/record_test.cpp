@@ -6,23 +6,24 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "agent/cgroup/cgroup2.h"
 #include "agent/recorder/spawn.h"
 #include "common/report/report.h"
 #include "tests/agent/commands/cli.h"
 #include "tests/support/process.h"
+#include "tests/support/wait.h"
 
 namespace tailor::agent {
 namespace {
 
 namespace fs = std::filesystem;
 using tailor::testing::run_process;
+using tailor::testing::slurp;
 using tailor::testing::start_process;
+using tailor::testing::wait_until;
 namespace testing_cli = tailor::agent::testing;
 
 constexpr const char* kContainerId =
@@ -125,12 +126,8 @@ TEST_F(RecordCommandTest, CtrlCWhileRecordingACgroupStillWritesTheReport) {
   auto tailor =
       start_process({TAILOR_BIN, "record", "--cgroup", cg, "--trace", "-o", out.string()});
   // Ready once the trace shows the probe's getcpu: interrupted then, it must be in the report.
-  for (int i = 0; i < 600; ++i) {
-    std::ifstream err(tailor.err_path);
-    const std::string text{std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>()};
-    if (text.find("getcpu") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  (void)wait_until([&] { return slurp(tailor.err_path).find("getcpu") != std::string::npos; },
+                   std::chrono::seconds(30), std::chrono::milliseconds(50));
   ::kill(tailor.pid, SIGINT);
   auto result = tailor.wait();
   ::kill(workload, SIGKILL);

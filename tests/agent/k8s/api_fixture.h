@@ -3,15 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <functional>
 #include <memory>
-#include <thread>
 
 #include "common/k8s/client/kube_client.h"
 #include "common/k8s/client/reflector.h"
+#include "tests/support/wait.h"
 #include "tests/testbed/test_api_server.h"
 
 namespace tailor::agent {
+
+using tailor::testing::wait_until;
 
 // A test API server over HTTPS and a client of it, as the agent would have
 // from its kubeconfig.
@@ -37,16 +38,6 @@ class ApiFixture : public ::testing::Test {
     options.backoff_max = std::chrono::milliseconds(100);
     options.log = [](const std::string&) {};
     return options;
-  }
-
-  // Polls `done` for up to 10 s.
-  static bool eventually(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
   }
 
   std::unique_ptr<testbed::TestApiServer> server_;

@@ -37,11 +37,11 @@ TEST_F(NamespaceWatcherTest, LabelsFollowTheNamespacesAndDriveSelection) {
   pod.ns = "blog";
   EXPECT_EQ(select_pod(pod, watcher.labels("blog"), {}), Selection::kNotOptedIn);
   put_namespace("blog", {{"tailor.dev/record", "true"}});
-  ASSERT_TRUE(eventually([&] { return !watcher.labels("blog").empty(); }));
+  ASSERT_TRUE(wait_until([&] { return !watcher.labels("blog").empty(); }));
   EXPECT_EQ(select_pod(pod, watcher.labels("blog"), {}), Selection::kRecord);
 
   ASSERT_TRUE(server_->delete_object("v1", "namespaces", "", "shop"));
-  ASSERT_TRUE(eventually([&] { return watcher.labels("shop").empty(); }));
+  ASSERT_TRUE(wait_until([&] { return watcher.labels("shop").empty(); }));
   std::lock_guard lock(mu);
   EXPECT_NE(std::find(changed.begin(), changed.end(), "blog +"), changed.end());
   EXPECT_NE(std::find(changed.begin(), changed.end(), "shop -"), changed.end());

@@ -37,7 +37,7 @@ class PodWatcherTest : public ApiFixture {
   }
 
   bool saw(const std::string& change) {
-    return eventually([&] {
+    return wait_until([&] {
       std::lock_guard lock(mu_);
       return std::find(changes_.begin(), changes_.end(), change) != changes_.end();
     });
@@ -74,7 +74,7 @@ TEST_F(PodWatcherTest, ExpiredWatchIsFollowedByAListThatCatchesUp) {
   server_->expire_watches();
   ASSERT_TRUE(server_->put_object("v1", "pods", pod("late", "node-a")));
   EXPECT_TRUE(saw("added late"));
-  EXPECT_TRUE(eventually([&] { return watcher->counters().reflector.relists >= 1; }));
+  EXPECT_TRUE(wait_until([&] { return watcher->counters().reflector.relists >= 1; }));
   EXPECT_EQ(watcher->counters().reflector.watch_errors, 0u);  // 410 is routine, not an error
 }
 
@@ -86,8 +86,8 @@ TEST_F(PodWatcherTest, GarbageOnTheStreamIsCountedAndSurvived) {
   // The garbled chunk may have been a bookmark or the event itself; the
   // re-list after it finds the pod either way.
   EXPECT_TRUE(saw("added x"));
-  EXPECT_TRUE(eventually([&] { return watcher->counters().reflector.watch_errors >= 1; }));
-  EXPECT_TRUE(eventually([&] { return watcher->counters().reflector.relists >= 1; }));
+  EXPECT_TRUE(wait_until([&] { return watcher->counters().reflector.watch_errors >= 1; }));
+  EXPECT_TRUE(wait_until([&] { return watcher->counters().reflector.relists >= 1; }));
   ASSERT_TRUE(server_->put_object("v1", "pods", pod("y", "node-a")));
   EXPECT_TRUE(saw("added y"));
 }
@@ -99,7 +99,7 @@ TEST_F(PodWatcherTest, ListFailuresBackOffAndRecover) {
   auto watcher = watch_node("node-a");
   ASSERT_TRUE(watcher->wait_synced(std::chrono::seconds(10)));
   EXPECT_EQ(watcher->counters().reflector.list_errors, 2u);
-  EXPECT_TRUE(eventually([&] { return watcher->counters().reflector.watch_errors == 1; }));
+  EXPECT_TRUE(wait_until([&] { return watcher->counters().reflector.watch_errors == 1; }));
   ASSERT_TRUE(server_->put_object("v1", "pods", pod("b", "node-a")));
   EXPECT_TRUE(saw("added b"));
 }
@@ -120,7 +120,7 @@ TEST_F(PodWatcherTest, PodsDeletedWhileTheWatchWasDownAreReportedByTheReList) {
 TEST_F(PodWatcherTest, StopsPromptly) {
   auto watcher = watch_node("node-a");
   ASSERT_TRUE(watcher->wait_synced(std::chrono::seconds(10)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // in the watch
+  ASSERT_TRUE(wait_until([&] { return server_->request_count(testbed::Verb::kWatch) >= 1; }));
   const auto start = std::chrono::steady_clock::now();
   watcher->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
@@ -132,7 +132,7 @@ TEST_F(PodWatcherTest, StopsPromptlyDuringBackoff) {
   slow.backoff_initial = slow.backoff_max = std::chrono::milliseconds(60000);
   PodWatcher watcher(*client_, {"node-a", slow});
   watcher.start();
-  EXPECT_TRUE(eventually([&] { return watcher.counters().reflector.list_errors >= 1; }));
+  EXPECT_TRUE(wait_until([&] { return watcher.counters().reflector.list_errors >= 1; }));
   const auto start = std::chrono::steady_clock::now();
   watcher.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
@@ -157,7 +157,7 @@ TEST_F(PodWatcherTest, ContainerCgroupsOfSimulatedPodsResolveThroughTheCache) {
   ASSERT_TRUE(cgroup) << (*cluster)->container_cgroup_dir(simulated);
   EXPECT_EQ(cgroup->qos, PodQos::kBurstable);
   EXPECT_EQ(cgroup->container_id, simulated.container_id());
-  ASSERT_TRUE(eventually([&] { return watcher->pod(cgroup->pod_uid).has_value(); }));
+  ASSERT_TRUE(wait_until([&] { return watcher->pod(cgroup->pod_uid).has_value(); }));
   const PodInfo info = *watcher->pod(cgroup->pod_uid);
   EXPECT_EQ(info.containers.at(cgroup->container_id).name, "main");
   EXPECT_FALSE(is_sandbox(info, cgroup->container_id));
@@ -165,7 +165,7 @@ TEST_F(PodWatcherTest, ContainerCgroupsOfSimulatedPodsResolveThroughTheCache) {
   auto restarted = (*cluster)->restart_pod("default", simulated.spec.name);
   ASSERT_TRUE(restarted) << restarted.error().message;
   const std::string new_id = (*restarted)->container_id();
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(wait_until([&] {
     const auto p = watcher->pod(cgroup->pod_uid);
     return p && p->containers.count(new_id);
   }));

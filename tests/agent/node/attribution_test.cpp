@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 
 #include "tests/agent/k8s/api_fixture.h"
+#include "tests/support/wait.h"
 #include "tests/testbed/agent_fleet.h"
 
 namespace tailor::agent {
@@ -33,7 +34,7 @@ class AttributionTest : public ApiFixture {
                                      .unknown_pod_grace = std::chrono::seconds(600),
                                      .reflector = fast_reflector()});
     attribution_->start();
-    ASSERT_TRUE(eventually([&] { return attribution_->synced(); }));
+    ASSERT_TRUE(testing::wait_until([&] { return attribution_->synced(); }));
   }
   void TearDown() override {
     if (attribution_) attribution_->stop();
@@ -75,7 +76,7 @@ class AttributionTest : public ApiFixture {
   // What the attribution says once the watches caught up with the objects put so far.
   Attribution settled(const ContainerIdentity& container, Verdict expected) {
     Attribution answer;
-    eventually([&] {
+    testing::wait_until([&] {
       answer = attribution_->attribute(container, Clock::now());
       return answer.verdict == expected;
     });

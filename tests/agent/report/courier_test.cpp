@@ -67,7 +67,7 @@ class CourierTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  Backoff backoff_{std::chrono::milliseconds(1000), std::chrono::milliseconds(60000), 1};
+  common::Backoff backoff_{std::chrono::milliseconds(1000), std::chrono::milliseconds(60000), 1};
   ScriptedAggregator aggregator_;
 };
 

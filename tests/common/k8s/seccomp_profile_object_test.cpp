@@ -3,15 +3,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "common/k8s/crd.h"
-#include "common/k8s/schema_validator.h"
 #include "common/k8s/yaml_json.h"
 #include "common/util/file.h"
+#include "tests/support/k8s/crd.h"
+#include "tests/support/k8s/schema_validator.h"
 
 namespace tailor::common {
 namespace {
 
 using nlohmann::json;
+using tailor::testing::Crd;
+using tailor::testing::CrdVersion;
+using tailor::testing::join_field_errors;
+using tailor::testing::load_crd_file;
+using tailor::testing::SchemaValidator;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;

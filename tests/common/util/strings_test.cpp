@@ -5,6 +5,14 @@
 namespace tailor::common {
 namespace {
 
+TEST(TrimTest, DropsWhitespaceAtBothEndsOnly) {
+  EXPECT_EQ(trim("  token-1\n"), "token-1");
+  EXPECT_EQ(trim("\t a b \r\n"), "a b");
+  EXPECT_EQ(trim("kube-system"), "kube-system");
+  EXPECT_EQ(trim(" \n\t"), "");
+  EXPECT_EQ(trim(""), "");
+}
+
 TEST(JoinTest, SeparatesItems) {
   EXPECT_EQ(join({"a", "b", "c"}), "a, b, c");
   EXPECT_EQ(join({"a", "b"}, " "), "a b");

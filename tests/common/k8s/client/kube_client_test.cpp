@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/support/wait.h"
 #include "tests/testbed/test_api_server.h"
 
 namespace tailor::common {
@@ -160,7 +161,8 @@ TEST_F(KubeClientTest, RequestsReuseOneConnectionAndSurviveItsClosing) {
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(client_->get(kLeases + "/agent"));
   EXPECT_EQ(server_->connection_count(), 1u) << "one TLS handshake, not eleven";
 
-  // The server closes a connection idle for a second; the next request opens another.
+  // The server closes a connection idle for a second; the next request opens another. The idle
+  // time is the point: the shortest wait that is surely longer.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto got = client_->get(kLeases + "/agent");
   ASSERT_TRUE(got) << got.error().message;
@@ -192,8 +194,10 @@ TEST_F(KubeClientTest, UnreachableServerIsStatusZero) {
 TEST_F(KubeClientTest, WatchStreamsEventsAndBookmarksUntilTheServerTimeout) {
   ASSERT_TRUE(server_->put_object("v1", "pods", pod("a", "node-a")));
   std::vector<WatchEvent> events;
+  std::atomic<bool> opened = false;
+  // The watch starts from now: the changes come once it has told of what is there.
   std::thread writer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    (void)tailor::testing::wait_until([&] { return opened.load(); });
     (void)server_->put_object("v1", "pods", pod("b", "node-a"));
     (void)server_->put_object("v1", "pods", pod("c", "node-b"));
     server_->delete_object("v1", "pods", "default", "a");
@@ -203,6 +207,7 @@ TEST_F(KubeClientTest, WatchStreamsEventsAndBookmarksUntilTheServerTimeout) {
   options.field_selector = "spec.nodeName=node-a";
   auto end = client_->watch(kPods, options, [&](const WatchEvent& e) {
     events.push_back(e);
+    opened = true;
     return true;
   });
   writer.join();

@@ -1,8 +1,8 @@
-#include "common/k8s/crd.h"
+#include "tests/support/k8s/crd.h"
 
 #include "common/k8s/yaml_json.h"
 
-namespace tailor::common {
+namespace tailor::testing {
 
 const CrdVersion* Crd::version(const std::string& name) const {
   for (const auto& v : versions) {
@@ -11,9 +11,10 @@ const CrdVersion* Crd::version(const std::string& name) const {
   return nullptr;
 }
 
-Result<Crd> parse_crd(const nlohmann::json& object) {
+common::Result<Crd> parse_crd(const nlohmann::json& object) {
   if (object.value("kind", "") != "CustomResourceDefinition") {
-    return make_error("not a CustomResourceDefinition (kind " + object.value("kind", "") + ")");
+    return common::make_error("not a CustomResourceDefinition (kind " + object.value("kind", "") +
+                              ")");
   }
   try {
     const auto& spec = object.at("spec");
@@ -44,17 +45,18 @@ Result<Crd> parse_crd(const nlohmann::json& object) {
     }
     return crd;
   } catch (const nlohmann::json::exception& e) {
-    return make_error(std::string("malformed CustomResourceDefinition: ") + e.what());
+    return common::make_error(std::string("malformed CustomResourceDefinition: ") + e.what());
   }
 }
 
-Result<Crd> load_crd_file(const std::string& path) {
-  auto docs = load_yaml_file(path);
+common::Result<Crd> load_crd_file(const std::string& path) {
+  auto docs = common::load_yaml_file(path);
   if (!docs) return docs.error();
-  if (docs->size() != 1) return make_error(path + ": expected one CustomResourceDefinition");
+  if (docs->size() != 1)
+    return common::make_error(path + ": expected one CustomResourceDefinition");
   auto crd = parse_crd(docs->front());
-  if (!crd) return make_error(path + ": " + crd.error().message);
+  if (!crd) return common::make_error(path + ": " + crd.error().message);
   return crd;
 }
 
-}  // namespace tailor::common
+}  // namespace tailor::testing

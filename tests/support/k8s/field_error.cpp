@@ -1,6 +1,6 @@
-#include "common/k8s/field_error.h"
+#include "tests/support/k8s/field_error.h"
 
-namespace tailor::common {
+namespace tailor::testing {
 
 std::string FieldError::message() const { return field.empty() ? detail : field + ": " + detail; }
 
@@ -32,4 +32,4 @@ std::string join_field_errors(const std::vector<FieldError>& errors) {
   return out + "]";
 }
 
-}  // namespace tailor::common
+}  // namespace tailor::testing

@@ -1,8 +1,8 @@
-#include "agent/report/backoff.h"
+#include "common/util/backoff.h"
 
 #include <algorithm>
 
-namespace tailor::agent {
+namespace tailor::common {
 
 Backoff::Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max, uint64_t seed)
     : initial_(initial), max_(std::max(initial, max)), random_(seed) {}
@@ -18,4 +18,4 @@ std::chrono::milliseconds Backoff::next(std::optional<std::chrono::seconds> retr
   return std::max(delay, std::min<std::chrono::milliseconds>(*retry_after, max_));
 }
 
-}  // namespace tailor::agent
+}  // namespace tailor::common

@@ -7,7 +7,7 @@
 
 #include "common/util/result.h"
 
-namespace tailor::common {
+namespace tailor::testing {
 
 // An additionalPrinterColumn of a CRD version: what `kubectl get` shows.
 struct PrinterColumn {
@@ -42,9 +42,9 @@ struct Crd {
   const CrdVersion* version(const std::string& name) const;
 };
 
-Result<Crd> parse_crd(const nlohmann::json& object);
+common::Result<Crd> parse_crd(const nlohmann::json& object);
 
 // Loads the CustomResourceDefinition in a YAML file.
-Result<Crd> load_crd_file(const std::string& path);
+common::Result<Crd> load_crd_file(const std::string& path);
 
-}  // namespace tailor::common
+}  // namespace tailor::testing

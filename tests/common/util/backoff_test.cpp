@@ -1,8 +1,8 @@
-#include "agent/report/backoff.h"
+#include "common/util/backoff.h"
 
 #include <gtest/gtest.h>
 
-namespace tailor::agent {
+namespace tailor::common {
 namespace {
 
 using std::chrono::milliseconds;
@@ -41,4 +41,4 @@ TEST(BackoffTest, ResetStartsOver) {
 }
 
 }  // namespace
-}  // namespace tailor::agent
+}  // namespace tailor::common

@@ -5,11 +5,12 @@
 #include <optional>
 #include <random>
 
-namespace tailor::agent {
+namespace tailor::common {
 
-// Delays between attempts to reach the aggregator: doubling from `initial` up to `max`, each
-// between half and all of that (jitter, so a fleet of agents that lost the aggregator together
-// does not come back in step). A Retry-After from the server is a floor, capped at `max`.
+// Delays between attempts to reach a server (the aggregator, the API server): doubling from
+// `initial` up to `max`, each between half and all of that (jitter, so a fleet of agents that
+// lost the server together does not come back in step). A Retry-After from the server is a
+// floor, capped at `max`.
 class Backoff {
  public:
   Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max, uint64_t seed);
@@ -25,4 +26,4 @@ class Backoff {
   std::mt19937_64 random_;
 };
 
-}  // namespace tailor::agent
+}  // namespace tailor::common

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-namespace tailor::common {
+namespace tailor::testing {
 
 // One validation failure, shaped like the API server's field.Error so that
 // messages and Status causes read exactly as a real cluster would print them.
@@ -24,4 +24,4 @@ struct FieldError {
 // aggregates them into a Status message.
 std::string join_field_errors(const std::vector<FieldError>& errors);
 
-}  // namespace tailor::common
+}  // namespace tailor::testing

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "common/k8s/field_error.h"
+#include "tests/support/k8s/field_error.h"
 
-namespace tailor::common {
+namespace tailor::testing {
 
 // Validates objects against a structural OpenAPI v3 schema the way the API
 // server treats custom resources: defaulting, pruning of unknown fields and
@@ -39,4 +39,4 @@ class SchemaValidator {
   nlohmann::json schema_;
 };
 
-}  // namespace tailor::common
+}  // namespace tailor::testing

@@ -1,10 +1,10 @@
-#include "common/k8s/schema_validator.h"
+#include "tests/support/k8s/schema_validator.h"
 
 #include <cmath>
 #include <regex>
 #include <set>
 
-namespace tailor::common {
+namespace tailor::testing {
 namespace {
 
 using nlohmann::json;
@@ -290,4 +290,4 @@ void SchemaValidator::apply_defaults(nlohmann::json& object) const {
   default_value(schema_, object);
 }
 
-}  // namespace tailor::common
+}  // namespace tailor::testing
