@@ -4,8 +4,8 @@
 #include <map>
 #include <tuple>
 
-#include "common/util/strings.h"
 #include "common/util/saturating.h"
+#include "common/util/strings.h"
 
 namespace tailor::common {
 namespace {
@@ -40,7 +40,8 @@ Status merge_arg(std::optional<RecordedArg>& into, const std::optional<RecordedA
                       " and " + std::to_string(from->index) +
                       "); they come from incompatible tailor versions");
   }
-  for (const auto& [value, calls] : from->values) into->values[value] = saturating_add(into->values[value], calls);
+  for (const auto& [value, calls] : from->values)
+    into->values[value] = saturating_add(into->values[value], calls);
   into->complete = into->complete && from->complete;
   return ok_status();
 }
@@ -127,6 +128,15 @@ Result<Report> merge_reports(const std::vector<MergeInput>& inputs) {
       merged.recorder_stats[name] += value;
     }
   }
+  // A report without the section watched for no denial: its denials may be missing, which
+  // the merged section says by watching only what every input watched.
+  const Denials none;
+  std::vector<const Denials*> denials;
+  for (const auto& input : inputs)
+    denials.push_back(input.report.denied ? &*input.report.denied : &none);
+  if (std::any_of(inputs.begin(), inputs.end(),
+                  [](const MergeInput& input) { return input.report.denied.has_value(); }))
+    merged.denied = merge_denials(denials);
   merged.info = merged_info(inputs);
   for (auto& [key, entry] : entries) merged.syscalls.push_back(std::move(entry));
   return merged;

@@ -18,7 +18,9 @@ struct MergeInput {
 // profile can be made from. Entries are keyed by (arch, nr, phase): counts are summed, the
 // earliest first_seen is kept with its caller, recorded argument values are unioned with
 // their calls summed, and an argument list is complete only when every input's is.
-// recorder_stats are summed. info has target_kind "merge" and lists the sources in target.
+// recorder_stats are summed. Denied calls are keyed by (arch, nr, action) and merged like
+// entries; the merged section watched only the actions every input watched (an input without
+// the section watched none). info has target_kind "merge" and lists the sources in target.
 //
 // On syscalls and stats the merge is commutative and associative, and merging a report with
 // itself keeps its set of entries and values (counts double). An error when the same entry's

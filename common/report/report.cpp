@@ -143,13 +143,15 @@ Result<Phase> parse_phase(std::string_view name) { return parse_enum(kPhaseNames
 std::string encode_report(const Report& report) {
   ordered_json syscalls = ordered_json::array();
   for (const auto& entry : report.syscalls) syscalls.push_back(encode_syscall(entry));
-  const ordered_json document = {
+  ordered_json document = {
       {"format", Report::kFormatName},
       {"version", Report::kFormatVersion},
       {"recording", encode_recording(report.info)},
-      {"syscalls", std::move(syscalls)},
-      {"recorder_stats", report.recorder_stats},
   };
+  // Before the syscalls: a reader looking at an enforced workload wants these first.
+  if (report.denied) document["denied"] = encode_denials(*report.denied);
+  document["syscalls"] = std::move(syscalls);
+  document["recorder_stats"] = report.recorder_stats;
   return document.dump(2);
 }
 
@@ -190,6 +192,11 @@ Result<Report> decode_report(const std::string& json_text) {
       root.absorb(reader);
     }
   }
+  if (const json* denied = root.optional_object("denied")) {
+    JsonObjectReader reader(*denied, "denied");
+    report.denied = decode_denials(reader);
+    root.absorb(reader);
+  }
   if (const json* stats = root.required_object("recorder_stats")) {
     JsonObjectReader reader(*stats, "recorder_stats");
     for (const auto& [name, value] : stats->items()) {
@@ -221,6 +228,7 @@ std::string fault_effect(std::string_view name) {
       {"cgroup_depth_exceeded", "the syscalls of processes in deeply nested cgroups"},
       {"arg_values_overflow", "argument values (profiles leave those arguments unrestricted)"},
       {"arg_values_unreadable", "clone3 flags (profiles leave them unrestricted)"},
+      {"denials_lost", "calls a seccomp filter denied (the recorder had no room to count them)"},
   };
   const auto known = kEffects.find(name);
   return known != kEffects.end() ? std::string(known->second)

@@ -6,18 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "common/report/denied.h"
+#include "common/report/first_caller.h"
 #include "common/util/result.h"
 
 namespace tailor::common {
-
-// The process that made a syscall first in a recording.
-struct FirstCaller {
-  uint32_t pid = 0;
-  uint32_t tid = 0;
-  std::string comm;
-
-  bool operator==(const FirstCaller&) const = default;
-};
 
 // Who made the calls of an entry, as far as a seccomp profile is concerned
 // (enum tailor_phase in bpf/include/tailor/bpf/abi.h).
@@ -81,6 +74,7 @@ struct Report {
   RecordingInfo info;
   std::vector<SyscallEntry> syscalls;              // sorted by (arch, nr, phase)
   std::map<std::string, uint64_t> recorder_stats;  // e.g. "events_dropped", "sets_full"
+  std::optional<Denials> denied;                   // absent in reports of older recorders
 
   bool operator==(const Report&) const = default;
 };
