@@ -164,6 +164,7 @@ Denials merge_denials(const std::vector<const Denials*>& inputs) {
       if (into.name.empty() || (!call.name.empty() && call.name < into.name)) into.name = call.name;
     }
   }
+  std::sort(merged.watched.begin(), merged.watched.end());  // whatever the inputs' order
   for (auto& [key, call] : calls) merged.calls.push_back(std::move(call));
   return merged;
 }
