@@ -6,19 +6,22 @@
 //   tracked+200  the same while 200 other cgroups are tracked too
 //   untracked the recorder loaded, the loop's cgroup not tracked (what every
 //             other process on the node pays)
+// and then, for a loop under a seccomp filter, the recorder with its denial hooks
+// attached and detached.
 // Configurations are interleaved over rounds; each figure is the median round.
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <seccomp.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <string>
@@ -39,7 +42,8 @@ double ns_per_call(long iterations) {
   const auto start = std::chrono::steady_clock::now();
   for (long i = 0; i < iterations; ++i) syscall(SYS_getppid);
   const auto end = std::chrono::steady_clock::now();
-  return std::chrono::duration<double, std::nano>(end - start).count() / static_cast<double>(iterations);
+  return std::chrono::duration<double, std::nano>(end - start).count() /
+         static_cast<double>(iterations);
 }
 
 double median(std::vector<double> values) {
@@ -67,7 +71,9 @@ void print_program_time(long iterations, uint64_t loop_id, const std::vector<uin
     std::printf("program run time: unavailable (bpf_enable_stats: %s)\n", std::strerror(errno));
     return;
   }
-  const auto per_call = [](uint64_t ns, uint64_t count) { return count ? double(ns) / double(count) : 0.0; };
+  const auto per_call = [](uint64_t ns, uint64_t count) {
+    return count ? double(ns) / double(count) : 0.0;
+  };
   std::printf("program run time per call (kernel BPF stats, %ld calls):\n", iterations);
   {
     hook_floor* skel = hook_floor__open_and_load();
@@ -92,10 +98,65 @@ void print_program_time(long iterations, uint64_t loop_id, const std::vector<uin
     const auto before = (*rec)->program_stats();
     ns_per_call(iterations);
     const auto after = (*rec)->program_stats();
-    std::printf("  %-12s %8.1f ns\n", name,
-                per_call(after.run_time_ns - before.run_time_ns, after.run_count - before.run_count));
+    std::printf(
+        "  %-12s %8.1f ns\n", name,
+        per_call(after.run_time_ns - before.run_time_ns, after.run_count - before.run_count));
   }
   close(stats_fd);
+}
+
+// The denial hooks' cost on the calls a filter allows: a child under a filter that allows
+// everything but one call (which it never makes) runs the loop, tracked, with the recorder's
+// denial hooks attached and detached in turn.
+void print_denial_hook_cost(long iterations, int rounds, uint64_t loop_id) {
+  int ask[2], answer[2];
+  if (pipe(ask) != 0 || pipe(answer) != 0) die("pipe failed");
+  const pid_t child = fork();
+  if (child < 0) die("fork failed");
+  if (child == 0) {
+    close(ask[1]);
+    close(answer[0]);
+    scmp_filter_ctx filter = seccomp_init(SCMP_ACT_ALLOW);
+    if (filter == nullptr ||
+        seccomp_rule_add(filter, SCMP_ACT_KILL_PROCESS, SCMP_SYS(sched_get_priority_min), 0) != 0 ||
+        seccomp_load(filter) != 0)
+      _exit(1);
+    for (long n; read(ask[0], &n, sizeof(n)) == sizeof(n);) {
+      const double ns = ns_per_call(n);
+      if (write(answer[1], &ns, sizeof(ns)) != sizeof(ns)) _exit(1);
+    }
+    _exit(0);
+  }
+  close(ask[0]);
+  close(answer[1]);
+  const auto measure = [&](long n) {
+    double ns = 0;
+    if (write(ask[1], &n, sizeof(n)) != sizeof(n) || read(answer[0], &ns, sizeof(ns)) != sizeof(ns))
+      die("the filtered loop died");
+    return ns;
+  };
+  std::map<bool, std::vector<double>> samples;
+  measure(iterations / 4);  // warm-up
+  for (int round = 0; round < rounds; ++round) {
+    // Alternating which goes first keeps the previous recorder's teardown out of one side.
+    for (bool hooked : {round % 2 == 1, round % 2 == 0}) {
+      tailor::agent::RecorderOptions options;
+      options.watch_denials = hooked;
+      auto rec = Recorder::open(options);
+      if (!rec) die(rec.error().message);
+      if (!(*rec)->track(loop_id, TAILOR_TRACK_AGGREGATE)) die("track failed");
+      measure(iterations / 20);
+      samples[hooked].push_back(measure(iterations));
+    }
+  }
+  close(ask[1]);
+  waitpid(child, nullptr, 0);
+  const double detached = median(samples[false]);
+  const double attached = median(samples[true]);
+  std::printf("under an allow-all-but-one seccomp filter, tracked, median round:\n");
+  std::printf("  %-24s %10.1f ns/call\n", "denial hooks detached", detached);
+  std::printf("  %-24s %10.1f ns/call  (%+.1f%%)\n", "denial hooks attached", attached,
+              100.0 * (attached - detached) / detached);
 }
 
 }  // namespace
@@ -108,7 +169,8 @@ int main(int argc, char** argv) {
   auto cgroups = Cgroup2::detect();
   if (!cgroups) die(cgroups.error().message);
   const std::string base = "/tailor-bench-" + std::to_string(getpid());
-  if (!cgroups->create(base + "/loop")) die("cannot create cgroups under " + cgroups->mount().string());
+  if (!cgroups->create(base + "/loop"))
+    die("cannot create cgroups under " + cgroups->mount().string());
   OwnedCgroup owned(*cgroups, base);
   // Move ourselves into the loop's cgroup so "tracked" covers this thread, and
   // back out before the cgroups are destroyed (which kills what is inside).
@@ -129,7 +191,8 @@ int main(int argc, char** argv) {
       {"floor",
        [] {
          hook_floor* skel = hook_floor__open_and_load();
-         if (skel == nullptr || hook_floor__attach(skel) != 0) die("cannot attach the floor program");
+         if (skel == nullptr || hook_floor__attach(skel) != 0)
+           die("cannot attach the floor program");
          return std::function<void()>([skel] { hook_floor__destroy(skel); });
        }},
       {"untracked",
@@ -172,7 +235,8 @@ int main(int argc, char** argv) {
 
   const double none = median(samples["none"]);
   const double floor_ns = median(samples["floor"]);
-  std::printf("syscall overhead: getppid loop, %ld calls x %d rounds, median round\n", iterations, rounds);
+  std::printf("syscall overhead: getppid loop, %ld calls x %d rounds, median round\n", iterations,
+              rounds);
   std::printf("%-12s %10s %12s %16s\n", "config", "ns/call", "x none", "above floor");
   for (const auto& [name, setup] : configs) {
     const double ns = median(samples[name]);
@@ -181,6 +245,7 @@ int main(int argc, char** argv) {
   }
   std::printf("target: tracked costs at most 10%% of the no-tracer syscall above the floor\n");
   print_program_time(iterations, loop_id, others);
+  print_denial_hook_cost(iterations, rounds, loop_id);
   std::printf("reproduce: sudo %s %ld %d\n", argv[0], iterations, rounds);
   std::fflush(stdout);
   move_self(*cgroups, *home);
