@@ -55,8 +55,9 @@ int show_report(const ReportOptions& options) {
         is_stdout(options.output) ? Terminal::of(STDOUT_FILENO).painter() : common::Painter{};
     // Denials first: under an enforced profile they are what breaks the workload.
     const std::string denied =
-        shown.denied ? common::render_denied_table(*shown.denied, shown.info.native_arch) + "\n"
-                     : "";
+        shown.denied && !shown.denied->calls.empty()
+            ? common::render_denied_table(*shown.denied, shown.info.native_arch) + "\n"
+            : "";
     text = denied + common::render_table(shown, paint) + render_default_fits(*fits);
   }
   if (auto written = write_output(options.output, text); !written.ok()) {
