@@ -85,6 +85,15 @@ struct {
   __type(value, __u64);
 } arriving SEC(".maps");
 
+/* (set, abi, syscall, action) -> calls a seccomp filter denied. Written only
+ * by the denial hooks (bpf/denials.bpf.h), which never run for an allowed call. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096); /* tunable */
+  __type(key, struct tailor_denial_key);
+  __type(value, __u64);
+} denials SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
   __uint(max_entries, 256 * 1024); /* tunable */

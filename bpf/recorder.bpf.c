@@ -5,7 +5,9 @@
  *
  * Hot path for a tracked process: cache hit in .bss, array element by index,
  * one load for "is this a runtime process" (bpf/runtime_marks.bpf.h), a bit
- * test, one atomic add. For an untracked one: the cache hit alone. */
+ * test, one atomic add. For an untracked one: the cache hit alone. Calls a
+ * seccomp filter denied are counted apart, off the syscall path
+ * (bpf/denials.bpf.h). */
 // clang-format off: the libbpf headers need vmlinux.h's types first.
 #include "vmlinux.h"
 // clang-format on
@@ -149,6 +151,8 @@ static __always_inline void emit_event(__u64 cgroup_id, struct tailor_syscall_se
   bpf_ringbuf_submit(event, 0);
   count_stat(TAILOR_STAT_EVENTS_SENT);
 }
+
+#include "denials.bpf.h"
 
 static __always_inline __u64 syscall_arg(struct pt_regs* regs, __u32 index) {
 #if defined(__TARGET_ARCH_x86)

@@ -48,7 +48,9 @@ int show_report(const ReportOptions& options) {
     if (!category) return fail(category.error(), kExitUsage);
     filter.categories.push_back(*category);
   }
-  const common::Report shown = common::filter_report(*report, filter);
+  common::Report shown = common::filter_report(*report, filter);
+  // Filters select syscalls made; what was denied is shown whatever they select.
+  shown.denied = report->denied;
   const auto fits = fit_against_defaults(shown);
   if (!fits) return fail(fits.error());
   std::string text;
@@ -65,7 +67,12 @@ int show_report(const ReportOptions& options) {
     // Colour is for a terminal, not for a file written with -o.
     const common::Painter paint =
         is_stdout(options.output) ? Terminal::of(STDOUT_FILENO).painter() : common::Painter{};
-    text = common::render_table(shown, paint) + render_default_fits(*fits);
+    // Denials first: under an enforced profile they are what breaks the workload.
+    const std::string denied =
+        shown.denied && !shown.denied->calls.empty()
+            ? common::render_denied_table(*shown.denied, shown.info.native_arch) + "\n"
+            : "";
+    text = denied + common::render_table(shown, paint) + render_default_fits(*fits);
   }
   if (auto written = write_output(options.output, text); !written.ok()) {
     return fail(written.error());

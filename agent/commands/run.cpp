@@ -1,5 +1,7 @@
 #include "agent/commands/run.h"
 
+#include <linux/capability.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -12,6 +14,7 @@
 #include "common/profile/oci.h"
 #include "common/profile/seccomp_filter.h"
 #include "common/syscalls/arch.h"
+#include "common/util/capabilities.h"
 #include "common/util/strings.h"
 
 namespace tailor::agent {
@@ -87,6 +90,25 @@ void drop_own_setup(common::Report& report) {
   });
 }
 
+// What seccomp filters denied while the command ran, as the kernel counted it: the profile's
+// own denials in enforce mode, any other filter's in audit mode.
+void print_denials(const common::Report& report) {
+  if (!report.denied || report.denied->calls.empty()) return;
+  for (const auto& call : report.denied->calls) {
+    const std::string name = call.name.empty() ? "#" + std::to_string(call.nr) : call.name;
+    std::fprintf(stderr, "tailor: denied %s (%s): %s, %llu %s\n", name.c_str(), call.arch.c_str(),
+                 std::string(common::denial_action_name(call.action)).c_str(),
+                 static_cast<unsigned long long>(call.count), call.count == 1 ? "call" : "calls");
+  }
+  std::vector<std::string> watched;
+  for (auto action : report.denied->watched)
+    watched.emplace_back(common::denial_action_name(action));
+  std::fprintf(stderr,
+               "tailor: %zu syscalls denied by a seccomp filter (watched: %s; a denial by errno "
+               "or log is not seen)\n",
+               report.denied->calls.size(), common::join(watched).c_str());
+}
+
 // Records the target (under the audit filter, for a command) and lists what the
 // profile would deny. Returns the number of denied entries.
 Result<size_t> audit(const RunOptions& options, const common::Profile& profile,
@@ -116,6 +138,7 @@ Result<size_t> audit(const RunOptions& options, const common::Profile& profile,
                               ", so nothing was checked against " + options.profile +
                               ": was the workload running? (--allow-empty accepts that)");
   }
+  print_denials(outcome->report);
   const auto denied = common::denied_entries(profile, outcome->report);
   for (const auto& entry : denied)
     std::fprintf(stderr, "tailor: would deny %s\n", describe(entry).c_str());
@@ -141,6 +164,20 @@ int audited(const RunOptions& options, const common::Profile& profile, Finish&& 
   return finish(*denied, command_status);
 }
 
+// Enforces the profile on the command while recording it, so that what the profile denies
+// is listed at exit.
+int run_watched(const RunOptions& options, const std::vector<sock_filter>& program) {
+  auto cgroups = Cgroup2::detect();
+  if (!cgroups) return fail(cgroups.error());
+  RecordingRequest request;
+  if (int status = prepare_request(options.target, *cgroups, request); status != 0) return status;
+  request.filter = &program;
+  auto outcome = record_target(*cgroups, request);
+  if (!outcome) return fail(outcome.error());
+  print_denials(outcome->report);
+  return outcome->exit_status.value_or(0);
+}
+
 int run(const RunOptions& options) {
   auto profile = load_profile(options.profile);
   if (!profile) return fail(profile.error(), kExitUsage);
@@ -151,6 +188,11 @@ int run(const RunOptions& options) {
   if (!executable) return fail(executable.error(), kExitCommandNotFound);
   auto program = compile(*profile, false);
   if (!program) return fail(program.error(), kExitUsage);
+  const std::string missing =
+      common::missing_capabilities({CAP_BPF, CAP_PERFMON, CAP_DAC_OVERRIDE});
+  if (missing.empty()) return run_watched(options, *program);
+  std::fprintf(stderr, "tailor: not watching for denied calls: this process lacks %s\n",
+               missing.c_str());
   auto pid = spawn_in_cgroup({}, *executable, options.target.command, &*program);
   if (!pid) return fail(pid.error());
   return wait_for_exit(*pid);

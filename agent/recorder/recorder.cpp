@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <tuple>
 
 #include "agent/recorder/bpffs.h"
 #include "common/report/recorder_stats.h"
@@ -91,6 +92,7 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
       bpf_map__set_max_entries(maps->set_slots, options.max_syscall_sets) != 0 ||
       bpf_map__set_max_entries(maps->free_slots, options.max_syscall_sets) != 0 ||
       bpf_map__set_max_entries(maps->arg_values, options.max_arg_values) != 0 ||
+      bpf_map__set_max_entries(maps->denials, options.max_denials) != 0 ||
       bpf_map__set_max_entries(maps->events, options.ring_buffer_bytes) != 0)
     return make_error("invalid recorder map sizes (ring buffer must be a power of two pages)");
 
@@ -144,12 +146,19 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
 
   // The syscall hook and the hooks that mark runtime processes; pinned under
   // these names. "link" is the syscall hook's: a resumed state is found by it.
-  const std::pair<const char*, bpf_link**> links[] = {
+  std::vector<std::pair<const char*, bpf_link**>> links = {
       {"link", &self->skel_->links.tailor_sys_enter},
       {"link_fork", &self->skel_->links.tailor_fork},
       {"link_exec", &self->skel_->links.tailor_exec},
       {"link_cgroup_attach", &self->skel_->links.tailor_cgroup_attach},
       {"link_populated", &self->skel_->links.tailor_populated}};
+  if (options.watch_denials) {
+    links.push_back({"link_signal", &self->skel_->links.tailor_signal});
+    links.push_back({"link_exit", &self->skel_->links.tailor_exit});
+  } else {
+    bpf_program__set_autoattach(self->skel_->progs.tailor_signal, false);
+    bpf_program__set_autoattach(self->skel_->progs.tailor_exit, false);
+  }
   if (self->resumed_) {
     // The previous programs are still attached and recording into these maps:
     // attaching these as well would count every call twice.
@@ -165,7 +174,7 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
     if (int err = recorder__attach(self->skel_); err != 0)
       return make_error(
           "cannot attach the recorder's hooks (sys_enter, sched_process_fork, sched_process_exec, "
-          "cgroup_attach_task, cgroup_notify_populated): " +
+          "cgroup_attach_task, cgroup_notify_populated, signal_generate, sched_process_exit): " +
           std::string(std::strerror(-err)));
     for (const auto& [name, link] : links)
       if (!options.pin_dir.empty() && bpf_link__pin(*link, (pins / name).c_str()) != 0)
@@ -362,6 +371,42 @@ void Recorder::forget_arg_values(uint32_t slot) {
     if (key.slot == slot) doomed.push_back(key);
   });
   for (const auto& victim : doomed) bpf_map_delete_elem(fd, &victim);
+}
+
+Result<std::vector<Denial>> Recorder::read_denials_of(uint64_t cgroup_id) const {
+  auto all = read_denials();
+  if (!all) return all.error();
+  std::erase_if(*all, [cgroup_id](const Denial& denial) { return denial.cgroup_id != cgroup_id; });
+  return all;
+}
+
+Result<std::vector<Denial>> Recorder::read_denials() const {
+  const int fd = bpf_map__fd(skel_->maps.denials);
+  std::vector<Denial> out;
+  auto listed = for_each_key<tailor_denial_key>(fd, "denials", [&](const tailor_denial_key& key) {
+    uint64_t calls = 0;
+    if (bpf_map_lookup_elem(fd, &key, &calls) == 0)
+      out.push_back({key.cgroup_id, key.abi, key.nr, key.action, calls});
+  });
+  if (!listed) return listed.error();
+  std::sort(out.begin(), out.end(), [](const Denial& a, const Denial& b) {
+    return std::tie(a.cgroup_id, a.abi, a.nr, a.action) <
+           std::tie(b.cgroup_id, b.abi, b.nr, b.action);
+  });
+  return out;
+}
+
+Status Recorder::forget_denials(uint64_t cgroup_id) {
+  const int fd = bpf_map__fd(skel_->maps.denials);
+  std::vector<tailor_denial_key> doomed;
+  auto listed = for_each_key<tailor_denial_key>(fd, "denials", [&](const tailor_denial_key& key) {
+    if (key.cgroup_id == cgroup_id) doomed.push_back(key);
+  });
+  if (!listed) return listed.error();
+  for (const auto& victim : doomed)
+    if (bpf_map_delete_elem(fd, &victim) != 0 && errno != ENOENT)
+      return make_error("cannot release denials: " + std::string(std::strerror(errno)));
+  return common::ok_status();
 }
 
 Recorder::ProgramStats Recorder::program_stats() const {

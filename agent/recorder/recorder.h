@@ -37,6 +37,9 @@ struct RecorderOptions {
   uint32_t max_syscall_sets = 1024;
   uint32_t max_arg_values = 16384;
   uint32_t ring_buffer_bytes = 256 * 1024;
+  uint32_t max_denials = 4096;  // distinct (set, abi, syscall, action) denied
+  // Attach the hooks that see seccomp denials (bpf/denials.bpf.h); off only to measure them.
+  bool watch_denials = true;
   ArgSpecs arg_specs = default_arg_specs();
   // A bpffs directory (e.g. /sys/fs/bpf/tailor): maps and the program's link
   // are pinned there, so recording goes on while no process holds them and a
@@ -57,6 +60,15 @@ struct SyscallCounts {
   std::map<uint32_t, uint64_t> calls;            // syscall number -> calls (only numbers seen)
   std::map<uint32_t, common::RecordedArg> args;  // syscall number -> its recorded argument
   std::set<uint32_t> args_overflow;              // syscalls whose values are incomplete
+};
+
+// Calls a seccomp filter denied in one set, as counted in the kernel.
+struct Denial {
+  uint64_t cgroup_id = 0;  // the set's cgroup, as in SetKey
+  uint32_t abi = TAILOR_ABI_NATIVE;
+  uint32_t nr = 0;
+  uint32_t action = TAILOR_DENIAL_KILL_PROCESS;  // enum tailor_denial_action
+  uint64_t calls = 0;
 };
 
 // Owns the loaded and attached BPF recorder. Not thread-safe: one owner drives
@@ -101,6 +113,12 @@ class Recorder {
   Status forget_set(const SetKey& key);
   // Every set of one cgroup (all its ABIs and phases).
   Status forget_sets_of(uint64_t cgroup_id);
+
+  // Denials of every set, or of one tracked cgroup's; sorted by (cgroup, abi, nr, action).
+  Result<std::vector<Denial>> read_denials() const;
+  Result<std::vector<Denial>> read_denials_of(uint64_t cgroup_id) const;
+  // Releases a cgroup's denials, as forget_set releases its sets.
+  Status forget_denials(uint64_t cgroup_id);
 
   // Stats. The kernel side's counters, summed over CPUs, by their names in
   // common/report/recorder_stats.h. Node-wide running totals, kept across restarts when pinned.

@@ -85,6 +85,12 @@ void print_trace(const Terminal& terminal, const tailor_event& event, uint64_t s
   std::string label = syscall_label(event.abi, event.nr);
   if (common::is_security_sensitive(label.substr(0, label.find(' '))))
     label = terminal.paint(std::move(label), common::Emphasis::sensitive);
+  if (event.kind == TAILOR_EVENT_DENIED) {
+    const auto action = denial_action_of(static_cast<uint32_t>(event.action));
+    label = terminal.paint(
+        label + " DENIED (" + std::string(action ? common::denial_action_name(*action) : "?") + ")",
+        common::Emphasis::warning);
+  }
   std::fprintf(stderr, "%s+%9.6fs  pid %-7u %-16.16s %s\n", terminal.erase_line().data(), at,
                event.pid, event.comm, label.c_str());
 }
@@ -294,8 +300,11 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   if (!sets) return sets.error();
   info.duration_ms = (monotonic_ns() - start_ns) / 1'000'000;
   info.exit_status = outcome.exit_status;
+  auto denied = (*recorder)->read_denials_of(*cgroup_id);
+  if (!denied) return denied.error();
   outcome.report = session.build(*sets, std::move(info));
   outcome.report.recorder_stats = (*recorder)->stats();
+  outcome.report.denied = session.denials(*denied);
   return outcome;
 }
 

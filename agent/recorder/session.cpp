@@ -29,6 +29,19 @@ std::string syscall_label(uint32_t abi, uint32_t nr) {
   return abi == TAILOR_ABI_NATIVE ? label : label + " (" + arch + ")";
 }
 
+std::optional<common::DenialAction> denial_action_of(uint32_t action) {
+  switch (action) {
+    case TAILOR_DENIAL_KILL_PROCESS:
+      return common::DenialAction::kill_process;
+    case TAILOR_DENIAL_KILL_THREAD:
+      return common::DenialAction::kill_thread;
+    case TAILOR_DENIAL_TRAP:
+      return common::DenialAction::trap;
+    default:
+      return std::nullopt;
+  }
+}
+
 uint64_t monotonic_ns() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -36,16 +49,51 @@ uint64_t monotonic_ns() {
 }
 
 bool RecordingSession::on_event(const tailor_event& event) {
-  if (event.set_cgroup_id != set_cgroup_id_ || event.kind != TAILOR_EVENT_FIRST_SEEN) return false;
-  const auto key = std::make_tuple(uint32_t{event.abi}, uint32_t{event.phase}, event.nr);
-  if (first_seen_.contains(key)) return false;
+  if (event.set_cgroup_id != set_cgroup_id_) return false;
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, FirstSeen>* book = nullptr;
+  std::tuple<uint32_t, uint32_t, uint32_t> key;
+  if (event.kind == TAILOR_EVENT_FIRST_SEEN) {
+    book = &first_seen_;
+    key = std::make_tuple(uint32_t{event.abi}, uint32_t{event.phase}, event.nr);
+  } else if (event.kind == TAILOR_EVENT_DENIED) {
+    book = &first_denied_;
+    key = std::make_tuple(uint32_t{event.abi}, event.nr, static_cast<uint32_t>(event.action));
+  } else {
+    return false;
+  }
+  if (book->contains(key)) return false;
   FirstSeen seen;
   seen.timestamp_ns = event.timestamp_ns;
   seen.caller.pid = event.pid;
   seen.caller.tid = event.tid;
   seen.caller.comm.assign(event.comm, strnlen(event.comm, sizeof(event.comm)));
-  first_seen_.emplace(key, std::move(seen));
+  book->emplace(key, std::move(seen));
   return true;
+}
+
+common::Denials RecordingSession::denials(const std::vector<Denial>& counted) const {
+  common::Denials out;
+  out.watched = common::watched_denial_actions();
+  for (const auto& denial : counted) {
+    if (denial.cgroup_id != set_cgroup_id_) continue;
+    const auto action = denial_action_of(denial.action);
+    if (!action) continue;  // not in the report's format
+    common::DeniedCall call;
+    call.action = *action;
+    call.arch = abi_arch(denial.abi);
+    call.nr = denial.nr;
+    if (auto name = common::syscall_name(call.arch, call.nr); name && *name) call.name = **name;
+    call.count = denial.calls;
+    if (auto it = first_denied_.find({denial.abi, denial.nr, denial.action});
+        it != first_denied_.end()) {
+      call.first_seen_ns =
+          it->second.timestamp_ns > start_ns_ ? it->second.timestamp_ns - start_ns_ : 0;
+      call.first_caller = it->second.caller;
+    }
+    out.calls.push_back(std::move(call));
+  }
+  common::sort_denied(out.calls);
+  return out;
 }
 
 size_t RecordingSession::discovered_since(uint64_t since_ns) const {

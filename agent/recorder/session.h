@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "agent/recorder/recorder.h"
 #include "common/report/report.h"
@@ -18,6 +20,8 @@ std::string syscall_label(uint32_t abi, uint32_t nr);
 
 // The model's identity of syscall `nr` of a kernel set.
 common::SyscallId syscall_id(const SetKey& key, uint32_t nr);
+// The report's action for an enum tailor_denial_action; nullopt for one this tailor does not know.
+std::optional<common::DenialAction> denial_action_of(uint32_t action);
 
 // Monotonic nanoseconds on the clock bpf_ktime_get_ns uses.
 uint64_t monotonic_ns();
@@ -40,6 +44,9 @@ class RecordingSession {
   // cgroup's, and the caller adds them once where a report needs them.
   common::Report build(const std::map<SetKey, SyscallCounts>& sets,
                        common::RecordingInfo info) const;
+  // The report's denied section from the kernel's denial counts (of any set: only this
+  // session's are kept), with first callers from the session's denial events.
+  common::Denials denials(const std::vector<Denial>& counted) const;
 
  private:
   struct FirstSeen {
@@ -48,7 +55,8 @@ class RecordingSession {
   };
   uint64_t set_cgroup_id_;
   uint64_t start_ns_;
-  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, FirstSeen> first_seen_;  // (abi, phase, nr)
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, FirstSeen> first_seen_;    // (abi, phase, nr)
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, FirstSeen> first_denied_;  // (abi, nr, action)
 };
 
 }  // namespace tailor::agent

@@ -47,8 +47,8 @@ Result<std::string> resolve_executable(const std::string& name) {
   return make_error(name + ": command not found in PATH");
 }
 
-Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir, const std::string& executable,
-                              const std::vector<std::string>& argv,
+Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir,
+                              const std::string& executable, const std::vector<std::string>& argv,
                               const std::vector<sock_filter>* filter) {
   Fd cgroup;
   if (!cgroup_dir.empty()) {
@@ -57,7 +57,8 @@ Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir, const std
       return make_error("cannot open cgroup " + cgroup_dir.string() + ": " + std::strerror(errno));
   }
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return make_error(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    return make_error(std::string("pipe: ") + std::strerror(errno));
   Fd read_end{pipe_fds[0]}, write_end{pipe_fds[1]};
 
   std::vector<char*> raw_argv;
@@ -71,7 +72,9 @@ Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir, const std
     args.cgroup = static_cast<uint64_t>(cgroup.fd);
   }
   const long pid = ::syscall(SYS_clone3, &args, sizeof(args));
-  if (pid < 0) return make_error(std::string("cannot start the command in its cgroup: ") + std::strerror(errno));
+  if (pid < 0)
+    return make_error(std::string("cannot start the command in its cgroup: ") +
+                      std::strerror(errno));
   if (pid == 0) {
     int err = filter != nullptr ? common::SeccompFilter::install(*filter) : 0;
     if (err == 0) {
@@ -89,7 +92,8 @@ Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir, const std
   while (n < 0 && errno == EINTR);
   if (n == sizeof(child_errno)) {
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
-    return make_error(executable + ": cannot " + (filter != nullptr ? "install the profile or " : "") +
+    return make_error(executable + ": cannot " +
+                      (filter != nullptr ? "install the profile or " : "") +
                       "execute: " + std::strerror(child_errno));
   }
   return static_cast<pid_t>(pid);

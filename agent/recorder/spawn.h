@@ -22,8 +22,8 @@ Result<std::string> resolve_executable(const std::string& name);
 // it, and nothing to move afterwards. The child only calls execve, after
 // installing `filter` (a compiled seccomp program) when one is given. An empty
 // cgroup_dir starts it where the caller is.
-Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir, const std::string& executable,
-                              const std::vector<std::string>& argv,
+Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir,
+                              const std::string& executable, const std::vector<std::string>& argv,
                               const std::vector<sock_filter>* filter = nullptr);
 
 // Waits for the child and returns a shell-style status: the exit code, or

@@ -273,6 +273,27 @@ std::string argument_values(const Report& report) {
   return out + "</section>\n";
 }
 
+// First on the page when a filter denied anything: under an enforced profile, what broke.
+std::string denied(const Report& report) {
+  if (!report.denied || report.denied->calls.empty()) return "";
+  std::string out =
+      "<section id=\"denied\" class=\"warning\"><h2>Denied by a seccomp filter</h2><p>These "
+      "calls never ran: a filter killed the caller or sent it SIGSYS. Denials by ERRNO or LOG "
+      "are not seen.</p><table><thead><tr><th>Syscall</th><th>Arch</th><th>Action</th>"
+      "<th>Count</th><th>First denied (s)</th><th>First process</th></tr></thead><tbody>";
+  for (const auto& call : report.denied->calls) {
+    const std::string name = call.name.empty() ? "#" + std::to_string(call.nr) : call.name;
+    const std::string caller = call.first_caller ? call.first_caller->comm + " [" +
+                                                       std::to_string(call.first_caller->pid) + "]"
+                                                 : "-";
+    out += "<tr><td>" + escape(name) + "</td><td>" + escape(call.arch) + "</td><td>" +
+           escape(common::denial_action_name(call.action)) + "</td><td class=\"num\">" +
+           std::to_string(call.count) + "</td><td class=\"num\">" + seconds(call.first_seen_ns) +
+           "</td><td>" + escape(caller) + "</td></tr>";
+  }
+  return out + "</tbody></table></section>\n";
+}
+
 }  // namespace
 
 ReportOrigin recording_origin(const RecordingInfo& info) {
@@ -291,7 +312,7 @@ ReportOrigin recording_origin(const RecordingInfo& info) {
 
 std::string render_html_report(const Report& report, const std::vector<DefaultFit>& fits,
                                const ReportOrigin& origin) {
-  return page(origin.title, recorder_warnings(report) + summary(report, origin) +
+  return page(origin.title, denied(report) + recorder_warnings(report) + summary(report, origin) +
                                 (fits.empty() ? "" : defaults(fits)) + convergence(report) +
                                 categories(report) + sensitive(report) +
                                 syscall_table(report, origin.filter) + first_callers(report) +

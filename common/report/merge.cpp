@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/model/merge.h"
+#include "common/util/saturating.h"
 #include "common/util/strings.h"
 
 namespace tailor::common {
@@ -107,6 +108,15 @@ Result<Report> merge_reports(const std::vector<MergeInput>& inputs) {
       merged.recorder_stats[name] = saturating_add(merged.recorder_stats[name], value);
     }
   }
+  // A report without the section watched for no denial: its denials may be missing, which
+  // the merged section says by watching only what every input watched.
+  const Denials none;
+  std::vector<const Denials*> denials;
+  for (const auto& input : inputs)
+    denials.push_back(input.report.denied ? &*input.report.denied : &none);
+  if (std::any_of(inputs.begin(), inputs.end(),
+                  [](const MergeInput& input) { return input.report.denied.has_value(); }))
+    merged.denied = merge_denials(denials);
   merged.info = merged_info(inputs);
   for (auto& [key, entry] : entries) merged.syscalls.push_back(std::move(entry));
   return merged;

@@ -42,6 +42,8 @@ inline constexpr std::array<RecorderStat, TAILOR_STAT_COUNT> kRecorderStats = {{
      "argument values (profiles leave those arguments unrestricted)", ""},
     {TAILOR_STAT_ARGS_UNREADABLE, "arg_values_unreadable",
      "clone3 flags (profiles leave them unrestricted)", ""},
+    {TAILOR_STAT_DENIALS_LOST, "denials_lost",
+     "seccomp denials of some calls (the denial map was full)", ""},
 }};
 
 consteval bool stats_in_index_order() {

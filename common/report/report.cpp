@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "common/report/recorder_stats.h"
 #include "common/model/syscall_json.h"
+#include "common/report/recorder_stats.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
 #include "common/util/file.h"
@@ -16,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
-
 
 ordered_json encode_recording(const RecordingInfo& info) {
   ordered_json out = {{"target_kind", info.target_kind}, {"target", info.target}};
@@ -123,13 +122,15 @@ Error invalid(const Error& error) { return make_error("invalid report: " + error
 std::string encode_report(const Report& report) {
   ordered_json syscalls = ordered_json::array();
   for (const auto& entry : report.syscalls) syscalls.push_back(encode_syscall(entry));
-  const ordered_json document = {
+  ordered_json document = {
       {"format", Report::kFormatName},
       {"version", Report::kFormatVersion},
       {"recording", encode_recording(report.info)},
-      {"syscalls", std::move(syscalls)},
-      {"recorder_stats", report.recorder_stats},
   };
+  // Before the syscalls: a reader looking at an enforced workload wants these first.
+  if (report.denied) document["denied"] = encode_denials(*report.denied);
+  document["syscalls"] = std::move(syscalls);
+  document["recorder_stats"] = report.recorder_stats;
   return document.dump(2);
 }
 
@@ -169,6 +170,11 @@ Result<Report> decode_report(const std::string& json_text) {
       report.syscalls.push_back(decode_syscall(reader));
       root.absorb(reader);
     }
+  }
+  if (const json* denied = root.optional_object("denied")) {
+    JsonObjectReader reader(*denied, "denied");
+    report.denied = decode_denials(reader);
+    root.absorb(reader);
   }
   if (const json* stats = root.required_object("recorder_stats")) {
     JsonObjectReader reader(*stats, "recorder_stats");

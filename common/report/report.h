@@ -7,18 +7,11 @@
 #include <vector>
 
 #include "common/model/syscall.h"
+#include "common/report/denied.h"
+#include "common/report/first_caller.h"
 #include "common/util/result.h"
 
 namespace tailor::common {
-
-// The process that made a syscall first in a recording.
-struct FirstCaller {
-  uint32_t pid = 0;
-  uint32_t tid = 0;
-  std::string comm;
-
-  bool operator==(const FirstCaller&) const = default;
-};
 
 // One syscall of one architecture (syscall table) and phase seen in a recording.
 struct SyscallEntry {
@@ -62,6 +55,7 @@ struct Report {
   RecordingInfo info;
   std::vector<SyscallEntry> syscalls;              // sorted by (arch, nr, phase)
   std::map<std::string, uint64_t> recorder_stats;  // e.g. "events_dropped", "sets_full"
+  std::optional<Denials> denied;                   // absent in reports of older recorders
 
   bool operator==(const Report&) const = default;
 };

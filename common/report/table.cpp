@@ -5,9 +5,9 @@
 #include <ctime>
 #include <iterator>
 
-#include "common/util/strings.h"
-#include "common/util/saturating.h"
 #include "common/util/clock.h"
+#include "common/util/saturating.h"
+#include "common/util/strings.h"
 
 namespace tailor::common {
 namespace {

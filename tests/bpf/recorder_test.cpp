@@ -90,6 +90,30 @@ class RecorderTest : public ::testing::Test {
     return out;
   }
 
+  // Runs the workload under a filter that gives `action` to `syscall`, installed by a
+  // launcher that is not Tailor. Returns the shell-style status.
+  int run_denied(const std::string& cgroup_path, const std::string& action,
+                 const std::string& syscall, std::vector<std::string> workload_args) {
+    std::vector<std::string> args = {TAILOR_TEST_SECCOMP_LAUNCHER, action, syscall,
+                                     TAILOR_TEST_WORKLOAD};
+    args.insert(args.end(), workload_args.begin(), workload_args.end());
+    auto pid = spawn_in_cgroup(cgroups_->absolute(cgroup_path), TAILOR_TEST_SECCOMP_LAUNCHER, args);
+    EXPECT_TRUE(pid) << pid.error().message;
+    return pid ? wait_for_exit(*pid) : -1;
+  }
+
+  // (nr, action) -> denials the kernel counted for the cgroup's set.
+  std::map<std::pair<uint32_t, uint32_t>, uint64_t> denied(uint64_t cgroup_id,
+                                                           uint32_t abi = TAILOR_ABI_NATIVE) {
+    auto denials = recorder_->read_denials_of(cgroup_id);
+    EXPECT_TRUE(denials) << denials.error().message;
+    std::map<std::pair<uint32_t, uint32_t>, uint64_t> out;
+    if (denials)
+      for (const auto& denial : *denials)
+        if (denial.abi == abi) out[{denial.nr, denial.action}] = denial.calls;
+    return out;
+  }
+
   std::optional<Cgroup2> cgroups_;
   std::unique_ptr<Recorder> recorder_;
   std::string base_;
@@ -423,6 +447,86 @@ TEST_F(RecorderTest, CompatCallsAreNeverCountedAsTheNativeNumber) {
   EXPECT_FALSE(calls(id_of(cg)).contains(static_cast<uint32_t>(native_writev)));
 }
 #endif
+
+TEST_F(RecorderTest, ATrappedCallIsCountedAsDeniedEveryTimeWithItsFirstCaller) {
+  const std::string cg = make_cgroup("trap");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const std::string getppid = std::to_string(nr_of("getppid"));
+  ASSERT_EQ(run_denied(cg, "trap", "getppid", {"call", getppid, "3"}), 0);
+  EXPECT_EQ(denied(id_of(cg)), (std::map<std::pair<uint32_t, uint32_t>, uint64_t>{
+                                   {{nr_of("getppid"), TAILOR_DENIAL_TRAP}, 3}}));
+  // Denied calls never reach sys_enter: they are not among the calls made.
+  EXPECT_FALSE(calls(id_of(cg)).contains(nr_of("getppid")));
+
+  std::vector<tailor_event> events;
+  ASSERT_TRUE(recorder_->poll_events(0, [&](const tailor_event& e) {
+    if (e.kind == TAILOR_EVENT_DENIED) events.push_back(e);
+  }));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].nr, nr_of("getppid"));
+  EXPECT_EQ(events[0].action, uint64_t{TAILOR_DENIAL_TRAP});
+  EXPECT_EQ(events[0].set_cgroup_id, id_of(cg));
+  EXPECT_STREQ(events[0].comm,
+               fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
+}
+
+TEST_F(RecorderTest, AKilledProcessIsCountedAsDeniedByKillProcess) {
+  const std::string cg = make_cgroup("kill");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const std::string getppid = std::to_string(nr_of("getppid"));
+  EXPECT_EQ(run_denied(cg, "kill_process", "getppid", {"call", getppid, "3"}), 128 + SIGSYS);
+  EXPECT_EQ(denied(id_of(cg)), (std::map<std::pair<uint32_t, uint32_t>, uint64_t>{
+                                   {{nr_of("getppid"), TAILOR_DENIAL_KILL_PROCESS}, 1}}));
+}
+
+TEST_F(RecorderTest, AKilledThreadIsCountedAsDeniedByKillThreadAndTheProcessLivesOn) {
+  const std::string cg = make_cgroup("kill-thread");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const std::string getppid = std::to_string(nr_of("getppid"));
+  EXPECT_EQ(run_denied(cg, "kill_thread", "getppid", {"call-in-thread", getppid}), 0);
+  EXPECT_EQ(denied(id_of(cg)), (std::map<std::pair<uint32_t, uint32_t>, uint64_t>{
+                                   {{nr_of("getppid"), TAILOR_DENIAL_KILL_THREAD}, 1}}));
+}
+
+TEST_F(RecorderTest, CallsAFilterAllowsAreNeverDenials) {
+  const std::string cg = make_cgroup("allowed");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  // The filter denies a call the workload never makes; everything it does make is allowed.
+  ASSERT_EQ(run_denied(cg, "kill_process", "sched_get_priority_min", {"probe"}), 0);
+  EXPECT_TRUE(calls(id_of(cg)).contains(nr_of("getcpu")));
+  EXPECT_TRUE(denied(id_of(cg)).empty());
+}
+
+TEST_F(RecorderTest, DenialsInCgroupsNobodyRecordsAreIgnored) {
+  const std::string root = make_cgroup("node");
+  const std::string kept = make_cgroup("node/pod-a/ctr");
+  const std::string ignored = make_cgroup("node/pod-b/ctr");
+  const std::string outside = make_cgroup("outside");
+  ASSERT_TRUE(recorder_->track(id_of(root), TAILOR_TRACK_SPLIT));
+  ASSERT_TRUE(recorder_->track(id_of(base_ + "/node/pod-b"), TAILOR_TRACK_IGNORE));
+  const std::string getppid = std::to_string(nr_of("getppid"));
+  ASSERT_EQ(run_denied(kept, "trap", "getppid", {"call", getppid, "1"}), 0);
+  ASSERT_EQ(run_denied(ignored, "trap", "getppid", {"call", getppid, "1"}), 0);
+  ASSERT_EQ(run_denied(outside, "trap", "getppid", {"call", getppid, "1"}), 0);
+  auto all = recorder_->read_denials();
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().cgroup_id, id_of(kept));
+}
+
+// ERRNO and LOG leave nothing the recorder can see without a cost on every allowed call
+// (docs/decisions/0007-denials-from-signal-and-exit-tracepoints.md): the report says so by
+// listing what it watched. This pins that down, so a change that starts seeing them is noticed.
+TEST_F(RecorderTest, ErrnoAndLogDenialsAreNotSeen) {
+  const std::string cg = make_cgroup("errno-log");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  const std::string getppid = std::to_string(nr_of("getppid"));
+  ASSERT_EQ(run_denied(cg, "errno", "getppid", {"call", getppid, "2"}), 0);
+  ASSERT_EQ(run_denied(cg, "log", "getppid", {"call", getppid, "2"}), 0);
+  EXPECT_TRUE(denied(id_of(cg)).empty());
+  // LOG lets the call through: it is a call made.
+  EXPECT_EQ(calls(id_of(cg)).at(nr_of("getppid")), 2u);
+}
 
 }  // namespace
 }  // namespace tailor::agent

@@ -236,6 +236,21 @@ int busy_threads(int count) {
   }
 }
 
+// Makes syscall `nr` `count` times, surviving a SIGSYS (a seccomp TRAP).
+int call(long nr, int count) {
+  struct sigaction ignore {};
+  ignore.sa_handler = [](int) {};
+  sigaction(SIGSYS, &ignore, nullptr);
+  for (int i = 0; i < count; ++i) syscall(nr, 0, nullptr);
+  return 0;
+}
+
+// Makes syscall `nr` once from a second thread, then exits 0 if the process lived on.
+int call_in_thread(long nr) {
+  std::thread([nr] { syscall(nr, 0, nullptr); }).join();
+  return 0;
+}
+
 // Spins on one syscall until killed, for "outside the cgroup" noise.
 [[noreturn]] void spin(long nr) {
   for (;;) syscall(nr, 0, nullptr);
@@ -285,5 +300,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "socket") == 0) return open_socket(n);
   if (std::strcmp(mode, "busy-threads") == 0) return busy_threads(n);
   if (std::strcmp(mode, "call-loop") == 0 && argc >= 3) call_loop(argv[2]);
+  if (std::strcmp(mode, "call") == 0 && argc >= 4) return call(n, std::atoi(argv[3]));
+  if (std::strcmp(mode, "call-in-thread") == 0) return call_in_thread(n);
   return 2;
 }

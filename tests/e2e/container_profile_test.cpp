@@ -253,6 +253,37 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
         << setup << " is runtime set-up";
 }
 
+// A container started by the runtime under an OCI profile that kills a call the workload
+// makes: `tailor record` of it reports the denial apart from the calls made.
+TEST_P(ContainerProfileTest, ARecordingOfAContainerListsWhatItsProfileKilled) {
+  const fs::path profile = record_and_profile({{"probe"}});
+  auto seccomp = nlohmann::json::parse(slurp(profile));
+  seccomp["syscalls"].push_back(
+      {{"names", {"sched_get_priority_min"}}, {"action", "SCMP_ACT_KILL_PROCESS"}});
+  const std::string pod = base_ + "/pod-denied";
+  ASSERT_TRUE(cgroups_->create(pod));
+  const fs::path report_path = dir_ / "denied.report.json";
+  RunningProcess tailor = start_watching({"record", "--cgroup", pod, "-o", report_path.string()});
+  ContainerSpec container = spec({"probe-then", nr_of("sched_get_priority_min")}, pod);
+  container.seccomp = seccomp;
+  auto ran = OciContainer::run(container, dir_.string());
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_NE(ran->exit_status, 0) << "the container should have been killed";
+  const ProcessResult recorded = stop(tailor);
+  ASSERT_EQ(recorded.exit_status, 0) << recorded.err;
+  auto report = common::read_report_file(report_path.string());
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_TRUE(report->denied.has_value());
+  ASSERT_EQ(report->denied->calls.size(), 1u);
+  const auto& call = report->denied->calls.front();
+  EXPECT_EQ(call.name, "sched_get_priority_min");
+  EXPECT_EQ(call.action, common::DenialAction::kill_process);
+  EXPECT_EQ(call.count, 1u);
+  ASSERT_TRUE(call.first_caller.has_value());
+  EXPECT_EQ(call.first_caller->comm,
+            fs::path(TAILOR_TEST_WORKLOAD_STATIC).filename().string().substr(0, 15));
+}
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, ContainerProfileTest,
                          ::testing::Values(Case{OciRuntime::kRunc, true},
                                            Case{OciRuntime::kRunc, false},

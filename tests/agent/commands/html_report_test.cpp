@@ -13,6 +13,8 @@
 #include "common/report/report.h"
 #include "common/report/table.h"
 #include "common/syscalls/categories.h"
+#include "common/syscalls/names.h"
+#include "common/util/file.h"
 #include "common/util/saturating.h"
 #include "tests/agent/commands/cli.h"
 #include "tests/common/testing/huge_report.h"
@@ -181,6 +183,31 @@ TEST_F(HtmlReportTest, TheRecordersDataLossIsWarnedAbout) {
   ASSERT_EQ(expected["warnings"].size(), 9u);
   expected["literal"] = {"partial: the recorder ran out of room"};
   check("data-loss", report, expected);
+}
+
+// What a filter denied comes first on the page, before the summary, and only when there is any.
+TEST_F(HtmlReportTest, DeniedCallsComeFirst) {
+  common::Report report = common::testing::sample_report();
+  report.denied =
+      common::Denials{common::watched_denial_actions(),
+                      {{"x86_64", 110, "getppid", common::DenialAction::trap, 3, 5, std::nullopt}}};
+  const std::string report_path = dir_.file("denied.report.json");
+  ASSERT_TRUE(common::write_report_file(report_path, report).ok());
+  const std::string page_path = dir_.file("denied.html");
+  ASSERT_EQ(run_tailor({"report", report_path, "--html", "-o", page_path}).exit_status, 0);
+  auto page = common::read_file(page_path);
+  ASSERT_TRUE(page);
+  const auto denied = page->find("<section id=\"denied\"");
+  ASSERT_NE(denied, std::string::npos);
+  EXPECT_LT(denied, page->find("<section id=\"summary\""));
+  EXPECT_NE(page->find("<td>getppid</td><td>x86_64</td><td>trap</td>", denied), std::string::npos);
+
+  report.denied->calls.clear();
+  ASSERT_TRUE(common::write_report_file(report_path, report).ok());
+  ASSERT_EQ(run_tailor({"report", report_path, "--html", "-o", page_path}).exit_status, 0);
+  page = common::read_file(page_path);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->find("<section id=\"denied\""), std::string::npos);
 }
 
 // 400 syscalls with 100k argument values: the page stays usable; its load time is in

@@ -334,5 +334,35 @@ TEST_F(RecordCommandTest, VerifyChecksWhatRecordSawUnderAYamlSeccompProfile) {
   }
 }
 
+// A program already under a seccomp filter that a launcher (not tailor) installed: the report
+// lists what the filter denied apart from the calls made, and `tailor report` shows it first.
+TEST_F(RecordCommandTest, ReportListsWhatAFilterInstalledByAnotherLauncherDenied) {
+  const fs::path out = dir_ / "denied.report.json";
+  const std::string getppid = std::to_string(seccomp_syscall_resolve_name("getppid"));
+  auto result =
+      run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_SECCOMP_LAUNCHER,
+                   "trap", "getppid", TAILOR_TEST_WORKLOAD, "call", getppid, "3"});
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const auto report = read_report(out);
+  ASSERT_TRUE(report.denied.has_value());
+  ASSERT_EQ(report.denied->calls.size(), 1u);
+  const auto& call = report.denied->calls.front();
+  EXPECT_EQ(call.name, "getppid");
+  EXPECT_EQ(call.arch, report.info.native_arch);
+  EXPECT_EQ(call.action, common::DenialAction::trap);
+  EXPECT_EQ(call.count, 3u);
+  ASSERT_TRUE(call.first_caller.has_value());
+  EXPECT_EQ(call.first_caller->comm, "tailor_test_wor");
+  EXPECT_FALSE(names(report).contains("getppid"));  // denied calls never ran
+
+  auto shown = run_process({TAILOR_BIN, "report", out.string()});
+  ASSERT_EQ(shown.exit_status, 0) << shown.err;
+  EXPECT_EQ(shown.out.rfind("DENIED by a seccomp filter (1 syscall)\n", 0), 0u) << shown.out;
+  EXPECT_NE(shown.out.find("getppid  trap"), std::string::npos) << shown.out;
+  auto json_shown = run_process({TAILOR_BIN, "report", "--json", out.string()});
+  ASSERT_EQ(json_shown.exit_status, 0) << json_shown.err;
+  EXPECT_LT(json_shown.out.find("\"denied\""), json_shown.out.find("\"syscalls\""));
+}
+
 }  // namespace
 }  // namespace tailor::agent

@@ -1,11 +1,15 @@
 // `tailor run` as a user runs it: the real binary enforcing profiles on real commands.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "common/report/report.h"
+#include "common/syscalls/arch.h"
 #include "common/util/file.h"
 #include "tests/agent/commands/cli.h"
 #include "tests/common/testing/sample_report.h"
@@ -96,6 +100,40 @@ TEST_F(RunCommandTest, WarnsBeforeRunningUnderAProfileThatDeniesWhatEveryProcess
   const auto quiet = run_tailor({"run", "-p", fine, "--", "/bin/true"});
   EXPECT_EQ(quiet.exit_status, 0);
   EXPECT_EQ(quiet.err, "");
+}
+
+// A profile that kills or traps: `tailor run` enforces it and says at exit what it denied.
+TEST_F(RunCommandTest, PrintsAtExitTheCallsTheProfileKilledOrTrapped) {
+  if (::geteuid() != 0) FAIL() << "needs root to watch for denials; run the suite as root";
+  const std::string getppid = std::to_string(seccomp_syscall_resolve_name("getppid"));
+  const std::string arch = common::native_arch();
+  const auto with_action = [&](const std::string& action) {
+    json profile = denying({"getppid"});
+    profile["syscalls"][0]["action"] = action;
+    return write(action + ".json", profile.dump());
+  };
+  const auto trapped = run_tailor({"run", "-p", with_action("SCMP_ACT_TRAP"), "--",
+                                   TAILOR_TEST_WORKLOAD, "call", getppid, "2"});
+  EXPECT_EQ(trapped.exit_status, 0) << trapped.err;
+  EXPECT_THAT(trapped.err, HasSubstr("tailor: denied getppid (" + arch + "): trap, 2 calls\n"));
+
+  const auto killed = run_tailor({"run", "-p", with_action("SCMP_ACT_KILL_PROCESS"), "--",
+                                  TAILOR_TEST_WORKLOAD, "call", getppid, "2"});
+  EXPECT_EQ(killed.exit_status, 128 + SIGSYS) << killed.err;
+  EXPECT_THAT(killed.err,
+              HasSubstr("tailor: denied getppid (" + arch + "): kill_process, 1 call\n"));
+  EXPECT_THAT(killed.err, HasSubstr("1 syscalls denied by a seccomp filter (watched: "
+                                    "kill_process, kill_thread, trap; a denial by errno or log "
+                                    "is not seen)"));
+
+  // Audit mode allows and logs what the profile denies; a filter the command runs under
+  // besides is still watched.
+  const auto audited =
+      run_tailor({"run", "--audit", "-p", with_action("SCMP_ACT_TRAP"), "--",
+                  TAILOR_TEST_SECCOMP_LAUNCHER, "trap", "getpriority", TAILOR_TEST_WORKLOAD, "call",
+                  std::to_string(seccomp_syscall_resolve_name("getpriority")), "1"});
+  EXPECT_EQ(audited.exit_status, 0) << audited.err;
+  EXPECT_THAT(audited.err, HasSubstr("tailor: denied getpriority (" + arch + "): trap, 1 call\n"));
 }
 
 }  // namespace

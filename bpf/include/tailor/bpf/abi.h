@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #endif
 
-#define TAILOR_ABI_VERSION 2
+#define TAILOR_ABI_VERSION 3
 
 /* Highest syscall number + 1 that a bitmap holds. x86_64 and arm64 are past 460
  * today; x32 numbers (with __X32_SYSCALL_BIT removed) reach 547. */
@@ -123,6 +123,30 @@ struct tailor_cache_entry {
 enum tailor_event_kind {
   TAILOR_EVENT_FIRST_SEEN = 1, /* first time a set saw this (abi, syscall) */
   TAILOR_EVENT_ARG_SEEN = 2,   /* first time a set saw this argument value */
+  TAILOR_EVENT_DENIED = 3,     /* first time a seccomp filter denied this (abi, syscall, action) */
+};
+
+/* What a seccomp filter did to a call it did not simply allow
+ * (docs/decisions/0007-denials-from-signal-and-exit-tracepoints.md). Only the
+ * actions that end in a signal or an exit are seen: ERRNO and LOG leave no
+ * trace the kernel reports without a cost on every allowed call. */
+enum tailor_denial_action {
+  /* The process died: SECCOMP_RET_KILL_PROCESS, or KILL_THREAD of its last
+   * thread, which the kernel turns into the same core-dumping SIGSYS. */
+  TAILOR_DENIAL_KILL_PROCESS = 1,
+  TAILOR_DENIAL_KILL_THREAD = 2, /* one thread died, the process lives on */
+  TAILOR_DENIAL_TRAP = 3,        /* SIGSYS delivered to the caller */
+  TAILOR_DENIAL_ACTION_COUNT = 4,
+};
+
+/* Key of the `denials` hash map (value: __u64 calls), per set like the
+ * recording sets: the tracked cgroup, or in split mode the caller's own. */
+struct tailor_denial_key {
+  __u64 cgroup_id;
+  __u32 abi;    /* enum tailor_abi */
+  __u32 nr;     /* syscall number within its ABI */
+  __u32 action; /* enum tailor_denial_action */
+  __u32 reserved;
 };
 
 /* Ring buffer record. Sent once per (set, abi, syscall), never per call. */
@@ -136,8 +160,11 @@ struct tailor_event {
   __u8 abi;
   __u8 phase;
   __u8 kind;
-  __u8 arg_index;  /* TAILOR_EVENT_ARG_SEEN only */
-  __u64 arg_value; /* TAILOR_EVENT_ARG_SEEN only */
+  __u8 arg_index; /* TAILOR_EVENT_ARG_SEEN only */
+  union {
+    __u64 arg_value; /* TAILOR_EVENT_ARG_SEEN */
+    __u64 action;    /* TAILOR_EVENT_DENIED: enum tailor_denial_action */
+  };
   char comm[TAILOR_COMM_LEN];
   /* The last component of the caller's cgroup path: a container's cgroup can
    * be gone by the time user space reads the event, its name says whose it was. */
@@ -154,7 +181,8 @@ enum tailor_stat {
   TAILOR_STAT_CACHE_MISSES = 5,    /* ancestor walks: new cgroups, collisions, generation bumps */
   TAILOR_STAT_ARGS_OVERFLOW = 6,   /* argument values past a set's budget or the map's room */
   TAILOR_STAT_ARGS_UNREADABLE = 7, /* clone3's clone_args could not be read */
-  TAILOR_STAT_COUNT = 8,
+  TAILOR_STAT_DENIALS_LOST = 8,    /* denials not counted: the denials map was full */
+  TAILOR_STAT_COUNT = 9,
 };
 
 /* Checked by both compilers so the two sides cannot drift apart. */
@@ -171,4 +199,5 @@ TAILOR_ABI_ASSERT(sizeof(struct tailor_syscall_set) ==
 TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_entry) == 32, "ABI: tailor_cache_entry");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_event) == 64 + TAILOR_CGROUP_NAME_LEN, "ABI: tailor_event");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_arg_key) == 16, "ABI: tailor_arg_key");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_denial_key) == 24, "ABI: tailor_denial_key");
 TAILOR_ABI_ASSERT(TAILOR_MAX_SYSCALLS % 64 == 0, "ABI: bitmap words");
