@@ -1,8 +1,9 @@
 /* The cheapest possible program on the same hook as the recorder: the bench
  * measures Tailor's cost above this floor, not above a machine with no hook. */
-#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+
+#include "vmlinux.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -5,9 +5,9 @@
  * caller down the slow path (the ancestor walk), never to a wrong set. */
 #pragma once
 
-#include "vmlinux.h"
-
 #include <tailor/bpf/abi.h>
+
+#include "vmlinux.h"
 
 #define TAILOR_GOLDEN_64 0x9E3779B97F4A7C15ULL
 

@@ -30,7 +30,8 @@ bool listen_on_loopback() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && ::listen(fd, 8) == 0;
+  const bool ok =
+      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && ::listen(fd, 8) == 0;
   ::close(fd);
   return ok;
 }
@@ -56,7 +57,7 @@ int main() {
     workers.emplace_back([] { std::this_thread::sleep_for(std::chrono::milliseconds(20)); });
   for (auto& worker : workers) worker.join();
   const int helper = run_helper();
-  std::printf("sample workload: %d config lines, listening=%s, 4 workers, helper exit %d\n", config_lines,
-              listening ? "yes" : "no", helper);
+  std::printf("sample workload: %d config lines, listening=%s, 4 workers, helper exit %d\n",
+              config_lines, listening ? "yes" : "no", helper);
   return helper;
 }

@@ -106,8 +106,8 @@ Result<uint64_t> Cgroup2::id_of(const std::string& cgroup_path) const {
   struct stat st {};
   const fs::path path = absolute(cgroup_path);
   if (::stat(path.c_str(), &st) != 0)
-    return make_error("cgroup " + cgroup_path + " does not exist under " + mount_.string() +
-                      ": " + errno_text(errno));
+    return make_error("cgroup " + cgroup_path + " does not exist under " + mount_.string() + ": " +
+                      errno_text(errno));
   if (!S_ISDIR(st.st_mode)) return make_error(path.string() + " is not a cgroup directory");
   return static_cast<uint64_t>(st.st_ino);
 }
@@ -127,9 +127,12 @@ Result<std::string> Cgroup2::path_of_id(uint64_t id) const {
   const int fd = ::open_by_handle_at(mount_fd, &handle.handle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   const int open_errno = errno;
   ::close(mount_fd);
-  if (fd < 0) return make_error("cgroup " + std::to_string(id) + " is gone or unreachable: " + errno_text(open_errno));
+  if (fd < 0)
+    return make_error("cgroup " + std::to_string(id) +
+                      " is gone or unreachable: " + errno_text(open_errno));
   char target[4096];
-  const ssize_t length = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), target, sizeof(target) - 1);
+  const ssize_t length =
+      ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), target, sizeof(target) - 1);
   ::close(fd);
   if (length <= 0) return make_error("cannot name cgroup " + std::to_string(id));
   return relative(std::string(target, static_cast<size_t>(length)));
@@ -176,7 +179,8 @@ Status Cgroup2::destroy(const std::string& cgroup_path) const {
   // Children first: rmdir only succeeds on empty leaves, and processes take a
   // moment to leave after SIGKILL.
   std::vector<fs::path> dirs;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it); it.increment(ec))
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec))
     if (it->is_directory()) dirs.push_back(it->path());
   dirs.push_back(root);
   std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) {

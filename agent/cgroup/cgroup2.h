@@ -53,7 +53,8 @@ class Cgroup2 {
 // directories removed) when it goes out of scope, on every path out.
 class OwnedCgroup {
  public:
-  OwnedCgroup(const Cgroup2& cgroups, std::string path) : cgroups_(cgroups), path_(std::move(path)) {}
+  OwnedCgroup(const Cgroup2& cgroups, std::string path)
+      : cgroups_(cgroups), path_(std::move(path)) {}
   ~OwnedCgroup() { (void)cgroups_.destroy(path_); }
   OwnedCgroup(const OwnedCgroup&) = delete;
   OwnedCgroup& operator=(const OwnedCgroup&) = delete;

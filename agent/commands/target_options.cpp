@@ -21,8 +21,9 @@ std::string TargetOptions::stem() const {
 }
 
 void add_target_options(CLI::App* cmd, TargetOptions& options) {
-  auto* by_cgroup = cmd->add_option("--cgroup", options.cgroup,
-                                    "An existing cgroup2 path, relative to the cgroup2 mount or absolute under it");
+  auto* by_cgroup = cmd->add_option(
+      "--cgroup", options.cgroup,
+      "An existing cgroup2 path, relative to the cgroup2 mount or absolute under it");
   auto* by_pid = cmd->add_option("--pid", options.pid, "The cgroup of a running process")
                      ->check(common::positive_number());
   auto* by_container = cmd->add_option(

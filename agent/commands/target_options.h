@@ -32,6 +32,7 @@ Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgrou
 
 // Resolves the target and, for a command, its executable (exit 127 when not found).
 // Returns the exit status to use on failure, or 0 with `request` filled in.
-int prepare_request(const TargetOptions& options, const Cgroup2& cgroups, RecordingRequest& request);
+int prepare_request(const TargetOptions& options, const Cgroup2& cgroups,
+                    RecordingRequest& request);
 
 }  // namespace tailor::agent

@@ -71,8 +71,7 @@ CumulativeState ContainerBook::cumulative_state() const {
     inputs[*record.workload].push_back({record.path, record.snapshot});
     state[*record.workload].pods.insert(record.pod_uid);
     auto& pods = live_pods[*record.workload];
-    for (const auto& entry : record.snapshot.syscalls)
-      pods[entry.id()].insert(record.pod_uid);
+    for (const auto& entry : record.snapshot.syscalls) pods[entry.id()].insert(record.pod_uid);
   }
   static const RetiredContainers kNoneRetired;
   for (const auto& [key, pods] : live_pods) {

@@ -46,7 +46,8 @@ const NameTable& names_of(uint32_t arch) {
   std::lock_guard lock(mu);
   auto [entry, added] = tables.try_emplace(arch);
   if (added)
-    for (uint32_t nr = 0; nr < TAILOR_MAX_SYSCALLS; ++nr) entry->second.push_back(name_of(arch, nr));
+    for (uint32_t nr = 0; nr < TAILOR_MAX_SYSCALLS; ++nr)
+      entry->second.push_back(name_of(arch, nr));
   return entry->second;
 }
 

@@ -36,7 +36,8 @@ std::string in_namespace_without_bpffs(const std::function<std::string()>& body)
   if (child == 0) {
     ::close(pipe_fds[0]);
     std::string failure;
-    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
       failure = "cannot make a private mount namespace";
     while (failure.empty() && on_bpffs("/sys/fs/bpf"))
       if (::umount2("/sys/fs/bpf", MNT_DETACH) != 0) failure = "cannot unmount /sys/fs/bpf";
@@ -76,7 +77,8 @@ TEST_F(BpffsTest, MountsOneAtSysFsBpfForAPinDirectoryBelowIt) {
 }
 
 TEST_F(BpffsTest, MountsOneAtACustomPinDirectory) {
-  const fs::path pins = fs::temp_directory_path() / ("tailor-bpffs-" + std::to_string(::getpid())) / "pins";
+  const fs::path pins =
+      fs::temp_directory_path() / ("tailor-bpffs-" + std::to_string(::getpid())) / "pins";
   EXPECT_EQ(in_namespace_without_bpffs([&]() -> std::string {
               auto mounted = ensure_bpffs(pins);
               if (!mounted) return mounted.error().message;
@@ -89,7 +91,8 @@ TEST_F(BpffsTest, MountsOneAtACustomPinDirectory) {
 }
 
 TEST_F(BpffsTest, TheRecorderPinsOnAMachineWithoutBpffs) {
-  if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+  if (!fs::exists("/sys/kernel/btf/vmlinux"))
+    GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
   EXPECT_EQ(in_namespace_without_bpffs([]() -> std::string {
               RecorderOptions options;
               options.pin_dir = "/sys/fs/bpf/tailor-bpffs-test-" + std::to_string(::getpid());

@@ -40,8 +40,7 @@ TEST(DashboardTest, EveryPanelQueryIsARecordingRuleAndEveryRuleAPanelQuery) {
 }
 
 TEST(DashboardTest, PromtoolAcceptsTheRules) {
-  if (!std::filesystem::exists(kPromtool))
-    FAIL() << kPromtool << " is missing (apt prometheus)";
+  if (!std::filesystem::exists(kPromtool)) FAIL() << kPromtool << " is missing (apt prometheus)";
   const auto checked = testing::run_process({kPromtool, "check", "rules", TAILOR_DASHBOARD_RULES});
   EXPECT_EQ(checked.exit_status, 0) << checked.out << checked.err;
   const auto rules = recording_rule_exprs(TAILOR_DASHBOARD_RULES);

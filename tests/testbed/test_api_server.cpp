@@ -7,11 +7,11 @@
 #include <filesystem>
 
 #include "tests/support/k8s/crd.h"
-#include "tests/testbed/reference_data.h"
 #include "tests/testbed/api_status.h"
 #include "tests/testbed/discovery.h"
 #include "tests/testbed/openapi.h"
 #include "tests/testbed/openssl_util.h"
+#include "tests/testbed/reference_data.h"
 #include "tests/testbed/tls_material.h"
 #include "tests/testbed/token_request.h"
 #include "tests/testbed/token_review.h"
@@ -84,7 +84,8 @@ common::Status TestApiServer::init() {
   }
   std::filesystem::create_directories(work_dir_);
 
-  const std::string reference = options_.reference_dir.empty() ? reference_dir() : options_.reference_dir;
+  const std::string reference =
+      options_.reference_dir.empty() ? reference_dir() : options_.reference_dir;
   auto crd = testing::load_crd_file(reference + "/spo/seccompprofile-crd.yaml");
   if (!crd) return common::make_error(crd.error().message + " (set TAILOR_REFERENCE_DIR)");
   auto kinds = builtin_kinds();

@@ -68,7 +68,8 @@ TEST(Cgroup2Ids, IdIsTheDirectoryInodeAndMissingIsAnError) {
 }
 
 TEST(Cgroup2Resolve, AcceptsBothFormsUsersPasteAndRefusesOthersInOneLine) {
-  const fs::path root = fs::temp_directory_path() / ("tailor-resolve-" + std::to_string(::getpid()));
+  const fs::path root =
+      fs::temp_directory_path() / ("tailor-resolve-" + std::to_string(::getpid()));
   fs::create_directories(root / "kubepods" / "pod1");
   const Cgroup2 cgroups(root);
   for (const std::string& given : {std::string("/kubepods/pod1"), std::string("kubepods/pod1/"),
@@ -90,7 +91,8 @@ TEST(Cgroup2Resolve, AcceptsBothFormsUsersPasteAndRefusesOthersInOneLine) {
   const auto missing = cgroups.resolve("/kubepods/pod2");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("does not exist"), std::string::npos);
-  for (const auto* message : {&v1.error().message, &climbing.error().message, &missing.error().message})
+  for (const auto* message :
+       {&v1.error().message, &climbing.error().message, &missing.error().message})
     EXPECT_EQ(message->find('\n'), std::string::npos) << *message;
   fs::remove_all(root);
 }

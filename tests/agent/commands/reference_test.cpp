@@ -38,7 +38,8 @@ TEST(BashCompletionTest, CompletesCommandsOptionsAndFiles) {
   EXPECT_EQ(bash_completes("tailor re"), "record\nreport\n");
   EXPECT_EQ(bash_completes("tailor ''").find("completion"), std::string::npos);
   EXPECT_EQ(bash_completes("tailor record --tr"), "--trace\n");
-  EXPECT_EQ(bash_completes("tailor report --c"), "--category\n") << "--comm is refused, not offered";
+  EXPECT_EQ(bash_completes("tailor report --c"), "--category\n")
+      << "--comm is refused, not offered";
   EXPECT_EQ(bash_completes("tailor record --runtime-r"), "--runtime-root\n");
   // After an option that takes a value: files, not options.
   EXPECT_EQ(bash_completes("tailor record -o /proc/self/statu"), "/proc/self/status\n");

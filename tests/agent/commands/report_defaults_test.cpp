@@ -1,12 +1,11 @@
 // `tailor report` as a user runs it: the real binary on a report file, and what the recording
 // needs against each runtime default built into it.
-#include "common/report/report.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "common/report/report.h"
 #include "common/syscalls/arch.h"
 #include "common/util/file.h"
 #include "tests/agent/commands/cli.h"

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tests/common/testing/temp_dir.h"
 #include "common/syscalls/names.h"
+#include "tests/common/testing/temp_dir.h"
 
 namespace tailor::agent {
 namespace {

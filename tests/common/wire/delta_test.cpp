@@ -244,7 +244,8 @@ TEST(DeltaTest, RefusesANameThatIsNotItsNumbersAndUnknownNumbers) {
                         "not match syscall 0 on x86_64, which is read"));
   document = sample_json();
   document["workloads"][0]["syscalls"][0]["name"] = "write";
-  EXPECT_THAT(decode_error(document), HasSubstr("does not match syscall 0 on x86_64, which is read"));
+  EXPECT_THAT(decode_error(document),
+              HasSubstr("does not match syscall 0 on x86_64, which is read"));
   document = sample_json();
   document["workloads"][0]["syscalls"][0]["nr"] = 999;
   document["workloads"][0]["syscalls"][0]["name"] = "frobnicate_nonexistent";
