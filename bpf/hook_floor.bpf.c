@@ -1,9 +1,10 @@
 /* The cheapest possible program on the same hook as the recorder: the bench
  * measures Tailor's cost above this floor, not above a machine with no hook. */
+// clang-format off: the libbpf headers need vmlinux.h's types first.
+#include "vmlinux.h"
+// clang-format on
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-
-#include "vmlinux.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

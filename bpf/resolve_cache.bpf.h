@@ -5,9 +5,10 @@
  * caller down the slow path (the ancestor walk), never to a wrong set. */
 #pragma once
 
-#include <tailor/bpf/abi.h>
-
+// clang-format off: the libbpf headers need vmlinux.h's types first.
 #include "vmlinux.h"
+// clang-format on
+#include <tailor/bpf/abi.h>
 
 #define TAILOR_GOLDEN_64 0x9E3779B97F4A7C15ULL
 
