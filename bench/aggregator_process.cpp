@@ -41,18 +41,11 @@ AggregatorProcess::AggregatorProcess(const std::string& binary,
     if (auto written = testbed::write_private_file(path, pem); !written)
       die(written.error().message);
   }
-  std::vector<std::string> argv = {"/usr/bin/taskset",
-                                   "-c",
-                                   "0",
-                                   binary,
-                                   "--listen",
-                                   "127.0.0.1:0",
-                                   "--tls-cert",
-                                   dir + "/agg.pem",
-                                   "--tls-key",
-                                   dir + "/agg.key",
-                                   "--kubeconfig",
-                                   server_->kubeconfig_path()};
+  std::vector<std::string> argv = {"/usr/bin/taskset", "-c", "0", binary, "--listen", "127.0.0.1:0",
+                                   "--tls-cert", dir + "/agg.pem", "--tls-key", dir + "/agg.key",
+                                   "--kubeconfig", server_->kubeconfig_path(),
+                                   // Its web view on any free port: another may hold 8081.
+                                   "--ui-listen", "127.0.0.1:0"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = testing::start_process(argv);
   // Ready when it logs its port; it exits at once on a bad flag.

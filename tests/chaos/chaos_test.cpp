@@ -125,7 +125,9 @@ class ChaosTest : public ::testing::Test {
     replica.process = testing::start_process(
         {TAILOR_AGGREGATOR_BIN, "--listen", "127.0.0.1:" + std::to_string(replica.port),
          "--tls-cert", tls_.cert_file, "--tls-key", tls_.key_file, "--kubeconfig",
-         server_->kubeconfig_path(), "--debounce", "1"});
+         server_->kubeconfig_path(), "--debounce", "1",
+         // Two replicas share this host's loopback: each web view on a port of its own.
+         "--ui-listen", "127.0.0.1:0"});
     const auto deadline = steady::now() + seconds(30);
     while (steady::now() < deadline) {
       const auto log = common::read_file(replica.process.err_path);

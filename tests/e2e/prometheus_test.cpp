@@ -176,9 +176,10 @@ TEST_F(PrometheusTest, ScrapesALiveAgentAndAggregatorAndAnswersEveryDashboardQue
   ASSERT_TRUE(drops) << drops.error().message;
   std::set<std::string> reasons;
   for (const auto& labels : label_sets(*drops)) reasons.insert(labels.at("reason"));
-  EXPECT_EQ(reasons, (std::set<std::string>{"arg_values_overflow", "arg_values_unreadable",
-                                            "cgroup_depth_exceeded", "events_dropped", "sets_full",
-                                            "syscall_nr_out_of_range"}));
+  EXPECT_EQ(reasons,
+            (std::set<std::string>{"arg_values_overflow", "arg_values_unreadable",
+                                   "cgroup_depth_exceeded", "denials_lost", "events_dropped",
+                                   "sets_full", "syscall_nr_out_of_range"}));
   const auto created = server.query("tailor_aggregator_crd_writes_total{result=\"created\"}");
   ASSERT_TRUE(created) << created.error().message;
   ASSERT_EQ(created->at("result").size(), 1u) << created->dump();
