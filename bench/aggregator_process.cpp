@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/util/file.h"
+#include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/tls_material.h"
 
 namespace tailor::bench {
@@ -73,17 +74,9 @@ AggregatorProcess::~AggregatorProcess() {
 }
 
 std::string AggregatorProcess::node_token(const std::string& node) {
-  const std::string pod = "tailor-agent-" + node;
-  const std::string uid = "uid-" + pod;
-  auto put = server_->put_object(
-      "v1", "pods",
-      {{"apiVersion", "v1"},
-       {"kind", "Pod"},
-       {"metadata", {{"name", pod}, {"namespace", "tailor"}, {"uid", uid}}},
-       {"spec", {{"nodeName", node}, {"containers", {{{"name", "agent"}, {"image", "t"}}}}}}});
-  if (!put) die(put.error().message);
-  return server_->issue_service_account_token("tailor", "tailor-agent", pod, uid, node,
-                                              "tailor-aggregator");
+  auto token = testbed::agent_token(*server_, node);
+  if (!token) die(token.error().message);
+  return *token;
 }
 
 std::unique_ptr<httplib::SSLClient> AggregatorProcess::connect() const {

@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <functional>
+#include <random>
 
 #include "aggregator/writer/api_version.h"
 #include "aggregator/writer/profile_conversion.h"
 #include "aggregator/writer/profile_object.h"
 #include "common/k8s/seccomp_profile_object.h"
+#include "common/util/backoff.h"
 #include "common/util/clock.h"
 #include "common/util/log.h"
 
@@ -133,17 +135,18 @@ common::Status ProfileWriter::rebuild() {
 void ProfileWriter::start() {
   ticker_ = std::thread([this] {
     Clock::time_point start_up_at{};
-    std::chrono::milliseconds start_up_backoff{0};
+    // Replicas that lost the API server together retry apart (jitter).
+    common::Backoff start_up_backoff(options_.initial_backoff, options_.max_backoff,
+                                     std::random_device{}());
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();
       if (!ready_ && Clock::now() >= start_up_at) {
         if (const auto started = start_up(); !started) {
-          start_up_backoff =
-              std::clamp(start_up_backoff * 2, options_.initial_backoff, options_.max_backoff);
-          start_up_at = Clock::now() + start_up_backoff;
+          const auto wait = start_up_backoff.next();
+          start_up_at = Clock::now() + wait;
           log_line("warning", started.error().message + "; not ready, retrying in " +
-                                  std::to_string(start_up_backoff.count()) + " ms");
+                                  std::to_string(wait.count()) + " ms");
         }
       }
       const auto now = Clock::now();

@@ -11,6 +11,7 @@
 #include "common/k8s/client/cluster_config.h"
 #include "common/k8s/client/kube_client.h"
 #include "common/wire/delta.h"
+#include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/test_api_server.h"
 
 namespace tailor::aggregator {
@@ -39,17 +40,9 @@ class AggregatorBed : public ::testing::Test {
                           const std::string& audience = "tailor-aggregator",
                           const std::string& service_account = "tailor-agent",
                           std::chrono::seconds ttl = std::chrono::hours(1)) {
-    const std::string pod = "tailor-agent-" + node;
-    const std::string uid = "uid-" + pod;
-    EXPECT_TRUE(server_->put_object(
-        "v1", "pods",
-        {{"apiVersion", "v1"},
-         {"kind", "Pod"},
-         {"metadata", {{"name", pod}, {"namespace", "tailor"}, {"uid", uid}}},
-         {"spec",
-          {{"nodeName", node}, {"containers", {{{"name", "agent"}, {"image", "tailor"}}}}}}}));
-    return server_->issue_service_account_token("tailor", service_account, pod, uid, node, audience,
-                                                ttl);
+    auto token = testbed::agent_token(*server_, node, audience, service_account, ttl);
+    EXPECT_TRUE(token) << token.error().message;
+    return token ? *token : std::string();
   }
 
   static common::Delta delta_from(const std::string& node, const std::string& agent_id,

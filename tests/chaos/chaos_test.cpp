@@ -7,14 +7,12 @@
 // answers), and the node (a full spool disk, token rotation). When the faults stop, every
 // syscall every workload made must be in its SeccompProfile: nothing lost.
 //
-// TAILOR_CHAOS_SECONDS sets the length (60 by default, CI's short form; 1800 for the long form
+// TAILOR_CHAOS_SECONDS sets the length (60 by default, the short form; 1800 for the long form
 // of docs/reliability.md) and TAILOR_CHAOS_SEED replays a run. Root, runc and kernel BTF.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -33,6 +31,7 @@
 #include "common/k8s/seccomp_profile_object.h"
 #include "common/syscalls/names.h"
 #include "common/util/file.h"
+#include "tests/support/port.h"
 #include "tests/support/process.h"
 #include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/simulated_cluster.h"
@@ -58,18 +57,6 @@ int env_int(const char* name, int fallback) {
 const std::vector<long> kBase = {39, 110, 102};  // getpid, getppid, getuid
 const std::vector<long> kNew = {104, 107, 108, 186, 111, 24,  140, 145, 98,  99,  100,
                                 79,  115, 36,  201, 97,  125, 63,  124, 146, 147, 118};
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 // VmHWM of a live process, in KiB; 0 when it is gone.
 long peak_kib(pid_t pid) {
@@ -160,21 +147,11 @@ class ChaosTest : public ::testing::Test {
     // The fleet reaps it when it goes; a killed agent is a zombie until then, which is fine.
   }
   void write_token(const Agent& agent) {
-    const std::string pod = "tailor-agent-" + agent.node->name;
-    const std::string uid = "uid-" + pod;
-    ASSERT_TRUE(
-        server_->put_object("v1", "pods",
-                            {{"apiVersion", "v1"},
-                             {"kind", "Pod"},
-                             {"metadata", {{"name", pod}, {"namespace", "tailor"}, {"uid", uid}}},
-                             {"spec",
-                              {{"nodeName", agent.node->name},
-                               {"containers", {{{"name", "agent"}, {"image", "tailor"}}}}}}}));
+    auto token = testbed::agent_token(*server_, agent.node->name);
+    ASSERT_TRUE(token) << token.error().message;
     // Written aside and renamed, as the kubelet swaps a projected token.
     const std::string next = agent.token_file + ".next";
-    ASSERT_TRUE(testbed::write_private_file(
-        next, server_->issue_service_account_token("tailor", "tailor-agent", pod, uid,
-                                                   agent.node->name, "tailor-aggregator")));
+    ASSERT_TRUE(testbed::write_private_file(next, *token));
     fs::rename(next, agent.token_file);
   }
 
@@ -231,7 +208,9 @@ TEST_F(ChaosTest, NoSyscallIsLostUnderMixedFaults) {
 
   replicas_.resize(2);
   for (auto& replica : replicas_) {
-    replica.port = free_port();
+    auto port = testing::free_port();
+    ASSERT_TRUE(port) << port.error().message;
+    replica.port = *port;
     start_replica(replica);
     fleets_.push_back(std::make_unique<testbed::AgentFleet>(
         TAILOR_BIN, *server_, dir_, "https://127.0.0.1:" + std::to_string(replica.port),

@@ -1,42 +1,24 @@
 #include "tests/e2e/prometheus_server.h"
 
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <thread>
 
 #include "common/util/file.h"
+#include "tests/support/port.h"
 
 namespace tailor::e2e {
-namespace {
-
-// Prometheus cannot listen on port 0: take a port the kernel hands out and let it go.
-common::Result<int> free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return common::make_error("socket failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  if (!bound) return common::make_error("cannot bind a port on 127.0.0.1");
-  return static_cast<int>(ntohs(address.sin_port));
-}
-
-}  // namespace
 
 common::Result<std::unique_ptr<PrometheusServer>> PrometheusServer::start(
     const std::string& config_yaml, const std::filesystem::path& dir) {
   const std::string config = (dir / "prometheus.yml").string();
   if (auto written = common::write_file_atomically(config, config_yaml); !written)
     return written.error();
-  auto port = free_port();
+  // Prometheus cannot listen on port 0.
+  auto port = testing::free_port();
   if (!port) return port.error();
   std::unique_ptr<PrometheusServer> server(new PrometheusServer(
       *port, testing::start_process({kBinary, "--config.file=" + config,

@@ -27,6 +27,23 @@ common::Result<TlsFiles> write_tls_files(const fs::path& dir) {
   return files;
 }
 
+common::Result<std::string> agent_token(TestApiServer& server, const std::string& node,
+                                        const std::string& audience,
+                                        const std::string& service_account,
+                                        std::chrono::seconds ttl) {
+  const std::string pod = "tailor-agent-" + node;
+  const std::string uid = "uid-" + pod;
+  auto put = server.put_object(
+      "v1", "pods",
+      {{"apiVersion", "v1"},
+       {"kind", "Pod"},
+       {"metadata", {{"name", pod}, {"namespace", "tailor"}, {"uid", uid}}},
+       {"spec", {{"nodeName", node}, {"containers", {{{"name", "agent"}, {"image", "tailor"}}}}}}});
+  if (!put) return put.error();
+  return server.issue_service_account_token("tailor", service_account, pod, uid, node, audience,
+                                            ttl);
+}
+
 common::Status put_recorded_namespace(TestApiServer& server, const std::string& name) {
   auto put = server.put_object(
       "v1", "namespaces",

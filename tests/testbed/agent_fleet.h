@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,6 +20,13 @@ struct TlsFiles {
   std::string key_file;
 };
 common::Result<TlsFiles> write_tls_files(const std::filesystem::path& dir);
+
+// The agent's pod on `node` in namespace tailor (put, so calling again is harmless) and a token
+// the kubelet would project into it, for the aggregator to review.
+common::Result<std::string> agent_token(TestApiServer& server, const std::string& node,
+                                        const std::string& audience = "tailor-aggregator",
+                                        const std::string& service_account = "tailor-agent",
+                                        std::chrono::seconds ttl = std::chrono::hours(1));
 
 // A namespace labelled so that the agent records its pods.
 common::Status put_recorded_namespace(TestApiServer& server, const std::string& name);

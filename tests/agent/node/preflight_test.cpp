@@ -3,11 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +14,7 @@
 #include <thread>
 
 #include "tests/common/testing/temp_dir.h"
+#include "tests/support/port.h"
 #include "tests/support/process.h"
 
 namespace tailor::agent {
@@ -168,19 +167,6 @@ TEST(PreflightTest, FailedNodeServesNotReadyWithTheReason) {
   EXPECT_THAT(metrics->body, HasSubstr("tailor_agent_preflight_ok{check=\"kernel\"} 0"));
 }
 
-// A port nothing listens on now, for a process that takes its port as a flag.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 // The real `tailor agent` on a node whose pin directory is on no bpffs and which may not mount
 // one (CAP_SYS_ADMIN dropped from the bounding set, as in the chart's unprivileged pod): it
 // logs the failed check, stays up, answers /readyz 503 with the reason, and stops on SIGTERM.
@@ -194,7 +180,9 @@ TEST(PreflightAgentTest, AgentOnAFailingNodeIsNotReadyAndSaysWhy) {
         "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:9'}}]\n"
         "users: [{name: u, user: {token: t}}]\n"
         "contexts: [{name: x, context: {cluster: c, user: u}}]\n");
-  const int port = free_port();
+  const auto port_or = testing::free_port();
+  ASSERT_TRUE(port_or) << port_or.error().message;
+  const int port = *port_or;
   std::vector<std::string> argv = {TAILOR_BIN,         "agent",
                                    "--node-name",      "node-a",
                                    "--kubeconfig",     dir.file("kubeconfig"),
