@@ -15,6 +15,7 @@
 #include "aggregator/writer/profile_names.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "tests/aggregator/aggregator_bed.h"
+#include "tests/support/recording.h"
 #include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/simulated_cluster.h"
 #include "tests/testbed/tls_material.h"
@@ -25,7 +26,7 @@ class AgentsBed : public AggregatorBed {
  protected:
   void SetUp() override {
     if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
-    if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF";
+    TAILOR_REQUIRE_BTF();
     AggregatorBed::SetUp();
     if (HasFatalFailure() || IsSkipped()) return;
     dir_ = std::filesystem::temp_directory_path() /

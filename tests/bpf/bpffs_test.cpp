@@ -16,6 +16,7 @@
 #include <string>
 
 #include "agent/recorder/recorder.h"
+#include "tests/support/recording.h"
 
 namespace tailor::agent {
 namespace {
@@ -91,8 +92,7 @@ TEST_F(BpffsTest, MountsOneAtACustomPinDirectory) {
 }
 
 TEST_F(BpffsTest, TheRecorderPinsOnAMachineWithoutBpffs) {
-  if (!fs::exists("/sys/kernel/btf/vmlinux"))
-    GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+  TAILOR_REQUIRE_BTF();
   EXPECT_EQ(in_namespace_without_bpffs([]() -> std::string {
               RecorderOptions options;
               options.pin_dir = "/sys/fs/bpf/tailor-bpffs-test-" + std::to_string(::getpid());

@@ -19,6 +19,7 @@
 #include "agent/cgroup/cgroup2.h"
 #include "agent/recorder/spawn.h"
 #include "common/report/recorder_stats.h"
+#include "tests/support/recording.h"
 
 namespace tailor::agent {
 namespace {
@@ -34,9 +35,7 @@ uint32_t nr_of(const char* name) {
 class RecorderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) FAIL() << "needs root to load BPF programs; run the suite as root";
-    if (!fs::exists("/sys/kernel/btf/vmlinux"))
-      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    TAILOR_REQUIRE_RECORDING();
     auto cgroups = Cgroup2::detect();
     ASSERT_TRUE(cgroups) << cgroups.error().message;
     cgroups_.emplace(*cgroups);

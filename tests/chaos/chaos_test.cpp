@@ -33,6 +33,7 @@
 #include "common/util/file.h"
 #include "tests/support/port.h"
 #include "tests/support/process.h"
+#include "tests/support/recording.h"
 #include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/simulated_cluster.h"
 #include "tests/testbed/test_api_server.h"
@@ -75,7 +76,7 @@ class ChaosTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
-    if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF";
+    TAILOR_REQUIRE_BTF();
 #if !defined(__x86_64__)
     GTEST_SKIP() << "the workloads' syscall numbers are x86_64's";
 #endif

@@ -14,6 +14,7 @@
 #include "agent/cgroup/cgroup2.h"
 #include "common/report/report.h"
 #include "tests/support/process.h"
+#include "tests/support/recording.h"
 #include "tests/support/wait.h"
 #include "tests/testbed/oci_container.h"
 
@@ -61,10 +62,11 @@ void expect_no_runtime_call_in_workload(const common::Report& report) {
     if (entry.phase != common::Phase::workload) continue;
     for (const char* setup : kRuntimeSetUp)
       EXPECT_NE(entry.name, setup) << "runtime set-up recorded as the workload's";
-    if (entry.first_caller)
+    if (entry.first_caller) {
       EXPECT_EQ(entry.first_caller->comm, workload)
           << entry.name << " first made by " << entry.first_caller->comm << " (pid "
           << entry.first_caller->pid << ") is recorded as the workload's";
+    }
   }
 }
 
@@ -72,8 +74,7 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
     if (auto why = testbed::runtime_unavailable(GetParam().runtime)) FAIL() << *why;
-    if (!fs::exists("/sys/kernel/btf/vmlinux"))
-      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    TAILOR_REQUIRE_BTF();
     auto cgroups = Cgroup2::detect();
     ASSERT_TRUE(cgroups) << cgroups.error().message;
     cgroups_.emplace(*cgroups);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "tests/support/process.h"
+#include "tests/support/recording.h"
 
 namespace tailor::e2e {
 namespace {
@@ -14,9 +15,7 @@ namespace fs = std::filesystem;
 using testing::run_process;
 
 TEST(TimingTest, OneRecordingOfAThreadedWorkloadRunsFiftyTimesUnderItsProfile) {
-  if (::geteuid() != 0) FAIL() << "needs root to record (BPF)";
-  if (!fs::exists("/sys/kernel/btf/vmlinux"))
-    GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+  TAILOR_REQUIRE_RECORDING();
   const fs::path dir = fs::temp_directory_path() / ("tailor-timing-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string report = (dir / "threads.report.json").string();

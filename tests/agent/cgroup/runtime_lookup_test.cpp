@@ -10,6 +10,7 @@
 #include "common/report/report.h"
 #include "tests/agent/commands/cli.h"
 #include "tests/common/testing/temp_dir.h"
+#include "tests/support/recording.h"
 #include "tests/testbed/cgroup_layout.h"
 #include "tests/testbed/oci_container.h"
 
@@ -80,7 +81,7 @@ TEST_P(RuntimeLookupTest, AStoppedContainerIsSaidToHaveStopped) {
 }
 
 TEST_P(RuntimeLookupTest, RecordFindsItByNameWithRuntimeRoot) {
-  if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF";
+  TAILOR_REQUIRE_BTF();
   ASSERT_NO_FATAL_FAILURE(start());
   const std::string out = dir_.file("web.report.json");
   const auto recorded = run_tailor({"record", "--container", name_, "--runtime-root",

@@ -10,6 +10,7 @@
 #include "tests/agent/commands/cli.h"
 #include "tests/common/testing/temp_dir.h"
 #include "tests/support/process.h"
+#include "tests/support/recording.h"
 
 namespace tailor::agent {
 namespace {
@@ -24,8 +25,7 @@ class ReducedCapabilitiesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to start tailor as another user";
-    if (!fs::exists("/sys/kernel/btf/vmlinux"))
-      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    TAILOR_REQUIRE_BTF();
     fs::permissions(dir_.path(), fs::perms::all);  // the report is written as nobody
   }
   // tailor as uid 65534 with exactly `caps` ("+bpf,+perfmon"): inheritable, ambient and bounding.

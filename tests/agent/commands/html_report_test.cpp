@@ -20,6 +20,7 @@
 #include "tests/common/testing/huge_report.h"
 #include "tests/common/testing/sample_report.h"
 #include "tests/common/testing/temp_dir.h"
+#include "tests/support/recording.h"
 
 namespace tailor::agent {
 namespace {
@@ -94,9 +95,7 @@ class HtmlReportTest : public ::testing::Test {
 };
 
 TEST_F(HtmlReportTest, ARecordingOfTheTestWorkload) {
-  if (::geteuid() != 0) FAIL() << "needs root to load BPF programs; run the suite as root";
-  if (!fs::exists("/sys/kernel/btf/vmlinux"))
-    GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+  TAILOR_REQUIRE_RECORDING();
   const std::string path = dir_.file("workload.report.json");
   const auto recorded = run_tailor({"record", "-o", path, "--", TAILOR_TEST_WORKLOAD, "probe"});
   ASSERT_EQ(recorded.exit_status, 0) << recorded.err;

@@ -14,6 +14,7 @@
 #include "common/report/report.h"
 #include "tests/agent/commands/cli.h"
 #include "tests/support/process.h"
+#include "tests/support/recording.h"
 #include "tests/support/wait.h"
 
 namespace tailor::agent {
@@ -32,9 +33,7 @@ constexpr const char* kContainerId =
 class RecordCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) FAIL() << "needs root to load BPF programs; run the suite as root";
-    if (!fs::exists("/sys/kernel/btf/vmlinux"))
-      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    TAILOR_REQUIRE_RECORDING();
     auto cgroups = Cgroup2::detect();
     ASSERT_TRUE(cgroups) << cgroups.error().message;
     cgroups_.emplace(*cgroups);

@@ -14,6 +14,7 @@
 #include "tests/common/testing/sample_report.h"
 #include "tests/common/testing/temp_dir.h"
 #include "tests/support/process.h"
+#include "tests/support/recording.h"
 
 namespace tailor::agent {
 namespace {
@@ -49,8 +50,7 @@ TEST_F(ReportSchemaTest, SampleAndMergedReportsConform) {
 }
 
 TEST_F(ReportSchemaTest, RecordedReportsConform) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to load BPF programs; run the suite as root";
-  if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "needs kernel BTF";
+  TAILOR_REQUIRE_RECORDING();
   // A command (with its exit status) and a process's cgroup (without one).
   const std::string command = dir_.file("command.report.json");
   const auto by_command =

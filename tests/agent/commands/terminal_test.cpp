@@ -11,6 +11,7 @@
 #include "tests/common/testing/sample_report.h"
 #include "tests/common/testing/temp_dir.h"
 #include "tests/support/process.h"
+#include "tests/support/recording.h"
 
 namespace tailor::agent {
 namespace {
@@ -80,11 +81,7 @@ TEST_F(ReportTerminalTest, NoColorTurnsColourOff) {
 
 class TraceTerminalTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root to load BPF programs; run the suite as root";
-    if (!std::filesystem::exists("/sys/kernel/btf/vmlinux"))
-      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
-  }
+  void SetUp() override { TAILOR_REQUIRE_RECORDING(); }
   std::vector<std::string> record_trace() const {
     return {TAILOR_BIN,           "record", "-o", dir_.file("probe.report.json"), "--trace", "--",
             TAILOR_TEST_WORKLOAD, "probe"};

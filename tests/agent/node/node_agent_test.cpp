@@ -13,6 +13,7 @@
 
 #include "aggregator/aggregator.h"
 #include "tests/aggregator/aggregator_bed.h"
+#include "tests/support/recording.h"
 #include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/simulated_cluster.h"
 #include "tests/testbed/tls_material.h"
@@ -31,8 +32,7 @@ class NodeAgentTest : public aggregator::AggregatorBed {
  protected:
   void SetUp() override {
     if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
-    if (!fs::exists("/sys/kernel/btf/vmlinux"))
-      GTEST_SKIP() << "needs kernel BTF at /sys/kernel/btf/vmlinux";
+    TAILOR_REQUIRE_BTF();
     AggregatorBed::SetUp();
     if (HasFatalFailure()) return;
     dir_ = fs::temp_directory_path() / ("tailor-node-agent-test-" + std::to_string(::getpid()));
