@@ -1,7 +1,7 @@
 // What the page checks share: Debian's headless Chromium through playwright-core, a page that
 // records every request beyond itself and every console error, and the table checks.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,6 +41,23 @@ export async function run(allowed, body) {
   }
   console.log(JSON.stringify({ ...extra, failures }));
   process.exit(failures.length ? 1 : 0);
+}
+
+// The scripts that check one saved page: `node SCRIPT PAGE.html SCREENSHOT.png EXPECT.json`.
+// Loads the page, runs `checks(page, check, expected)`, takes the full-page screenshot (unless
+// EXPECT says full_page: false) and prints the load time.
+export async function check_page_file(checks) {
+  const [page_file, screenshot, expect_file] = process.argv.slice(2);
+  const expected = JSON.parse(readFileSync(expect_file, 'utf8'));
+  const html = readFileSync(page_file, 'utf8');
+  await run(() => false, async (page, check) => {
+    const started = performance.now();
+    await page.setContent(html, { waitUntil: 'load' });
+    const load_ms = Math.round(performance.now() - started);
+    await checks(page, check, expected);
+    await page.screenshot({ path: screenshot, fullPage: expected.full_page ?? true });
+    return { load_ms };
+  });
 }
 
 export const text = async (page, selector) => (await page.textContent(selector))?.trim();

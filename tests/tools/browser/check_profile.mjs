@@ -5,18 +5,9 @@
 // EXPECT: {allowed, recorded, added, rows, row: {name: {reason, arguments}},
 //          removed: [name...], not_removed: [name...], reason: {value: rows}, category: {name: rows},
 //          text: {query: rows}, warnings: [text...]}
-import { readFileSync } from 'node:fs';
-import { run, text, shown_rows, check_sorting, check_filters } from './browser.mjs';
+import { check_page_file, text, shown_rows, check_sorting, check_filters } from './browser.mjs';
 
-const [page_file, screenshot, expect_file] = process.argv.slice(2);
-const expected = JSON.parse(readFileSync(expect_file, 'utf8'));
-const html = readFileSync(page_file, 'utf8');
-
-await run(() => false, async (page, check) => {
-  const started = performance.now();
-  await page.setContent(html, { waitUntil: 'load' });
-  const load_ms = Math.round(performance.now() - started);
-
+await check_page_file(async (page, check, expected) => {
   for (const id of ['allowed', 'recorded', 'added']) {
     const shown = await text(page, `#${id}-count`);
     check(shown === String(expected[id]), `${id} ${shown}, expected ${expected[id]}`);
@@ -42,6 +33,4 @@ await run(() => false, async (page, check) => {
   await check_filters(page, check, table, '#filter-text', '#shown', expected.text,
                       { '#filter-reason': expected.reason ?? {}, '#filter-category': expected.category ?? {} });
   check(await shown_rows(page, table) === expected.rows, 'clearing the filters does not show every row');
-  await page.screenshot({ path: screenshot, fullPage: true });
-  return { load_ms };
 });

@@ -5,18 +5,9 @@
 // EXPECT: {syscalls, calls, warnings: [text...], text: {query: rows}, category: {name: rows},
 //          process: {comm: rows}, literal: [text...],
 //          full_page: bool}. Prints one JSON line with the load time; exits 1 naming what failed.
-import { readFileSync } from 'node:fs';
-import { run, text, shown_rows, check_sorting, check_filters } from './browser.mjs';
+import { check_page_file, text, shown_rows, check_sorting, check_filters } from './browser.mjs';
 
-const [page_file, screenshot, expect_file] = process.argv.slice(2);
-const expected = JSON.parse(readFileSync(expect_file, 'utf8'));
-const html = readFileSync(page_file, 'utf8');
-
-await run(() => false, async (page, check) => {
-  const started = performance.now();
-  await page.setContent(html, { waitUntil: 'load' });
-  const load_ms = Math.round(performance.now() - started);
-
+await check_page_file(async (page, check, expected) => {
   check(await text(page, '#syscall-count') === String(expected.syscalls),
         `distinct syscalls ${await text(page, '#syscall-count')}, expected ${expected.syscalls}`);
   check(await text(page, '#call-count') === String(expected.calls),
@@ -37,7 +28,4 @@ await run(() => false, async (page, check) => {
   await check_filters(page, check, '#syscalls', '#filter-text', '#shown', expected.text,
                       { '#filter-category': expected.category ?? {}, '#filter-process': expected.process ?? {} });
   check(await rows() === expected.syscalls, 'clearing the filters does not show every row');
-
-  await page.screenshot({ path: screenshot, fullPage: expected.full_page ?? true });
-  return { load_ms };
 });
