@@ -38,6 +38,19 @@ fails_with() {
   echo "refused as expected: $want"
 }
 run_node() { (cd "$NODE_DIR" && node "$@"); }
+# Each sed mutation of $work/good.yaml must change it and make security_check.mjs refuse it.
+checker_catches() {
+  local what="$1" m
+  shift
+  for m in "$@"; do
+    sed "$m" "$work/good.yaml" >"$work/bad.yaml"
+    cmp -s "$work/good.yaml" "$work/bad.yaml" && { echo "FAIL: mutation '$m' changed nothing"; exit 1; }
+    if run_node security_check.mjs "$work/bad.yaml" >/dev/null 2>&1; then
+      echo "FAIL: the checker passed a render$what mutated with '$m'"; exit 1
+    fi
+    echo "caught$what: $m"
+  done
+}
 
 case "$check" in
 render)
@@ -187,26 +200,12 @@ security-checker)
     's/audience: tailor-aggregator/audience: api/'
     's/verbs: \[get, list, create, update\]/verbs: [get, list, create]/'
   )
-  for m in "${mutations[@]}"; do
-    sed "$m" "$work/good.yaml" >"$work/bad.yaml"
-    cmp -s "$work/good.yaml" "$work/bad.yaml" && { echo "FAIL: mutation '$m' changed nothing"; exit 1; }
-    if run_node security_check.mjs "$work/bad.yaml" >/dev/null 2>&1; then
-      echo "FAIL: the checker passed a render mutated with '$m'"; exit 1
-    fi
-    echo "caught: $m"
-  done
+  checker_catches "" "${mutations[@]}"
   # Privileged is allowed only with the bpffs mount's Bidirectional propagation, for the agent.
   render -f "$chart/ci/bpffs-mount-values.yaml" >"$work/good.yaml"
   run_node security_check.mjs "$work/good.yaml"
-  for m in 's/mountPropagation: Bidirectional/mountPropagation: HostToContainer/' \
-           's/runAsNonRoot: true/privileged: true/'; do
-    sed "$m" "$work/good.yaml" >"$work/bad.yaml"
-    cmp -s "$work/good.yaml" "$work/bad.yaml" && { echo "FAIL: mutation '$m' changed nothing"; exit 1; }
-    if run_node security_check.mjs "$work/bad.yaml" >/dev/null 2>&1; then
-      echo "FAIL: the checker passed a bpffs-mount render mutated with '$m'"; exit 1
-    fi
-    echo "caught (bpffs mount): $m"
-  done
+  checker_catches " (bpffs mount)" 's/mountPropagation: Bidirectional/mountPropagation: HostToContainer/' \
+    's/runAsNonRoot: true/privileged: true/'
   ;;
 manifests)
   need_render
