@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <vector>
+
 #include "aggregator/writer/api_version.h"
 
 namespace tailor::aggregator {
@@ -38,20 +41,18 @@ TEST(OptionsTest, ClientCaTurnsOnMutualTls) {
 }
 
 TEST(OptionsTest, RefusesWhatCannotWork) {
-  CommandLine no_tls;
-  EXPECT_FALSE(aggregator_options(no_tls));
-  CommandLine bad_port = with_tls();
-  bad_port.listen = ":https";
-  EXPECT_FALSE(aggregator_options(bad_port));
-  CommandLine allow = with_tls();
-  allow.default_action = "SCMP_ACT_ALLOW";
-  EXPECT_FALSE(aggregator_options(allow));
-  CommandLine level = with_tls();
-  level.arg_level = "paranoid";
-  EXPECT_FALSE(aggregator_options(level));
-  CommandLine version = with_tls();
-  version.api_version = "v2";
-  EXPECT_FALSE(aggregator_options(version));
+  EXPECT_FALSE(aggregator_options(CommandLine{}));  // no TLS
+  const std::vector<std::function<void(CommandLine&)>> breakages = {
+      [](CommandLine& line) { line.listen = ":https"; },
+      [](CommandLine& line) { line.default_action = "SCMP_ACT_ALLOW"; },
+      [](CommandLine& line) { line.arg_level = "paranoid"; },
+      [](CommandLine& line) { line.api_version = "v2"; },
+  };
+  for (std::size_t i = 0; i < breakages.size(); ++i) {
+    CommandLine line = with_tls();
+    breakages[i](line);
+    EXPECT_FALSE(aggregator_options(line)) << "breakage " << i;
+  }
 }
 
 TEST(ApiVersionTest, V1WhenServedElseV1beta1) {

@@ -47,6 +47,14 @@ class KubeClientTest : public ::testing::Test {
     client_ = std::move(*client);
   }
 
+  // Lists pods with a client of its own made from `config` (a wrong token, an unreachable
+  // server: making the client does not reach the server, listing does).
+  static ApiResult list_pods_with(const ClusterConfig& config) {
+    auto client = KubeClient::create(config);
+    if (!client) return ApiResult(client.error(), -1);
+    return (*client)->list(kPods);
+  }
+
   std::unique_ptr<TestApiServer> server_;
   ClusterConfig config_;
   std::unique_ptr<KubeClient> client_;
@@ -105,9 +113,7 @@ TEST_F(KubeClientTest, InjectedFaultsCarryTheirStatus) {
 TEST_F(KubeClientTest, WrongTokenIs401) {
   ClusterConfig config = config_;
   config.token = "wrong";
-  auto client = KubeClient::create(config);
-  ASSERT_TRUE(client);
-  auto list = (*client)->list(kPods);
+  auto list = list_pods_with(config);
   ASSERT_FALSE(list);
   EXPECT_EQ(list.status(), 401);
 }
@@ -183,9 +189,7 @@ TEST_F(KubeClientTest, RequestsReuseOneConnectionAndSurviveItsClosing) {
 TEST_F(KubeClientTest, UnreachableServerIsStatusZero) {
   ClusterConfig config = config_;
   config.server = "https://127.0.0.1:1";
-  auto client = KubeClient::create(config);
-  ASSERT_TRUE(client);
-  auto list = (*client)->list(kPods);
+  auto list = list_pods_with(config);
   ASSERT_FALSE(list);
   EXPECT_EQ(list.status(), 0);
   EXPECT_NE(list.error().message.find("cannot connect"), std::string::npos);
