@@ -6,6 +6,10 @@
 #                                                  tailor_aggregator_tests (ingest, writer,
 #                                                  token reviewer) and tailor_agent_report_tests
 #                                                  (spool, courier, sender)
+#   sanitize.sh ci [ctest args]                    CI's pass (.ci/run), ASan+UBSan in build-asan/:
+#                                                  only the parts that take outside input or run
+#                                                  threads (label asan-ci): tailor_common_tests,
+#                                                  tailor_aggregator_tests, tailor_agent_report_tests
 # Needs root, as scripts/test.sh. docs/testing.md says what runs where and how long it takes.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,6 +22,12 @@ targets=()
 ctest_args=()
 case "$sanitize" in
   address,undefined | undefined,address | address) build="$root/build-asan" ;;
+  ci)
+    sanitize="address,undefined"
+    build="$root/build-asan"
+    targets=(tailor_common_tests tailor_aggregator_tests tailor_agent_report_tests)
+    ctest_args=(-L "^asan-ci$")
+    ;;
   thread)
     build="$root/build-tsan"
     targets=(tailor_aggregator_tests tailor_agent_report_tests)
@@ -25,7 +35,7 @@ case "$sanitize" in
     ctest_args=(-L "^(testbed|threads)$")
     ;;
   *)
-    echo "sanitize.sh: unknown sanitizer list '$sanitize': use address,undefined or thread" >&2
+    echo "sanitize.sh: unknown sanitizer list '$sanitize': use address,undefined, thread or ci" >&2
     exit 2
     ;;
 esac

@@ -27,6 +27,10 @@ const FollowedKind* followed(const std::string& kind) {
 // ReplicaSet -> Pod, CronJob -> Job -> Pod).
 constexpr int kMaxDepth = 4;
 
+bool unanswered_status(int status) {
+  return status == 0 || status == 408 || status == 429 || status >= 500;
+}
+
 std::optional<OwnerReference> controller_in(const nlohmann::json& object) {
   const auto metadata = object.find("metadata");
   if (metadata == object.end() || !metadata->is_object()) return std::nullopt;
@@ -52,8 +56,9 @@ common::Result<OwnerObject> read_owner_object(const nlohmann::json& object) {
   }
 }
 
-common::Result<std::optional<OwnerReference>> WorkloadResolver::owner_of(
-    const std::string& ns, const OwnerReference& ref) {
+common::Result<std::optional<OwnerReference>> WorkloadResolver::owner_of(const std::string& ns,
+                                                                         const OwnerReference& ref,
+                                                                         bool& unanswered) {
   {
     std::lock_guard lock(mu_);
     if (const auto it = owners_.find(ref.uid); !ref.uid.empty() && it != owners_.end())
@@ -62,7 +67,10 @@ common::Result<std::optional<OwnerReference>> WorkloadResolver::owner_of(
   }
   const FollowedKind& kind = *followed(ref.kind);
   auto object = client_.get(common::api_path(kind.api_version, kind.plural, ns, ref.name));
-  if (!object) return object.error();
+  if (!object) {
+    unanswered = unanswered_status(object.status());
+    return object.error();
+  }
   auto read = read_owner_object(*object);
   if (!read)
     return common::make_error(ref.kind + " " + ns + "/" + ref.name + " " + read.error().message);
@@ -79,27 +87,36 @@ common::Result<std::optional<OwnerReference>> WorkloadResolver::owner_of(
   return owner;
 }
 
-Workload WorkloadResolver::workload_of(const PodInfo& pod) {
+std::optional<Workload> WorkloadResolver::workload_of(const PodInfo& pod) {
   const OwnerReference* immediate = controlling_owner(pod);
-  if (!immediate) return {"Pod", pod.name};
+  if (!immediate) return Workload{"Pod", pod.name};
   OwnerReference current = *immediate;
   std::set<std::string> seen;
   for (int depth = 0; depth < kMaxDepth; ++depth) {
-    if (!followed(current.kind)) return {current.kind, current.name};
+    if (!followed(current.kind)) return Workload{current.kind, current.name};
     if (!seen.insert(current.kind + "/" + current.name).second) break;  // a loop
-    auto owner = owner_of(pod.ns, current);
+    bool unanswered = false;
+    auto owner = owner_of(pod.ns, current, unanswered);
+    if (!owner && unanswered) {
+      std::lock_guard lock(mu_);
+      ++counters_.unanswered;
+      return std::nullopt;
+    }
     if (!owner) break;
-    if (!*owner) return {current.kind, current.name};  // a ReplicaSet or Job of its own
+    if (!*owner) return Workload{current.kind, current.name};  // a ReplicaSet or Job of its own
     current = **owner;
   }
   std::lock_guard lock(mu_);
   ++counters_.fallbacks;
-  return {immediate->kind, immediate->name};
+  return Workload{immediate->kind, immediate->name};
 }
 
-common::WorkloadKey WorkloadResolver::key_of(const PodInfo& pod, const std::string& container) {
+std::optional<common::WorkloadKey> WorkloadResolver::key_of(const PodInfo& pod,
+                                                            const std::string& container) {
   auto workload = workload_of(pod);
-  return {pod.ns, std::move(workload.kind), std::move(workload.name), container};
+  if (!workload) return std::nullopt;
+  return common::WorkloadKey{pod.ns, std::move(workload->kind), std::move(workload->name),
+                             container};
 }
 
 WorkloadCounters WorkloadResolver::counters() const {

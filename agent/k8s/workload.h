@@ -31,8 +31,9 @@ struct OwnerObject {
 common::Result<OwnerObject> read_owner_object(const nlohmann::json& object);
 
 struct WorkloadCounters {
-  uint64_t lookups = 0;    // GETs of owners
-  uint64_t fallbacks = 0;  // a lookup failed or the chain was broken: the immediate owner was used
+  uint64_t lookups = 0;     // GETs of owners
+  uint64_t fallbacks = 0;   // the chain was broken: the immediate owner was used
+  uint64_t unanswered = 0;  // the API server did not answer a GET: no answer yet
 };
 
 // Finds the workload a pod belongs to by following controller owner
@@ -40,23 +41,28 @@ struct WorkloadCounters {
 // Job -> CronJob; StatefulSet, DaemonSet and kinds Tailor does not know are
 // taken as they are; a pod without owner is its own workload (kind Pod).
 // The owner of an owner is read with a GET and cached by the owner's UID
-// (UIDs are never reused, so the entry cannot go stale). When a GET fails,
-// the chain loops or runs too deep, the immediate owner is the answer and
-// the fallback is counted; the failure is not cached, so the next pod
-// retries. Thread-safe.
+// (UIDs are never reused, so the entry cannot go stale). When the API server
+// does not answer a GET (no answer, 408, 429, 5xx) there is no answer yet
+// (nullopt): a guess would file the pod's calls under its ReplicaSet for good,
+// a profile no one uses. When the chain is broken (the owner is gone, was
+// replaced or is not readable, a loop, too deep), the immediate owner is the
+// answer and the fallback is counted. Failures are not cached, so the next
+// call retries. Thread-safe.
 class WorkloadResolver {
  public:
   explicit WorkloadResolver(common::KubeClient& client) : client_(client) {}
 
-  Workload workload_of(const PodInfo& pod);
-  common::WorkloadKey key_of(const PodInfo& pod, const std::string& container);
+  std::optional<Workload> workload_of(const PodInfo& pod);
+  std::optional<common::WorkloadKey> key_of(const PodInfo& pod, const std::string& container);
   WorkloadCounters counters() const;
 
  private:
   // The controller owner of the object `ref` names, read from the API.
-  // nullopt: it has none; error: the GET failed.
+  // nullopt: it has none; error: the GET failed (`unanswered` says whether the API server
+  // failed to answer it) or the object is not the one the pod names.
   common::Result<std::optional<OwnerReference>> owner_of(const std::string& ns,
-                                                         const OwnerReference& ref);
+                                                         const OwnerReference& ref,
+                                                         bool& unanswered);
 
   common::KubeClient& client_;
   mutable std::mutex mu_;

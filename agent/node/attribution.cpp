@@ -50,9 +50,13 @@ Attribution PodAttribution::attribute(const ContainerIdentity& container,
   if (!namespaces_.wait_synced(std::chrono::milliseconds(0))) return {};
   if (select_pod(*pod, namespaces_.labels(pod->ns), options_.selection) != Selection::kRecord)
     return ignored("pod " + pod->ns + "/" + pod->name + " is not selected for recording");
+  // Held while the API server cannot say whose the pod's ReplicaSet or Job is; its calls wait
+  // in its set meanwhile.
+  auto workload = workloads_.key_of(*pod, pod->containers.at(container.container_id).name);
+  if (!workload) return {};
   return {.verdict = Attribution::Verdict::record,
           .pod_uid = pod->uid,
-          .workload = workloads_.key_of(*pod, pod->containers.at(container.container_id).name)};
+          .workload = std::move(workload)};
 }
 
 }  // namespace tailor::agent

@@ -113,7 +113,7 @@ DeltaTracker::DeltaTracker(DeltaTrackerOptions options) : options_(std::move(opt
 std::optional<common::Delta> DeltaTracker::next_batch(const CumulativeState& state,
                                                       int64_t now_unix_ms) {
   const bool counts_due = now_unix_ms >= next_count_refresh_unix_ms_;
-  BatchBuilder builder(options_, sent_, counts_due);
+  BatchBuilder builder(options_, counts_due ? refreshed_ : sent_, counts_due);
   bool complete = true;
   for (const auto& [key, workload] : state) {
     if (!builder.add(key, workload)) {
@@ -121,10 +121,13 @@ std::optional<common::Delta> DeltaTracker::next_batch(const CumulativeState& sta
       break;
     }
   }
-  // Count changes left out of a full batch stay due until a later batch carries them.
-  if (counts_due && complete) next_count_refresh_unix_ms_ = now_unix_ms + options_.count_refresh_ms;
-
   common::Delta delta{options_.node, options_.agent, next_seq_, builder.take()};
+  // What a full batch left out stays due until a later batch of the refresh carries it.
+  if (counts_due && !complete) merge(refreshed_, delta);
+  if (counts_due && complete) {
+    next_count_refresh_unix_ms_ = now_unix_ms + options_.count_refresh_ms;
+    refreshed_.clear();
+  }
   if (delta.workloads.empty()) return std::nullopt;
   ++next_seq_;
   merge(sent_, delta);

@@ -32,7 +32,9 @@ struct DeltaTrackerOptions {
   std::size_t max_items_per_batch = 4096;
   common::DeltaLimits limits;
   // Counts grow with every call, so a batch for count changes alone is made at most this often;
-  // new syscalls, values and pods go out in the next batch whatever this says.
+  // new syscalls, values and pods go out in the next batch whatever this says. Each refresh
+  // carries the whole state, not only what changed: an aggregator that acknowledged a batch
+  // and was killed before writing it to the API server has it again by the next refresh.
   int64_t count_refresh_ms = 5 * 60 * 1000;
 };
 
@@ -72,7 +74,8 @@ class DeltaTracker {
   uint64_t next_seq_ = 1;
   int64_t next_count_refresh_unix_ms_ = 0;
   SentState acknowledged_;
-  SentState sent_;  // acknowledged_ and everything in flight
+  SentState sent_;       // acknowledged_ and everything in flight
+  SentState refreshed_;  // what the batches of the count refresh under way carried
   std::map<uint64_t, common::Delta> in_flight_;
 };
 

@@ -274,6 +274,48 @@ int call_in_thread(long nr) {
   }
 }
 
+// Installs the classic BPF program in `program_file` (raw sock_filter records) as a seccomp
+// filter, then makes each call ("nr,arg,..." numbers, up to six arguments) and prints the
+// install's errno and each call's (0: it succeeded), one a line. For the seccomp filter tests
+// of an instrumented build: the sanitizer runtime's own calls would be refused by the filter.
+int filtered_calls(int argc, char** argv) {
+  std::vector<sock_filter> program(64 * 1024);
+  FILE* in = std::fopen(argv[2], "rb");
+  if (in == nullptr) return 3;
+  program.resize(std::fread(program.data(), sizeof(sock_filter), program.size(), in));
+  std::fclose(in);
+  std::vector<std::vector<unsigned long>> calls;
+  for (int i = 3; i < argc; ++i) {
+    std::vector<unsigned long> call;
+    for (char* at = argv[i]; *at != '\0';) {
+      call.push_back(std::strtoul(at, &at, 0));
+      if (*at == ',') ++at;
+    }
+    call.resize(7);
+    calls.push_back(call);
+  }
+  char line[32];
+  auto report = [&](int error) {
+    const int length = std::snprintf(line, sizeof line, "%d\n", error);
+    return write(STDOUT_FILENO, line, static_cast<size_t>(length)) == length;
+  };
+  int installed = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 ? 0 : errno;
+  const sock_fprog fprog{static_cast<unsigned short>(program.size()), program.data()};
+  if (installed == 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0)
+    installed = errno;
+  if (!report(installed) || installed != 0) return 1;
+  for (const auto& c : calls) {
+    const long rc = syscall(static_cast<long>(c[0]), c[1], c[2], c[3], c[4], c[5], c[6]);
+    const int error = rc < 0 ? errno : 0;
+    // A clone's child returns 0: it ends here and the parent reaps it.
+    if (rc == 0 && (c[0] == SYS_clone || c[0] == SYS_clone3)) _exit(0);
+    if (rc > 0 && (c[0] == SYS_clone || c[0] == SYS_clone3))
+      waitpid(static_cast<pid_t>(rc), nullptr, 0);
+    if (!report(error)) return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -302,5 +344,6 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "call-loop") == 0 && argc >= 3) call_loop(argv[2]);
   if (std::strcmp(mode, "call") == 0 && argc >= 4) return call(n, std::atoi(argv[3]));
   if (std::strcmp(mode, "call-in-thread") == 0) return call_in_thread(n);
+  if (std::strcmp(mode, "filtered-calls") == 0 && argc >= 3) return filtered_calls(argc, argv);
   return 2;
 }

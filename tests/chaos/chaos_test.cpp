@@ -95,15 +95,33 @@ class ChaosTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    for (auto& fleet : fleets_) fleet.reset();
     for (auto& replica : replicas_) stop_replica(replica);
+    if (HasFailure()) keep_evidence();
+    for (auto& fleet : fleets_) fleet.reset();
     if (cluster_) (void)cluster_->teardown();
     for (const auto& mount : mounts_) umount2(mount.c_str(), MNT_DETACH);
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
 
+  // A failed run's logs (every agent and replica process) and spools, kept for a person to
+  // read: dir_ and the processes' logs go at the end of the test.
+  void keep_evidence() {
+    const fs::path kept =
+        fs::temp_directory_path() / ("tailor-chaos-failed-" + std::to_string(::getpid()));
+    std::error_code ec;
+    fs::copy(dir_, kept, fs::copy_options::recursive, ec);
+    for (const auto& fleet : fleets_)
+      for (const auto& agent : fleet->agents())
+        fs::copy_file(
+            agent.err_path,
+            kept / ("agent-" + agent_nodes_[agent.pid] + "-" + std::to_string(agent.pid) + ".log"),
+            ec);
+    std::printf("chaos: the failed run's logs and spools are kept in %s\n", kept.c_str());
+  }
+
   struct Replica {
+    std::string name;
     int port = 0;
     testing::RunningProcess process;
     bool running = false;
@@ -128,7 +146,8 @@ class ChaosTest : public ::testing::Test {
     if (!replica.running) return;
     peak_aggregator_kib_ = std::max(peak_aggregator_kib_, peak_kib(replica.process.pid));
     kill(replica.process.pid, SIGKILL);
-    replica.process.wait();
+    // Its log goes with it: kept, every run of the replica one after the other, for a failure.
+    std::ofstream(dir_ / (replica.name + ".log"), std::ios::app) << replica.process.wait().err;
     replica.running = false;
   }
 
@@ -141,6 +160,7 @@ class ChaosTest : public ::testing::Test {
 
   void start_agent(Agent& agent) {
     agent.pid = fleets_[agent.replica]->start(*agent.node, agent.token_file).pid;
+    agent_nodes_[agent.pid] = agent.node->name;
   }
   void kill_agent(Agent& agent) {
     peak_agent_kib_ = std::max(peak_agent_kib_, peak_kib(agent.pid));
@@ -196,6 +216,7 @@ class ChaosTest : public ::testing::Test {
   std::vector<Replica> replicas_;
   std::vector<std::unique_ptr<testbed::AgentFleet>> fleets_;
   std::vector<std::string> mounts_;
+  std::map<pid_t, std::string> agent_nodes_;  // every agent process started, by pid
   long peak_aggregator_kib_ = 0;
   long peak_agent_kib_ = 0;
 };
@@ -208,7 +229,9 @@ TEST_F(ChaosTest, NoSyscallIsLostUnderMixedFaults) {
   const seconds outage(std::min(30, std::max(5, run_s / 6)));
 
   replicas_.resize(2);
-  for (auto& replica : replicas_) {
+  for (std::size_t r = 0; r < replicas_.size(); ++r) {
+    Replica& replica = replicas_[r];
+    replica.name = "replica-" + std::to_string(r);
     auto port = testing::free_port();
     ASSERT_TRUE(port) << port.error().message;
     replica.port = *port;
@@ -384,7 +407,9 @@ TEST_F(ChaosTest, NoSyscallIsLostUnderMixedFaults) {
     }
     return missing.empty();
   };
-  while (steady::now() - settle_start < seconds(120) && !find_missing())
+  // An aggregator replica killed after acknowledging a batch and before writing it has it again
+  // from the agent's next count refresh (every 5 minutes): the longest a call may take.
+  while (steady::now() - settle_start < seconds(330) && !find_missing())
     std::this_thread::sleep_for(milliseconds(500));
   const double settle_s = std::chrono::duration<double>(steady::now() - settle_start).count();
 

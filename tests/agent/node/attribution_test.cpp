@@ -93,6 +93,18 @@ TEST_F(AttributionTest, AContainerOfASelectedPodIsRecordedAsItsDeploymentsContai
   EXPECT_EQ(answer.workload, (common::WorkloadKey{"shop", "Deployment", "web", "main"}));
 }
 
+// A pod seen while the API server fails every GET (an outage the pod watch came back from
+// first): recorded as its ReplicaSet, its calls would never reach its Deployment's profile.
+TEST_F(AttributionTest, AContainerIsHeldWhileItsReplicaSetCannotBeReadThenRecordedAsItsDeployment) {
+  server_->faults().set_error_rate(testbed::Verb::kGet, 503, 1.0);
+  const ContainerIdentity web{kWebId, "uid-web-7d4f9-x1y2z", Clock::now()};
+  EXPECT_EQ(attribution_->attribute(web, Clock::now()).verdict, Verdict::held);
+  server_->faults().clear();
+  const auto answer = attribution_->attribute(web, Clock::now());
+  ASSERT_EQ(answer.verdict, Verdict::record) << answer.reason;
+  EXPECT_EQ(answer.workload, (common::WorkloadKey{"shop", "Deployment", "web", "main"}));
+}
+
 TEST_F(AttributionTest, AContainerGoneBeforeItsPathWasReadIsFoundByItsIdAlone) {
   const auto answer = settled({kWebId, "", Clock::now()}, Verdict::record);
   ASSERT_EQ(answer.verdict, Verdict::record) << answer.reason;

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace tailor::agent {
 namespace {
 
@@ -145,12 +147,42 @@ TEST(DeltaTrackerTest, SendsCountsAloneOnlyWhenTheRefreshIsDue) {
   const auto batch = tracker.next_batch(state, kStarted + 60'000);
   ASSERT_TRUE(batch.has_value());
   EXPECT_EQ(count_of({*batch}, kDb, 1), 9u) << "counts are cumulative, not increments";
-  EXPECT_EQ(batch->workloads[0].syscalls[0].arg, (RecordedArg{0, {{2, 7}}, true}));
+  ASSERT_EQ(batch->workloads.size(), 2u) << "a refresh carries the whole state";
+  ASSERT_EQ(batch->workloads[0].syscalls.size(), 2u);
+  EXPECT_EQ(batch->workloads[0].syscalls[1].arg, (RecordedArg{0, {{1, 1}, {2, 7}}, true}));
   tracker.acknowledge(batch->seq);
 
   state[kDb].syscalls[0].count = 12;
   EXPECT_FALSE(tracker.next_batch(state, kStarted + 119'999));
   EXPECT_TRUE(tracker.next_batch(state, kStarted + 120'000));
+}
+
+// An aggregator replica killed after acknowledging a batch but before writing it to the API
+// server lost it (the chaos test caught a rollout's new call missing for good): each refresh
+// sends the whole state again, however many batches it takes, even when nothing changed.
+TEST(DeltaTrackerTest, EachRefreshSendsTheWholeStateAgain) {
+  DeltaTrackerOptions small = options();
+  small.max_items_per_batch = 2;
+  DeltaTracker tracker(small);
+  for (const auto& batch : drain(tracker, sample_state(), kStarted)) tracker.acknowledge(batch.seq);
+  EXPECT_FALSE(tracker.next_batch(sample_state(), kStarted + 59'999));
+
+  const auto refresh = drain(tracker, sample_state(), kStarted + 60'000);
+  EXPECT_GT(refresh.size(), 1u);
+  DeltaTracker fresh(small);
+  EXPECT_EQ(counts_of(refresh), counts_of(drain(fresh, sample_state(), kStarted)));
+  std::set<std::string> pods;
+  std::set<uint64_t> values;
+  for (const auto& batch : refresh)
+    for (const auto& workload : batch.workloads) {
+      pods.insert(workload.pods.begin(), workload.pods.end());
+      for (const auto& syscall : workload.syscalls)
+        if (syscall.arg)
+          for (const auto& [value, _] : syscall.arg->values) values.insert(value);
+    }
+  EXPECT_EQ(pods, (std::set<std::string>{"pod-1", "pod-2"}));
+  EXPECT_EQ(values, (std::set<uint64_t>{1, 2}));
+  EXPECT_FALSE(tracker.next_batch(sample_state(), kStarted + 60'001));
 }
 
 TEST(DeltaTrackerTest, ANewSyscallCarriesCountChangesOfItsWorkloadAlong) {

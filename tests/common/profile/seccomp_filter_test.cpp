@@ -7,7 +7,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -24,7 +23,7 @@ namespace {
 using testing::call;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::outcome;
+using testing::RawCall;
 using testing::recording_of;
 using testing::run_filtered;
 using testing::values;
@@ -128,34 +127,28 @@ TEST(SeccompFilterTest, CoversWhatRuncWouldCover) {
 struct KernelCase {
   std::string name;
   std::optional<ArgValue> arg;
-  testing::Probe probe;
+  RawCall call;
   int expected;  // 0 or errno
 };
 
-int fork_by_clone(uint64_t flags) {
-  const long pid = syscall(SYS_clone, flags, 0, 0, 0, 0);
-  if (pid == 0) _exit(0);
-  if (pid > 0) waitpid(static_cast<pid_t>(pid), nullptr, 0);
-  return outcome(pid);
-}
-
 const std::vector<KernelCase>& kernel_cases() {
   static const std::vector<KernelCase> cases = {
-      {"socket", ArgValue{0, AF_UNIX}, [] { return outcome(socket(AF_UNIX, SOCK_STREAM, 0)); }, 0},
-      {"socket", ArgValue{0, AF_PACKET}, [] { return outcome(socket(AF_PACKET, SOCK_RAW, 0)); },
-       EPERM},
+      {"socket", ArgValue{0, AF_UNIX}, {SYS_socket, {AF_UNIX, SOCK_STREAM, 0}}, 0},
+      {"socket", ArgValue{0, AF_PACKET}, {SYS_socket, {AF_PACKET, SOCK_RAW, 0}}, EPERM},
       // The kernel reads an int's low half; so does the rule.
-      {"socket", ArgValue{0, 0xffffffff00000000 | AF_UNIX},
-       [] { return outcome(syscall(SYS_socket, 0xffffffff00000000 | AF_UNIX, SOCK_STREAM, 0)); },
+      {"socket",
+       ArgValue{0, 0xffffffff00000000 | AF_UNIX},
+       {SYS_socket, {0xffffffff00000000 | AF_UNIX, SOCK_STREAM, 0}},
        0},
       // Without the filter, a size of 0 would fail with EINVAL.
-      {"clone3", std::nullopt, [] { return outcome(syscall(SYS_clone3, nullptr, 0)); }, ENOSYS},
-      {"clone", ArgValue{0, kForkFlags}, [] { return fork_by_clone(kForkFlags); }, 0},
-      {"clone", ArgValue{0, CLONE_NEWUSER | kForkFlags},
-       [] { return fork_by_clone(CLONE_NEWUSER | kForkFlags); }, EPERM},
-      {"unshare", ArgValue{0, CLONE_FS}, [] { return outcome(unshare(CLONE_FS)); }, 0},
-      {"unshare", ArgValue{0, CLONE_NEWUSER}, [] { return outcome(unshare(CLONE_NEWUSER)); },
+      {"clone3", std::nullopt, {SYS_clone3, {0, 0}}, ENOSYS},
+      {"clone", ArgValue{0, kForkFlags}, {SYS_clone, {kForkFlags, 0, 0, 0, 0}}, 0},
+      {"clone",
+       ArgValue{0, CLONE_NEWUSER | kForkFlags},
+       {SYS_clone, {CLONE_NEWUSER | kForkFlags, 0, 0, 0, 0}},
        EPERM},
+      {"unshare", ArgValue{0, CLONE_FS}, {SYS_unshare, {CLONE_FS}}, 0},
+      {"unshare", ArgValue{0, CLONE_NEWUSER}, {SYS_unshare, {CLONE_NEWUSER}}, EPERM},
   };
   return cases;
 }
@@ -173,10 +166,10 @@ TEST(SeccompFilterTest, LoadedStandardFilterDoesWhatEvaluateSays) {
   const auto generated = generate_profile(kernel_recording(), {.implications = false});
   ASSERT_TRUE(generated.ok()) << generated.error().message;
   const Profile& profile = generated->profile;
-  std::vector<testing::Probe> probes;
-  for (const auto& kernel_case : kernel_cases()) probes.push_back(kernel_case.probe);
+  std::vector<RawCall> calls;
+  for (const auto& kernel_case : kernel_cases()) calls.push_back(kernel_case.call);
 
-  const auto run = run_filtered(program_of(profile), probes);
+  const auto run = run_filtered(program_of(profile), calls);
   ASSERT_EQ(run.install_errno, 0);
   ASSERT_EQ(run.outcomes.size(), kernel_cases().size()) << "the child died under the filter";
   for (size_t i = 0; i < kernel_cases().size(); ++i) {
@@ -198,11 +191,12 @@ TEST(SeccompFilterTest, LoadedStrictFilterChecksIoctlRequestsAndPrctlOptions) {
   ASSERT_TRUE(generated.ok()) << generated.error().message;
 
   // Allowed calls fail on their bad arguments, denied ones with the filter's EPERM.
-  const auto run = run_filtered(program_of(generated->profile),
-                                {[] { return outcome(ioctl(-1, FIONREAD, nullptr)); },
-                                 [] { return outcome(ioctl(-1, TCGETS, nullptr)); },
-                                 [] { return outcome(prctl(PR_GET_NAME, nullptr, 0, 0, 0)); },
-                                 [] { return outcome(prctl(PR_SET_NAME, nullptr, 0, 0, 0)); }});
+  const unsigned long bad_fd = static_cast<unsigned long>(-1);
+  const auto run =
+      run_filtered(program_of(generated->profile), {{SYS_ioctl, {bad_fd, FIONREAD, 0}},
+                                                    {SYS_ioctl, {bad_fd, TCGETS, 0}},
+                                                    {SYS_prctl, {PR_GET_NAME, 0, 0, 0, 0}},
+                                                    {SYS_prctl, {PR_SET_NAME, 0, 0, 0, 0}}});
   ASSERT_EQ(run.install_errno, 0);
   EXPECT_THAT(run.outcomes, ElementsAre(EBADF, EPERM, EFAULT, EPERM));
 }
@@ -212,9 +206,8 @@ TEST(SeccompFilterTest, AnAuditFilterLetsEverythingRun) {
   ASSERT_TRUE(generated.ok()) << generated.error().message;
   const auto filter = SeccompFilter::build(generated->profile, Action::log);
   ASSERT_TRUE(filter.ok()) << filter.error().message;
-  const auto run = run_filtered(
-      filter->bpf_program().value(),
-      {[] { return outcome(socket(AF_PACKET, SOCK_RAW, 0)); }, [] { return outcome(getppid()); }});
+  const auto run = run_filtered(filter->bpf_program().value(),
+                                {{SYS_socket, {AF_PACKET, SOCK_RAW, 0}}, {SYS_getppid, {}}});
   ASSERT_EQ(run.install_errno, 0);
   ASSERT_EQ(run.outcomes.size(), 2u);
   // AF_PACKET needs CAP_NET_RAW, which the test may lack; EPERM would then be the kernel's.
