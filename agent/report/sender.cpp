@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 
 #include "common/util/file.h"
@@ -141,10 +142,11 @@ Sender::Sender(SenderOptions options, std::string host, int port)
 
 Sender::~Sender() = default;
 
-httplib::SSLClient* Sender::client() {
+httplib::SSLClient* Sender::client(bool& made) {
   auto version =
       files_version({&options_.ca_file, &options_.client_cert_file, &options_.client_key_file});
-  if (client_ && version == files_version_) return client_.get();
+  made = !client_ || version != files_version_;
+  if (!made) return client_.get();
   client_.reset();
   auto client = options_.client_cert_file.empty()
                     ? std::make_unique<httplib::SSLClient>(host_, port_)
@@ -177,16 +179,15 @@ SendResult Sender::send(const std::string& body) {
     // the first request on it: that one is sent once more on a new connection. Sending a batch
     // twice is harmless (merging is idempotent, docs/wire-format.md).
     for (int attempt = 0;; ++attempt) {
-      const auto* before = client_.get();
-      auto* kept = client();
+      bool made = false;
+      auto* kept = client(made);
       if (kept == nullptr) {
         return {Delivery::retryable, 0, "cannot load the client certificate or key", {}};
       }
-      const bool reused = kept == before;
       const auto result = kept->Post(kPath, headers, body, "application/json");
       if (result) return classify(*result);
       client_.reset();
-      if (!reused || attempt > 0)
+      if (made || attempt > 0)
         return {Delivery::retryable, 0, describe(result.error(), options_.ca_file), {}};
     }
   } catch (const std::exception& e) {

@@ -57,9 +57,9 @@ class Sender {
 
  private:
   Sender(SenderOptions options, std::string host, int port);
-  // The kept client, made anew when there is none or its files changed; nullptr when the
-  // client certificate or key cannot be loaded.
-  httplib::SSLClient* client();
+  // The kept client, made anew (`made`) when there is none or its files changed; nullptr when
+  // the client certificate or key cannot be loaded.
+  httplib::SSLClient* client(bool& made);
 
   SenderOptions options_;
   std::string host_;
