@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "agent/node/preflight.h"
@@ -164,7 +165,11 @@ std::chrono::milliseconds NodeAgent::round() {
                             .sets_capacity = options_.max_sets,
                             .program = recorder_->program_stats()});
   metrics_.export_tracked_containers(book_.recording());
-  metrics_.export_workloads(state);
+  std::set<common::WorkloadKey> recording;
+  for (const auto& [cgroup_id, record] : book_.records())
+    if (record.state == ContainerRecord::State::recording && !record.gone)
+      recording.insert(*record.workload);
+  metrics_.export_workloads(state, recording);
   metrics_.export_delivery(courier_.counts(), spool_->bytes(), spool_->entries().size());
   return result.retry_in.value_or(options_.interval);
 }

@@ -88,6 +88,7 @@ struct NodeMetrics::Instruments {
   prometheus::Counter& program_seconds;
   prometheus::Counter& program_runs;
   std::array<prometheus::Counter*, TAILOR_STAT_COUNT> recorder_stats{};
+  std::map<common::WorkloadKey, prometheus::Gauge*> workload_series;
 };
 
 NodeMetrics::NodeMetrics()
@@ -112,17 +113,26 @@ void NodeMetrics::export_tracked_containers(size_t recording) {
   instruments_->tracked_containers.Set(static_cast<double>(recording));
 }
 
-void NodeMetrics::export_workloads(const CumulativeState& state) {
+void NodeMetrics::export_workloads(const CumulativeState& state,
+                                   const std::set<common::WorkloadKey>& recording) {
+  auto& series = instruments_->workload_series;
+  std::erase_if(series, [&](const auto& entry) {
+    if (recording.contains(entry.first) && state.contains(entry.first)) return false;
+    instruments_->workload_syscalls.Remove(entry.second);
+    return true;
+  });
   for (const auto& [key, workload] : state) {
+    if (!recording.contains(key)) continue;
     std::set<std::pair<std::string, uint32_t>> distinct;
     for (const auto& entry : workload.syscalls)
       if (common::meets_profile(entry)) distinct.insert({entry.arch, entry.nr});
-    instruments_->workload_syscalls
-        .Add({{"workload_namespace", key.namespace_name},
-              {"workload_kind", key.kind},
-              {"workload_name", key.name},
-              {"workload_container", key.container}})
-        .Set(static_cast<double>(distinct.size()));
+    auto [at, added] = series.try_emplace(key, nullptr);
+    if (added)
+      at->second = &instruments_->workload_syscalls.Add({{"workload_namespace", key.namespace_name},
+                                                         {"workload_kind", key.kind},
+                                                         {"workload_name", key.name},
+                                                         {"workload_container", key.container}});
+    at->second->Set(static_cast<double>(distinct.size()));
   }
 }
 

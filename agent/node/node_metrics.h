@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "agent/recorder/recorder.h"
@@ -44,8 +45,12 @@ class NodeMetrics {
   void count_discovery();
   void export_recorder(const RecorderFigures& figures);
   void export_tracked_containers(size_t recording);
-  // Distinct syscalls a profile would allow, per workload container.
-  void export_workloads(const CumulativeState& state);
+  // Distinct syscalls a profile would allow, per workload container with a container recording
+  // on this node now. A workload's series goes when its last container here ends (the agent
+  // keeps its finished containers' calls for the run, but a series per workload that ever ran
+  // would grow with every Job and rollout for months).
+  void export_workloads(const CumulativeState& state,
+                        const std::set<common::WorkloadKey>& recording);
   void export_delivery(const CourierCounts& counts, uint64_t spool_bytes, size_t spool_batches);
 
  private:

@@ -4,6 +4,8 @@
 #include <openssl/ssl.h>
 
 #include <charconv>
+#include <filesystem>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 
 #include "common/util/file.h"
@@ -93,6 +95,19 @@ std::string describe(httplib::Error error, const std::string& ca_file) {
   }
 }
 
+// Enough to see a rotation: a rewritten file gets a new modification time (and mostly a size).
+std::string files_version(std::initializer_list<const std::string*> paths) {
+  std::string version;
+  for (const std::string* path : paths) {
+    if (path->empty()) continue;
+    std::error_code error;
+    const auto time = std::filesystem::last_write_time(*path, error);
+    const auto size = std::filesystem::file_size(*path, error);
+    version += std::to_string(time.time_since_epoch().count()) + ":" + std::to_string(size) + ";";
+  }
+  return version;
+}
+
 }  // namespace
 
 common::Result<std::unique_ptr<Sender>> Sender::create(SenderOptions options) {
@@ -125,6 +140,31 @@ Sender::Sender(SenderOptions options, std::string host, int port)
       port_(port),
       token_("", options_.token_file, std::chrono::seconds(0)) {}
 
+Sender::~Sender() = default;
+
+httplib::SSLClient* Sender::client(bool& made) {
+  auto version =
+      files_version({&options_.ca_file, &options_.client_cert_file, &options_.client_key_file});
+  made = !client_ || version != files_version_;
+  if (!made) return client_.get();
+  client_.reset();
+  auto client = options_.client_cert_file.empty()
+                    ? std::make_unique<httplib::SSLClient>(host_, port_)
+                    : std::make_unique<httplib::SSLClient>(host_, port_, options_.client_cert_file,
+                                                           options_.client_key_file);
+  if (!client->is_valid()) return nullptr;
+  SSL_CTX_set_min_proto_version(client->ssl_context(), TLS1_2_VERSION);
+  client->set_ca_cert_path(options_.ca_file.c_str());
+  client->enable_server_certificate_verification(true);
+  client->set_connection_timeout(options_.connect_timeout);
+  client->set_read_timeout(options_.timeout);
+  client->set_write_timeout(options_.timeout);
+  client->set_keep_alive(true);
+  client_ = std::move(client);
+  files_version_ = std::move(version);
+  return client_.get();
+}
+
 SendResult Sender::send(const std::string& body) {
   httplib::Headers headers;
   if (!options_.token_file.empty()) {
@@ -135,26 +175,23 @@ SendResult Sender::send(const std::string& body) {
   }
 
   try {
-    // A client per request: it loads the CA and client certificate afresh, so rotated files
-    // are picked up. Batches are seconds apart; the handshake costs nothing next to that.
-    auto client = options_.client_cert_file.empty()
-                      ? std::make_unique<httplib::SSLClient>(host_, port_)
-                      : std::make_unique<httplib::SSLClient>(
-                            host_, port_, options_.client_cert_file, options_.client_key_file);
-    if (!client->is_valid()) {
-      return {Delivery::retryable, 0, "cannot load the client certificate or key", {}};
+    // A kept connection the aggregator closed while idle (its idle timeout, a restart) fails
+    // the first request on it: that one is sent once more on a new connection. Sending a batch
+    // twice is harmless (merging is idempotent, docs/wire-format.md).
+    for (int attempt = 0;; ++attempt) {
+      bool made = false;
+      auto* kept = client(made);
+      if (kept == nullptr) {
+        return {Delivery::retryable, 0, "cannot load the client certificate or key", {}};
+      }
+      const auto result = kept->Post(kPath, headers, body, "application/json");
+      if (result) return classify(*result);
+      client_.reset();
+      if (made || attempt > 0)
+        return {Delivery::retryable, 0, describe(result.error(), options_.ca_file), {}};
     }
-    SSL_CTX_set_min_proto_version(client->ssl_context(), TLS1_2_VERSION);
-    client->set_ca_cert_path(options_.ca_file.c_str());
-    client->enable_server_certificate_verification(true);
-    client->set_connection_timeout(options_.connect_timeout);
-    client->set_read_timeout(options_.timeout);
-    client->set_write_timeout(options_.timeout);
-
-    const auto result = client->Post(kPath, headers, body, "application/json");
-    if (!result) return {Delivery::retryable, 0, describe(result.error(), options_.ca_file), {}};
-    return classify(*result);
   } catch (const std::exception& e) {
+    client_.reset();
     return {Delivery::retryable, 0, std::string("sending failed: ") + e.what(), {}};
   }
 }

@@ -8,6 +8,10 @@
 #include "common/k8s/client/token_source.h"
 #include "common/util/result.h"
 
+namespace httplib {
+class SSLClient;
+}
+
 namespace tailor::agent {
 
 struct SenderOptions {
@@ -37,23 +41,32 @@ struct SendResult {
 };
 
 // POSTs encoded deltas to https://<aggregator>/api/v1/deltas, verifying the server against
-// ca_file with TLS 1.2 or newer.
+// ca_file with TLS 1.2 or newer. One connection is kept alive across sends (a full handshake
+// per node per round costs the aggregator more than the batch: docs/decisions/0011); it is
+// opened again after a send that got no answer, and when the CA or client certificate files
+// change, so rotated files are still picked up.
 class Sender {
  public:
   // Checks that the files exist and hold what they should, so a misconfiguration is reported
   // at start-up rather than at the first batch.
   static common::Result<std::unique_ptr<Sender>> create(SenderOptions options);
+  ~Sender();
 
   // Never throws; every failure is a SendResult.
   SendResult send(const std::string& body);
 
  private:
   Sender(SenderOptions options, std::string host, int port);
+  // The kept client, made anew (`made`) when there is none or its files changed; nullptr when
+  // the client certificate or key cannot be loaded.
+  httplib::SSLClient* client(bool& made);
 
   SenderOptions options_;
   std::string host_;
   int port_;
   common::TokenSource token_;
+  std::unique_ptr<httplib::SSLClient> client_;
+  std::string files_version_;  // the files' sizes and times when client_ was made
 };
 
 }  // namespace tailor::agent

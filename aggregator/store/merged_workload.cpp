@@ -1,6 +1,9 @@
 #include "aggregator/store/merged_workload.h"
 
 #include <algorithm>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/model/merge.h"
 
@@ -27,6 +30,49 @@ Run& run_of(std::vector<Run>& runs, uint32_t agent, bool& added) {
     at = runs.insert(runs.begin() + offset, Run{.agent = agent});
   }
   return *at;
+}
+
+// FNV-1a with murmur3's finaliser (uids that differ in their last digits would otherwise
+// differ little in the high bits the estimate reads): the same in every process and build, so
+// every replica keeps the same uids.
+uint64_t pod_hash(std::string_view uid) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : uid) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdULL;
+  hash = (hash ^ (hash >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+  return hash ^ (hash >> 33);
+}
+
+// Ordered by hash, then uid: a total order, so which uids are kept depends only on the union.
+using PodRank = std::pair<uint64_t, std::string_view>;
+PodRank pod_rank(std::string_view uid) { return {pod_hash(uid), uid}; }
+
+// Adds `from`'s uids to `into`, keeping the kMaxPodUids of lowest rank; true when it changed.
+// Agents send a pod's uid once (the batch after they first see it), so ranking the kept uids
+// at the bound is rare.
+template <typename Uids>
+bool add_pods(std::set<std::string>& into, const Uids& from) {
+  bool changed = false;
+  std::vector<PodRank> kept;  // a max-heap of into's ranks, once at the bound
+  for (const auto& uid : from) {
+    if (into.contains(uid)) continue;
+    if (into.size() < kMaxPodUids) {
+      changed |= into.insert(uid).second;
+      continue;
+    }
+    if (kept.empty()) {
+      for (const auto& other : into) kept.push_back(pod_rank(other));
+      std::make_heap(kept.begin(), kept.end());
+    }
+    const PodRank rank = pod_rank(uid);
+    if (rank >= kept.front()) continue;
+    std::pop_heap(kept.begin(), kept.end());
+    into.erase(std::string(kept.back().second));
+    kept.back() = {rank.first, *into.insert(uid).first};
+    std::push_heap(kept.begin(), kept.end());
+    changed = true;
+  }
+  return changed;
 }
 
 template <typename T>
@@ -104,7 +150,7 @@ std::optional<common::RecordedArg> MergedSyscall::arg_calls() const {
 MergedWorkload from_delta(const std::string& node, uint32_t run,
                           const common::WorkloadDelta& delta) {
   MergedWorkload workload;
-  workload.pods.insert(delta.pods.begin(), delta.pods.end());
+  add_pods(workload.pods, delta.pods);
   workload.nodes.insert(node);
   for (const auto& syscall : delta.syscalls) {
     MergedSyscall merged;
@@ -127,7 +173,7 @@ MergedWorkload from_delta(const std::string& node, uint32_t run,
 
 MergeGrowth merge_into(MergedWorkload& into, const MergedWorkload& from) {
   MergeGrowth growth;
-  growth.coverage |= insert_all(into.pods, from.pods);
+  growth.coverage |= add_pods(into.pods, from.pods);
   growth.coverage |= insert_all(into.nodes, from.nodes);
   for (auto [at_least, other] : {std::pair{&into.pods_seen_at_least, from.pods_seen_at_least},
                                  std::pair{&into.nodes_seen_at_least, from.nodes_seen_at_least}}) {
@@ -149,7 +195,14 @@ MergeGrowth merge_into(MergedWorkload& into, const MergedWorkload& from) {
 }
 
 uint64_t MergedWorkload::pods_seen() const {
-  return std::max<uint64_t>(pods.size(), pods_seen_at_least);
+  uint64_t seen = pods.size();
+  if (pods.size() >= kMaxPodUids) {
+    uint64_t kth = 0;
+    for (const auto& uid : pods) kth = std::max(kth, pod_hash(uid));
+    const double fraction = (static_cast<double>(kth) + 1) / 18446744073709551616.0;  // 2^64
+    seen = std::max(seen, static_cast<uint64_t>(static_cast<double>(kMaxPodUids - 1) / fraction));
+  }
+  return std::max(seen, pods_seen_at_least);
 }
 
 uint64_t MergedWorkload::nodes_seen() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -64,10 +65,16 @@ struct MergedSyscall {
   bool operator==(const MergedSyscall&) const = default;
 };
 
+// A workload's pod uids are kept up to this many: the ones of smallest hash (a k-minimum-values
+// sketch; the smallest k of a union is itself a join, so merging stays a semilattice). Pods
+// come and go with every rollout and Job; without a bound a workload's uids would grow for as
+// long as the aggregator runs. Past it, pods_seen() is estimated from the sketch.
+inline constexpr std::size_t kMaxPodUids = 1000;
+
 // The merged state of one workload container.
 struct MergedWorkload {
   std::map<SyscallId, MergedSyscall> syscalls;
-  std::set<std::string> pods;  // uids
+  std::set<std::string> pods;  // uids, at most kMaxPodUids (see above)
   std::set<std::string> nodes;
   // Counts a SeccompProfile's annotations held (written before a restart, or by another
   // replica that saw other agents), whose uids and names are not in it: joined by maximum,
@@ -75,6 +82,8 @@ struct MergedWorkload {
   uint64_t pods_seen_at_least = 0;
   uint64_t nodes_seen_at_least = 0;
 
+  // Distinct pods: exact up to kMaxPodUids, then estimated within a few percent
+  // ((k - 1) / the k-th smallest hash as a fraction of the hash range; error about 1/sqrt(k)).
   uint64_t pods_seen() const;
   uint64_t nodes_seen() const;
   bool operator==(const MergedWorkload&) const = default;

@@ -119,6 +119,35 @@ TEST(MergeStoreTest, MergeIsCommutativeAssociativeAndIdempotent) {
   }
 }
 
+// Pods of a workload rolled out again and again: the uids kept stay bounded, whatever the
+// order batches arrive in, and the count past the bound is an estimate within a few percent.
+TEST(MergeStoreTest, PodUidsAreBoundedAndTheirCountEstimatedPastTheBound) {
+  constexpr int kPods = 20'000;
+  std::vector<MergedWorkload> batches;
+  for (int first = 0; first < kPods; first += 100) {
+    WorkloadDelta delta;
+    delta.key = {"shop", "Deployment", "web", "main"};
+    for (int pod = first; pod < first + 100; ++pod)
+      delta.pods.push_back("3c1e6f2a-0000-4000-8000-" + std::to_string(1'000'000'000'000 + pod));
+    batches.push_back(from_delta("node-a", intern_run("node-a", "a"), delta));
+  }
+  MergedWorkload forward, backward;
+  for (const auto& batch : batches) merge_into(forward, batch);
+  for (auto it = batches.rbegin(); it != batches.rend(); ++it) merge_into(backward, *it);
+  EXPECT_EQ(forward.pods.size(), kMaxPodUids);
+  EXPECT_EQ(forward, backward) << "the uids kept depend only on the union";
+  EXPECT_NEAR(static_cast<double>(forward.pods_seen()), kPods, kPods * 0.1);
+
+  MergedWorkload again = forward;
+  const MergeGrowth growth = merge_into(again, batches.front());
+  EXPECT_FALSE(growth.coverage) << "uids beyond the bound are no change";
+  EXPECT_EQ(again, forward);
+
+  MergedWorkload few;
+  merge_into(few, batches.front());
+  EXPECT_EQ(few.pods_seen(), 100u) << "exact below the bound";
+}
+
 TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
   Delta delta;
   delta.node = "node-a";

@@ -82,7 +82,7 @@ TEST(NodeMetricsTest, WorkloadSyscallsCountWhatAProfileWouldAllow) {
       entry(0, common::Phase::workload), entry(0, common::Phase::runtime_filtered),
       entry(1, common::Phase::runtime_filtered), entry(59, common::Phase::runtime_setup)};
   NodeMetrics metrics;
-  metrics.export_workloads(state);
+  metrics.export_workloads(state, {{"shop", "Deployment", "web", "main"}});
   metrics.export_tracked_containers(2);
   metrics.count_discovery();
   const std::string text = exposition(metrics);
@@ -92,6 +92,27 @@ TEST(NodeMetricsTest, WorkloadSyscallsCountWhatAProfileWouldAllow) {
       << "one per number, whatever the phase; the runtime's set-up is never allowed";
   EXPECT_THAT(text, HasSubstr("\ntailor_agent_tracked_containers 2\n"));
   EXPECT_THAT(text, HasSubstr("\ntailor_agent_syscall_discoveries_total 1\n"));
+}
+
+TEST(NodeMetricsTest, AWorkloadsSeriesGoesWithItsLastContainerOnTheNode) {
+  const common::WorkloadKey web{"shop", "Deployment", "web", "main"};
+  const common::WorkloadKey job{"shop", "Job", "backup", "main"};
+  CumulativeState state;
+  state[web].syscalls.resize(1);
+  state[job].syscalls.resize(1);
+  NodeMetrics metrics;
+  metrics.export_workloads(state, {web, job});
+  EXPECT_THAT(exposition(metrics), HasSubstr("workload_name=\"backup\""));
+
+  // The Job ended: its calls stay in the state the agent reports, its series goes.
+  metrics.export_workloads(state, {web});
+  const std::string text = exposition(metrics);
+  EXPECT_THAT(text, Not(HasSubstr("workload_name=\"backup\"")));
+  EXPECT_THAT(text, HasSubstr("workload_name=\"web\""));
+
+  // A workload that starts again on the node gets its series back.
+  metrics.export_workloads(state, {web, job});
+  EXPECT_THAT(exposition(metrics), HasSubstr("workload_name=\"backup\""));
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ struct Seen {
   std::string authorization;
   std::string body;
   std::string content_type;
+  int remote_port = 0;  // the connection's
 };
 
 class SenderTest : public ::testing::Test {
@@ -43,7 +44,7 @@ class SenderTest : public ::testing::Test {
         "/api/v1/deltas", [this](const httplib::Request& request, httplib::Response& response) {
           std::lock_guard lock(mutex_);
           seen_.push_back({request.get_header_value("Authorization"), request.body,
-                           request.get_header_value("Content-Type")});
+                           request.get_header_value("Content-Type"), request.remote_port});
           const auto next = replies_.empty() ? Reply{200, "{}", ""} : replies_.front();
           if (!replies_.empty()) replies_.erase(replies_.begin());
           response.status = next.status;
@@ -218,6 +219,53 @@ TEST_F(SenderTest, ServerDownThenUp) {
   EXPECT_THAT(down.reason, HasSubstr("no answer from the aggregator"));
 
   server_.start(port);
+  EXPECT_EQ(s->send("{}").delivery, Delivery::acknowledged);
+}
+
+TEST_F(SenderTest, KeepsItsConnectionAcrossSends) {
+  server_.start();
+  auto s = sender(options());
+  ASSERT_TRUE(s);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(s->send("{}").delivery, Delivery::acknowledged);
+  const auto sends = seen();
+  ASSERT_EQ(sends.size(), 3u);
+  EXPECT_EQ(sends[1].remote_port, sends[0].remote_port) << "one connection, one handshake";
+  EXPECT_EQ(sends[2].remote_port, sends[0].remote_port);
+}
+
+TEST_F(SenderTest, ReconnectsWhenTheAggregatorRestarts) {
+  server_.start();
+  const int port = server_.port();
+  auto s = sender(options());
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->send("{}").delivery, Delivery::acknowledged);
+  server_.stop();
+  server_.start(port);
+  const SendResult after = s->send("{}");
+  EXPECT_EQ(after.delivery, Delivery::acknowledged) << after.reason;
+  const auto sends = seen();
+  ASSERT_EQ(sends.size(), 2u);
+  EXPECT_NE(sends[1].remote_port, sends[0].remote_port);
+}
+
+TEST_F(SenderTest, OpensANewConnectionWhenItsCaFileIsRotated) {
+  server_.start();
+  SenderOptions rotating = options();
+  rotating.ca_file = dir_.file("ca.pem");
+  const auto ca = common::read_file(tls_->ca_file);
+  ASSERT_TRUE(ca.ok());
+  ASSERT_TRUE(common::write_file_atomically(rotating.ca_file, *ca).ok());
+  auto s = sender(rotating);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->send("{}").delivery, Delivery::acknowledged);
+  // The rotated bundle trusts another CA only: the kept connection must not hide that.
+  const auto other = common::read_file(other_ca_file_);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(common::write_file_atomically(rotating.ca_file, *other).ok());
+  const SendResult refused = s->send("{}");
+  EXPECT_EQ(refused.delivery, Delivery::retryable);
+  EXPECT_THAT(refused.reason, HasSubstr("does not verify"));
+  ASSERT_TRUE(common::write_file_atomically(rotating.ca_file, *ca).ok());
   EXPECT_EQ(s->send("{}").delivery, Delivery::acknowledged);
 }
 
