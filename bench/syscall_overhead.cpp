@@ -190,18 +190,28 @@ int main(int argc, char** argv) {
     Recorder* raw = rec->release();
     return Attached{[raw] { return raw->program_stats(); }, [raw] { delete raw; }};
   };
-  const auto floor_program = [] {
-    hook_floor* skel = hook_floor__open_and_load();
-    if (skel == nullptr || hook_floor__attach(skel) != 0) die("cannot attach the floor program");
-    return Attached{[skel] {
+  // One program of bpf/hook_floor.bpf.c: the empty one, or one piece of the hot path.
+  const auto hook_program = [](const std::string& name) {
+    hook_floor* skel = hook_floor__open();
+    if (skel == nullptr) die("cannot open the floor programs");
+    bpf_program* chosen = nullptr;
+    bpf_program* program;
+    bpf_object__for_each_program(program, skel->obj) {
+      const bool wanted = name == bpf_program__name(program);
+      bpf_program__set_autoload(program, wanted);
+      if (wanted) chosen = program;
+    }
+    if (chosen == nullptr || hook_floor__load(skel) != 0 || hook_floor__attach(skel) != 0)
+      die("cannot attach " + name);
+    return Attached{[chosen] {
                       bpf_prog_info info{};
                       uint32_t length = sizeof(info);
-                      bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.tailor_floor_sys_enter),
-                                             &info, &length);
+                      bpf_obj_get_info_by_fd(bpf_program__fd(chosen), &info, &length);
                       return Recorder::ProgramStats{info.run_time_ns, info.run_cnt};
                     },
                     [skel] { hook_floor__destroy(skel); }};
   };
+  const auto floor_program = [&] { return hook_program("tailor_floor_sys_enter"); };
   const auto nothing = [] { return Attached{nullptr, [] {}}; };
   struct Config {
     std::string name;
@@ -220,6 +230,16 @@ int main(int argc, char** argv) {
       {"tracked+200 xN", cpus, [&] { return recorder(true, true); }},
   };
 
+  // The pieces of the hot path, each alone on the hook (run-time stats only).
+  std::vector<Config> pieces;
+  for (const char* piece :
+       {"piece_task", "piece_cgroup_serial", "piece_cgroup_kn_id", "piece_cgroup_id_helper",
+        "piece_shared_atomic", "piece_percpu_add", "piece_direct_map_atomic"})
+    pieces.push_back({piece, 1, [&, piece] { return hook_program(piece); }});
+  for (const char* piece : {"piece_shared_atomic", "piece_percpu_add"})
+    pieces.push_back(
+        {std::string(piece) + " xN", cpus, [&, piece] { return hook_program(piece); }});
+
   // Wall clock first, without run-time stats (they add two clock reads to every run), then
   // the programs' own run time with them; both interleaved over the rounds.
   std::map<std::string, std::vector<double>> wall, program;
@@ -234,19 +254,21 @@ int main(int argc, char** argv) {
   const int stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
   if (stats_fd < 0) die("bpf_enable_stats: " + std::string(std::strerror(errno)));
   for (int round = 0; round < rounds; ++round)
-    for (const auto& config : configs) {
-      Attached attached = config.setup();
-      if (attached.stats) {
-        ns_per_call(iterations / 20, config.threads);
-        const auto before = attached.stats();
-        ns_per_call(iterations, config.threads);
-        const auto after = attached.stats();
-        program[config.name].push_back(
-            double(after.run_time_ns - before.run_time_ns) /
-            double(std::max<uint64_t>(1, after.run_count - before.run_count)));
+    for (const std::vector<Config>* list :
+         std::initializer_list<const std::vector<Config>*>{&configs, &pieces})
+      for (const auto& config : *list) {
+        Attached attached = config.setup();
+        if (attached.stats) {
+          ns_per_call(iterations / 20, config.threads);
+          const auto before = attached.stats();
+          ns_per_call(iterations, config.threads);
+          const auto after = attached.stats();
+          program[config.name].push_back(
+              double(after.run_time_ns - before.run_time_ns) /
+              double(std::max<uint64_t>(1, after.run_count - before.run_count)));
+        }
+        attached.teardown();
       }
-      attached.teardown();
-    }
   close(stats_fd);
 
   std::printf(
@@ -268,6 +290,10 @@ int main(int argc, char** argv) {
       std::printf(" %14.1f %8.1f", median(program[config.name]), spread(program[config.name]));
     std::printf("\n");
   }
+  std::printf("pieces of the hot path, each alone on the hook (docs/decisions/0010):\n");
+  for (const auto& piece : pieces)
+    std::printf("%-30s %14.1f %8.1f\n", piece.name.c_str(), median(program[piece.name]),
+                spread(program[piece.name]));
   std::printf(
       "target: above floor, untracked at most +1%%, tracked at most +2%%, tracked xN at most "
       "+3%%\n");
