@@ -2,15 +2,18 @@
 // ratios compare like with like on a noisy machine:
 //   none      no program on sys_enter
 //   floor     an attached program that does nothing (the hook's own cost)
+//   untracked the recorder tracking 200 other cgroups, not the loop's (what every
+//             other process on the node pays)
 //   tracked   the recorder, tracking the loop's cgroup
 //   tracked+200  the same while 200 other cgroups are tracked too
-//   untracked the recorder loaded, the loop's cgroup not tracked (what every
-//             other process on the node pays)
+//   ... xN    the same with one loop on each CPU, all in the one tracked set
 // and then, for a loop under a seccomp filter, the recorder with its denial hooks
 // attached and detached.
-// Configurations are interleaved over rounds; each figure is the median round.
+// Configurations are interleaved over rounds; each figure is the median round,
+// by the wall clock and by the kernel's BPF run-time stats.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,8 +26,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <latch>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agent/cgroup/cgroup2.h"
@@ -45,9 +50,37 @@ double ns_per_call(long iterations) {
          static_cast<double>(iterations);
 }
 
+// The same loop in `threads` threads, one pinned to each CPU, started together: the mean of
+// their ns/call. The threads share the process's cgroup, so a tracked run counts every call
+// of every thread in the same set.
+double ns_per_call(long iterations, int threads) {
+  if (threads == 1) return ns_per_call(iterations);
+  std::vector<double> results(threads);
+  std::latch start(threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
+      cpu_set_t cpus;
+      CPU_ZERO(&cpus);
+      CPU_SET(t % std::thread::hardware_concurrency(), &cpus);
+      sched_setaffinity(0, sizeof(cpus), &cpus);
+      start.arrive_and_wait();
+      results[t] = ns_per_call(iterations);
+    });
+  for (auto& worker : workers) worker.join();
+  double sum = 0;
+  for (double r : results) sum += r;
+  return sum / threads;
+}
+
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
+}
+
+double spread(const std::vector<double>& values) {
+  const auto [low, high] = std::minmax_element(values.begin(), values.end());
+  return *high - *low;
 }
 
 [[noreturn]] void die(const std::string& message) {
@@ -59,49 +92,6 @@ void move_self(const Cgroup2& cgroups, const std::string& path) {
   FILE* procs = std::fopen(cgroups.absolute(path + "/cgroup.procs").c_str(), "w");
   if (procs == nullptr || std::fprintf(procs, "%d\n", getpid()) < 0 || std::fclose(procs) != 0)
     die("cannot move the benchmark into cgroup " + path);
-}
-
-// The programs' own run time as the kernel accounts it (BPF run-time stats):
-// less exposed to the noise of other processes than the loop's wall clock,
-// but it leaves out the hook's own cost, which the floor row shows.
-void print_program_time(long iterations, uint64_t loop_id, const std::vector<uint64_t>& others) {
-  const int stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-  if (stats_fd < 0) {
-    std::printf("program run time: unavailable (bpf_enable_stats: %s)\n", std::strerror(errno));
-    return;
-  }
-  const auto per_call = [](uint64_t ns, uint64_t count) {
-    return count ? double(ns) / double(count) : 0.0;
-  };
-  std::printf("program run time per call (kernel BPF stats, %ld calls):\n", iterations);
-  {
-    hook_floor* skel = hook_floor__open_and_load();
-    if (skel == nullptr || hook_floor__attach(skel) != 0) die("cannot attach the floor program");
-    ns_per_call(iterations);
-    bpf_prog_info info{};
-    uint32_t length = sizeof(info);
-    bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.tailor_floor_sys_enter), &info, &length);
-    std::printf("  %-12s %8.1f ns\n", "floor", per_call(info.run_time_ns, info.run_cnt));
-    hook_floor__destroy(skel);
-  }
-  for (const char* name : {"untracked", "tracked", "tracked+200"}) {
-    auto rec = Recorder::open({});
-    if (!rec) die(rec.error().message);
-    if (std::strcmp(name, "untracked") != 0) {
-      if (!(*rec)->track(loop_id, TAILOR_TRACK_AGGREGATE)) die("track failed");
-      if (std::strcmp(name, "tracked+200") == 0)
-        for (uint64_t id : others)
-          if (!(*rec)->track(id, TAILOR_TRACK_AGGREGATE)) die("track failed");
-    }
-    ns_per_call(iterations / 20);  // resolve and warm the cache before counting
-    const auto before = (*rec)->program_stats();
-    ns_per_call(iterations);
-    const auto after = (*rec)->program_stats();
-    std::printf(
-        "  %-12s %8.1f ns\n", name,
-        per_call(after.run_time_ns - before.run_time_ns, after.run_count - before.run_count));
-  }
-  close(stats_fd);
 }
 
 // The denial hooks' cost on the calls a filter allows: a child under a filter that allows
@@ -184,66 +174,129 @@ int main(int argc, char** argv) {
   }
   const uint64_t loop_id = *cgroups->id_of(base + "/loop");
 
-  using Setup = std::function<std::function<void()>()>;  // returns its teardown
-  const std::vector<std::pair<std::string, Setup>> configs = {
-      {"none", [] { return [] {}; }},
-      {"floor",
-       [] {
-         hook_floor* skel = hook_floor__open_and_load();
-         if (skel == nullptr || hook_floor__attach(skel) != 0)
-           die("cannot attach the floor program");
-         return std::function<void()>([skel] { hook_floor__destroy(skel); });
-       }},
-      {"untracked",
-       [] {
-         auto rec = Recorder::open({});
-         if (!rec) die(rec.error().message);
-         auto* raw = rec->release();
-         return std::function<void()>([raw] { delete raw; });
-       }},
-      {"tracked",
-       [&] {
-         auto rec = Recorder::open({});
-         if (!rec) die(rec.error().message);
-         if (!(*rec)->track(loop_id, TAILOR_TRACK_AGGREGATE)) die("track failed");
-         auto* raw = rec->release();
-         return std::function<void()>([raw] { delete raw; });
-       }},
-      {"tracked+200",
-       [&] {
-         auto rec = Recorder::open({});
-         if (!rec) die(rec.error().message);
-         for (uint64_t id : others)
-           if (!(*rec)->track(id, TAILOR_TRACK_AGGREGATE)) die("track failed");
-         if (!(*rec)->track(loop_id, TAILOR_TRACK_AGGREGATE)) die("track failed");
-         auto* raw = rec->release();
-         return std::function<void()>([raw] { delete raw; });
-       }},
+  // What a configuration leaves attached: how to read its program's run-time stats (none for
+  // "none") and how to take it down.
+  struct Attached {
+    std::function<Recorder::ProgramStats()> stats;
+    std::function<void()> teardown;
+  };
+  const auto recorder = [&](bool track_loop, bool track_others) {
+    auto rec = Recorder::open({});
+    if (!rec) die(rec.error().message);
+    if (track_others)
+      for (uint64_t id : others)
+        if (!(*rec)->track(id, TAILOR_TRACK_AGGREGATE)) die("track failed");
+    if (track_loop && !(*rec)->track(loop_id, TAILOR_TRACK_AGGREGATE)) die("track failed");
+    Recorder* raw = rec->release();
+    return Attached{[raw] { return raw->program_stats(); }, [raw] { delete raw; }};
+  };
+  // One program of bpf/hook_floor.bpf.c: the empty one, or one piece of the hot path.
+  const auto hook_program = [](const std::string& name) {
+    hook_floor* skel = hook_floor__open();
+    if (skel == nullptr) die("cannot open the floor programs");
+    bpf_program* chosen = nullptr;
+    bpf_program* program;
+    bpf_object__for_each_program(program, skel->obj) {
+      const bool wanted = name == bpf_program__name(program);
+      bpf_program__set_autoload(program, wanted);
+      if (wanted) chosen = program;
+    }
+    if (chosen == nullptr || hook_floor__load(skel) != 0 || hook_floor__attach(skel) != 0)
+      die("cannot attach " + name);
+    return Attached{[chosen] {
+                      bpf_prog_info info{};
+                      uint32_t length = sizeof(info);
+                      bpf_obj_get_info_by_fd(bpf_program__fd(chosen), &info, &length);
+                      return Recorder::ProgramStats{info.run_time_ns, info.run_cnt};
+                    },
+                    [skel] { hook_floor__destroy(skel); }};
+  };
+  const auto floor_program = [&] { return hook_program("tailor_floor_sys_enter"); };
+  const auto nothing = [] { return Attached{nullptr, [] {}}; };
+  struct Config {
+    std::string name;
+    int threads;
+    std::function<Attached()> setup;
+  };
+  const int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  const std::vector<Config> configs = {
+      {"none", 1, nothing},
+      {"floor", 1, floor_program},
+      {"untracked", 1, [&] { return recorder(false, true); }},
+      {"tracked", 1, [&] { return recorder(true, false); }},
+      {"tracked+200", 1, [&] { return recorder(true, true); }},
+      {"none xN", cpus, nothing},
+      {"floor xN", cpus, floor_program},
+      {"tracked+200 xN", cpus, [&] { return recorder(true, true); }},
   };
 
-  std::map<std::string, std::vector<double>> samples;
-  ns_per_call(iterations / 4);  // warm-up
-  for (int round = 0; round < rounds; ++round) {
-    for (const auto& [name, setup] : configs) {
-      auto teardown = setup();
-      ns_per_call(iterations / 20);
-      samples[name].push_back(ns_per_call(iterations));
-      teardown();
-    }
-  }
+  // The pieces of the hot path, each alone on the hook (run-time stats only).
+  std::vector<Config> pieces;
+  for (const char* piece :
+       {"piece_task", "piece_cgroup_serial", "piece_cgroup_kn_id", "piece_cgroup_id_helper",
+        "piece_shared_atomic", "piece_percpu_add", "piece_direct_map_atomic"})
+    pieces.push_back({piece, 1, [&, piece] { return hook_program(piece); }});
+  for (const char* piece : {"piece_shared_atomic", "piece_percpu_add"})
+    pieces.push_back(
+        {std::string(piece) + " xN", cpus, [&, piece] { return hook_program(piece); }});
 
-  const double none = median(samples["none"]);
-  const double floor_ns = median(samples["floor"]);
-  std::printf("syscall overhead: getppid loop, %ld calls x %d rounds, median round\n", iterations,
-              rounds);
-  std::printf("%-12s %10s %12s %16s\n", "config", "ns/call", "x none", "above floor");
-  for (const auto& [name, setup] : configs) {
-    const double ns = median(samples[name]);
-    std::printf("%-12s %10.1f %12.3f %+15.1f%%\n", name.c_str(), ns, ns / none,
-                name == "none" ? 0.0 : 100.0 * (ns - floor_ns) / none);
+  // Wall clock first, without run-time stats (they add two clock reads to every run), then
+  // the programs' own run time with them; both interleaved over the rounds.
+  std::map<std::string, std::vector<double>> wall, program;
+  ns_per_call(iterations / 4);  // warm-up
+  for (int round = 0; round < rounds; ++round)
+    for (const auto& config : configs) {
+      Attached attached = config.setup();
+      ns_per_call(iterations / 20, config.threads);  // resolve and warm the cache
+      wall[config.name].push_back(ns_per_call(iterations, config.threads));
+      attached.teardown();
+    }
+  const int stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+  if (stats_fd < 0) die("bpf_enable_stats: " + std::string(std::strerror(errno)));
+  for (int round = 0; round < rounds; ++round)
+    for (const std::vector<Config>* list :
+         std::initializer_list<const std::vector<Config>*>{&configs, &pieces})
+      for (const auto& config : *list) {
+        Attached attached = config.setup();
+        if (attached.stats) {
+          ns_per_call(iterations / 20, config.threads);
+          const auto before = attached.stats();
+          ns_per_call(iterations, config.threads);
+          const auto after = attached.stats();
+          program[config.name].push_back(
+              double(after.run_time_ns - before.run_time_ns) /
+              double(std::max<uint64_t>(1, after.run_count - before.run_count)));
+        }
+        attached.teardown();
+      }
+  close(stats_fd);
+
+  std::printf(
+      "syscall overhead: getppid loop, %ld calls x %d rounds, median round (spread: max - min)\n",
+      iterations, rounds);
+  std::printf("xN: one loop on each of the %d CPUs, in the same set; compared with none xN\n",
+              cpus);
+  std::printf("%-16s %10s %8s %10s %12s %14s %8s\n", "config", "ns/call", "spread", "x none",
+              "above floor", "program ns", "spread");
+  for (const auto& config : configs) {
+    const bool many = config.threads > 1;
+    const double none = median(wall[many ? "none xN" : "none"]);
+    const double floor_ns = median(wall[many ? "floor xN" : "floor"]);
+    const double ns = median(wall[config.name]);
+    std::printf("%-16s %10.1f %8.1f %10.3f %+11.1f%%", config.name.c_str(), ns,
+                spread(wall[config.name]), ns / none,
+                config.name.starts_with("none") ? 0.0 : 100.0 * (ns - floor_ns) / none);
+    if (program.count(config.name))
+      std::printf(" %14.1f %8.1f", median(program[config.name]), spread(program[config.name]));
+    std::printf("\n");
   }
-  std::printf("target: tracked costs at most 10%% of the no-tracer syscall above the floor\n");
-  print_program_time(iterations, loop_id, others);
+  std::printf("pieces of the hot path, each alone on the hook (docs/decisions/0010):\n");
+  for (const auto& piece : pieces)
+    std::printf("%-30s %14.1f %8.1f\n", piece.name.c_str(), median(program[piece.name]),
+                spread(program[piece.name]));
+  std::printf(
+      "target: above floor, untracked at most +1%%, tracked at most +2%%, tracked xN at most "
+      "+3%%\n");
   print_denial_hook_cost(iterations, rounds, loop_id);
   std::printf("reproduce: sudo %s %ld %d\n", argv[0], iterations, rounds);
   std::fflush(stdout);

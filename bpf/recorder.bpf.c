@@ -223,16 +223,19 @@ static __noinline void record_arg(struct pt_regs* regs, struct tailor_syscall_se
 
 /* The native set of the current task's cgroup and its index, through the
  * cache. A cgroup a process is being moved into is not cached, and says so. */
-static __always_inline struct tailor_syscall_set* current_set(struct cgroup* cgrp, __u64 cgroup_id,
-                                                              __u32* index, int* arrival) {
-  __u64 generation = tailor_generation;
+static __always_inline struct tailor_syscall_set* current_set(struct cgroup* cgrp, __u32* index,
+                                                              int* arrival) {
+  __u64 serial = cgrp->self.serial_nr;
+  struct tailor_cache_page* page = cache_page(serial);
+  __u64 generation = page->generation;
   __u64 slot;
   *arrival = 0;
-  struct tailor_cache_entry* cached = cache_slot(cgroup_id);
-  if (!cache_get(cached, cgroup_id, generation, &slot)) {
+  struct tailor_cache_entry* cached = cache_slot(page, serial);
+  if (!cache_get(cached, serial, generation, &slot)) {
+    __u64 cgroup_id = cgrp->kn->id;
     slot = resolve(cgrp, cgroup_id);
     *arrival = slot && is_arriving(cgroup_id);
-    if (!*arrival) cache_put(cached, cgroup_id, generation, slot);
+    if (!*arrival) cache_put(cached, serial, generation, slot);
   }
   if (!slot) return 0;
   *index = (__u32)(slot - 1);
@@ -247,14 +250,14 @@ static __always_inline struct tailor_syscall_set* other_set(struct tailor_syscal
   return bpf_map_lookup_elem(&syscall_sets, index);
 }
 
-static __always_inline void count_call(__u64 cgroup_id, struct tailor_syscall_set* set, __u32 n,
+static __always_inline void count_call(struct cgroup* cgrp, struct tailor_syscall_set* set, __u32 n,
                                        const char* comm) {
   __u64 bit = 1ULL << (n & 63);
   __u64* word = &set->seen[n / 64];
   /* The plain read keeps the common case (already seen) free of a locked op;
    * the fetch-or makes exactly one CPU emit the first-seen event. */
   if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit))
-    emit_event(cgroup_id, set, n, TAILOR_EVENT_FIRST_SEEN, 0, 0, comm);
+    emit_event(cgrp->kn->id, set, n, TAILOR_EVENT_FIRST_SEEN, 0, 0, comm);
   __sync_fetch_and_add(&set->counts[n], 1);
 }
 
@@ -262,10 +265,9 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
   struct task_struct* task = bpf_get_current_task_btf();
   struct cgroup* cgrp = task->cgroups->dfl_cgrp;
-  __u64 cgroup_id = cgrp->kn->id;
   __u32 index;
   int arrival;
-  struct tailor_syscall_set* set = current_set(cgrp, cgroup_id, &index, &arrival);
+  struct tailor_syscall_set* set = current_set(cgrp, &index, &arrival);
   if (!set) return 0;
 
   long nr = id;
@@ -280,7 +282,7 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
     set = other_set(set, abi, phase, &index);
     if (!set) return 0;
   }
-  count_call(cgroup_id, set, n, 0);
+  count_call(cgrp, set, n, 0);
 
   if (abi == TAILOR_ABI_NATIVE) {
     __u8 spec = arg_specs[n];
@@ -311,12 +313,11 @@ int BPF_PROG(tailor_exec, struct task_struct* task, pid_t old_pid, struct linux_
   if (!nr || nr >= TAILOR_MAX_SYSCALLS || task->seccomp.mode != SECCOMP_MODE_DISABLED) return 0;
 
   struct cgroup* cgrp = task->cgroups->dfl_cgrp;
-  __u64 cgroup_id = cgrp->kn->id;
   __u32 index;
   int arrival;
-  struct tailor_syscall_set* set = current_set(cgrp, cgroup_id, &index, &arrival);
+  struct tailor_syscall_set* set = current_set(cgrp, &index, &arrival);
   if (!set) return 0;
   set = other_set(set, TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED, &index);
-  if (set) count_call(cgroup_id, set, nr, comm);
+  if (set) count_call(cgrp, set, nr, comm);
   return 0;
 }

@@ -1,8 +1,10 @@
-/* Which set a cgroup's syscalls go to, cached per cgroup id in a direct-mapped
- * table in .bss. The hot path is a multiply, a shift and four loads: no helper
- * call, no hash-map lookup, so the processes Tailor does not track (nearly all
- * of a node) pay almost nothing. A collision or a torn entry only sends the
- * caller down the slow path (the ancestor walk), never to a wrong set. */
+/* Which set a cgroup's syscalls go to, cached per cgroup in a direct-mapped
+ * table in .bss, keyed by the cgroup's css serial number (one load from the
+ * cgroup, where its id would take one more page). The hot path is a multiply,
+ * a shift and loads from one page of the table: no helper call, no hash-map
+ * lookup, so the processes Tailor does not track (nearly all of a node) pay
+ * almost nothing. A collision or a torn entry only sends the caller down the
+ * slow path (the ancestor walk), never to a wrong set. */
 #pragma once
 
 // clang-format off: the libbpf headers need vmlinux.h's types first.
@@ -12,34 +14,37 @@
 
 #define TAILOR_GOLDEN_64 0x9E3779B97F4A7C15ULL
 
-/* Bumped by user space whenever `tracked` changes. Starts at 1 so the zeroed
- * table never matches. */
-volatile __u64 tailor_generation SEC(".data") = 1;
+struct tailor_cache_page tailor_resolve_cache[TAILOR_CACHE_PAGES]
+    __attribute__((aligned(TAILOR_CACHE_PAGE_BYTES)));
 
-struct tailor_cache_entry tailor_resolve_cache[TAILOR_CACHE_SLOTS];
-
-static __always_inline __u64 cache_check(__u64 cgroup_id, __u64 slot, __u64 generation) {
-  return cgroup_id ^ (slot * TAILOR_GOLDEN_64) ^ (generation << 32) ^ TAILOR_GOLDEN_64;
+static __always_inline __u64 cache_check(__u64 serial, __u64 slot, __u64 generation) {
+  return serial ^ (slot * TAILOR_GOLDEN_64) ^ (generation << 32) ^ TAILOR_GOLDEN_64;
 }
 
-static __always_inline struct tailor_cache_entry* cache_slot(__u64 cgroup_id) {
-  __u32 index = (__u32)((cgroup_id * TAILOR_GOLDEN_64) >> (64 - TAILOR_CACHE_SLOTS_LOG2));
-  return &tailor_resolve_cache[index & (TAILOR_CACHE_SLOTS - 1)];
+static __always_inline struct tailor_cache_page* cache_page(__u64 serial) {
+  return &tailor_resolve_cache[((serial * TAILOR_GOLDEN_64) >> 59) & (TAILOR_CACHE_PAGES - 1)];
+}
+
+static __always_inline struct tailor_cache_entry* cache_slot(struct tailor_cache_page* page,
+                                                             __u64 serial) {
+  /* Multiply-shift rather than %: the verifier bounds it. */
+  __u64 low = (__u32)((serial * TAILOR_GOLDEN_64) >> 27);
+  return &page->entries[(low * TAILOR_CACHE_PAGE_ENTRIES) >> 32];
 }
 
 /* Returns 1 and the cached slot (index + 1, 0 for untracked) when the entry is current. */
-static __always_inline int cache_get(struct tailor_cache_entry* entry, __u64 cgroup_id,
+static __always_inline int cache_get(struct tailor_cache_entry* entry, __u64 serial,
                                      __u64 generation, __u64* slot) {
-  __u64 id = entry->cgroup_id, set = entry->slot_plus_one, gen = entry->generation;
-  if (id != cgroup_id || gen != generation || entry->check != cache_check(id, set, gen)) return 0;
+  __u64 key = entry->cgroup_serial, set = entry->slot_plus_one, gen = entry->generation;
+  if (key != serial || gen != generation || entry->check != cache_check(key, set, gen)) return 0;
   *slot = set;
   return 1;
 }
 
-static __always_inline void cache_put(struct tailor_cache_entry* entry, __u64 cgroup_id,
+static __always_inline void cache_put(struct tailor_cache_entry* entry, __u64 serial,
                                       __u64 generation, __u64 slot) {
-  entry->cgroup_id = cgroup_id;
+  entry->cgroup_serial = serial;
   entry->slot_plus_one = slot;
   entry->generation = generation;
-  entry->check = cache_check(cgroup_id, slot, generation);
+  entry->check = cache_check(serial, slot, generation);
 }

@@ -153,8 +153,9 @@ int BPF_PROG(tailor_populated, struct cgroup* cgrp, const char* path, int popula
   __u64 id = cgrp->kn->id;
   __u64 now = bpf_ktime_get_ns();
   bpf_map_update_elem(&arriving, &id, &now, BPF_ANY);
-  struct tailor_cache_entry* cached = cache_slot(id);
-  if (cached->cgroup_id == id) cached->check = 0;
+  __u64 serial = cgrp->self.serial_nr;
+  struct tailor_cache_entry* cached = cache_slot(cache_page(serial), serial);
+  if (cached->cgroup_serial == serial) cached->check = 0;
   return 0;
 }
 

@@ -212,9 +212,10 @@ Recorder::~Recorder() {
 }
 
 void Recorder::bump_generation() {
-  // The program reads it through the mmap'ed .data map: no syscall, and a
+  // The program reads it through the mmap'ed .bss map: no syscall, and a
   // stale cache entry is resolved again at the cgroup's next syscall.
-  __atomic_fetch_add(&skel_->data->tailor_generation, 1, __ATOMIC_SEQ_CST);
+  for (auto& page : skel_->bss->tailor_resolve_cache)
+    __atomic_fetch_add(&page.generation, 1, __ATOMIC_SEQ_CST);
 }
 
 Status Recorder::track(uint64_t cgroup_id, tailor_track_mode mode) {

@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #endif
 
-#define TAILOR_ABI_VERSION 3
+#define TAILOR_ABI_VERSION 4
 
 /* Highest syscall number + 1 that a bitmap holds. x86_64 and arm64 are past 460
  * today; x32 numbers (with __X32_SYSCALL_BIT removed) reach 547. */
@@ -109,15 +109,24 @@ struct tailor_arg_key {
   __u64 value;
 };
 
-/* One slot of the recorder's resolution cache (bpf/resolve_cache.bpf.h). Only
- * the program reads it; it is here because the skeleton exposes .bss. */
-#define TAILOR_CACHE_SLOTS_LOG2 12
-#define TAILOR_CACHE_SLOTS (1 << TAILOR_CACHE_SLOTS_LOG2)
+/* The recorder's resolution cache (bpf/resolve_cache.bpf.h), in .bss, which the
+ * skeleton exposes. Each page carries its own copy of the generation, so that a
+ * lookup touches one page of it: on a kernel that switches page tables on every
+ * syscall (PTI without PCID), every page the program touches is a TLB miss. */
+#define TAILOR_CACHE_PAGE_BYTES 4096
+#define TAILOR_CACHE_PAGES 32
 struct tailor_cache_entry {
-  __u64 cgroup_id;
+  __u64 cgroup_serial; /* the cgroup's css serial_nr: never reused, unlike an address */
   __u64 slot_plus_one; /* native set of the cgroup's calls; 0: not tracked */
   __u64 generation;
   __u64 check; /* mixes the other three: a half-written entry does not match */
+};
+#define TAILOR_CACHE_PAGE_ENTRIES (TAILOR_CACHE_PAGE_BYTES / sizeof(struct tailor_cache_entry) - 1)
+struct tailor_cache_page {
+  /* Bumped by user space, in every page, whenever `tracked` changes. */
+  __u64 generation;
+  __u64 reserved[3];
+  struct tailor_cache_entry entries[TAILOR_CACHE_PAGE_ENTRIES];
 };
 
 enum tailor_event_kind {
@@ -197,6 +206,7 @@ TAILOR_ABI_ASSERT(sizeof(struct tailor_syscall_set) ==
                       8 * (3 + 2 * TAILOR_BITMAP_WORDS + TAILOR_MAX_SYSCALLS),
                   "ABI: tailor_syscall_set");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_entry) == 32, "ABI: tailor_cache_entry");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_page) == TAILOR_CACHE_PAGE_BYTES, "ABI: cache page");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_event) == 64 + TAILOR_CGROUP_NAME_LEN, "ABI: tailor_event");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_arg_key) == 16, "ABI: tailor_arg_key");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_denial_key) == 24, "ABI: tailor_denial_key");
