@@ -11,7 +11,7 @@ Assessment assess_tracked(const TrackedWorkload& tracked, std::string_view own_p
   };
   const WorkloadEvidence evidence{.last_discovery_unix_ms = tracked.last_discovery_unix_ms,
                                   .pods_seen = tracked.merged.pods_seen(),
-                                  .nodes = {}};
+                                  .nodes = tracked.reports};
   return assess(evidence, own_profile, allowed, now_unix_ms, options);
 }
 

@@ -12,8 +12,8 @@ namespace tailor::aggregator {
 // -L tailor.dev/state`.
 inline constexpr const char* kStateLabel = "tailor.dev/state";
 
-// A tracked workload's assessment: its coverage from the store, and what its profile allows
-// (any phase of a call the store holds is in the profile).
+// A tracked workload's assessment: its coverage and its agents' reports from the store, and
+// what its profile allows (any phase of a call the store holds is in the profile).
 Assessment assess_tracked(const TrackedWorkload& tracked, std::string_view own_profile,
                           int64_t now_unix_ms, const LifecycleOptions& options);
 

@@ -47,19 +47,22 @@ struct ObservedDenial {
   bool operator==(const ObservedDenial&) const = default;
 };
 
-// The latest report of one agent run on one workload container.
+// What one agent run reported of one workload container: its latest enforcement and every
+// call denied on its node.
 struct NodeReport {
   // securityContext.seccompProfile.localhostProfile of its pods when their type is Localhost.
   std::string localhost_profile;
   uint32_t pods_filtered = 0;  // its pods in seccomp filter mode
   std::vector<ObservedDenial> denied;
+  // The batch the enforcement came in: an older batch delivered late changes nothing.
+  uint64_t enforcement_seq = 0;
 };
 
 // What the aggregator knows of one workload container.
 struct WorkloadEvidence {
   int64_t last_discovery_unix_ms = 0;  // when its profile last grew
   uint64_t pods_seen = 0;
-  std::map<std::string, NodeReport> nodes;  // by agent run
+  std::map<uint32_t, NodeReport> nodes;  // by agent run (MergeStore's interned ids)
 };
 
 struct Assessment {

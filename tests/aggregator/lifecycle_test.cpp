@@ -49,8 +49,8 @@ TEST(WorkloadStateTest, LearningUntilQuietLongEnoughOnEnoughPods) {
 TEST(WorkloadStateTest, EnforcedOnlyUnderItsOwnProfile) {
   const int64_t now = 1000 * kHour;
   auto evidence = quiet_for(48 * kHour, 3, now);
-  evidence.nodes["run-a"] = {.localhost_profile = kOwn, .pods_filtered = 2, .denied = {}};
-  evidence.nodes["run-b"] = {
+  evidence.nodes[1] = {.localhost_profile = kOwn, .pods_filtered = 2, .denied = {}};
+  evidence.nodes[2] = {
       .localhost_profile = "operator/shop/hand-written.json", .pods_filtered = 1, .denied = {}};
   const auto enforced = assess(evidence, kOwn, allowing({0, 1}), now, {});
   EXPECT_EQ(enforced.state, WorkloadState::enforced);
@@ -58,22 +58,22 @@ TEST(WorkloadStateTest, EnforcedOnlyUnderItsOwnProfile) {
   EXPECT_EQ(enforced.foreign_profiles, std::vector<std::string>{"operator/shop/hand-written.json"});
 
   // A profile named like this one but filtering nothing, or another one only: not enforced.
-  evidence.nodes["run-a"].pods_filtered = 0;
+  evidence.nodes[1].pods_filtered = 0;
   const auto other = assess(evidence, kOwn, allowing({0, 1}), now, {});
   EXPECT_EQ(other.state, WorkloadState::stable);
   EXPECT_EQ(other.pods_enforced, 0u);
   // An empty own profile (none written yet) matches no pod that names no profile.
-  evidence.nodes["run-a"] = {.localhost_profile = "", .pods_filtered = 2, .denied = {}};
+  evidence.nodes[1] = {.localhost_profile = "", .pods_filtered = 2, .denied = {}};
   EXPECT_EQ(assess(evidence, "", allowing({}), now, {}).state, WorkloadState::stable);
 }
 
 TEST(WorkloadStateTest, DenyingWhenItsProfileDeniesAndEnforcedAgainOnceHealed) {
   const int64_t now = 1000 * kHour;
   auto evidence = quiet_for(48 * kHour, 3, now);
-  evidence.nodes["run-a"] = {.localhost_profile = kOwn,
-                             .pods_filtered = 1,
-                             .denied = {denial(41, "socket", DenialAction::trap, 3, 500, "web-1")}};
-  evidence.nodes["run-b"] = {
+  evidence.nodes[1] = {.localhost_profile = kOwn,
+                       .pods_filtered = 1,
+                       .denied = {denial(41, "socket", DenialAction::trap, 3, 500, "web-1")}};
+  evidence.nodes[2] = {
       .localhost_profile = kOwn,
       .pods_filtered = 1,
       .denied = {denial(41, "socket", DenialAction::trap, 4, 200, "web-2"),
@@ -96,9 +96,9 @@ TEST(WorkloadStateTest, DenyingWhenItsProfileDeniesAndEnforcedAgainOnceHealed) {
 TEST(WorkloadStateTest, DenialsUnderAnotherFilterAreShownButNeverDenying) {
   const int64_t now = 1000 * kHour;
   auto evidence = quiet_for(1 * kHour, 3, now);
-  evidence.nodes["run-a"] = {.localhost_profile = "",
-                             .pods_filtered = 2,  // RuntimeDefault
-                             .denied = {denial(165, "mount", DenialAction::kill_process, 1)}};
+  evidence.nodes[1] = {.localhost_profile = "",
+                       .pods_filtered = 2,  // RuntimeDefault
+                       .denied = {denial(165, "mount", DenialAction::kill_process, 1)}};
   const auto assessed = assess(evidence, kOwn, allowing({}), now, {});
   EXPECT_EQ(assessed.state, WorkloadState::learning);
   EXPECT_TRUE(assessed.denied.empty());
