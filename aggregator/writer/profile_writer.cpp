@@ -40,10 +40,15 @@ std::string resource_version(const json& object) {
   return object.value("metadata", json::object()).value("resourceVersion", "");
 }
 
-std::string state_label(const json& object) {
-  const json labels = object.value("metadata", json::object()).value("labels", json::object());
-  const auto state = labels.find(kStateLabel);
-  return state != labels.end() && state->is_string() ? state->get<std::string>() : "";
+PublishedState published_in(const json& object) {
+  const json metadata = object.value("metadata", json::object());
+  const auto text = [&](const char* field, const char* name) {
+    const json values = metadata.value(field, json::object());
+    const auto value = values.find(name);
+    return value != values.end() && value->is_string() ? value->get<std::string>() : "";
+  };
+  return {text("labels", kStateLabel), text("annotations", kDeniedAnnotation),
+          text("annotations", kDeniedElsewhereAnnotation)};
 }
 
 }  // namespace
@@ -130,7 +135,7 @@ common::Status ProfileWriter::rebuild() {
     // write needs no read first. A frozen object is read at every change instead.
     if (version) state.written = *version;
     if (!written->frozen) {
-      state.held = {resource_version(item), profile_hash(item), state_label(item)};
+      state.held = {resource_version(item), profile_hash(item), published_in(item)};
     }
     ++rebuilt;
   }
@@ -215,13 +220,14 @@ void ProfileWriter::update_store_metrics(Clock::time_point now) {
   std::vector<common::WorkloadKey> restated;
   store_metrics_.update(store_,
                         [&](const common::WorkloadKey& key, const TrackedWorkload& tracked) {
-                          const WorkloadState state = state_of(key, tracked, now_unix_ms);
+                          const Assessment assessment = assessment_of(key, tracked, now_unix_ms);
                           if (publish) {
-                            const auto [known, added] = states_.try_emplace(key, state);
-                            if (added || known->second != state) restated.push_back(key);
-                            known->second = state;
+                            PublishedState shown = published_state(assessment);
+                            const auto [known, added] = states_.try_emplace(key, shown);
+                            if (added || known->second != shown) restated.push_back(key);
+                            known->second = std::move(shown);
                           }
-                          return state;
+                          return assessment.state;
                         });
   if (!restated.empty()) {
     std::lock_guard lock(mu_);
@@ -231,10 +237,10 @@ void ProfileWriter::update_store_metrics(Clock::time_point now) {
   metrics_at_ = now;
 }
 
-WorkloadState ProfileWriter::state_of(const common::WorkloadKey& key,
-                                      const TrackedWorkload& tracked, int64_t now_unix_ms) const {
+Assessment ProfileWriter::assessment_of(const common::WorkloadKey& key,
+                                        const TrackedWorkload& tracked, int64_t now_unix_ms) const {
   const std::string own = spo_localhost_profile(profile_location(key, options_.api_version));
-  return assess_tracked(tracked, own, now_unix_ms, options_.lifecycle).state;
+  return assess_tracked(tracked, own, now_unix_ms, options_.lifecycle);
 }
 
 void ProfileWriter::restate_locked(const std::vector<common::WorkloadKey>& keys,
@@ -377,7 +383,7 @@ ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key, Held
         }
         // Never overwrite: what the server holds joins the store before the write.
         store_.merge(key, stored->workload, wall_clock_());
-        held = {resource_version(*existing), profile_hash(*existing), state_label(*existing)};
+        held = {resource_version(*existing), profile_hash(*existing), published_in(*existing)};
       }
     }
     const TrackedWorkload tracked = *store_.get(key);
@@ -391,7 +397,7 @@ ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key, Held
     profile.default_action = options_.default_action;
     if (profile.default_action != common::Action::return_errno) profile.default_errno_ret.reset();
     const int64_t now_unix_ms = wall_clock_();
-    const std::string state(workload_state_name(state_of(key, tracked, now_unix_ms)));
+    const PublishedState state = published_state(assessment_of(key, tracked, now_unix_ms));
     auto object = profile_object(key, tracked, profile, location, now_unix_ms);
     if (!object) {
       writes_.Add({{"result", "error"}}).Increment();
@@ -399,7 +405,12 @@ ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key, Held
                "SeccompProfile for " + common::describe(key) + ": " + object.error().message);
       return Outcome::failed;
     }
-    (*object)["metadata"]["labels"][kStateLabel] = state;
+    (*object)["metadata"]["labels"][kStateLabel] = state.state;
+    if (!state.denied.empty())
+      (*object)["metadata"]["annotations"][kDeniedAnnotation] = state.denied;
+    if (!state.denied_elsewhere.empty()) {
+      (*object)["metadata"]["annotations"][kDeniedElsewhereAnnotation] = state.denied_elsewhere;
+    }
     written_version = tracked.version;
     const std::size_t hash = profile_hash(*object);
     const bool exists = !held.resource_version.empty();

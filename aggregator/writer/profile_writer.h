@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "aggregator/lifecycle/workload_state.h"
+#include "aggregator/lifecycle/tracked_state.h"
 #include "aggregator/store/merge_store.h"
 #include "aggregator/store/store_metrics.h"
 #include "common/k8s/client/kube_client.h"
@@ -99,7 +99,7 @@ class ProfileWriter {
   struct Held {
     std::string resource_version;  // empty: unknown, read before writing
     std::size_t profile_hash = 0;  // of the profile it carries
-    std::string state;             // its tailor.dev/state label
+    PublishedState state;          // its state label and denied-calls annotations
   };
   struct KeyState {
     uint64_t seen = 0;     // the latest store version the change feed reported
@@ -127,8 +127,8 @@ class ProfileWriter {
   common::Status rebuild();
 
   void update_store_metrics(Clock::time_point now);
-  WorkloadState state_of(const common::WorkloadKey& key, const TrackedWorkload& tracked,
-                         int64_t now_unix_ms) const;
+  Assessment assessment_of(const common::WorkloadKey& key, const TrackedWorkload& tracked,
+                           int64_t now_unix_ms) const;
   // Queues the keys whose state differs from the one last published.
   void restate_locked(const std::vector<common::WorkloadKey>& keys, Clock::time_point now);
   void learn_changes_locked(Clock::time_point now);
@@ -148,9 +148,9 @@ class ProfileWriter {
   WallClock wall_clock_;
   StoreMetrics store_metrics_;
   Clock::time_point metrics_at_{};
-  // The state each key had at the last metrics update: the ticker's own (run_once is not
+  // What each key showed at the last metrics update: the ticker's own (run_once is not
   // called with start()).
-  std::map<common::WorkloadKey, WorkloadState> states_;
+  std::map<common::WorkloadKey, PublishedState> states_;
   prometheus::Family<prometheus::Counter>& writes_;
   prometheus::Histogram& latency_;
   prometheus::Gauge& pending_;

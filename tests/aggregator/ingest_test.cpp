@@ -446,10 +446,35 @@ TEST_F(IngestTest, EnforcementAndDenialsOverHttpsTurnTheStateLabel) {
   // is recorded but leaves it stable.
   const auto denied =
       batch(kWeb, 3, std::nullopt,
-            {{"x86_64", 41, "socket", common::DenialAction::errno_ret, 3, 2000, "pod-a", "nginx"}});
+            {{"x86_64", 41, "socket", common::DenialAction::errno_ret, 3, 2000, "pod-a", "nginx"},
+             {"x86_64", 165, "mount", common::DenialAction::errno_ret, 1, 2500, "pod-a", "nginx"}});
   ASSERT_EQ(post(token, common::encode_delta(denied)).first, 200);
   EXPECT_TRUE(state_becomes(kWeb, "denying")) << kubectl_state(*server_, kWeb);
   EXPECT_EQ(kubectl_state(*server_, api), "stable");
+  // The denied calls on the objects, for `kubectl describe`: the sensitive one is not healed.
+  const auto annotation = [&](const common::WorkloadKey& key, const std::string& name) {
+    auto got =
+        testbed::run_kubectl(*server_, {"get", "seccompprofile", profile_name(key), "-o", "json"});
+    if (!got || got->exit_status != 0) return std::string("kubectl failed");
+    const json object = json::parse(got->out, nullptr, false);
+    if (!object.is_object()) return got->out;
+    return object["metadata"].value("annotations", json::object()).value("tailor.dev/" + name, "");
+  };
+
+  const std::string web_denied = annotation(kWeb, "denied");
+  EXPECT_NE(web_denied.find("socket x86_64 errno x3 (first pod pod-a)"), std::string::npos)
+      << web_denied;
+  EXPECT_EQ(web_denied.find("socket x86_64 errno x3 (first pod pod-a) [not healed"),
+            std::string::npos)
+      << web_denied;
+  EXPECT_NE(web_denied.find("mount x86_64 errno x1 (first pod pod-a) [not healed: "),
+            std::string::npos)
+      << web_denied;
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return annotation(api, "denied-elsewhere").starts_with("mount x86_64 errno x4"); },
+      std::chrono::seconds(10)))
+      << annotation(api, "denied-elsewhere");
+  EXPECT_EQ(annotation(api, "denied"), "");
   EXPECT_EQ(aggregator_->store().get(api)->reports.begin()->second.denied.size(), 1u);
   std::string metrics;
   EXPECT_TRUE(testing::wait_until(
