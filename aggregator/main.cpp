@@ -49,6 +49,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--rate", line.rate, "Batches per second per node")->capture_default_str();
   app.add_option("--burst", line.burst, "Batches a node may send at once")->capture_default_str();
+  app.add_option("--stable-after-hours", line.stable_after_hours,
+                 "Hours without a new call before a workload is stable")
+      ->capture_default_str();
+  app.add_option("--stable-min-pods", line.stable_min_pods,
+                 "Pods a workload must have been seen on before it is stable")
+      ->capture_default_str();
   common::add_version_flags(app, "tailor-aggregator");
   if (auto status = common::parse_command_line(app, argc, argv, "tailor-aggregator"))
     return *status;

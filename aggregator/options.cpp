@@ -76,6 +76,11 @@ common::Result<AggregatorOptions> aggregator_options(const CommandLine& line) {
     return common::make_error("--api-version must be v1 or v1beta1");
   }
   options.writer.api_version = line.api_version;
+  if (line.stable_after_hours < 0)
+    return common::make_error("--stable-after-hours must not be negative");
+  options.writer.lifecycle.stable_after =
+      std::chrono::milliseconds(static_cast<int64_t>(line.stable_after_hours * 3600 * 1000));
+  options.writer.lifecycle.stable_min_pods = line.stable_min_pods;
   return options;
 }
 

@@ -27,6 +27,8 @@ struct CommandLine {
   std::size_t max_body_bytes = 4 << 20;
   double rate = 20;
   double burst = 40;
+  double stable_after_hours = 24;
+  uint64_t stable_min_pods = 2;
 };
 
 // Checks the values; an error names the flag.

@@ -6,6 +6,30 @@
 #include "common/model/merge.h"
 
 namespace tailor::aggregator {
+namespace {
+
+// Denial counts are cumulative per run, so the largest of each (arch, nr, action) is kept;
+// enforcement is the latest.
+void record_report(NodeReport& report, uint64_t seq, const common::WorkloadDelta& delta) {
+  if (delta.enforcement && seq >= report.enforcement_seq) {
+    report.localhost_profile = delta.enforcement->localhost_profile;
+    report.pods_filtered = delta.enforcement->pods_filtered;
+    report.enforcement_seq = seq;
+  }
+  for (const auto& denial : delta.denied) {
+    auto known = std::find_if(report.denied.begin(), report.denied.end(), [&](const auto& d) {
+      return d.arch == denial.arch && d.nr == denial.nr && d.action == denial.action;
+    });
+    if (known == report.denied.end()) {
+      report.denied.push_back({denial.arch, denial.nr, denial.name, denial.action, denial.count,
+                               denial.first_seen_unix_ms, denial.first_pod});
+    } else {
+      known->count = std::max(known->count, denial.count);
+    }
+  }
+}
+
+}  // namespace
 
 Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
   Applied applied;
@@ -31,6 +55,9 @@ Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
       }
     }
     if (merge_locked(workload.key, merged, now_unix_ms).profile) ++applied.grown;
+    if (!settled && (workload.enforcement || !workload.denied.empty())) {
+      record_report(workloads_.at(workload.key).reports[run], delta.seq, workload);
+    }
   }
   // A sweep of the whole store, so not on every batch: a tenth of the settling time is plenty.
   if (settled_at_unix_ms_ == 0) settled_at_unix_ms_ = now_unix_ms;
@@ -47,6 +74,8 @@ void MergeStore::settle_ended_runs(int64_t now_unix_ms) {
     if (now_unix_ms - seen >= options_.settle_runs_after.count()) ended.insert(run);
   if (ended.empty()) return;
   for (auto& [key, tracked] : workloads_) {
+    std::erase_if(tracked.reports,
+                  [&](const auto& report) { return ended.contains(report.first); });
     for (auto& [id, syscall] : tracked.merged.syscalls) {
       std::erase_if(syscall.by_agent, [&](const MergedSyscall::AgentTally& tally) {
         if (!ended.contains(tally.agent)) return false;

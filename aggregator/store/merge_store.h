@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "aggregator/lifecycle/workload_state.h"
 #include "aggregator/store/merged_workload.h"
 #include "common/wire/delta.h"
 #include "common/wire/workload_key.h"
@@ -23,6 +24,9 @@ struct TrackedWorkload {
   uint64_t version = 0;
   int64_t first_discovery_unix_ms = 0;
   int64_t last_discovery_unix_ms = 0;  // when the profile part last grew
+  // Enforcement and denials per live agent run (interned run id); a run that ended takes its
+  // report with it, so a node that went reports nothing stale.
+  std::map<uint32_t, NodeReport> reports;
 };
 
 struct StoreOptions {

@@ -31,9 +31,14 @@ StoreMetrics::StoreMetrics(prometheus::Registry& registry)
       last_discovery_(prometheus::BuildGauge()
                           .Name("tailor_aggregator_last_discovery_timestamp_seconds")
                           .Help("When a workload container's profile last grew (Unix time).")
-                          .Register(registry)) {}
+                          .Register(registry)),
+      state_(prometheus::BuildGauge()
+                 .Name("tailor_aggregator_workload_state")
+                 .Help("1 for a workload container's lifecycle state (learning, stable, "
+                       "enforced, denying), 0 for the other three.")
+                 .Register(registry)) {}
 
-void StoreMetrics::update(const MergeStore& store) {
+void StoreMetrics::update(const MergeStore& store, const StateOf& state_of) {
   // Workloads only accumulate, so no series ever needs removing.
   std::size_t workloads = 0;
   store.for_each([&](const common::WorkloadKey& key, const TrackedWorkload& tracked) {
@@ -46,6 +51,14 @@ void StoreMetrics::update(const MergeStore& store) {
     syscalls_.Add(labels).Set(static_cast<double>(under_profile.size()));
     if (tracked.last_discovery_unix_ms > 0)
       last_discovery_.Add(labels).Set(static_cast<double>(tracked.last_discovery_unix_ms) / 1000.0);
+    // Four series per workload, one of them 1: `== 1` selects a state, and a state no workload
+    // is in still has its zeros for sums.
+    const WorkloadState current = state_of(key, tracked);
+    for (const WorkloadState state : all_workload_states()) {
+      auto state_labels = labels;
+      state_labels.emplace("state", workload_state_name(state));
+      state_.Add(state_labels).Set(state == current ? 1 : 0);
+    }
   });
   workloads_.Set(static_cast<double>(workloads));
 }

@@ -64,6 +64,11 @@ ProfileLocation profile_location(const common::WorkloadKey& key, const std::stri
   return location;
 }
 
+std::string spo_localhost_profile(const ProfileLocation& location) {
+  const std::string scope = location.namespace_name.empty() ? "" : location.namespace_name + "/";
+  return "operator/" + scope + location.name + ".json";
+}
+
 common::Result<json> profile_object(const common::WorkloadKey& key, const TrackedWorkload& tracked,
                                     const common::Profile& profile, const ProfileLocation& location,
                                     int64_t now_unix_ms) {

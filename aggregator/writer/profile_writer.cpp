@@ -9,6 +9,7 @@
 #include <functional>
 #include <random>
 
+#include "aggregator/lifecycle/tracked_state.h"
 #include "aggregator/writer/api_version.h"
 #include "aggregator/writer/profile_conversion.h"
 #include "aggregator/writer/profile_object.h"
@@ -37,6 +38,17 @@ std::size_t profile_hash(const json& object) {
 
 std::string resource_version(const json& object) {
   return object.value("metadata", json::object()).value("resourceVersion", "");
+}
+
+PublishedState published_in(const json& object) {
+  const json metadata = object.value("metadata", json::object());
+  const auto text = [&](const char* field, const char* name) {
+    const json values = metadata.value(field, json::object());
+    const auto value = values.find(name);
+    return value != values.end() && value->is_string() ? value->get<std::string>() : "";
+  };
+  return {text("labels", kStateLabel), text("annotations", kDeniedAnnotation),
+          text("annotations", kDeniedElsewhereAnnotation)};
 }
 
 }  // namespace
@@ -122,7 +134,9 @@ common::Status ProfileWriter::rebuild() {
     // What was just read back is what the server holds: nothing to write for it, and the next
     // write needs no read first. A frozen object is read at every change instead.
     if (version) state.written = *version;
-    if (!written->frozen) state.held = {resource_version(item), profile_hash(item)};
+    if (!written->frozen) {
+      state.held = {resource_version(item), profile_hash(item), published_in(item)};
+    }
     ++rebuilt;
   }
   learn_changes_locked(Clock::now());
@@ -201,9 +215,44 @@ void ProfileWriter::run_once() {
 void ProfileWriter::update_store_metrics(Clock::time_point now) {
   // A walk of the whole store under its lock: once a second is plenty for scrapes.
   if (now - metrics_at_ < std::chrono::seconds(1)) return;
-  store_metrics_.update(store_);
+  const bool publish = !options_.record_only && ready_;
+  const int64_t now_unix_ms = wall_clock_();
+  std::vector<common::WorkloadKey> restated;
+  store_metrics_.update(store_,
+                        [&](const common::WorkloadKey& key, const TrackedWorkload& tracked) {
+                          const Assessment assessment = assessment_of(key, tracked, now_unix_ms);
+                          if (publish) {
+                            PublishedState shown = published_state(assessment);
+                            const auto [known, added] = states_.try_emplace(key, shown);
+                            if (added || known->second != shown) restated.push_back(key);
+                            known->second = std::move(shown);
+                          }
+                          return assessment.state;
+                        });
+  if (!restated.empty()) {
+    std::lock_guard lock(mu_);
+    restate_locked(restated, now);
+  }
   if (!options_.record_only) pending_.Set(static_cast<double>(pending()));
   metrics_at_ = now;
+}
+
+Assessment ProfileWriter::assessment_of(const common::WorkloadKey& key,
+                                        const TrackedWorkload& tracked, int64_t now_unix_ms) const {
+  const std::string own = spo_localhost_profile(profile_location(key, options_.api_version));
+  return assess_tracked(tracked, own, now_unix_ms, options_.lifecycle);
+}
+
+void ProfileWriter::restate_locked(const std::vector<common::WorkloadKey>& keys,
+                                   Clock::time_point now) {
+  for (const auto& key : keys) {
+    Entry& entry = *keys_.try_emplace(key).first;
+    KeyState& state = entry.second;
+    state.restate = true;
+    if (state.changed) continue;  // queued already
+    state.changed = now;
+    if (!state.writing) enqueue_locked(entry, now);
+  }
 }
 
 void ProfileWriter::learn_changes_locked(Clock::time_point now) {
@@ -268,6 +317,7 @@ void ProfileWriter::work(bool until_idle) {
     state.writing = true;
     const Clock::time_point changed = *state.changed;
     state.changed.reset();
+    state.restate = false;
     Held held = state.held;
     lock.unlock();
     uint64_t version = 0;
@@ -286,6 +336,7 @@ void ProfileWriter::settle_locked(Entry& entry, Outcome outcome, uint64_t versio
     state.backoff = std::clamp(state.backoff * 2, options_.initial_backoff, options_.max_backoff);
     state.retry_at = now + state.backoff;
     state.changed = changed;  // still the first unwritten change
+    state.restate = true;     // whatever it was for is still to do
     enqueue_locked(entry, now);
     return;
   }
@@ -294,7 +345,7 @@ void ProfileWriter::settle_locked(Entry& entry, Outcome outcome, uint64_t versio
   }
   state.written = std::max(state.written, version);
   state.backoff = std::chrono::milliseconds(0);
-  if (state.seen > state.written) {
+  if (state.seen > state.written || state.restate) {
     // Changed while being written: in line again, from when that change was learnt.
     if (!state.changed) state.changed = now;
     enqueue_locked(entry, now);
@@ -332,7 +383,7 @@ ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key, Held
         }
         // Never overwrite: what the server holds joins the store before the write.
         store_.merge(key, stored->workload, wall_clock_());
-        held = {resource_version(*existing), profile_hash(*existing)};
+        held = {resource_version(*existing), profile_hash(*existing), published_in(*existing)};
       }
     }
     const TrackedWorkload tracked = *store_.get(key);
@@ -345,17 +396,25 @@ ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key, Held
     common::Profile& profile = generated->profile;
     profile.default_action = options_.default_action;
     if (profile.default_action != common::Action::return_errno) profile.default_errno_ret.reset();
-    auto object = profile_object(key, tracked, profile, location, wall_clock_());
+    const int64_t now_unix_ms = wall_clock_();
+    const PublishedState state = published_state(assessment_of(key, tracked, now_unix_ms));
+    auto object = profile_object(key, tracked, profile, location, now_unix_ms);
     if (!object) {
       writes_.Add({{"result", "error"}}).Increment();
       log_line("error",
                "SeccompProfile for " + common::describe(key) + ": " + object.error().message);
       return Outcome::failed;
     }
+    (*object)["metadata"]["labels"][kStateLabel] = state.state;
+    if (!state.denied.empty())
+      (*object)["metadata"]["annotations"][kDeniedAnnotation] = state.denied;
+    if (!state.denied_elsewhere.empty()) {
+      (*object)["metadata"]["annotations"][kDeniedElsewhereAnnotation] = state.denied_elsewhere;
+    }
     written_version = tracked.version;
     const std::size_t hash = profile_hash(*object);
     const bool exists = !held.resource_version.empty();
-    if (exists && hash == held.profile_hash) {
+    if (exists && hash == held.profile_hash && state == held.state) {
       writes_.Add({{"result", "unchanged"}}).Increment();
       return Outcome::unchanged;
     }
@@ -366,7 +425,7 @@ ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key, Held
     }();
     if (result) {
       writes_.Add({{"result", exists ? "updated" : "created"}}).Increment();
-      held = {resource_version(*result), hash};
+      held = {resource_version(*result), hash, state};
       return Outcome::written;
     }
     if (result.status() == 409 || result.status() == 404) {

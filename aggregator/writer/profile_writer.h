@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "aggregator/lifecycle/tracked_state.h"
 #include "aggregator/store/merge_store.h"
 #include "aggregator/store/store_metrics.h"
 #include "common/k8s/client/kube_client.h"
@@ -50,6 +51,8 @@ struct WriterOptions {
   common::Action default_action = common::Action::return_errno;
   // "v1", "v1beta1", or empty to ask discovery.
   std::string api_version;
+  // When a workload counts as stable; its state is the object's tailor.dev/state label.
+  LifecycleOptions lifecycle;
 };
 
 // Keeps one SeccompProfile per workload container up to date with the merged store. Writes
@@ -96,6 +99,7 @@ class ProfileWriter {
   struct Held {
     std::string resource_version;  // empty: unknown, read before writing
     std::size_t profile_hash = 0;  // of the profile it carries
+    PublishedState state;          // its state label and denied-calls annotations
   };
   struct KeyState {
     uint64_t seen = 0;     // the latest store version the change feed reported
@@ -103,6 +107,8 @@ class ProfileWriter {
     // First unwritten change; while a write is in flight, the first change since it started.
     std::optional<Clock::time_point> changed;
     bool writing = false;
+    // The workload's state changed while its profile did not: written like a change.
+    bool restate = false;
     Clock::time_point retry_at{};
     std::chrono::milliseconds backoff{0};
     Held held;
@@ -121,6 +127,10 @@ class ProfileWriter {
   common::Status rebuild();
 
   void update_store_metrics(Clock::time_point now);
+  Assessment assessment_of(const common::WorkloadKey& key, const TrackedWorkload& tracked,
+                           int64_t now_unix_ms) const;
+  // Queues the keys whose state differs from the one last published.
+  void restate_locked(const std::vector<common::WorkloadKey>& keys, Clock::time_point now);
   void learn_changes_locked(Clock::time_point now);
   void enqueue_locked(Entry& entry, Clock::time_point now);
   // The waiting key with the oldest change, if its debounce and backoff are over.
@@ -138,6 +148,9 @@ class ProfileWriter {
   WallClock wall_clock_;
   StoreMetrics store_metrics_;
   Clock::time_point metrics_at_{};
+  // What each key showed at the last metrics update: the ticker's own (run_once is not
+  // called with start()).
+  std::map<common::WorkloadKey, PublishedState> states_;
   prometheus::Family<prometheus::Counter>& writes_;
   prometheus::Histogram& latency_;
   prometheus::Gauge& pending_;

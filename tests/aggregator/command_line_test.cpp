@@ -52,6 +52,8 @@ TEST(AggregatorCommandLineTest, HelpListsTheFlags) {
   EXPECT_EQ(result.exit_status, 0);
   EXPECT_THAT(result.out, HasSubstr("--tls-cert"));
   EXPECT_THAT(result.out, HasSubstr("--version"));
+  EXPECT_THAT(result.out, HasSubstr("--stable-after-hours"));
+  EXPECT_THAT(result.out, HasSubstr("--stable-min-pods"));
 }
 
 }  // namespace

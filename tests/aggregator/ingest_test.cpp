@@ -4,14 +4,20 @@
 #include <httplib.h>
 
 #include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "aggregator/aggregator.h"
+#include "aggregator/writer/profile_names.h"
+#include "aggregator/writer/profile_object.h"
 #include "common/util/file.h"
 #include "tests/aggregator/aggregator_bed.h"
 #include "tests/common/testing/temp_dir.h"
+#include "tests/support/process.h"
 #include "tests/support/wait.h"
+#include "tests/testbed/kubectl.h"
 #include "tests/testbed/tls_material.h"
 
 namespace tailor::aggregator {
@@ -39,7 +45,7 @@ class IngestTest : public AggregatorBed {
   void start(AggregatorOptions options = {}) {
     options.endpoint = {"127.0.0.1", 0, dir_.file("tls.pem"), dir_.file("tls.key"),
                         options.endpoint.client_ca_file};
-    options.writer.record_only = true;
+    options.writer.record_only = !write_profiles_;
     auto aggregator = Aggregator::create(new_client(), options);
     ASSERT_TRUE(aggregator) << aggregator.error().message;
     aggregator_ = std::move(*aggregator);
@@ -79,6 +85,7 @@ class IngestTest : public AggregatorBed {
   common::testing::TempDir dir_;
   std::string ca_file_;
   bool with_client_cert_ = false;
+  bool write_profiles_ = false;
   std::unique_ptr<Aggregator> aggregator_;
   std::mutex mu_;  // posts may come from several threads
   httplib::Headers last_headers_;
@@ -379,6 +386,112 @@ TEST_F(IngestTest, LimitsEachNodesRateWithRetryAfter) {
   // Another node has a bucket of its own.
   const std::string body_b = common::encode_delta(delta_from("node-b", "agent-2", kWeb, {"read"}));
   EXPECT_EQ(post(agent_token("node-b"), body_b).first, 200);
+}
+
+// The tailor.dev/state label as `kubectl get seccompprofiles -L tailor.dev/state` shows it.
+std::string kubectl_state(testbed::TestApiServer& server, const common::WorkloadKey& key) {
+  auto listed = testbed::run_kubectl(server, {"get", "seccompprofiles", "-L", "tailor.dev/state",
+                                              "--no-headers", profile_name(key)});
+  if (!listed || listed->exit_status != 0) return "";
+  std::istringstream words(listed->out);
+  std::vector<std::string> columns{std::istream_iterator<std::string>(words), {}};
+  return columns.empty() ? "" : columns.back();
+}
+
+common::Delta batch(const common::WorkloadKey& key, uint64_t seq,
+                    std::optional<common::DeltaEnforcement> enforcement,
+                    std::vector<common::DeltaDenial> denied) {
+  common::Delta delta;
+  delta.node = "node-a";
+  delta.agent = {"agent-1", 1714564800000};
+  delta.seq = seq;
+  delta.workloads.push_back({.key = key,
+                             .pods = {},
+                             .syscalls = {},
+                             .denied = std::move(denied),
+                             .enforcement = std::move(enforcement)});
+  return delta;
+}
+
+TEST_F(IngestTest, EnforcementAndDenialsOverHttpsTurnTheStateLabel) {
+  if (!testing::have_program("kubectl")) FAIL() << "kubectl is not installed";
+  write_profiles_ = true;
+  AggregatorOptions options;
+  options.writer.debounce = std::chrono::milliseconds(0);
+  options.writer.lifecycle = {.stable_after = std::chrono::milliseconds(0), .stable_min_pods = 1};
+  start(options);
+  const common::WorkloadKey api = {"shop", "Deployment", "api", "app"};
+  const std::string token = agent_token("node-a");
+  auto first = delta_from("node-a", "agent-1", kWeb, {"read", "write"});
+  first.workloads.push_back(delta_from("node-a", "agent-1", api, {"read"}).workloads[0]);
+  ASSERT_EQ(post(token, common::encode_delta(first)).first, 200);
+  const auto state_becomes = [&](const common::WorkloadKey& key, const std::string& state) {
+    return testing::wait_until([&] { return kubectl_state(*server_, key) == state; },
+                               std::chrono::seconds(20));
+  };
+  EXPECT_TRUE(state_becomes(kWeb, "stable")) << kubectl_state(*server_, kWeb);
+
+  // Pods of web run under web's own profile; api's pods under a profile Tailor did not write.
+  const std::string own =
+      spo_localhost_profile(profile_location(kWeb, aggregator_->writer().api_version()));
+  auto enforcing = batch(kWeb, 2, common::DeltaEnforcement{own, "Localhost", 2, 2}, {});
+  enforcing.workloads.push_back(
+      batch(api, 2, common::DeltaEnforcement{"operator/shop/hand-written.json", "Localhost", 1, 1},
+            {{"x86_64", 165, "mount", common::DenialAction::errno_ret, 4, 1000, "pod-x", "app"}})
+          .workloads[0]);
+  ASSERT_EQ(post(token, common::encode_delta(enforcing)).first, 200);
+  EXPECT_TRUE(state_becomes(kWeb, "enforced")) << kubectl_state(*server_, kWeb);
+
+  // A call web's profile does not allow, denied: denying. api's denial under another filter
+  // is recorded but leaves it stable.
+  const auto denied =
+      batch(kWeb, 3, std::nullopt,
+            {{"x86_64", 41, "socket", common::DenialAction::errno_ret, 3, 2000, "pod-a", "nginx"},
+             {"x86_64", 165, "mount", common::DenialAction::errno_ret, 1, 2500, "pod-a", "nginx"}});
+  ASSERT_EQ(post(token, common::encode_delta(denied)).first, 200);
+  EXPECT_TRUE(state_becomes(kWeb, "denying")) << kubectl_state(*server_, kWeb);
+  EXPECT_EQ(kubectl_state(*server_, api), "stable");
+  // The denied calls on the objects, for `kubectl describe`: the sensitive one is not healed.
+  const auto annotation = [&](const common::WorkloadKey& key, const std::string& name) {
+    auto got =
+        testbed::run_kubectl(*server_, {"get", "seccompprofile", profile_name(key), "-o", "json"});
+    if (!got || got->exit_status != 0) return std::string("kubectl failed");
+    const json object = json::parse(got->out, nullptr, false);
+    if (!object.is_object()) return got->out;
+    return object["metadata"].value("annotations", json::object()).value("tailor.dev/" + name, "");
+  };
+
+  const std::string web_denied = annotation(kWeb, "denied");
+  EXPECT_NE(web_denied.find("socket x86_64 errno x3 (first pod pod-a)"), std::string::npos)
+      << web_denied;
+  EXPECT_EQ(web_denied.find("socket x86_64 errno x3 (first pod pod-a) [not healed"),
+            std::string::npos)
+      << web_denied;
+  EXPECT_NE(web_denied.find("mount x86_64 errno x1 (first pod pod-a) [not healed: "),
+            std::string::npos)
+      << web_denied;
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return annotation(api, "denied-elsewhere").starts_with("mount x86_64 errno x4"); },
+      std::chrono::seconds(10)))
+      << annotation(api, "denied-elsewhere");
+  EXPECT_EQ(annotation(api, "denied"), "");
+  EXPECT_EQ(aggregator_->store().get(api)->reports.begin()->second.denied.size(), 1u);
+  std::string metrics;
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        metrics = get("/metrics");
+        return metrics.find(
+                   "tailor_aggregator_workload_state{state=\"denying\","
+                   "workload_container=\"nginx\",workload_kind=\"Deployment\","
+                   "workload_name=\"web\",workload_namespace=\"shop\"} 1") != std::string::npos;
+      },
+      std::chrono::seconds(5)))
+      << metrics;
+
+  // An older batch delivered late does not undo the enforcement it preceded.
+  ASSERT_EQ(post(token, common::encode_delta(batch(kWeb, 1, common::DeltaEnforcement{}, {}))).first,
+            200);
+  EXPECT_EQ(aggregator_->store().get(kWeb)->reports.begin()->second.localhost_profile, own);
 }
 
 }  // namespace

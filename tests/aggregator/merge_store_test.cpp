@@ -339,3 +339,40 @@ TEST(MergeStoreBoundsTest, ABatchBeyondMaxWorkloadsIsRefusedWhole) {
 
 }  // namespace
 }  // namespace tailor::aggregator
+
+namespace tailor::aggregator {
+namespace {
+
+// Reports are per live agent run: the largest denial count is kept, and a run that ended takes
+// its enforcement and denials with it.
+TEST(MergeStoreReportsTest, LargestDenialCountAndNothingLeftOfAnEndedRun) {
+  MergeStore store({.settle_runs_after = std::chrono::minutes(10)});
+  const common::WorkloadKey web{"shop", "Deployment", "web", "nginx"};
+  const auto batch = [&](const std::string& agent, uint64_t seq, uint64_t count) {
+    common::Delta delta;
+    delta.node = "node-a";
+    delta.agent = {agent, 1};
+    delta.seq = seq;
+    common::WorkloadDelta workload;
+    workload.key = web;
+    workload.enforcement = common::DeltaEnforcement{"operator/web.json", "Localhost", 1, 1};
+    workload.denied = {{"x86_64", 41, "socket", common::DenialAction::trap, count, 5, "p", "c"}};
+    delta.workloads.push_back(workload);
+    return delta;
+  };
+  store.apply(batch("run-1", 2, 7), 0);
+  store.apply(batch("run-1", 1, 3), 1000);  // a late older batch
+  auto reports = store.get(web)->reports;
+  ASSERT_EQ(reports.size(), 1u);
+  ASSERT_EQ(reports.begin()->second.denied.size(), 1u);
+  EXPECT_EQ(reports.begin()->second.denied[0].count, 7u);
+  EXPECT_EQ(reports.begin()->second.localhost_profile, "operator/web.json");
+
+  store.apply(batch("run-2", 1, 1), 11 * 60 * 1000);
+  reports = store.get(web)->reports;
+  ASSERT_EQ(reports.size(), 1u) << "run-1 ended 11 minutes ago";
+  EXPECT_EQ(reports.begin()->second.denied[0].count, 1u);
+}
+
+}  // namespace
+}  // namespace tailor::aggregator

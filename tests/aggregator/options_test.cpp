@@ -29,6 +29,20 @@ TEST(OptionsTest, DefaultsListenEverywhereOn8443) {
   EXPECT_EQ(options->writer.debounce, std::chrono::milliseconds(2000));
   EXPECT_EQ(options->writer.default_action, common::Action::return_errno);
   EXPECT_FALSE(options->ingest.require_client_cert);
+  EXPECT_EQ(options->writer.lifecycle.stable_after, std::chrono::hours(24));
+  EXPECT_EQ(options->writer.lifecycle.stable_min_pods, 2u);
+}
+
+TEST(OptionsTest, StableWindowAndPods) {
+  CommandLine line = with_tls();
+  line.stable_after_hours = 0.5;
+  line.stable_min_pods = 3;
+  auto options = aggregator_options(line);
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(options->writer.lifecycle.stable_after, std::chrono::minutes(30));
+  EXPECT_EQ(options->writer.lifecycle.stable_min_pods, 3u);
+  line.stable_after_hours = -1;
+  EXPECT_FALSE(aggregator_options(line));
 }
 
 TEST(OptionsTest, ClientCaTurnsOnMutualTls) {

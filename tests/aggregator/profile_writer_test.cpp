@@ -1,14 +1,19 @@
 // The SeccompProfile writer against the test API server: valid v1 objects, writes only on
 // change, a known object updated without a read, 409s resolved by re-read and union, two
-// writers at once, restart, freeze, oldest change first, stop during writes, kubectl.
+// writers at once, restart, freeze, oldest change first, stop during writes, kubectl, the
+// tailor.dev/state label.
 #include "aggregator/writer/profile_writer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <functional>
+#include <iterator>
+#include <sstream>
 #include <thread>
 
 #include "aggregator/writer/profile_names.h"
@@ -37,13 +42,15 @@ struct Replica {
 
 class ProfileWriterTest : public AggregatorBed {
  protected:
-  std::unique_ptr<Replica> replica(WriterOptions options = {}) {
+  std::unique_ptr<Replica> replica(WriterOptions options = {},
+                                   ProfileWriter::WallClock wall_clock = {}) {
     options.debounce = std::chrono::milliseconds(0);
     options.initial_backoff = std::chrono::milliseconds(10);
     options.max_backoff = std::chrono::milliseconds(50);
     auto r = std::make_unique<Replica>();
     clients_.push_back(new_client());
-    r->writer = std::make_unique<ProfileWriter>(*clients_.back(), r->store, r->registry, options);
+    r->writer = std::make_unique<ProfileWriter>(*clients_.back(), r->store, r->registry, options,
+                                                std::move(wall_clock));
     const auto started = r->writer->start_up();
     EXPECT_TRUE(started) << started.error().message;
     return r;
@@ -104,6 +111,42 @@ class ProfileWriterTest : public AggregatorBed {
       if (family.name == name && !family.metric.empty()) return family.metric[0].gauge.value;
     ADD_FAILURE() << "no " << name;
     return -1;
+  }
+
+  // The value of a labelled gauge; -1 when the series is missing.
+  static double gauge(Replica& r, const std::string& name, const prometheus::ClientMetric::Label& a,
+                      const prometheus::ClientMetric::Label& b) {
+    for (const auto& family : r.registry.Collect()) {
+      if (family.name != name) continue;
+      for (const auto& metric : family.metric) {
+        const auto has = [&](const prometheus::ClientMetric::Label& wanted) {
+          return std::ranges::any_of(metric.label, [&](const auto& label) {
+            return label.name == wanted.name && label.value == wanted.value;
+          });
+        };
+        if (has(a) && has(b)) return metric.gauge.value;
+      }
+    }
+    return -1;
+  }
+
+  // The tailor.dev/state column of `kubectl get seccompprofiles -L tailor.dev/state` for the
+  // profile of `key`.
+  std::string kubectl_state(const common::WorkloadKey& key) {
+    auto listed =
+        testbed::run_kubectl(*server_, {"get", "seccompprofiles", "-L", "tailor.dev/state"});
+    if (!listed || listed->exit_status != 0) {
+      ADD_FAILURE() << (listed ? listed->err : listed.error().message);
+      return "";
+    }
+    std::istringstream lines(listed->out);
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream words(line);
+      std::vector<std::string> columns{std::istream_iterator<std::string>(words), {}};
+      if (!columns.empty() && columns.front() == profile_name(key)) return columns.back();
+    }
+    ADD_FAILURE() << "no " << profile_name(key) << " in\n" << listed->out;
+    return "";
   }
 
   static common::WorkloadKey numbered(const char* prefix, int i) {
@@ -428,6 +471,43 @@ TEST_F(ProfileWriterTest, RecordOnlyWritesNothing) {
   r->writer->run_once();
   EXPECT_FALSE(stored(kWeb));
   EXPECT_EQ(server_->request_count(Verb::kCreate), 0);
+}
+
+TEST_F(ProfileWriterTest, TheStateLabelTurnsStableAfterTheQuietWindowOnEnoughPods) {
+  if (!testing::have_program("kubectl")) FAIL() << "kubectl is not installed";
+  std::atomic<int64_t> now_ms{10'000};
+  WriterOptions options;
+  options.lifecycle = {.stable_after = std::chrono::hours(1), .stable_min_pods = 2};
+  auto r = replica(options, [&] { return now_ms.load(); });
+  r->store.apply(delta_from("node-a", "a1", kWeb, {"read"}), now_ms);
+  settle(*r);
+  EXPECT_EQ(kubectl_state(kWeb), "learning");
+
+  // A second pod, quiet for the window: the label follows without any new call.
+  r->store.apply(delta_from("node-b", "b1", kWeb, {"read"}), now_ms);
+  now_ms += 3600 * 1000;
+  EXPECT_TRUE(eventually([&] {
+    r->writer->run_once();
+    return stored(kWeb)->at("metadata").at("labels").value("tailor.dev/state", "") == "stable";
+  }));
+  EXPECT_EQ(kubectl_state(kWeb), "stable");
+  const prometheus::ClientMetric::Label web{"workload_name", "web"};
+  EXPECT_EQ(gauge(*r, "tailor_aggregator_workload_state", web, {"state", "stable"}), 1);
+  EXPECT_EQ(gauge(*r, "tailor_aggregator_workload_state", web, {"state", "learning"}), 0);
+
+  // A restarted replica reads the label back and writes nothing for it.
+  const int updates = server_->request_count(Verb::kUpdate);
+  auto restarted = replica(options, [&] { return now_ms.load(); });
+  restarted->writer->run_once();
+  settle(*restarted);
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates);
+
+  // A new call: learning again.
+  restarted->store.apply(delta_from("node-a", "a2", kWeb, {"sync"}), now_ms);
+  EXPECT_TRUE(eventually([&] {
+    restarted->writer->run_once();
+    return stored(kWeb)->at("metadata").at("labels").value("tailor.dev/state", "") == "learning";
+  }));
 }
 
 TEST_F(ProfileWriterTest, KubectlListsTheProfile) {

@@ -1,0 +1,188 @@
+// The lifecycle of a workload container (learning, stable, enforced, denying), the heal
+// policy and the Event rate limit, on evidence as agents report it.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "aggregator/lifecycle/denial_announcer.h"
+#include "aggregator/lifecycle/heal_policy.h"
+#include "aggregator/lifecycle/workload_state.h"
+#include "aggregator/writer/profile_object.h"
+#include "common/syscalls/categories.h"
+
+namespace tailor::aggregator {
+namespace {
+
+using common::DenialAction;
+using namespace std::chrono_literals;
+
+constexpr int64_t kHour = 3600 * 1000;
+constexpr const char* kOwn = "operator/shop/shop-deployment-web-nginx-0123456789.json";
+
+// x86_64: 0 read, 1 write, 165 mount, 41 socket.
+AllowedCall allowing(std::set<uint32_t> nrs) {
+  return
+      [nrs](const std::string& arch, uint32_t nr) { return arch == "x86_64" && nrs.contains(nr); };
+}
+
+ObservedDenial denial(uint32_t nr, std::string name, DenialAction action, uint64_t count,
+                      int64_t first_ms = 0, std::string pod = "") {
+  return {"x86_64", nr, std::move(name), action, count, first_ms, std::move(pod)};
+}
+
+WorkloadEvidence quiet_for(int64_t ms, uint64_t pods, int64_t now) {
+  return {.last_discovery_unix_ms = now - ms, .pods_seen = pods, .nodes = {}};
+}
+
+TEST(WorkloadStateTest, LearningUntilQuietLongEnoughOnEnoughPods) {
+  const LifecycleOptions options{.stable_after = 24h, .stable_min_pods = 2};
+  const int64_t now = 1000 * kHour;
+  const auto state = [&](const WorkloadEvidence& evidence) {
+    return assess(evidence, kOwn, allowing({}), now, options).state;
+  };
+  EXPECT_EQ(state(quiet_for(23 * kHour, 5, now)), WorkloadState::learning);
+  EXPECT_EQ(state(quiet_for(24 * kHour, 1, now)), WorkloadState::learning);
+  EXPECT_EQ(state(quiet_for(24 * kHour, 2, now)), WorkloadState::stable);
+  EXPECT_EQ(state(quiet_for(0, 2, now)), WorkloadState::learning);
+}
+
+TEST(WorkloadStateTest, EnforcedOnlyUnderItsOwnProfile) {
+  const int64_t now = 1000 * kHour;
+  auto evidence = quiet_for(48 * kHour, 3, now);
+  evidence.nodes[1] = {.localhost_profile = kOwn, .pods_filtered = 2, .denied = {}};
+  evidence.nodes[2] = {
+      .localhost_profile = "operator/shop/hand-written.json", .pods_filtered = 1, .denied = {}};
+  const auto enforced = assess(evidence, kOwn, allowing({0, 1}), now, {});
+  EXPECT_EQ(enforced.state, WorkloadState::enforced);
+  EXPECT_EQ(enforced.pods_enforced, 2u);
+  EXPECT_EQ(enforced.foreign_profiles, std::vector<std::string>{"operator/shop/hand-written.json"});
+
+  // A profile named like this one but filtering nothing, or another one only: not enforced.
+  evidence.nodes[1].pods_filtered = 0;
+  const auto other = assess(evidence, kOwn, allowing({0, 1}), now, {});
+  EXPECT_EQ(other.state, WorkloadState::stable);
+  EXPECT_EQ(other.pods_enforced, 0u);
+  // An empty own profile (none written yet) matches no pod that names no profile.
+  evidence.nodes[1] = {.localhost_profile = "", .pods_filtered = 2, .denied = {}};
+  EXPECT_EQ(assess(evidence, "", allowing({}), now, {}).state, WorkloadState::stable);
+}
+
+TEST(WorkloadStateTest, DenyingWhenItsProfileDeniesAndEnforcedAgainOnceHealed) {
+  const int64_t now = 1000 * kHour;
+  auto evidence = quiet_for(48 * kHour, 3, now);
+  evidence.nodes[1] = {.localhost_profile = kOwn,
+                       .pods_filtered = 1,
+                       .denied = {denial(41, "socket", DenialAction::trap, 3, 500, "web-1")}};
+  evidence.nodes[2] = {
+      .localhost_profile = kOwn,
+      .pods_filtered = 1,
+      .denied = {denial(41, "socket", DenialAction::trap, 4, 200, "web-2"),
+                 denial(165, "mount", DenialAction::kill_process, 1, 300, "web-2")}};
+  const auto denying = assess(evidence, kOwn, allowing({0, 1}), now, {});
+  EXPECT_EQ(denying.state, WorkloadState::denying);
+  ASSERT_EQ(denying.denied.size(), 2u);
+  // Summed over nodes, with the earliest sighting's pod.
+  EXPECT_EQ(denying.denied[0], denial(41, "socket", DenialAction::trap, 7, 200, "web-2"));
+  EXPECT_EQ(denying.denied[1].name, "mount");
+  EXPECT_TRUE(denying.denied_elsewhere.empty());
+
+  // The profile grew by both calls (healed): the agents' cumulative counts stay, the state
+  // goes back to enforced.
+  const auto healed = assess(evidence, kOwn, allowing({0, 1, 41, 165}), now, {});
+  EXPECT_EQ(healed.state, WorkloadState::enforced);
+  EXPECT_TRUE(healed.denied.empty());
+}
+
+TEST(WorkloadStateTest, DenialsUnderAnotherFilterAreShownButNeverDenying) {
+  const int64_t now = 1000 * kHour;
+  auto evidence = quiet_for(1 * kHour, 3, now);
+  evidence.nodes[1] = {.localhost_profile = "",
+                       .pods_filtered = 2,  // RuntimeDefault
+                       .denied = {denial(165, "mount", DenialAction::kill_process, 1)}};
+  const auto assessed = assess(evidence, kOwn, allowing({}), now, {});
+  EXPECT_EQ(assessed.state, WorkloadState::learning);
+  EXPECT_TRUE(assessed.denied.empty());
+  ASSERT_EQ(assessed.denied_elsewhere.size(), 1u);
+  EXPECT_EQ(assessed.denied_elsewhere[0].name, "mount");
+  EXPECT_TRUE(assessed.foreign_profiles.empty());
+}
+
+TEST(WorkloadStateTest, NamesAreTheLabelValues) {
+  std::vector<std::string> names;
+  for (auto state : all_workload_states()) names.emplace_back(workload_state_name(state));
+  EXPECT_EQ(names, (std::vector<std::string>{"learning", "stable", "enforced", "denying"}));
+}
+
+TEST(HealPolicyTest, SensitiveAndUnnamedCallsAreHeldBackForAPerson) {
+  const auto plan = heal_plan({denial(41, "socket", DenialAction::trap, 2),
+                               denial(41, "socket", DenialAction::kill_process, 1),
+                               denial(165, "mount", DenialAction::kill_process, 1),
+                               denial(321, "bpf", DenialAction::trap, 1),
+                               denial(999, "", DenialAction::trap, 1)});
+  ASSERT_EQ(plan.add.size(), 1u);
+  EXPECT_EQ(plan.add[0].name, "socket");
+  ASSERT_EQ(plan.held_back.size(), 3u);
+  EXPECT_EQ(plan.held_back[0].denial.name, "mount");
+  EXPECT_NE(plan.held_back[0].reason.find(common::sensitivity_reason("mount")), std::string::npos);
+  EXPECT_NE(plan.held_back[0].reason.find("a person must decide"), std::string::npos);
+  EXPECT_EQ(plan.held_back[1].denial.name, "bpf");
+  EXPECT_NE(plan.held_back[2].reason.find("no name"), std::string::npos);
+}
+
+// The issue's list of calls never healed automatically: each is in the one list the reports
+// flag, so the heal policy holds every one back.
+TEST(HealPolicyTest, EveryCallOfTheIssuesListIsHeldBack) {
+  for (const char* name : {"mount",
+                           "umount2",
+                           "bpf",
+                           "ptrace",
+                           "unshare",
+                           "setns",
+                           "keyctl",
+                           "add_key",
+                           "request_key",
+                           "kexec_load",
+                           "kexec_file_load",
+                           "init_module",
+                           "finit_module",
+                           "delete_module",
+                           "pivot_root",
+                           "swapon",
+                           "swapoff",
+                           "reboot",
+                           "open_by_handle_at",
+                           "perf_event_open",
+                           "userfaultfd"}) {
+    const auto plan = heal_plan({denial(1, name, DenialAction::trap, 1)});
+    EXPECT_TRUE(plan.add.empty()) << name;
+    EXPECT_EQ(plan.held_back.size(), 1u) << name;
+  }
+}
+
+TEST(DenialAnnouncerTest, OneAnnouncementPerNewCallNotPerCount) {
+  DenialAnnouncer announcer;
+  const common::WorkloadKey web{"shop", "Deployment", "web", "nginx"};
+  const common::WorkloadKey api{"shop", "Deployment", "api", "app"};
+  const auto socket = denial(41, "socket", DenialAction::trap, 1);
+  EXPECT_EQ(announcer.take_new(web, {socket}).size(), 1u);
+  auto more = socket;
+  more.count = 50;
+  EXPECT_TRUE(announcer.take_new(web, {more}).empty());
+  EXPECT_EQ(
+      announcer.take_new(web, {more, denial(41, "socket", DenialAction::kill_process, 1)}).size(),
+      1u);
+  EXPECT_EQ(announcer.take_new(api, {socket}).size(), 1u);
+  announcer.forget(web);
+  EXPECT_EQ(announcer.take_new(web, {more}).size(), 1u);
+}
+
+TEST(SpoLocalhostProfileTest, FollowsSposNodePathPerScope) {
+  const common::WorkloadKey key{"shop", "Deployment", "web", "nginx"};
+  const auto namespaced = profile_location(key, "v1beta1");
+  EXPECT_EQ(spo_localhost_profile(namespaced), "operator/shop/" + namespaced.name + ".json");
+  const auto cluster = profile_location(key, "v1");
+  EXPECT_EQ(spo_localhost_profile(cluster), "operator/" + cluster.name + ".json");
+}
+
+}  // namespace
+}  // namespace tailor::aggregator
