@@ -16,9 +16,10 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-constexpr EnumNames<DenialAction, 3> kActionNames = {{{DenialAction::kill_process, "kill_process"},
+constexpr EnumNames<DenialAction, 4> kActionNames = {{{DenialAction::kill_process, "kill_process"},
                                                       {DenialAction::kill_thread, "kill_thread"},
-                                                      {DenialAction::trap, "trap"}}};
+                                                      {DenialAction::trap, "trap"},
+                                                      {DenialAction::errno_ret, "errno"}}};
 
 // The seccomp actions that deny or would deny and that the recorder cannot see, for the note
 // under the table.

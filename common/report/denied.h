@@ -19,8 +19,9 @@ enum class DenialAction {
   kill_process,  // the process died (KILL_PROCESS, or KILL_THREAD of its last thread)
   kill_thread,   // one thread died, the process lived on
   trap,          // the caller got a SIGSYS
+  errno_ret,     // the call was skipped and returned an error (ERRNO); the process lived on
 };
-std::string_view denial_action_name(DenialAction action);  // "kill_process", ...
+std::string_view denial_action_name(DenialAction action);  // "kill_process", ..., "errno"
 Result<DenialAction> parse_denial_action(std::string_view name);
 
 // One syscall of one architecture that a filter denied with one action.

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/report/denied.h"
 #include "common/report/report.h"
 #include "common/util/result.h"
 #include "common/wire/workload_key.h"
@@ -39,10 +40,43 @@ struct DeltaSyscall {
   bool operator==(const DeltaSyscall&) const = default;
 };
 
+// One syscall a seccomp filter denied in this workload container. Cumulative like
+// DeltaSyscall: a receiver keeps the largest count per (agent id, workload, arch, nr, action).
+struct DeltaDenial {
+  std::string arch;  // libseccomp token
+  uint32_t nr = 0;
+  std::string name;  // empty when libseccomp knows none; must match nr like syscalls
+  DenialAction action = DenialAction::errno_ret;
+  uint64_t count = 0;  // denials since the agent started
+  int64_t first_seen_unix_ms = 0;
+  std::string first_pod;   // uid of the pod first denied ("" unknown)
+  std::string first_comm;  // its process name ("" unknown)
+
+  bool operator==(const DeltaDenial&) const = default;
+};
+
+// How this workload container's pods on this node run now. Not cumulative: a receiver keeps
+// the latest per (agent id, workload).
+struct DeltaEnforcement {
+  // The container's effective securityContext.seccompProfile.localhostProfile when its type
+  // is Localhost, else "".
+  std::string localhost_profile;
+  std::string profile_type;  // "Localhost", "RuntimeDefault", "Unconfined", "" (unset)
+  uint32_t pods = 0;         // running pods of it on this node
+  // Of those, pods whose container processes run in seccomp filter mode ("Seccomp: 2" in
+  // /proc/PID/status).
+  uint32_t pods_filtered = 0;
+
+  bool operator==(const DeltaEnforcement&) const = default;
+};
+
 struct WorkloadDelta {
   WorkloadKey key;
   std::vector<std::string> pods;  // uids of the pods first seen since the last acknowledged batch
   std::vector<DeltaSyscall> syscalls;
+  std::vector<DeltaDenial> denied;  // new or grown since the last ack, cumulative counts
+  // Sent when it changes, and once per agent run.
+  std::optional<DeltaEnforcement> enforcement;
 
   bool operator==(const WorkloadDelta&) const = default;
 };
@@ -78,7 +112,10 @@ struct DeltaLimits {
   // 576 numbers per recorder set, several architectures and phases per container.
   std::size_t max_syscalls_per_workload = 4096;
   std::size_t max_values_per_arg = 1024;
-  std::size_t max_string_bytes = 253;  // a Kubernetes DNS subdomain name
+  std::size_t max_denied_per_workload = 4096;  // like syscalls, times four actions at most
+  std::size_t max_string_bytes = 253;          // a Kubernetes DNS subdomain name
+  // enforcement.localhost_profile: a path under the kubelet's seccomp root, not a name.
+  std::size_t max_profile_path_bytes = 4096;
 };
 
 // Syscall numbers above this exist on no architecture libseccomp knows.

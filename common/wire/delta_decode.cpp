@@ -7,6 +7,7 @@
 
 #include <limits>
 #include <set>
+#include <tuple>
 #include <type_traits>
 
 #include "common/syscalls/arch.h"
@@ -179,8 +180,8 @@ class Decoder {
 
   // The array at `at`, or nullopt after recording why it is missing or too long.
   std::optional<array> array_field(object in, const Path& at, std::string_view limit_name,
-                                   std::size_t limit) {
-    const auto value = field(in, at, true);
+                                   std::size_t limit, bool required = true) {
+    const auto value = field(in, at, required);
     if (!value) return std::nullopt;
     array nested;
     if (value->get_array().get(nested) != simdjson::SUCCESS) {
@@ -250,8 +251,10 @@ class Decoder {
     return recorded;
   }
 
-  DeltaSyscall syscall(object in, const Path& at) {
-    DeltaSyscall entry;
+  // arch, nr and name of a syscall or a denial. The number is the identity: a name is checked
+  // against it, or filled in from it.
+  template <typename Entry>
+  void syscall_identity(object in, const Path& at, Entry& entry) {
     const auto arch = string(in, at.member("arch"));
     if (ok() && !is_known_arch(*arch)) {
       fail(at.member("arch"), "unknown architecture \"" + std::string(*arch) + "\"");
@@ -263,7 +266,6 @@ class Decoder {
     }
     if (const auto name = string(in, at.member("name"), false)) entry.name = std::string(*name);
     if (ok()) {
-      // The number is the identity: a name is checked against it, or filled in from it.
       const auto known = syscall_name(entry.arch, entry.nr);
       const bool unnamed = entry.name.empty();
       const std::string claimed = unnamed && known.ok() && *known ? **known : entry.name;
@@ -272,6 +274,11 @@ class Decoder {
       else
         entry.name = claimed;
     }
+  }
+
+  DeltaSyscall syscall(object in, const Path& at) {
+    DeltaSyscall entry;
+    syscall_identity(in, at, entry);
     if (const auto phase = string(in, at.member("phase"))) {
       auto parsed = parse_phase(*phase);
       if (parsed.ok())
@@ -285,6 +292,45 @@ class Decoder {
     if (const auto arg_value = object_field(in, at.member("arg"), false)) {
       entry.arg = arg(*arg_value, at.member("arg"));
     }
+    return entry;
+  }
+
+  DeltaDenial denial(object in, const Path& at) {
+    DeltaDenial entry;
+    syscall_identity(in, at, entry);
+    if (const auto action = string(in, at.member("action"))) {
+      auto parsed = parse_denial_action(*action);
+      if (parsed.ok())
+        entry.action = *parsed;
+      else
+        fail(at.member("action"), parsed.error().message);
+    }
+    entry.count = unsigned_field<uint64_t>(in, at.member("count")).value_or(0);
+    entry.first_seen_unix_ms = unix_ms(in, at.member("first_seen_unix_ms"));
+    if (const auto pod = string(in, at.member("first_pod"), false)) entry.first_pod = *pod;
+    if (const auto comm = string(in, at.member("first_comm"), false)) entry.first_comm = *comm;
+    return entry;
+  }
+
+  DeltaEnforcement enforcement(object in, const Path& at) {
+    DeltaEnforcement entry;
+    // A path, not a name: held to its own bound rather than max_string_bytes.
+    const Path profile_at = at.member("localhost_profile");
+    if (const auto value = field(in, profile_at, false)) {
+      std::string_view profile;
+      if (value->get_string().get(profile) != simdjson::SUCCESS)
+        fail(profile_at, "expected a string");
+      else if (profile.size() > limits_.max_profile_path_bytes)
+        fail(profile_at, "length " + exceeds(profile.size(), "max_profile_path_bytes",
+                                             limits_.max_profile_path_bytes));
+      else
+        entry.localhost_profile = profile;
+    }
+    if (const auto type = string(in, at.member("profile_type"), false)) entry.profile_type = *type;
+    entry.pods = unsigned_field<uint32_t>(in, at.member("pods")).value_or(0);
+    entry.pods_filtered = unsigned_field<uint32_t>(in, at.member("pods_filtered")).value_or(0);
+    if (ok() && entry.pods_filtered > entry.pods)
+      fail(at.member("pods_filtered"), "must not exceed pods (" + std::to_string(entry.pods) + ")");
     return entry;
   }
 
@@ -330,6 +376,24 @@ class Decoder {
             return "duplicate entry for " + entry.arch + " " + std::to_string(entry.nr) + " " +
                    std::string(phase_name(entry.phase));
           });
+    }
+    const Path denied_at = at.member("denied");
+    if (const auto denied = array_field(in, denied_at, "max_denied_per_workload",
+                                        limits_.max_denied_per_workload, false)) {
+      workload.denied.reserve(denied->size());
+      distinct_objects(
+          *denied, denied_at, "action", workload.denied,
+          [&](object in, const Path& entry_at) { return denial(in, entry_at); },
+          [](const DeltaDenial& entry) {
+            return std::make_tuple(entry.arch, entry.nr, entry.action);
+          },
+          [](const DeltaDenial& entry) {
+            return "duplicate denial " + entry.arch + " " + std::to_string(entry.nr) + " " +
+                   std::string(denial_action_name(entry.action));
+          });
+    }
+    if (const auto enforcement_value = object_field(in, at.member("enforcement"), false)) {
+      workload.enforcement = enforcement(*enforcement_value, at.member("enforcement"));
     }
     return workload;
   }

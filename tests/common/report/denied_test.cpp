@@ -48,8 +48,8 @@ TEST(DeniedTest, DecodingChecksActionsAndNamesAgainstNumbers) {
     EXPECT_FALSE(decoded);
     return decoded ? std::string() : decoded.error().message;
   };
-  EXPECT_THAT(broken("\"action\": \"trap\"", "\"action\": \"errno\""),
-              HasSubstr("denied.calls[0].action: unknown denial action \"errno\""));
+  EXPECT_THAT(broken("\"action\": \"trap\"", "\"action\": \"log\""),
+              HasSubstr("denied.calls[0].action: unknown denial action \"log\""));
   EXPECT_THAT(broken("\"name\": \"getppid\"", "\"name\": \"getpid\""),
               HasSubstr("denied.calls[0].name"));
   EXPECT_THAT(broken("\"arch\": \"x86_64\",\n        \"nr\": 110",

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "common/syscalls/names.h"
@@ -25,10 +26,16 @@ Delta sample_delta() {
   web.syscalls.push_back({"x86_64", 56, "clone", Phase::runtime_filtered, 3, 1700000000200,
                           RecordedArg{0, {{0x11, 2}, {0x3d0f00, 1}}, false}});
   web.syscalls.push_back({"x86", 20, "", Phase::runtime_setup, 1, 1700000000300, std::nullopt});
-  WorkloadDelta pods_only;
-  pods_only.key = {"shop", "Pod", "debug", "shell"};
-  pods_only.pods = {"3c1e6f2a-0000-4000-8000-000000000003"};
-  delta.workloads = {web, pods_only};
+  web.enforcement = DeltaEnforcement{"", "RuntimeDefault", 2, 2};
+  // A workload whose recorded set no longer grows: only pods, denials and enforcement.
+  WorkloadDelta enforced;
+  enforced.key = {"shop", "Pod", "debug", "shell"};
+  enforced.pods = {"3c1e6f2a-0000-4000-8000-000000000003"};
+  enforced.denied.push_back({"x86_64", 165, "mount", DenialAction::errno_ret, 3, 1700000000400,
+                             "3c1e6f2a-0000-4000-8000-000000000003", "nginx"});
+  enforced.denied.push_back({"x86_64", 165, "mount", DenialAction::trap, 1, 1700000000500, "", ""});
+  enforced.enforcement = DeltaEnforcement{"operator/shop/debug-shell.json", "Localhost", 1, 1};
+  delta.workloads = {web, enforced};
   return delta;
 }
 
@@ -111,6 +118,84 @@ TEST(DeltaTest, EncodesTheDocumentedLayout) {
                                                {"value": 4001536, "count": 1}]}})"));
   EXPECT_FALSE(document["workloads"][0]["syscalls"][2].contains("name"));
   EXPECT_EQ(document["workloads"][1]["syscalls"], json::array());
+  EXPECT_EQ(document["workloads"][1]["denied"][0],
+            json::parse(R"({"arch": "x86_64", "nr": 165, "name": "mount", "action": "errno",
+                            "count": 3, "first_seen_unix_ms": 1700000000400,
+                            "first_pod": "3c1e6f2a-0000-4000-8000-000000000003",
+                            "first_comm": "nginx"})"));
+  EXPECT_EQ(document["workloads"][1]["enforcement"],
+            json::parse(R"({"localhost_profile": "operator/shop/debug-shell.json",
+                            "profile_type": "Localhost", "pods": 1, "pods_filtered": 1})"));
+  EXPECT_FALSE(document["workloads"][0].contains("denied"));
+}
+
+// What an older agent sends, and what a batch without denials carries: neither field.
+TEST(DeltaTest, DecodesWorkloadsWithoutDenialsOrEnforcement) {
+  json document = sample_json();
+  document["workloads"][1].erase("denied");
+  document["workloads"][1].erase("enforcement");
+  const auto decoded = decode_delta(document.dump());
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_TRUE(decoded->workloads[1].denied.empty());
+  EXPECT_FALSE(decoded->workloads[1].enforcement.has_value());
+}
+
+TEST(DeltaTest, ValidatesDenialsLikeSyscalls) {
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> cases = {
+      {[](json& d) { d["arch"] = "vax"; }, "denied[0].arch: unknown architecture \"vax\""},
+      {[](json& d) { d["nr"] = 1024; }, "denied[0].nr: must be 0 to 1023"},
+      {[](json& d) { d["name"] = "write"; },
+       "denied[0].name: the name \"write\" does not match syscall 165 on x86_64, which is mount"},
+      {[](json& d) { d["action"] = "log"; }, "denied[0].action: unknown denial action"},
+      {[](json& d) { d.erase("action"); }, "denied[0].action: missing"},
+      {[](json& d) { d.erase("count"); }, "denied[0].count: missing"},
+      {[](json& d) { d["first_seen_unix_ms"] = -1; },
+       "denied[0].first_seen_unix_ms: must not be negative"},
+      {[](json& d) { d["first_pod"] = std::string(254, 'u'); },
+       "denied[0].first_pod: length 254 exceeds"},
+      {[](json& d) { d["first_comm"] = 7; }, "denied[0].first_comm: expected a string"},
+  };
+  for (const auto& [spoil, expected] : cases) {
+    json document = sample_json();
+    spoil(document["workloads"][1]["denied"][0]);
+    EXPECT_THAT(decode_error(document), HasSubstr("workloads[1]." + expected)) << expected;
+  }
+  json document = sample_json();
+  document["workloads"][1]["denied"][0].erase("name");
+  const auto decoded = decode_delta(document.dump());
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->workloads[1].denied[0].name, "mount");
+}
+
+// The same call denied by two actions is two entries; the same action twice is refused.
+TEST(DeltaTest, RefusesADuplicateDenial) {
+  json document = sample_json();
+  document["workloads"][1]["denied"][1]["action"] = "errno";
+  EXPECT_THAT(decode_error(document),
+              HasSubstr("workloads[1].denied[1].action: duplicate denial x86_64 165 errno"));
+}
+
+TEST(DeltaTest, ValidatesEnforcement) {
+  json document = sample_json();
+  document["workloads"][1]["enforcement"]["pods_filtered"] = 2;
+  EXPECT_THAT(decode_error(document),
+              HasSubstr("workloads[1].enforcement.pods_filtered: must not exceed pods (1)"));
+  document = sample_json();
+  document["workloads"][1]["enforcement"].erase("pods");
+  EXPECT_THAT(decode_error(document), HasSubstr("workloads[1].enforcement.pods: missing"));
+  document = sample_json();
+  document["workloads"][1]["enforcement"] = "Localhost";
+  EXPECT_THAT(decode_error(document), HasSubstr("workloads[1].enforcement: expected an object"));
+  // A path may be longer than a name, but not unbounded.
+  document = sample_json();
+  document["workloads"][1]["enforcement"]["localhost_profile"] =
+      "operator/shop/" + std::string(300, 'p') + ".json";
+  EXPECT_TRUE(decode_delta(document.dump()).ok());
+  DeltaLimits limits;
+  limits.max_profile_path_bytes = 64;
+  EXPECT_THAT(decode_error(document, limits),
+              HasSubstr("enforcement.localhost_profile: length 319 exceeds the limit "
+                        "max_profile_path_bytes (64)"));
 }
 
 TEST(DeltaTest, KeepsFullSixtyFourBitValues) {
@@ -287,6 +372,10 @@ TEST(DeltaTest, EnforcesEachLimitByName) {
   limits.max_values_per_arg = 1;
   EXPECT_THAT(decode_text_error(text, limits),
               HasSubstr("syscalls[1].arg.values: length 2 exceeds the limit max_values_per_arg"));
+  limits = {};
+  limits.max_denied_per_workload = 1;
+  EXPECT_THAT(decode_text_error(text, limits),
+              HasSubstr("workloads[1].denied: length 2 exceeds the limit max_denied_per_workload"));
   limits = {};
   limits.max_string_bytes = 5;
   EXPECT_THAT(decode_text_error(text, limits),
