@@ -8,7 +8,7 @@
 //   tracked+200  the same while 200 other cgroups are tracked too
 //   ... xN    the same with one loop on each CPU, all in the one tracked set
 // and then, for a loop under a seccomp filter, the recorder with its denial hooks
-// attached and detached.
+// detached, attached, and attached with the ERRNO hook on sys_exit.
 // Configurations are interleaved over rounds; each figure is the median round,
 // by the wall clock and by the kernel's BPF run-time stats.
 #include <bpf/bpf.h>
@@ -96,7 +96,7 @@ void move_self(const Cgroup2& cgroups, const std::string& path) {
 
 // The denial hooks' cost on the calls a filter allows: a child under a filter that allows
 // everything but one call (which it never makes) runs the loop, tracked, with the recorder's
-// denial hooks attached and detached in turn.
+// denial hooks detached, attached, and attached with the ERRNO hook on sys_exit, in turn.
 void print_denial_hook_cost(long iterations, int rounds, uint64_t loop_id) {
   int ask[2], answer[2];
   if (pipe(ask) != 0 || pipe(answer) != 0) die("pipe failed");
@@ -124,28 +124,34 @@ void print_denial_hook_cost(long iterations, int rounds, uint64_t loop_id) {
       die("the filtered loop died");
     return ns;
   };
-  std::map<bool, std::vector<double>> samples;
+  enum Hooks { detached, attached, with_errno, kConfigs };
+  std::map<int, std::vector<double>> samples;
   measure(iterations / 4);  // warm-up
   for (int round = 0; round < rounds; ++round) {
-    // Alternating which goes first keeps the previous recorder's teardown out of one side.
-    for (bool hooked : {round % 2 == 1, round % 2 == 0}) {
+    // Rotating which goes first keeps the previous recorder's teardown out of one side.
+    for (int i = 0; i < kConfigs; ++i) {
+      const int hooks = (round + i) % kConfigs;
       tailor::agent::RecorderOptions options;
-      options.watch_denials = hooked;
+      options.watch_denials = hooks != detached;
       auto rec = Recorder::open(options);
       if (!rec) die(rec.error().message);
       if (!(*rec)->track(loop_id, TAILOR_TRACK_AGGREGATE)) die("track failed");
+      if (hooks == with_errno && !(*rec)->watch_errno_denials(true))
+        die("cannot attach the ERRNO hook");
       measure(iterations / 20);
-      samples[hooked].push_back(measure(iterations));
+      samples[hooks].push_back(measure(iterations));
     }
   }
   close(ask[1]);
   waitpid(child, nullptr, 0);
-  const double detached = median(samples[false]);
-  const double attached = median(samples[true]);
+  const double none = median(samples[detached]);
   std::printf("under an allow-all-but-one seccomp filter, tracked, median round:\n");
-  std::printf("  %-24s %10.1f ns/call\n", "denial hooks detached", detached);
-  std::printf("  %-24s %10.1f ns/call  (%+.1f%%)\n", "denial hooks attached", attached,
-              100.0 * (attached - detached) / detached);
+  std::printf("  %-30s %10.1f ns/call\n", "denial hooks detached", none);
+  for (const auto& [hooks, name] : {std::pair{attached, "signal+exit hooks attached"},
+                                    std::pair{with_errno, "and the ERRNO hook (sys_exit)"}}) {
+    const double ns = median(samples[hooks]);
+    std::printf("  %-30s %10.1f ns/call  (%+.1f%%)\n", name, ns, 100.0 * (ns - none) / none);
+  }
 }
 
 }  // namespace

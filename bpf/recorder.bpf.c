@@ -321,3 +321,5 @@ int BPF_PROG(tailor_exec, struct task_struct* task, pid_t old_pid, struct linux_
   if (set) count_call(cgrp, set, nr, comm);
   return 0;
 }
+
+#include "errno_denials.bpf.h"

@@ -104,8 +104,8 @@ void print_denials(const common::Report& report) {
   for (auto action : report.denied->watched)
     watched.emplace_back(common::denial_action_name(action));
   std::fprintf(stderr,
-               "tailor: %zu syscalls denied by a seccomp filter (watched: %s; a denial by errno "
-               "or log is not seen)\n",
+               "tailor: %zu syscalls denied by a seccomp filter (watched: %s; a denial by log "
+               "is not seen)\n",
                report.denied->calls.size(), common::join(watched).c_str());
 }
 

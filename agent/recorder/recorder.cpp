@@ -152,6 +152,7 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
       {"link_exec", &self->skel_->links.tailor_exec},
       {"link_cgroup_attach", &self->skel_->links.tailor_cgroup_attach},
       {"link_populated", &self->skel_->links.tailor_populated}};
+  bpf_program__set_autoattach(self->skel_->progs.tailor_sys_exit, false);
   if (options.watch_denials) {
     links.push_back({"link_signal", &self->skel_->links.tailor_signal});
     links.push_back({"link_exit", &self->skel_->links.tailor_exit});
@@ -396,6 +397,24 @@ Result<std::vector<Denial>> Recorder::read_denials() const {
   });
   return out;
 }
+
+Status Recorder::watch_errno_denials(bool on) {
+  bpf_link*& link = skel_->links.tailor_sys_exit;
+  if (on && link == nullptr) {
+    link = bpf_program__attach(skel_->progs.tailor_sys_exit);
+    if (link == nullptr) {
+      const int err = errno;
+      return make_error("cannot attach the ERRNO-denial hook (sys_exit): " +
+                        std::string(std::strerror(err)));
+    }
+  } else if (!on && link != nullptr) {
+    bpf_link__destroy(link);
+    link = nullptr;
+  }
+  return common::ok_status();
+}
+
+bool Recorder::watching_errno_denials() const { return skel_->links.tailor_sys_exit != nullptr; }
 
 Status Recorder::forget_denials(uint64_t cgroup_id) {
   const int fd = bpf_map__fd(skel_->maps.denials);

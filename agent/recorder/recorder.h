@@ -119,6 +119,12 @@ class Recorder {
   Result<std::vector<Denial>> read_denials_of(uint64_t cgroup_id) const;
   // Releases a cgroup's denials, as forget_set releases its sets.
   Status forget_denials(uint64_t cgroup_id);
+  // Attaches (true) or detaches the hook that sees calls a filter denied with ERRNO
+  // (bpf/errno_denials.bpf.h). It runs at every syscall's exit on the node, so it is on only
+  // while a tracked workload runs under a filter. Never pinned: an owner decides again after
+  // a restart. Idempotent.
+  Status watch_errno_denials(bool on);
+  bool watching_errno_denials() const;
 
   // Stats. The kernel side's counters, summed over CPUs, by their names in
   // common/report/recorder_stats.h. Node-wide running totals, kept across restarts when pinned.

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "agent/cgroup/container_lookup.h"
+#include "agent/cgroup/seccomp_mode.h"
 #include "agent/commands/output.h"
 #include "agent/recorder/session.h"
 #include "agent/recorder/spawn.h"
@@ -224,6 +225,17 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   RecordingSession session(*cgroup_id, start_ns);
   for (const auto& event : early_events) session.on_event(event);
 
+  // ERRNO denials cost a hook at every syscall's exit, so it is on only when there can be
+  // some: a command (it may install a filter of its own) or a target already filtered;
+  // an unfiltered target is looked at again each round.
+  const auto watch_errno_if_filtered = [&]() -> Status {
+    if ((*recorder)->watching_errno_denials()) return common::ok_status();
+    if (!request.command.empty() || runs_filtered(cgroups.absolute(target.cgroup_path)))
+      return (*recorder)->watch_errno_denials(true);
+    return common::ok_status();
+  };
+  if (auto watched = watch_errno_if_filtered(); !watched) return watched.error();
+
   pid_t child = -1;
   std::optional<CgroupPopulation> population;
   if (!request.command.empty()) {
@@ -259,6 +271,7 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
       fds[1] = {population->fd(), POLLPRI, 0};
     ::poll(fds, 2, 500);
     if (auto consumed = (*recorder)->consume_events(handler); !consumed) return consumed.error();
+    if (auto watched = watch_errno_if_filtered(); !watched) return watched.error();
     const uint64_t now = monotonic_ns();
     status.update((now - start_ns) / 1e9, session.distinct(),
                   session.discovered_since(now > kRecentWindowNs ? now - kRecentWindowNs : 0));
@@ -304,7 +317,7 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   if (!denied) return denied.error();
   outcome.report = session.build(*sets, std::move(info));
   outcome.report.recorder_stats = (*recorder)->stats();
-  outcome.report.denied = session.denials(*denied);
+  outcome.report.denied = session.denials(*denied, (*recorder)->watching_errno_denials());
   return outcome;
 }
 

@@ -37,6 +37,8 @@ std::optional<common::DenialAction> denial_action_of(uint32_t action) {
       return common::DenialAction::kill_thread;
     case TAILOR_DENIAL_TRAP:
       return common::DenialAction::trap;
+    case TAILOR_DENIAL_ERRNO:
+      return common::DenialAction::errno_ret;
     default:
       return std::nullopt;
   }
@@ -71,9 +73,10 @@ bool RecordingSession::on_event(const tailor_event& event) {
   return true;
 }
 
-common::Denials RecordingSession::denials(const std::vector<Denial>& counted) const {
+common::Denials RecordingSession::denials(const std::vector<Denial>& counted,
+                                          bool errno_watched) const {
   common::Denials out;
-  out.watched = common::watched_denial_actions();
+  out.watched = common::watched_denial_actions(errno_watched);
   for (const auto& denial : counted) {
     if (denial.cgroup_id != set_cgroup_id_) continue;
     const auto action = denial_action_of(denial.action);

@@ -46,7 +46,8 @@ class RecordingSession {
                        common::RecordingInfo info) const;
   // The report's denied section from the kernel's denial counts (of any set: only this
   // session's are kept), with first callers from the session's denial events.
-  common::Denials denials(const std::vector<Denial>& counted) const;
+  // `errno_watched`: the ERRNO hook was attached (before the target could be filtered).
+  common::Denials denials(const std::vector<Denial>& counted, bool errno_watched) const;
 
  private:
   struct FirstSeen {

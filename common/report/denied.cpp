@@ -21,9 +21,9 @@ constexpr EnumNames<DenialAction, 4> kActionNames = {{{DenialAction::kill_proces
                                                       {DenialAction::trap, "trap"},
                                                       {DenialAction::errno_ret, "errno"}}};
 
-// The seccomp actions that deny or would deny and that the recorder cannot see, for the note
-// under the table.
-constexpr std::string_view kUnwatched = "errno, log, trace, user_notif";
+// The seccomp actions that deny or would deny and that the recorder never sees, for the note
+// under the table; an action it can see but did not watch is added to them.
+constexpr std::string_view kUnwatched = "log, trace, user_notif";
 
 using CallKey = std::tuple<std::string, uint32_t, DenialAction>;
 
@@ -103,8 +103,11 @@ Result<DenialAction> parse_denial_action(std::string_view name) {
   return parse_enum(kActionNames, name, "denial action");
 }
 
-std::vector<DenialAction> watched_denial_actions() {
-  return {DenialAction::kill_process, DenialAction::kill_thread, DenialAction::trap};
+std::vector<DenialAction> watched_denial_actions(bool with_errno) {
+  std::vector<DenialAction> watched = {DenialAction::kill_process, DenialAction::kill_thread,
+                                       DenialAction::trap};
+  if (with_errno) watched.push_back(DenialAction::errno_ret);
+  return watched;
 }
 
 void sort_denied(std::vector<DeniedCall>& calls) {
@@ -200,9 +203,15 @@ std::string render_denied_table(const Denials& denials, const std::string& nativ
     }
   }
   std::vector<std::string> watched;
-  for (DenialAction action : denials.watched) watched.emplace_back(denial_action_name(action));
+  std::vector<std::string> unwatched;
+  for (const auto& [action, name] : kActionNames)
+    (std::find(denials.watched.begin(), denials.watched.end(), action) != denials.watched.end()
+         ? watched
+         : unwatched)
+        .emplace_back(name);
+  unwatched.emplace_back(kUnwatched);
   out += "  (seen: " + (watched.empty() ? std::string("none") : join(watched)) + "; denials by " +
-         std::string(kUnwatched) + " are not seen)\n";
+         join(unwatched) + " are not seen)\n";
   return out;
 }
 

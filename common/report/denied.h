@@ -40,16 +40,17 @@ struct DeniedCall {
 // The calls seccomp filters denied during a recording, apart from the calls they let
 // through (which are the report's syscalls).
 struct Denials {
-  // The actions the recorder could see: a denial by any other action (ERRNO above all)
-  // is not in `calls` (docs/decisions/0007-denials-from-signal-and-exit-tracepoints.md).
+  // The actions the recorder could see: a denial by any other action is not in `calls`
+  // (docs/decisions/0007-denials-from-signal-and-exit-tracepoints.md; ERRNO: 0009).
   std::vector<DenialAction> watched;
   std::vector<DeniedCall> calls;  // sorted by (arch, nr, action)
 
   bool operator==(const Denials&) const = default;
 };
 
-// What this recorder sees: the actions that end in a signal or an exit.
-std::vector<DenialAction> watched_denial_actions();
+// What this recorder sees: the actions that end in a signal or an exit, and ERRNO while its
+// hook is attached.
+std::vector<DenialAction> watched_denial_actions(bool with_errno);
 
 void sort_denied(std::vector<DeniedCall>& calls);
 

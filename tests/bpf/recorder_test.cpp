@@ -513,17 +513,58 @@ TEST_F(RecorderTest, DenialsInCgroupsNobodyRecordsAreIgnored) {
   EXPECT_EQ(all->front().cgroup_id, id_of(kept));
 }
 
-// ERRNO and LOG leave nothing the recorder can see without a cost on every allowed call
-// (docs/decisions/0007-denials-from-signal-and-exit-tracepoints.md): the report says so by
-// listing what it watched. This pins that down, so a change that starts seeing them is noticed.
-TEST_F(RecorderTest, ErrnoAndLogDenialsAreNotSeen) {
-  const std::string cg = make_cgroup("errno-log");
+// ERRNO: the filter skips the call, which never reaches sys_enter, and sys_exit sees it fail
+// with a number the set lacks (docs/decisions/0009-errno-denials-at-sys-exit.md).
+TEST_F(RecorderTest, ErrnoDenialsAreSeenWhileWatchedWithCountAndFirstCaller) {
+  const std::string cg = make_cgroup("errno");
   ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_TRUE(recorder_->watch_errno_denials(true));
+  EXPECT_TRUE(recorder_->watching_errno_denials());
+  const std::string getppid = std::to_string(nr_of("getppid"));
+  ASSERT_EQ(run_denied(cg, "errno", "getppid", {"call", getppid, "3"}), 0);
+  EXPECT_EQ(denied(id_of(cg)), (std::map<std::pair<uint32_t, uint32_t>, uint64_t>{
+                                   {{nr_of("getppid"), TAILOR_DENIAL_ERRNO}, 3}}));
+  EXPECT_FALSE(calls(id_of(cg)).contains(nr_of("getppid")));
+
+  std::vector<tailor_event> events;
+  ASSERT_TRUE(recorder_->poll_events(0, [&](const tailor_event& e) {
+    if (e.kind == TAILOR_EVENT_DENIED) events.push_back(e);
+  }));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].nr, nr_of("getppid"));
+  EXPECT_EQ(events[0].action, uint64_t{TAILOR_DENIAL_ERRNO});
+  EXPECT_EQ(events[0].set_cgroup_id, id_of(cg));
+  EXPECT_STREQ(events[0].comm,
+               fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
+}
+
+// A call the filter allows and that fails on its own is a call made, never a denial.
+TEST_F(RecorderTest, AllowedCallsThatFailAreNotErrnoDenials) {
+  const std::string cg = make_cgroup("enoent");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  ASSERT_TRUE(recorder_->watch_errno_denials(true));
+  ASSERT_EQ(run_denied(cg, "errno", "sched_get_priority_min", {"open-missing", "4"}), 0);
+  EXPECT_GE(calls(id_of(cg)).at(nr_of("openat")), 4u);
+  EXPECT_TRUE(denied(id_of(cg)).empty());
+}
+
+// The hook runs at every syscall's exit, so it is off until asked for, and detached again
+// on request; LOG lets the call through and stays a call made, never a denial.
+TEST_F(RecorderTest, ErrnoDenialsAreNotSeenUnwatchedAndLogIsACallMade) {
+  const std::string cg = make_cgroup("unwatched");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  EXPECT_FALSE(recorder_->watching_errno_denials());
+  ASSERT_TRUE(recorder_->watch_errno_denials(true));
+  ASSERT_TRUE(recorder_->watch_errno_denials(true));
+  ASSERT_TRUE(recorder_->watch_errno_denials(false));
+  EXPECT_FALSE(recorder_->watching_errno_denials());
   const std::string getppid = std::to_string(nr_of("getppid"));
   ASSERT_EQ(run_denied(cg, "errno", "getppid", {"call", getppid, "2"}), 0);
+  EXPECT_TRUE(denied(id_of(cg)).empty());
+
+  ASSERT_TRUE(recorder_->watch_errno_denials(true));
   ASSERT_EQ(run_denied(cg, "log", "getppid", {"call", getppid, "2"}), 0);
   EXPECT_TRUE(denied(id_of(cg)).empty());
-  // LOG lets the call through: it is a call made.
   EXPECT_EQ(calls(id_of(cg)).at(nr_of("getppid")), 2u);
 }
 

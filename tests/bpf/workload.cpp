@@ -245,6 +245,14 @@ int call(long nr, int count) {
   return 0;
 }
 
+// Opens a file that does not exist `count` times: a call that fails (ENOENT) without any
+// filter's doing.
+int open_missing(int count) {
+  for (int i = 0; i < count; ++i)
+    if (open("/nonexistent/tailor-test", O_RDONLY) >= 0 || errno != ENOENT) return 1;
+  return 0;
+}
+
 // Makes syscall `nr` once from a second thread, then exits 0 if the process lived on.
 int call_in_thread(long nr) {
   std::thread([nr] { syscall(nr, 0, nullptr); }).join();
@@ -345,5 +353,6 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "call") == 0 && argc >= 4) return call(n, std::atoi(argv[3]));
   if (std::strcmp(mode, "call-in-thread") == 0) return call_in_thread(n);
   if (std::strcmp(mode, "filtered-calls") == 0 && argc >= 3) return filtered_calls(argc, argv);
+  if (std::strcmp(mode, "open-missing") == 0) return open_missing(n);
   return 2;
 }

@@ -188,7 +188,7 @@ TEST_F(HtmlReportTest, TheRecordersDataLossIsWarnedAbout) {
 TEST_F(HtmlReportTest, DeniedCallsComeFirst) {
   common::Report report = common::testing::sample_report();
   report.denied =
-      common::Denials{common::watched_denial_actions(),
+      common::Denials{common::watched_denial_actions(false),
                       {{"x86_64", 110, "getppid", common::DenialAction::trap, 3, 5, std::nullopt}}};
   const std::string report_path = dir_.file("denied.report.json");
   ASSERT_TRUE(common::write_report_file(report_path, report).ok());

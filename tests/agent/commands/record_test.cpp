@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -331,6 +332,30 @@ TEST_F(RecordCommandTest, VerifyChecksWhatRecordSawUnderAYamlSeccompProfile) {
                  entry.phase == common::Phase::runtime_setup)
         << entry.name << " is tailor's own set-up";
   }
+}
+
+// The action of the profiles Tailor writes: the denied call fails with EPERM and the process
+// goes on; the report lists it all the same, and says ERRNO was watched.
+TEST_F(RecordCommandTest, ReportListsCallsAFilterDeniedWithErrno) {
+  const fs::path out = dir_ / "errno.report.json";
+  const std::string getppid = std::to_string(seccomp_syscall_resolve_name("getppid"));
+  auto result =
+      run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_SECCOMP_LAUNCHER,
+                   "errno", "getppid", TAILOR_TEST_WORKLOAD, "call", getppid, "4"});
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const auto report = read_report(out);
+  ASSERT_TRUE(report.denied.has_value());
+  const auto& watched = report.denied->watched;
+  EXPECT_NE(std::find(watched.begin(), watched.end(), common::DenialAction::errno_ret),
+            watched.end());
+  ASSERT_EQ(report.denied->calls.size(), 1u);
+  const auto& call = report.denied->calls.front();
+  EXPECT_EQ(call.name, "getppid");
+  EXPECT_EQ(call.action, common::DenialAction::errno_ret);
+  EXPECT_EQ(call.count, 4u);
+  ASSERT_TRUE(call.first_caller.has_value());
+  EXPECT_EQ(call.first_caller->comm, "tailor_test_wor");
+  EXPECT_FALSE(names(report).contains("getppid"));
 }
 
 // A program already under a seccomp filter that a launcher (not tailor) installed: the report

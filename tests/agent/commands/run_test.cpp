@@ -102,8 +102,9 @@ TEST_F(RunCommandTest, WarnsBeforeRunningUnderAProfileThatDeniesWhatEveryProcess
   EXPECT_EQ(quiet.err, "");
 }
 
-// A profile that kills or traps: `tailor run` enforces it and says at exit what it denied.
-TEST_F(RunCommandTest, PrintsAtExitTheCallsTheProfileKilledOrTrapped) {
+// A profile that kills, traps or fails the call: `tailor run` enforces it and says at exit what it
+// denied.
+TEST_F(RunCommandTest, PrintsAtExitTheCallsTheProfileKilledTrappedOrFailed) {
   if (::geteuid() != 0) FAIL() << "needs root to watch for denials; run the suite as root";
   const std::string getppid = std::to_string(seccomp_syscall_resolve_name("getppid"));
   const std::string arch = common::native_arch();
@@ -123,8 +124,15 @@ TEST_F(RunCommandTest, PrintsAtExitTheCallsTheProfileKilledOrTrapped) {
   EXPECT_THAT(killed.err,
               HasSubstr("tailor: denied getppid (" + arch + "): kill_process, 1 call\n"));
   EXPECT_THAT(killed.err, HasSubstr("1 syscalls denied by a seccomp filter (watched: "
-                                    "kill_process, kill_thread, trap; a denial by errno or log "
+                                    "kill_process, kill_thread, trap, errno; a denial by log "
                                     "is not seen)"));
+
+  // The profiles Tailor writes deny by ERRNO: the call fails, the process lives on, and the
+  // denial is listed all the same.
+  const auto refused = run_tailor({"run", "-p", with_action("SCMP_ACT_ERRNO"), "--",
+                                   TAILOR_TEST_WORKLOAD, "call", getppid, "3"});
+  EXPECT_EQ(refused.exit_status, 0) << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("tailor: denied getppid (" + arch + "): errno, 3 calls\n"));
 
   // Audit mode allows and logs what the profile denies; a filter the command runs under
   // besides is still watched.

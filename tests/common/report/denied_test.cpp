@@ -15,7 +15,7 @@ namespace {
 using ::testing::HasSubstr;
 
 Report with_denials(std::vector<DeniedCall> calls,
-                    std::vector<DenialAction> watched = watched_denial_actions()) {
+                    std::vector<DenialAction> watched = watched_denial_actions(false)) {
   Report report = testing::sample_report();
   report.denied = Denials{std::move(watched), std::move(calls)};
   return report;
@@ -94,7 +94,7 @@ TEST(DeniedTest, MergeSumsCountsSaturatingKeepsTheEarliestAndWatchesWhatAllWatch
 
 TEST(DeniedTest, TheTableNamesEachCallAndWhatWasNotSeen) {
   const auto table = render_denied_table(
-      Denials{watched_denial_actions(),
+      Denials{watched_denial_actions(false),
               {{"x86_64", 110, "getppid", DenialAction::trap, 3, 1'500'000'000,
                 FirstCaller{7, 7, "sh"}},
                {"x86", 20, "getpid", DenialAction::kill_process, 1, 0, std::nullopt}}},
@@ -106,6 +106,9 @@ TEST(DeniedTest, TheTableNamesEachCallAndWhatWasNotSeen) {
             "  getpid [x86]  kill_process      1  +0.000s       -\n"
             "  (seen: kill_process, kill_thread, trap; denials by errno, log, trace, user_notif "
             "are not seen)\n");
+  const auto watched = render_denied_table(Denials{watched_denial_actions(true), {}}, "x86_64");
+  EXPECT_THAT(watched, HasSubstr("(seen: kill_process, kill_thread, trap, errno; denials by log, "
+                                 "trace, user_notif are not seen)"));
 }
 
 }  // namespace

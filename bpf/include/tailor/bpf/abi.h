@@ -136,16 +136,19 @@ enum tailor_event_kind {
 };
 
 /* What a seccomp filter did to a call it did not simply allow
- * (docs/decisions/0007-denials-from-signal-and-exit-tracepoints.md). Only the
- * actions that end in a signal or an exit are seen: ERRNO and LOG leave no
- * trace the kernel reports without a cost on every allowed call. */
+ * (docs/decisions/0007-denials-from-signal-and-exit-tracepoints.md; ERRNO:
+ * 0009-errno-denials-at-sys-exit.md). LOG leaves no trace the kernel reports
+ * and is not seen. */
 enum tailor_denial_action {
   /* The process died: SECCOMP_RET_KILL_PROCESS, or KILL_THREAD of its last
    * thread, which the kernel turns into the same core-dumping SIGSYS. */
   TAILOR_DENIAL_KILL_PROCESS = 1,
   TAILOR_DENIAL_KILL_THREAD = 2, /* one thread died, the process lives on */
   TAILOR_DENIAL_TRAP = 3,        /* SIGSYS delivered to the caller */
-  TAILOR_DENIAL_ACTION_COUNT = 4,
+  /* The call was skipped and failed with an errno: seen at sys_exit, only
+   * while the watcher is attached (bpf/errno_denials.bpf.h). */
+  TAILOR_DENIAL_ERRNO = 4,
+  TAILOR_DENIAL_ACTION_COUNT = 5,
 };
 
 /* Key of the `denials` hash map (value: __u64 calls), per set like the
