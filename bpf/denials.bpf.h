@@ -107,6 +107,18 @@ int BPF_PROG(tailor_signal, int sig, struct kernel_siginfo* info, struct task_st
   return 0;
 }
 
+/* The number the caller asked for, which the entry code keeps apart from the
+ * registers a skipped or killed call's return value overwrites. */
+static __always_inline long syscall_nr_of(struct pt_regs* regs) {
+#if defined(__TARGET_ARCH_x86)
+  return regs->orig_ax;
+#elif defined(__TARGET_ARCH_arm64)
+  return regs->syscallno;
+#else
+  return -1;
+#endif
+}
+
 /* SECCOMP_RET_KILL_*: the filter marks the caller's seccomp mode dead, then
  * kills the process (a group exit) or, when other threads live on, the caller
  * alone. Either way the caller exits in the denied call, whose number its
@@ -116,13 +128,7 @@ int BPF_PROG(tailor_exit, struct task_struct* task) {
   if (task->seccomp.mode != TAILOR_SECCOMP_MODE_DEAD) return 0;
   struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(task);
   if (!regs) return 0;
-#if defined(__TARGET_ARCH_x86)
-  long nr = regs->orig_ax;
-#elif defined(__TARGET_ARCH_arm64)
-  long nr = regs->syscallno;
-#else
-  long nr = -1;
-#endif
+  long nr = syscall_nr_of(regs);
   __u32 abi = syscall_abi(task, &nr);
   __u32 action = task->signal->flags & TAILOR_SIGNAL_GROUP_EXIT ? TAILOR_DENIAL_KILL_PROCESS
                                                                 : TAILOR_DENIAL_KILL_THREAD;

@@ -45,14 +45,7 @@ int BPF_PROG(tailor_sys_exit, struct pt_regs* regs, long ret) {
   int arrival;
   struct tailor_syscall_set* set = current_set(cgrp, &index, &arrival);
   if (!set) return 0;
-
-#if defined(__TARGET_ARCH_x86)
-  long nr = regs->orig_ax;
-#elif defined(__TARGET_ARCH_arm64)
-  long nr = regs->syscallno;
-#else
-  long nr = -1;
-#endif
+  long nr = syscall_nr_of(regs);
   __u32 abi = syscall_abi(task, &nr);
   if (nr < 0 || nr >= TAILOR_MAX_SYSCALLS) return 0;
   __u32 n = (__u32)nr;

@@ -113,6 +113,21 @@ class RecorderTest : public ::testing::Test {
     return out;
   }
 
+  // However often getppid was denied in `cgroup_id`, one first-denied event, naming the
+  // workload.
+  void expect_one_first_denied_getppid(uint64_t cgroup_id, uint32_t action) {
+    std::vector<tailor_event> events;
+    ASSERT_TRUE(recorder_->poll_events(0, [&](const tailor_event& e) {
+      if (e.kind == TAILOR_EVENT_DENIED) events.push_back(e);
+    }));
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].nr, nr_of("getppid"));
+    EXPECT_EQ(events[0].action, uint64_t{action});
+    EXPECT_EQ(events[0].set_cgroup_id, cgroup_id);
+    EXPECT_STREQ(events[0].comm,
+                 fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
+  }
+
   std::optional<Cgroup2> cgroups_;
   std::unique_ptr<Recorder> recorder_;
   std::string base_;
@@ -456,17 +471,7 @@ TEST_F(RecorderTest, ATrappedCallIsCountedAsDeniedEveryTimeWithItsFirstCaller) {
                                    {{nr_of("getppid"), TAILOR_DENIAL_TRAP}, 3}}));
   // Denied calls never reach sys_enter: they are not among the calls made.
   EXPECT_FALSE(calls(id_of(cg)).contains(nr_of("getppid")));
-
-  std::vector<tailor_event> events;
-  ASSERT_TRUE(recorder_->poll_events(0, [&](const tailor_event& e) {
-    if (e.kind == TAILOR_EVENT_DENIED) events.push_back(e);
-  }));
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].nr, nr_of("getppid"));
-  EXPECT_EQ(events[0].action, uint64_t{TAILOR_DENIAL_TRAP});
-  EXPECT_EQ(events[0].set_cgroup_id, id_of(cg));
-  EXPECT_STREQ(events[0].comm,
-               fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
+  expect_one_first_denied_getppid(id_of(cg), TAILOR_DENIAL_TRAP);
 }
 
 TEST_F(RecorderTest, AKilledProcessIsCountedAsDeniedByKillProcess) {
@@ -525,17 +530,7 @@ TEST_F(RecorderTest, ErrnoDenialsAreSeenWhileWatchedWithCountAndFirstCaller) {
   EXPECT_EQ(denied(id_of(cg)), (std::map<std::pair<uint32_t, uint32_t>, uint64_t>{
                                    {{nr_of("getppid"), TAILOR_DENIAL_ERRNO}, 3}}));
   EXPECT_FALSE(calls(id_of(cg)).contains(nr_of("getppid")));
-
-  std::vector<tailor_event> events;
-  ASSERT_TRUE(recorder_->poll_events(0, [&](const tailor_event& e) {
-    if (e.kind == TAILOR_EVENT_DENIED) events.push_back(e);
-  }));
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].nr, nr_of("getppid"));
-  EXPECT_EQ(events[0].action, uint64_t{TAILOR_DENIAL_ERRNO});
-  EXPECT_EQ(events[0].set_cgroup_id, id_of(cg));
-  EXPECT_STREQ(events[0].comm,
-               fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
+  expect_one_first_denied_getppid(id_of(cg), TAILOR_DENIAL_ERRNO);
 }
 
 // A call the filter allows and that fails on its own is a call made, never a denial.
