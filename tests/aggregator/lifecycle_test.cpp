@@ -4,7 +4,6 @@
 
 #include <set>
 
-#include "aggregator/lifecycle/denial_announcer.h"
 #include "aggregator/lifecycle/heal_policy.h"
 #include "aggregator/lifecycle/workload_state.h"
 #include "aggregator/writer/profile_object.h"
@@ -157,23 +156,6 @@ TEST(HealPolicyTest, EveryCallOfTheIssuesListIsHeldBack) {
     EXPECT_TRUE(plan.add.empty()) << name;
     EXPECT_EQ(plan.held_back.size(), 1u) << name;
   }
-}
-
-TEST(DenialAnnouncerTest, OneAnnouncementPerNewCallNotPerCount) {
-  DenialAnnouncer announcer;
-  const common::WorkloadKey web{"shop", "Deployment", "web", "nginx"};
-  const common::WorkloadKey api{"shop", "Deployment", "api", "app"};
-  const auto socket = denial(41, "socket", DenialAction::trap, 1);
-  EXPECT_EQ(announcer.take_new(web, {socket}).size(), 1u);
-  auto more = socket;
-  more.count = 50;
-  EXPECT_TRUE(announcer.take_new(web, {more}).empty());
-  EXPECT_EQ(
-      announcer.take_new(web, {more, denial(41, "socket", DenialAction::kill_process, 1)}).size(),
-      1u);
-  EXPECT_EQ(announcer.take_new(api, {socket}).size(), 1u);
-  announcer.forget(web);
-  EXPECT_EQ(announcer.take_new(web, {more}).size(), 1u);
 }
 
 TEST(SpoLocalhostProfileTest, FollowsSposNodePathPerScope) {
