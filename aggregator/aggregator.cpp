@@ -21,6 +21,8 @@ common::Result<std::unique_ptr<Aggregator>> Aggregator::create(
   a.ingest_ = std::make_unique<IngestApi>(a.store_, *a.reviewer_, *a.registry_, a.options_.ingest);
   a.writer_ =
       std::make_unique<ProfileWriter>(*a.client_, a.store_, *a.registry_, a.options_.writer);
+  a.enforcement_ = std::make_unique<EnforcementLoop>(*a.client_, a.store_, *a.writer_, *a.registry_,
+                                                     a.options_.writer, a.options_.enforcement);
   ProfileWriter* writer = a.writer_.get();
   const auto ready = [writer]() -> common::Status {
     if (writer->ready()) return common::ok_status();
@@ -55,10 +57,12 @@ common::Status Aggregator::start() {
   if (auto rebuilt = writer_->start_up(); !rebuilt)
     common::log_line("warning", rebuilt.error().message + "; not ready until it succeeds");
   writer_->start();
+  enforcement_->start();
   return common::ok_status();
 }
 
 void Aggregator::stop() {
+  if (enforcement_) enforcement_->stop();
   if (writer_) writer_->stop();
   if (endpoint_) endpoint_->stop();
   if (ui_endpoint_) ui_endpoint_->stop();

@@ -6,6 +6,7 @@
 #include "aggregator/ingest/token_reviewer.h"
 #include "aggregator/store/merge_store.h"
 #include "aggregator/ui/web_view.h"
+#include "aggregator/writer/enforcement_loop.h"
 #include "aggregator/writer/profile_writer.h"
 #include "common/k8s/client/kube_client.h"
 #include "common/metrics/http_endpoint.h"
@@ -21,6 +22,7 @@ struct AggregatorOptions {
   TokenReviewOptions review;
   IngestOptions ingest;
   WriterOptions writer;
+  EnforcementOptions enforcement;
   // The web view's own endpoint (plain HTTP), loopback only: it has no authentication. Port 0
   // takes any free one (the command line's default is 8081). A few people's browsers, not
   // thousands of agents: a browser keeps up to 6 connections to it.
@@ -28,8 +30,8 @@ struct AggregatorOptions {
   common::HttpEndpointOptions ui_endpoint{.address = "127.0.0.1", .threads = 8};
 };
 
-// The whole service, wired: the store, the agents' API on the HTTP(S) endpoint and the
-// SeccompProfile writer. What main() runs and what the tests start.
+// The whole service, wired: the store, the agents' API on the HTTP(S) endpoint, the
+// SeccompProfile writer and what is done about denials. What main() runs and what the tests start.
 class Aggregator {
  public:
   static common::Result<std::unique_ptr<Aggregator>> create(
@@ -58,6 +60,7 @@ class Aggregator {
   std::unique_ptr<TokenReviewer> reviewer_;
   std::unique_ptr<IngestApi> ingest_;
   std::unique_ptr<ProfileWriter> writer_;
+  std::unique_ptr<EnforcementLoop> enforcement_;
   std::unique_ptr<common::HttpEndpoint> endpoint_;
   std::unique_ptr<WebView> web_view_;
   std::unique_ptr<common::HttpEndpoint> ui_endpoint_;

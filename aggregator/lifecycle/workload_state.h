@@ -52,6 +52,7 @@ struct ObservedDenial {
 struct NodeReport {
   // securityContext.seccompProfile.localhostProfile of its pods when their type is Localhost.
   std::string localhost_profile;
+  uint32_t pods = 0;           // its running pods on that node: 0 once the workload left it
   uint32_t pods_filtered = 0;  // its pods in seccomp filter mode
   std::vector<ObservedDenial> denied;
   // The batch the enforcement came in: an older batch delivered late changes nothing.

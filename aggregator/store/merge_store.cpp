@@ -13,6 +13,7 @@ namespace {
 void record_report(NodeReport& report, uint64_t seq, const common::WorkloadDelta& delta) {
   if (delta.enforcement && seq >= report.enforcement_seq) {
     report.localhost_profile = delta.enforcement->localhost_profile;
+    report.pods = delta.enforcement->pods;
     report.pods_filtered = delta.enforcement->pods_filtered;
     report.enforcement_seq = seq;
   }

@@ -17,15 +17,6 @@ using nlohmann::json;
 // A node list is for people; past this many the count says the rest.
 constexpr std::size_t kMaxListedNodes = 20;
 
-std::string rfc3339(int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 int64_t parse_rfc3339(const std::string& text) {
   std::tm utc{};
   if (strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &utc) == nullptr) return 0;
@@ -50,6 +41,15 @@ std::string listed_nodes(const std::set<std::string>& nodes) {
 }
 
 }  // namespace
+
+std::string rfc3339(int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
 
 ProfileLocation profile_location(const common::WorkloadKey& key, const std::string& version) {
   ProfileLocation location;

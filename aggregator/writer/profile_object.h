@@ -22,6 +22,9 @@ inline constexpr const char* kFrozenAnnotation = "tailor.dev/frozen";
 inline constexpr const char* kFirstDiscoveryAnnotation = "tailor.dev/first-discovery";
 inline constexpr const char* kLastDiscoveryAnnotation = "tailor.dev/last-discovery";
 
+// A time as Kubernetes objects carry it: "2026-12-05T19:53:46Z".
+std::string rfc3339(int64_t unix_ms);
+
 // Where a workload's SeccompProfile lives: v1 is cluster-scoped, v1beta1 in the workload's
 // namespace.
 struct ProfileLocation {

@@ -13,6 +13,7 @@
 #include "aggregator/writer/api_version.h"
 #include "aggregator/writer/profile_conversion.h"
 #include "aggregator/writer/profile_object.h"
+#include "aggregator/writer/proposed_profile.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "common/util/backoff.h"
 #include "common/util/clock.h"
@@ -122,6 +123,8 @@ common::Status ProfileWriter::rebuild() {
   std::size_t rebuilt = 0;
   std::lock_guard lock(mu_);
   for (const auto& item : listed->value("items", json::array())) {
+    // A proposal's calls were denied, not allowed: they stay out of the store.
+    if (is_proposal(item)) continue;
     auto written = read_profile_object(item);
     if (!written) {
       log_line("warning", "skipping at start-up: " + written.error().message);

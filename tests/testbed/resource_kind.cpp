@@ -1,6 +1,7 @@
 #include "tests/testbed/resource_kind.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "tests/testbed/table.h"
 
@@ -74,6 +75,28 @@ std::vector<TableColumn> pod_columns() {
   };
 }
 
+// As kubectl prints core/v1 Events.
+std::vector<TableColumn> event_columns() {
+  const auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  return {
+      {"Last Seen", "string", 0,
+       [](const json& o) { return json(age_of(o.value("lastTimestamp", ""))); }},
+      {"Type", "string", 0, [](const json& o) { return json(or_none(o.value("type", json()))); }},
+      {"Reason", "string", 0,
+       [](const json& o) { return json(or_none(o.value("reason", json()))); }},
+      {"Object", "string", 0,
+       [lower](const json& o) {
+         const json involved = o.value("involvedObject", json::object());
+         return json(lower(involved.value("kind", "")) + "/" + involved.value("name", ""));
+       }},
+      {"Message", "string", 0,
+       [](const json& o) { return json(or_none(o.value("message", json()))); }},
+  };
+}
+
 std::vector<TableColumn> node_columns() {
   return {
       {"Status", "string", 0,
@@ -100,6 +123,7 @@ std::vector<ResourceKind> builtin_kinds() {
   std::vector<ResourceKind> kinds = {
       kind("", "v1", "pods", "pod", "Pod", true, {"po"}, pod_columns()),
       kind("", "v1", "nodes", "node", "Node", false, {"no"}, node_columns()),
+      kind("", "v1", "events", "event", "Event", true, {"ev"}, event_columns()),
       kind("", "v1", "namespaces", "namespace", "Namespace", false, {"ns"},
            {{"Status", "string", 0,
              [](const json& o) {
