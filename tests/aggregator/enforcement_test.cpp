@@ -152,7 +152,8 @@ TEST_F(EnforcementTest, DeniedCallsBecomeEventsMetricsAndAProposal) {
   EXPECT_FALSE(allowed(proposed).contains("mount"));
   EXPECT_FALSE(allowed(profile_name(kWeb)).contains("socket"));
   EXPECT_FALSE(allowed(profile_name(kWeb)).contains("mount"));
-  EXPECT_EQ(kubectl_state(*server_, kWeb), "denying");
+  EXPECT_TRUE(eventually([&] { return kubectl_state(*server_, kWeb) == "denying"; }))
+      << kubectl_state(*server_, kWeb);
 
   // Events on the Deployment, listed by kubectl.
   EXPECT_TRUE(eventually([&] {
@@ -217,7 +218,8 @@ TEST_F(EnforcementTest, AutoHealAddsDeniedCallsInAnOptedInNamespaceButNeverSensi
   ASSERT_NO_FATAL_FAILURE(send(denials(4, {denied(165, "mount", 1)})));
   EXPECT_TRUE(eventually([&] { return events_of("SeccompDeniedSensitive").size() == 1; }))
       << kubectl_events();
-  EXPECT_EQ(kubectl_state(*server_, kWeb), "denying");
+  EXPECT_TRUE(eventually([&] { return kubectl_state(*server_, kWeb) == "denying"; }))
+      << kubectl_state(*server_, kWeb);
   EXPECT_FALSE(allowed(profile_name(kWeb)).contains("mount"));
 }
 

@@ -17,7 +17,10 @@ const agentRules = [
   ["apps", "replicasets", "get"], ["batch", "jobs", "get"],
 ];
 const aggregatorRules = [["authentication.k8s.io", "tokenreviews", "create"]];
-const profileRules = ["get", "list", "create", "update"].map((v) => ["security-profiles-operator.x-k8s.io", "seccompprofiles", v]);
+const profileRules = [
+  ...["get", "list", "create", "update"].map((v) => ["security-profiles-operator.x-k8s.io", "seccompprofiles", v]),
+  ["", "events", "create"], ["", "namespaces", "get"],
+];
 const agentCapabilities = ["BPF", "PERFMON", "DAC_READ_SEARCH"];
 const agentHostPaths = { "/sys/fs/cgroup": true, "/sys/kernel/btf": true, "/sys/fs/bpf": false };
 
