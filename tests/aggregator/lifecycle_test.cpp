@@ -1,9 +1,11 @@
 // The lifecycle of a workload container (learning, stable, enforced, denying), the heal
 // policy and the Event rate limit, on evidence as agents report it.
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <set>
 
+#include "aggregator/lifecycle/denial_metrics.h"
 #include "aggregator/lifecycle/heal_policy.h"
 #include "aggregator/lifecycle/workload_state.h"
 #include "aggregator/writer/profile_object.h"
@@ -156,6 +158,52 @@ TEST(HealPolicyTest, EveryCallOfTheIssuesListIsHeldBack) {
     EXPECT_TRUE(plan.add.empty()) << name;
     EXPECT_EQ(plan.held_back.size(), 1u) << name;
   }
+}
+
+// The counter per (workload, syscall, action, ...) and its value, from a real registry.
+std::map<std::string, double> denial_counters(prometheus::Registry& registry) {
+  std::map<std::string, double> out;
+  for (const auto& family : registry.Collect()) {
+    for (const auto& metric : family.metric) {
+      std::string name;
+      for (const auto& label : metric.label)
+        if (label.name == "workload_name" || label.name == "syscall" || label.name == "profile" ||
+            label.name == "sensitive")
+          name += label.value + " ";
+      out[name] = metric.counter.value;
+    }
+  }
+  return out;
+}
+
+TEST(DenialMetricsTest, CountsOnlyGrowthWhateverRestartsAndDropsGoneWorkloads) {
+  prometheus::Registry registry;
+  DenialMetrics metrics(registry);
+  const common::WorkloadKey web{"shop", "Deployment", "web", "nginx"};
+  const common::WorkloadKey api{"shop", "Deployment", "api", "app"};
+  Assessment denying;
+  denying.denied = {denial(41, "socket", DenialAction::errno_ret, 5),
+                    denial(165, "mount", DenialAction::errno_ret, 1)};
+  Assessment elsewhere;
+  elsewhere.denied_elsewhere = {denial(41, "socket", DenialAction::errno_ret, 2)};
+  metrics.update({{web, denying}, {api, elsewhere}});
+  EXPECT_EQ(denial_counters(registry),
+            (std::map<std::string, double>{{"other false socket api ", 2},
+                                           {"own true mount web ", 1},
+                                           {"own false socket web ", 5}}));
+
+  // An agent run ended (the sum fell to 3), then its successor counted on: only growth adds.
+  denying.denied[0].count = 3;
+  metrics.update({{web, denying}, {api, elsewhere}});
+  denying.denied[0].count = 4;
+  metrics.update({{web, denying}, {api, elsewhere}});
+  EXPECT_EQ(denial_counters(registry)["own false socket web "], 6);
+
+  // api is gone: its series go, web's stay.
+  metrics.update({{web, denying}});
+  const auto left = denial_counters(registry);
+  EXPECT_FALSE(left.contains("other false socket api "));
+  EXPECT_EQ(left.size(), 2u);
 }
 
 TEST(SpoLocalhostProfileTest, FollowsSposNodePathPerScope) {
