@@ -69,6 +69,7 @@ class NodeAgentTest : public aggregator::AggregatorBed {
                       .token_file = token_file};
     options.listen_address = "127.0.0.1";
     options.listen_port = 0;
+    options.errno_watch_linger = errno_watch_linger_;
     auto agent = NodeAgent::create(options, new_client());
     ASSERT_TRUE(agent) << agent.error().message;
     agent_ = std::move(*agent);
@@ -106,6 +107,7 @@ class NodeAgentTest : public aggregator::AggregatorBed {
   }
 
   testbed::OciRuntime runtime_ = testbed::OciRuntime::kRunc;
+  std::chrono::seconds errno_watch_linger_ = NodeAgentOptions{}.errno_watch_linger;
   aggregator::AggregatorOptions aggregator_options_;
   fs::path dir_;
   std::unique_ptr<testbed::SimulatedCluster> cluster_;
@@ -138,6 +140,13 @@ TEST_F(NodeAgentTest, RecordsAttributesDeliversAndRetiresAWorkloadsContainer) {
   EXPECT_THAT(text, Not(HasSubstr("\ntailor_agent_reports_sent_total 0\n")));
   EXPECT_THAT(text, Not(HasSubstr("\ntailor_agent_recorder_sets_in_use 0\n")));
   EXPECT_THAT(text, Not(HasSubstr("\ntailor_agent_recorder_events_sent_total 0\n")));
+  // No filter, no profile asked for: not enforced, and the ERRNO hook stays off.
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_enforced_containers 0\n"));
+  EXPECT_FALSE(record->filtered);
+  EXPECT_FALSE(agent_->recorder().watching_errno_denials());
+  const auto& report = aggregator_->store().get(kWeb)->reports.begin()->second;
+  EXPECT_EQ(report.pods_filtered, 0u);
+  EXPECT_EQ(report.localhost_profile, "");
 
   // Its container exits: read once more, retired, its sets handed back to the recorder.
   ASSERT_TRUE(cluster_->kill_pod("shop", pod_name));
@@ -223,6 +232,25 @@ TEST_P(EnforcementTest, DeniedCallOfAnEnforcedPodTurnsItsWorkloadDenyingAndIsCou
   EXPECT_TRUE(agent_->recorder().watching_errno_denials()) << "for the linger after the last";
   EXPECT_THAT(exposition(), Not(HasSubstr("tailor_agent_denials_total{")));
   EXPECT_THAT(exposition(), HasSubstr("\ntailor_agent_enforced_containers 0\n"));
+}
+
+// Without a linger the hook goes as soon as no recorded container runs filtered.
+class ErrnoHookTest : public NodeAgentTest {
+ protected:
+  ErrnoHookTest() { errno_watch_linger_ = std::chrono::seconds(0); }
+};
+
+TEST_F(ErrnoHookTest, IsDetachedOnceNoRecordedContainerRunsFiltered) {
+  testbed::PodSpec spec = testing::enforced_pod(
+      "shop", {"Deployment", "web"}, "operator/shop/web.json",
+      testing::profile_denying({"sched_get_priority_min"}), {"sleep", "3600"});
+  auto pod = cluster_->start_pod(node_->name, spec);
+  ASSERT_TRUE(pod) << pod.error().message;
+  ASSERT_TRUE(rounds_until([&] { return agent_->recorder().watching_errno_denials(); }))
+      << "never attached for the filtered container";
+  ASSERT_TRUE(cluster_->kill_pod("shop", (*pod)->spec.name));
+  EXPECT_TRUE(rounds_until([&] { return !agent_->recorder().watching_errno_denials(); }))
+      << "still attached with no filtered container left";
 }
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, EnforcementTest,
