@@ -20,12 +20,59 @@ std::map<std::string, std::string> string_map(const json& object, const char* ke
   return out;
 }
 
-void add_containers(const json& status, const char* key, ContainerKind kind, PodInfo& pod) {
+// securityContext.seccompProfile of a pod spec or a container; nullopt when unset. A type the
+// API server would not have accepted is taken as unset rather than failing the pod: the pod is
+// still recorded, and its enforcement shows as unset.
+std::optional<SeccompProfileRef> seccomp_profile_in(const json& object) {
+  const auto context = object.find("securityContext");
+  if (context == object.end() || !context->is_object()) return std::nullopt;
+  const auto profile = context->find("seccompProfile");
+  if (profile == context->end() || !profile->is_object()) return std::nullopt;
+  SeccompProfileRef ref{string_at(*profile, "type"), ""};
+  if (ref.type == "Localhost") {
+    ref.localhost_profile = string_at(*profile, "localhostProfile");
+  } else if (ref.type != "RuntimeDefault" && ref.type != "Unconfined") {
+    return std::nullopt;
+  }
+  return ref;
+}
+
+// The pod's profile, and the containers' own (spec.containers, initContainers and
+// ephemeralContainers) by name.
+struct SpecProfiles {
+  SeccompProfileRef of_pod;
+  std::map<std::string, SeccompProfileRef> of_containers;
+
+  const SeccompProfileRef& effective(const std::string& container) const {
+    const auto own = of_containers.find(container);
+    return own == of_containers.end() ? of_pod : own->second;
+  }
+};
+
+SpecProfiles seccomp_profiles(const json& pod) {
+  SpecProfiles out;
+  const auto spec = pod.find("spec");
+  if (spec == pod.end() || !spec->is_object()) return out;
+  out.of_pod = seccomp_profile_in(*spec).value_or(SeccompProfileRef{});
+  for (const char* key : {"initContainers", "containers", "ephemeralContainers"}) {
+    const auto list = spec->find(key);
+    if (list == spec->end() || !list->is_array()) continue;
+    for (const auto& c : *list) {
+      if (!c.is_object()) continue;
+      if (auto own = seccomp_profile_in(c)) out.of_containers[string_at(c, "name")] = *own;
+    }
+  }
+  return out;
+}
+
+void add_containers(const json& status, const char* key, ContainerKind kind,
+                    const SpecProfiles& profiles, PodInfo& pod) {
   const auto it = status.find(key);
   if (it == status.end() || !it->is_array()) return;
   for (const auto& c : *it) {
     if (!c.is_object()) continue;
-    const ContainerInfo container{string_at(c, "name"), kind};
+    const std::string name = string_at(c, "name");
+    const ContainerInfo container{name, kind, profiles.effective(name)};
     if (auto id = container_id_from_uri(string_at(c, "containerID")))
       pod.containers[*id] = container;
     // The instance before a restart: its cgroup may still hold a set to attribute.
@@ -71,9 +118,11 @@ common::Result<PodInfo> pod_info_from_object(const json& pod) {
     }
   }
   if (const auto status = pod.find("status"); status != pod.end() && status->is_object()) {
-    add_containers(*status, "initContainerStatuses", ContainerKind::kInit, info);
-    add_containers(*status, "containerStatuses", ContainerKind::kRegular, info);
-    add_containers(*status, "ephemeralContainerStatuses", ContainerKind::kEphemeral, info);
+    const auto profiles = seccomp_profiles(pod);
+    add_containers(*status, "initContainerStatuses", ContainerKind::kInit, profiles, info);
+    add_containers(*status, "containerStatuses", ContainerKind::kRegular, profiles, info);
+    add_containers(*status, "ephemeralContainerStatuses", ContainerKind::kEphemeral, profiles,
+                   info);
   }
   return info;
 }

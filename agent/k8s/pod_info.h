@@ -13,9 +13,17 @@ namespace tailor::agent {
 
 enum class ContainerKind { kRegular, kInit, kEphemeral };
 
+// A container's effective securityContext.seccompProfile: its own, else its pod's.
+struct SeccompProfileRef {
+  std::string type;               // "Localhost", "RuntimeDefault", "Unconfined"; "" unset
+  std::string localhost_profile;  // only with type Localhost
+  bool operator==(const SeccompProfileRef&) const = default;
+};
+
 struct ContainerInfo {
   std::string name;
   ContainerKind kind = ContainerKind::kRegular;
+  SeccompProfileRef seccomp;
 
   bool operator==(const ContainerInfo&) const = default;
 };

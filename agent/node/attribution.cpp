@@ -52,11 +52,13 @@ Attribution PodAttribution::attribute(const ContainerIdentity& container,
     return ignored("pod " + pod->ns + "/" + pod->name + " is not selected for recording");
   // Held while the API server cannot say whose the pod's ReplicaSet or Job is; its calls wait
   // in its set meanwhile.
-  auto workload = workloads_.key_of(*pod, pod->containers.at(container.container_id).name);
+  const ContainerInfo& info = pod->containers.at(container.container_id);
+  auto workload = workloads_.key_of(*pod, info.name);
   if (!workload) return {};
   return {.verdict = Attribution::Verdict::record,
           .pod_uid = pod->uid,
-          .workload = std::move(workload)};
+          .workload = std::move(workload),
+          .seccomp = info.seccomp};
 }
 
 }  // namespace tailor::agent

@@ -27,6 +27,7 @@ struct Attribution {
   Verdict verdict = Verdict::held;
   std::string pod_uid;                          // record
   std::optional<common::WorkloadKey> workload;  // record
+  SeccompProfileRef seccomp;                    // record: what its pod asks the kubelet for
   std::string reason;                           // ignore
 };
 

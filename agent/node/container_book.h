@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/cgroup/cgroup2.h"
+#include "agent/k8s/pod_info.h"
 #include "agent/node/retired_containers.h"
 #include "agent/recorder/recorder.h"
 #include "agent/recorder/session.h"
@@ -30,6 +31,10 @@ struct ContainerRecord {
   std::string container_id;  // from the path or the name; empty: not a container cgroup
   std::string pod_uid;       // from the path; empty until known
   std::optional<common::WorkloadKey> workload;
+  SeccompProfileRef seccomp;  // its pod's securityContext for it, once attributed
+  // A process of it was seen in seccomp filter mode. It stays so: a filter cannot be removed,
+  // and the runtime installs it in every process it starts there.
+  bool filtered = false;
   std::chrono::steady_clock::time_point first_seen;
   std::unique_ptr<RecordingSession> session;  // first callers and times, from events
   common::Report snapshot;                    // what its sets held when last read
@@ -53,15 +58,24 @@ class ContainerBook {
       : cgroups_(cgroups), start_ns_(start_ns) {}
 
   void on_event(const tailor_event& event);
-  // Takes a snapshot of each container's sets; learns containers that had
-  // sets but no event (the event was dropped, or recorded before a restart).
-  void on_sets(const std::map<SetKey, SyscallCounts>& sets);
+  // Takes a snapshot of each container's sets and denials (`errno_watched`: the ERRNO hook is
+  // attached); learns containers that had sets but no event (the event was dropped, or
+  // recorded before a restart).
+  void on_sets(const std::map<SetKey, SyscallCounts>& sets, const std::vector<Denial>& denials = {},
+               bool errno_watched = false);
+  // Reads the seccomp mode of the recorded containers not yet seen filtered.
+  void read_seccomp_modes();
+  // Recorded containers running now whose processes are in seccomp filter mode, and of those
+  // the ones whose pod asks for a Localhost profile (enforced).
+  size_t filtered() const;
+  size_t enforced() const;
 
   std::map<uint64_t, ContainerRecord>& records() { return records_; }
   // Containers attributed to a workload whose cgroup still exists.
   size_t recording() const;
 
-  // Per workload: its live containers' snapshots and its finished containers, merged.
+  // Per workload: its live containers' snapshots and its finished containers, merged, and how
+  // its live containers run (enforcement).
   CumulativeState cumulative_state() const;
 
   // A container cgroup found gone is read once more in the next round, so its last calls are

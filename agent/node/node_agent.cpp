@@ -148,10 +148,15 @@ std::chrono::milliseconds NodeAgent::round() {
     log_line("error", sets.error().message);
     return options_.interval;
   }
+  auto denials = recorder_->read_denials();
+  if (!denials) log_line("error", denials.error().message);
   const auto stats = recorder_->stats();
   released_.clear();
-  book_.on_sets(*sets);
+  book_.on_sets(*sets, denials ? *denials : std::vector<Denial>{},
+                recorder_->watching_errno_denials());
   attribute();
+  book_.read_seccomp_modes();
+  watch_errno_denials();
   const auto state = book_.cumulative_state();
   const Round result = courier_.round(state, common::unix_now_ms());
   for (const auto& message : result.messages) log_line("info", message);
@@ -170,6 +175,7 @@ std::chrono::milliseconds NodeAgent::round() {
     if (record.state == ContainerRecord::State::recording && !record.gone)
       recording.insert(*record.workload);
   metrics_.export_workloads(state, recording);
+  metrics_.export_enforcement(state, recording, book_.enforced());
   metrics_.export_delivery(courier_.counts(), spool_->bytes(), spool_->entries().size());
   return result.retry_in.value_or(options_.interval);
 }
@@ -189,6 +195,7 @@ void NodeAgent::attribute() {
       case Attribution::Verdict::record:
         record.pod_uid = std::move(answer.pod_uid);
         record.workload = std::move(answer.workload);
+        record.seccomp = std::move(answer.seccomp);
         record.state = ContainerRecord::State::recording;
         break;
     }
@@ -199,13 +206,35 @@ void NodeAgent::ignore(uint64_t cgroup_id, ContainerRecord& record, const std::s
   record.state = ContainerRecord::State::ignored;
   if (!record.gone) (void)recorder_->track(cgroup_id, TAILOR_TRACK_IGNORE);
   (void)recorder_->forget_sets_of(cgroup_id);
+  (void)recorder_->forget_denials(cgroup_id);
   released_.insert(cgroup_id);
   log_line("info", "not recording " + record.path + ": " + why);
+}
+
+// On while a recorded container runs filtered, and for errno_watch_linger after the last one:
+// a pod restarting under its profile (a crash loop, a rollout) has a new container whose mode
+// shows only at the next round, and its first denials would be lost each time the hook had
+// been detached in between.
+void NodeAgent::watch_errno_denials() {
+  const auto now = Clock::now();
+  const bool wanted = book_.filtered() > 0;
+  if (wanted) errno_wanted_at_ = now;
+  const bool on = wanted || (recorder_->watching_errno_denials() &&
+                             now - errno_wanted_at_ < options_.errno_watch_linger);
+  if (on == recorder_->watching_errno_denials()) return;
+  if (auto changed = recorder_->watch_errno_denials(on); !changed) {
+    log_line("error", changed.error().message);
+    return;
+  }
+  log_line("info", on ? "watching ERRNO denials: a recorded container runs under a seccomp filter"
+                      : "no longer watching ERRNO denials: no recorded container runs filtered");
 }
 
 void NodeAgent::release(const Released& released) {
   for (const uint64_t cgroup_id : released.retired) {
     if (auto forgot = recorder_->forget_sets_of(cgroup_id); !forgot)
+      log_line("error", forgot.error().message);
+    if (auto forgot = recorder_->forget_denials(cgroup_id); !forgot)
       log_line("error", forgot.error().message);
     released_.insert(cgroup_id);
   }

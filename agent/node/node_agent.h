@@ -41,6 +41,8 @@ struct NodeAgentOptions {
   std::string listen_address = "0.0.0.0";
   int listen_port = 9090;  // /metrics, /healthz, /readyz
   uint32_t max_sets = 4096;
+  // How long the ERRNO denial hook stays attached once no recorded container runs filtered.
+  std::chrono::seconds errno_watch_linger{300};
 };
 
 // `tailor agent`, wired: the recorder, the book of the node's containers, their attribution
@@ -74,6 +76,7 @@ class NodeAgent {
   int port() const { return endpoint_->port(); }
   NodeMetrics& metrics() { return metrics_; }
   ContainerBook& containers() { return book_; }
+  const Recorder& recorder() const { return *recorder_; }
 
  private:
   NodeAgent(NodeAgentOptions options, std::unique_ptr<common::KubeClient> client, Cgroup2 cgroups,
@@ -84,6 +87,7 @@ class NodeAgent {
   void attribute();
   void ignore(uint64_t cgroup_id, ContainerRecord& record, const std::string& why);
   void release(const Released& released);
+  void watch_errno_denials();
 
   NodeAgentOptions options_;
   std::unique_ptr<common::KubeClient> client_;
@@ -102,6 +106,7 @@ class NodeAgent {
   std::set<std::string> tracked_roots_;
   // Cgroups whose sets went back to the recorder this round: no longer in use.
   std::set<uint64_t> released_;
+  std::chrono::steady_clock::time_point errno_wanted_at_;  // last round a container ran filtered
 };
 
 // `tailor agent`: checks the node, then runs a NodeAgent until `stop` is set. On a node that

@@ -6,7 +6,10 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <map>
 #include <set>
+#include <string>
+#include <tuple>
 #include <utility>
 
 #include "common/report/recorder_stats.h"
@@ -27,6 +30,16 @@ prometheus::Gauge& gauge(prometheus::Registry& registry, const std::string& name
 // prometheus-cpp counters only go up by increments; the sources are running totals.
 void raise_to(prometheus::Counter& counter, double total) {
   if (total > counter.Value()) counter.Increment(total - counter.Value());
+}
+
+// (syscall, arch, action) of a denial series.
+using DenialSeries = std::tuple<std::string, std::string, std::string>;
+
+std::map<std::string, std::string> workload_labels(const common::WorkloadKey& key) {
+  return {{"workload_namespace", key.namespace_name},
+          {"workload_kind", key.kind},
+          {"workload_name", key.name},
+          {"workload_container", key.container}};
 }
 
 }  // namespace
@@ -56,6 +69,13 @@ struct NodeMetrics::Instruments {
                 .Name("tailor_agent_workload_syscalls")
                 .Help("Distinct syscalls recorded per workload container on this node")
                 .Register(registry)),
+        denials(prometheus::BuildCounter()
+                    .Name("tailor_agent_denials_total")
+                    .Help("Calls a seccomp filter denied per workload container on this node")
+                    .Register(registry)),
+        enforced_containers(gauge(registry, "tailor_agent_enforced_containers",
+                                  "Recorded containers running their pod's Localhost seccomp "
+                                  "profile (processes in seccomp filter mode)")),
         sets_in_use(gauge(registry, "tailor_agent_recorder_sets_in_use",
                           "Syscall sets taken in the recorder's map")),
         sets_capacity(gauge(registry, "tailor_agent_recorder_sets_capacity",
@@ -83,12 +103,15 @@ struct NodeMetrics::Instruments {
   prometheus::Gauge& spool_batches;
   prometheus::Family<prometheus::Counter>& recorder_drops;
   prometheus::Family<prometheus::Gauge>& workload_syscalls;
+  prometheus::Family<prometheus::Counter>& denials;
+  prometheus::Gauge& enforced_containers;
   prometheus::Gauge& sets_in_use;
   prometheus::Gauge& sets_capacity;
   prometheus::Counter& program_seconds;
   prometheus::Counter& program_runs;
   std::array<prometheus::Counter*, TAILOR_STAT_COUNT> recorder_stats{};
   std::map<common::WorkloadKey, prometheus::Gauge*> workload_series;
+  std::map<common::WorkloadKey, std::map<DenialSeries, prometheus::Counter*>> denial_series;
 };
 
 NodeMetrics::NodeMetrics()
@@ -127,12 +150,34 @@ void NodeMetrics::export_workloads(const CumulativeState& state,
     for (const auto& entry : workload.syscalls)
       if (common::meets_profile(entry)) distinct.insert({entry.arch, entry.nr});
     auto [at, added] = series.try_emplace(key, nullptr);
-    if (added)
-      at->second = &instruments_->workload_syscalls.Add({{"workload_namespace", key.namespace_name},
-                                                         {"workload_kind", key.kind},
-                                                         {"workload_name", key.name},
-                                                         {"workload_container", key.container}});
+    if (added) at->second = &instruments_->workload_syscalls.Add(workload_labels(key));
     at->second->Set(static_cast<double>(distinct.size()));
+  }
+}
+
+void NodeMetrics::export_enforcement(const CumulativeState& state,
+                                     const std::set<common::WorkloadKey>& recording,
+                                     size_t enforced) {
+  instruments_->enforced_containers.Set(static_cast<double>(enforced));
+  auto& series = instruments_->denial_series;
+  std::erase_if(series, [&](const auto& entry) {
+    if (recording.contains(entry.first) && state.contains(entry.first)) return false;
+    for (const auto& [labels, counter] : entry.second) instruments_->denials.Remove(counter);
+    return true;
+  });
+  for (const auto& [key, workload] : state) {
+    if (!recording.contains(key)) continue;
+    for (const auto& [call, first_pod] : workload.denied) {
+      const std::string syscall = call.name.empty() ? "#" + std::to_string(call.nr) : call.name;
+      const std::string action(common::denial_action_name(call.action));
+      auto [at, added] = series[key].try_emplace({syscall, call.arch, action}, nullptr);
+      if (added) {
+        auto labels = workload_labels(key);
+        labels.insert({{"syscall", syscall}, {"arch", call.arch}, {"action", action}});
+        at->second = &instruments_->denials.Add(labels);
+      }
+      raise_to(*at->second, static_cast<double>(call.count));
+    }
   }
 }
 

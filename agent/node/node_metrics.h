@@ -51,6 +51,11 @@ class NodeMetrics {
   // would grow with every Job and rollout for months).
   void export_workloads(const CumulativeState& state,
                         const std::set<common::WorkloadKey>& recording);
+  // Calls seccomp filters denied per workload container (cumulative for the agent run), with
+  // the same lifetime as the workload's syscalls series, and the containers running a Localhost
+  // profile in seccomp filter mode now.
+  void export_enforcement(const CumulativeState& state,
+                          const std::set<common::WorkloadKey>& recording, size_t enforced);
   void export_delivery(const CourierCounts& counts, uint64_t spool_bytes, size_t spool_batches);
 
  private:

@@ -6,6 +6,19 @@
 
 namespace tailor::agent {
 
+void note_first_denials(FirstDenials& into, const std::string& pod_uid,
+                        const common::Report& snapshot) {
+  if (!snapshot.denied) return;
+  for (const auto& call : snapshot.denied->calls) {
+    const FirstDenial candidate{call.first_seen_ns, call.first_caller.has_value(), pod_uid};
+    auto [at, added] = into.try_emplace({call.arch, call.nr, call.action}, candidate);
+    if (added) continue;
+    const FirstDenial& held = at->second;
+    if (candidate.known && (!held.known || candidate.first_seen_ns < held.first_seen_ns))
+      at->second = candidate;
+  }
+}
+
 uint32_t RetiredContainers::index_of(const std::string& pod_uid) {
   return pod_index_.try_emplace(pod_uid, static_cast<uint32_t>(pod_index_.size())).first->second;
 }
@@ -21,6 +34,7 @@ void RetiredContainers::add(const std::string& pod_uid, const common::Report& sn
   }
   // The merge lists its sources; retired containers are one source, however many they are.
   report_->info.target = "finished containers";
+  note_first_denials(first_denials_, pod_uid, snapshot);
   const uint32_t pod = index_of(pod_uid);
   for (const auto& entry : snapshot.syscalls) {
     auto& pods = pods_by_syscall_[entry.id()];

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -12,6 +13,18 @@
 #include "common/report/report.h"
 
 namespace tailor::agent {
+
+// Which pod had a call denied first, per (arch, nr, action): merged reports keep the first
+// process, not its pod.
+struct FirstDenial {
+  uint64_t first_seen_ns = 0;
+  bool known = false;  // the first-denied event was seen (else first_seen_ns is 0)
+  std::string pod_uid;
+};
+using FirstDenials = std::map<std::tuple<std::string, uint32_t, common::DenialAction>, FirstDenial>;
+// Notes the snapshot's denied calls where they were denied before what `into` holds.
+void note_first_denials(FirstDenials& into, const std::string& pod_uid,
+                        const common::Report& snapshot);
 
 // The finished containers of one workload, folded into one report. A node agent runs for
 // months while Jobs and rollouts start and end containers; keeping a snapshot per finished
@@ -32,12 +45,15 @@ class RetiredContainers {
   // The workload's state keeps every pod it had, finished ones included.
   void add_pod_uids_to(std::set<std::string>& pods) const;
 
+  const FirstDenials& first_denials() const { return first_denials_; }
+
  private:
   uint32_t index_of(const std::string& pod_uid);
 
   std::optional<common::Report> report_;
   std::unordered_map<std::string, uint32_t> pod_index_;
   std::map<common::SyscallId, std::vector<uint32_t>> pods_by_syscall_;  // sorted, distinct
+  FirstDenials first_denials_;
 };
 
 }  // namespace tailor::agent

@@ -51,7 +51,34 @@ class DeltaTracker::BatchBuilder {
       out.syscalls.push_back(std::move(*part));
       items_ += cost;
     }
-    if (!out.pods.empty() || !out.syscalls.empty()) workloads_.push_back(std::move(out));
+    for (std::size_t i = 0; fits && i < state.denied.size(); ++i) {
+      const auto& [call, first_pod] = state.denied[i];
+      if (sent_workload) {
+        const auto found = sent_workload->denied.find({call.arch, call.nr, call.action});
+        const bool grew = found == sent_workload->denied.end() || call.count > found->second.count;
+        if (!grew || (found != sent_workload->denied.end() && !counts_due_)) continue;
+      }
+      if (out.denied.size() == options_.limits.max_denied_per_workload || !room_for(1)) {
+        fits = false;
+        break;
+      }
+      const auto first_seen_ms = static_cast<int64_t>(call.first_seen_ns / 1'000'000);
+      out.denied.push_back({call.arch, call.nr, call.name, call.action, call.count,
+                            options_.recording_started_unix_ms + first_seen_ms, first_pod,
+                            call.first_caller ? call.first_caller->comm : ""});
+      ++items_;
+    }
+    if (fits && state.enforcement &&
+        (sent_workload == nullptr || sent_workload->enforcement != state.enforcement)) {
+      if (room_for(1)) {
+        out.enforcement = state.enforcement;
+        ++items_;
+      } else {
+        fits = false;
+      }
+    }
+    if (!out.pods.empty() || !out.syscalls.empty() || !out.denied.empty() || out.enforcement)
+      workloads_.push_back(std::move(out));
     return fits;
   }
 
@@ -158,6 +185,12 @@ void DeltaTracker::merge(SentState& into, const common::Delta& delta) {
       common::merge_calls(sent_entry->second, entry, common::Combine::max);
       sent_entry->second.pods = std::max(sent_entry->second.pods, entry.pods);
     }
+    for (const auto& denial : workload.denied) {
+      auto [sent_denial, added] =
+          sent.denied.try_emplace({denial.arch, denial.nr, denial.action}, denial);
+      if (!added && denial.count > sent_denial->second.count) sent_denial->second = denial;
+    }
+    if (workload.enforcement) sent.enforcement = workload.enforcement;
   }
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/report/report.h"
@@ -14,12 +15,23 @@
 
 namespace tailor::agent {
 
+// A call a seccomp filter denied in a workload's containers, and the pod denied it first.
+struct WorkloadDenial {
+  common::DeniedCall call;  // first_seen_ns counts from the recording's start
+  std::string first_pod;    // uid; "" unknown
+
+  bool operator==(const WorkloadDenial&) const = default;
+};
+
 // What the agent has recorded for one workload on this node since it started. Cumulative:
-// counts and values never go down, and entries and pods stay after their containers exit.
+// counts and values never go down, and entries and pods stay after their containers exit;
+// only `enforcement` says how things are now.
 struct WorkloadState {
   std::set<std::string> pods;                  // uids
   std::vector<common::SyscallEntry> syscalls;  // first_seen_ns counts from the recording's start
   std::map<common::SyscallId, uint32_t> pods_by_syscall;  // how many of `pods` made each call
+  std::vector<WorkloadDenial> denied;
+  std::optional<common::DeltaEnforcement> enforcement;  // nullopt: not known, not sent
 };
 using CumulativeState = std::map<common::WorkloadKey, WorkloadState>;
 
@@ -27,12 +39,14 @@ struct DeltaTrackerOptions {
   std::string node;
   common::AgentIdentity agent;
   int64_t recording_started_unix_ms = 0;  // what the entries' first_seen_ns count from
-  // A batch holds at most this many items (a syscall, an argument value, a pod each) and the
+  // A batch holds at most this many items (a syscall, an argument value, a pod, a denied call,
+  // an enforcement each) and the
   // per-document limits below; the rest goes into the next batch.
   std::size_t max_items_per_batch = 4096;
   common::DeltaLimits limits;
-  // Counts grow with every call, so a batch for count changes alone is made at most this often;
-  // new syscalls, values and pods go out in the next batch whatever this says. Each refresh
+  // Counts grow with every call, so a batch for count changes alone (of syscalls, values or
+  // denied calls) is made at most this often; new syscalls, values, pods and denied calls and a
+  // changed enforcement go out in the next batch whatever this says. Each refresh
   // carries the whole state, not only what changed: an aggregator that acknowledged a batch
   // and was killed before writing it to the API server has it again by the next refresh.
   int64_t count_refresh_ms = 5 * 60 * 1000;
@@ -61,9 +75,12 @@ class DeltaTracker {
 
  private:
   // What batches carried: each entry at its largest (Combine::max), as the aggregator keeps it.
+  using DenialKey = std::tuple<std::string, uint32_t, common::DenialAction>;
   struct SentWorkload {
     std::set<std::string> pods;
     std::map<common::SyscallId, common::DeltaSyscall> entries;
+    std::map<DenialKey, common::DeltaDenial> denied;
+    std::optional<common::DeltaEnforcement> enforcement;  // the latest sent
   };
   using SentState = std::map<common::WorkloadKey, SentWorkload>;
   class BatchBuilder;

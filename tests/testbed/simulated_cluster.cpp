@@ -169,7 +169,7 @@ json SimulatedCluster::pod_object(const SimulatedPod& pod, const std::string& ph
       running ? json{{"running", {{"startedAt", now_rfc3339()}}}}
               : json{{"terminated",
                       {{"exitCode", 137}, {"reason", "Error"}, {"finishedAt", now_rfc3339()}}}};
-  return {
+  json object = {
       {"metadata",
        {{"name", spec.name},
         {"namespace", spec.ns},
@@ -200,6 +200,9 @@ json SimulatedCluster::pod_object(const SimulatedPod& pod, const std::string& ph
            {"started", running},
            {"restartCount", pod.restarts},
            {"state", state}}}}}}};
+  if (spec.seccomp_profile)
+    object["spec"]["securityContext"] = {{"seccompProfile", *spec.seccomp_profile}};
+  return object;
 }
 
 common::Status SimulatedCluster::run_container(SimulatedPod& pod) {

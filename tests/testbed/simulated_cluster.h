@@ -39,7 +39,11 @@ struct PodSpec {
   OciRuntime runtime = OciRuntime::kRunc;
   std::string container_name = "main";
   std::vector<std::string> args = {"sleep", "3600"};
+  // The OCI linux.seccomp the runtime installs, and the Pod object's
+  // spec.securityContext.seccompProfile ({type, localhostProfile}): a kubelet would derive the
+  // first from the second, the bed takes both.
   std::optional<nlohmann::json> seccomp;
+  std::optional<nlohmann::json> seccomp_profile;
   // Host files bound read-only at the same path in the container (e.g. a static test binary).
   std::vector<std::string> host_binds;
   std::map<std::string, std::string> labels;

@@ -148,5 +148,75 @@ TEST_F(ContainerBookTest, IgnoredCgroupsThatAreGoneAreUntrackedAndPendingOnesKep
   EXPECT_TRUE(book_->cumulative_state().empty()) << "nothing was recorded for a workload";
 }
 
+tailor_event denied_event(uint64_t cgroup_id, uint32_t nr, uint64_t at_ns, const char* comm) {
+  tailor_event event{};
+  event.kind = TAILOR_EVENT_DENIED;
+  event.cgroup_id = event.set_cgroup_id = cgroup_id;
+  event.abi = TAILOR_ABI_NATIVE;
+  event.nr = nr;
+  event.action = TAILOR_DENIAL_ERRNO;
+  event.timestamp_ns = at_ns;
+  std::strncpy(event.comm, comm, sizeof(event.comm));
+  return event;
+}
+
+TEST_F(ContainerBookTest, DenialsAndEnforcementPerWorkloadWithThePodDeniedFirst) {
+  const auto [path_a, id_a] = container(kPodA, kIdA);
+  const auto [path_b, id_b] = container(kPodB, kIdB);
+  const std::map<SetKey, SyscallCounts> sets = {
+      {SetKey{id_a, TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}, calls({{0, 5}})},
+      {SetKey{id_b, TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}, calls({{0, 3}})}};
+  book_->on_sets(sets);
+  record_as(id_a, kWeb);
+  record_as(id_b, kWeb);
+  const SeccompProfileRef own{"Localhost", "operator/shop/web.json"};
+  book_->records().at(id_a).seccomp = own;
+  book_->records().at(id_a).filtered = true;
+  book_->records().at(id_b).seccomp = own;  // its runtime has not installed the filter yet
+  // b is denied mount first, then a.
+  const uint64_t now = monotonic_ns();
+  book_->on_event(denied_event(id_b, 165, now + 1'000, "worker"));
+  book_->on_event(denied_event(id_a, 165, now + 2'000, "server"));
+  const std::vector<Denial> denials = {{id_a, TAILOR_ABI_NATIVE, 165, TAILOR_DENIAL_ERRNO, 3},
+                                       {id_b, TAILOR_ABI_NATIVE, 165, TAILOR_DENIAL_ERRNO, 2}};
+  book_->on_sets(sets, denials, true);
+  EXPECT_EQ(book_->filtered(), 1u);
+  EXPECT_EQ(book_->enforced(), 1u);
+
+  auto state = book_->cumulative_state();
+  ASSERT_EQ(state.at(kWeb).denied.size(), 1u);
+  WorkloadDenial denied = state.at(kWeb).denied[0];
+  EXPECT_EQ(denied.call.name, "mount");
+  EXPECT_EQ(denied.call.action, common::DenialAction::errno_ret);
+  EXPECT_EQ(denied.call.count, 5u) << "both containers' denials";
+  EXPECT_EQ(denied.first_pod, kPodB);
+  EXPECT_EQ(denied.call.first_caller->comm, "worker");
+  EXPECT_EQ(state.at(kWeb).enforcement,
+            (common::DeltaEnforcement{own.localhost_profile, own.type, 2, 1}));
+
+  // b finishes: its denials stay in the workload's, its pod leaves the enforcement.
+  remove(path_b);
+  book_->release_finished();
+  book_->on_sets(sets, denials, true);
+  EXPECT_EQ(book_->release_finished().retired, std::vector<uint64_t>{id_b});
+  state = book_->cumulative_state();
+  ASSERT_EQ(state.at(kWeb).denied.size(), 1u);
+  denied = state.at(kWeb).denied[0];
+  EXPECT_EQ(denied.call.count, 5u);
+  EXPECT_EQ(denied.first_pod, kPodB);
+  EXPECT_EQ(state.at(kWeb).enforcement,
+            (common::DeltaEnforcement{own.localhost_profile, own.type, 1, 1}));
+
+  // a finishes too: nothing of web runs here, its denials remain.
+  remove(path_a);
+  book_->release_finished();
+  book_->on_sets({}, {}, true);
+  book_->release_finished();
+  state = book_->cumulative_state();
+  EXPECT_EQ(state.at(kWeb).denied.at(0).call.count, 5u);
+  EXPECT_EQ(state.at(kWeb).enforcement, common::DeltaEnforcement{});
+  EXPECT_EQ(book_->enforced(), 0u);
+}
+
 }  // namespace
 }  // namespace tailor::agent

@@ -8,10 +8,14 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 
 #include "aggregator/aggregator.h"
+#include "aggregator/writer/profile_names.h"
+#include "aggregator/writer/profile_object.h"
+#include "tests/agent/node/enforced_pod.h"
 #include "tests/aggregator/aggregator_bed.h"
 #include "tests/support/recording.h"
 #include "tests/testbed/agent_fleet.h"
@@ -31,7 +35,7 @@ const common::WorkloadKey kWeb{"shop", "Deployment", "web", "main"};
 class NodeAgentTest : public aggregator::AggregatorBed {
  protected:
   void SetUp() override {
-    if (auto why = testbed::runtime_unavailable(testbed::OciRuntime::kRunc)) FAIL() << *why;
+    if (auto why = testbed::runtime_unavailable(runtime_)) FAIL() << *why;
     TAILOR_REQUIRE_BTF();
     AggregatorBed::SetUp();
     if (HasFatalFailure()) return;
@@ -47,9 +51,8 @@ class NodeAgentTest : public aggregator::AggregatorBed {
 
     auto tls = testbed::write_tls_files(dir_);
     ASSERT_TRUE(tls) << tls.error().message;
-    aggregator::AggregatorOptions aggregator_options;
-    aggregator_options.endpoint = {"127.0.0.1", 0, tls->cert_file, tls->key_file};
-    auto aggregator = aggregator::Aggregator::create(new_client(), aggregator_options);
+    aggregator_options_.endpoint = {"127.0.0.1", 0, tls->cert_file, tls->key_file};
+    auto aggregator = aggregator::Aggregator::create(new_client(), aggregator_options_);
     ASSERT_TRUE(aggregator) << aggregator.error().message;
     aggregator_ = std::move(*aggregator);
     ASSERT_TRUE(aggregator_->start());
@@ -66,6 +69,7 @@ class NodeAgentTest : public aggregator::AggregatorBed {
                       .token_file = token_file};
     options.listen_address = "127.0.0.1";
     options.listen_port = 0;
+    options.errno_watch_linger = errno_watch_linger_;
     auto agent = NodeAgent::create(options, new_client());
     ASSERT_TRUE(agent) << agent.error().message;
     agent_ = std::move(*agent);
@@ -102,6 +106,9 @@ class NodeAgentTest : public aggregator::AggregatorBed {
     return prometheus::TextSerializer().Serialize(agent_->metrics().registry()->Collect());
   }
 
+  testbed::OciRuntime runtime_ = testbed::OciRuntime::kRunc;
+  std::chrono::seconds errno_watch_linger_ = NodeAgentOptions{}.errno_watch_linger;
+  aggregator::AggregatorOptions aggregator_options_;
   fs::path dir_;
   std::unique_ptr<testbed::SimulatedCluster> cluster_;
   const testbed::SimulatedNode* node_ = nullptr;
@@ -133,6 +140,13 @@ TEST_F(NodeAgentTest, RecordsAttributesDeliversAndRetiresAWorkloadsContainer) {
   EXPECT_THAT(text, Not(HasSubstr("\ntailor_agent_reports_sent_total 0\n")));
   EXPECT_THAT(text, Not(HasSubstr("\ntailor_agent_recorder_sets_in_use 0\n")));
   EXPECT_THAT(text, Not(HasSubstr("\ntailor_agent_recorder_events_sent_total 0\n")));
+  // No filter, no profile asked for: not enforced, and the ERRNO hook stays off.
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_enforced_containers 0\n"));
+  EXPECT_FALSE(record->filtered);
+  EXPECT_FALSE(agent_->recorder().watching_errno_denials());
+  const auto& report = aggregator_->store().get(kWeb)->reports.begin()->second;
+  EXPECT_EQ(report.pods_filtered, 0u);
+  EXPECT_EQ(report.localhost_profile, "");
 
   // Its container exits: read once more, retired, its sets handed back to the recorder.
   ASSERT_TRUE(cluster_->kill_pod("shop", pod_name));
@@ -144,6 +158,104 @@ TEST_F(NodeAgentTest, RecordsAttributesDeliversAndRetiresAWorkloadsContainer) {
       << "no set of the node is in use once its only container is gone";
   EXPECT_TRUE(aggregator_->store().get(kWeb).has_value());
 }
+
+// A pod enforced with its workload's own profile (as Tailor writes it for SPO), under runc and
+// crun: the agent reports it enforced; a call the filter denies turns it denying and shows in
+// the agent's metrics.
+class EnforcementTest : public NodeAgentTest,
+                        public ::testing::WithParamInterface<testbed::OciRuntime> {
+ protected:
+  EnforcementTest() {
+    runtime_ = GetParam();
+    aggregator_options_.writer.debounce = std::chrono::milliseconds(0);
+  }
+};
+
+TEST_P(EnforcementTest, DeniedCallOfAnEnforcedPodTurnsItsWorkloadDenyingAndIsCounted) {
+  const std::string own = aggregator::spo_localhost_profile(
+      aggregator::profile_location(kWeb, aggregator_->writer().api_version()));
+  const std::string name = aggregator::profile_name(kWeb);
+  const fs::path trigger = dir_ / "trigger";
+  fs::create_directories(trigger);
+  // Allowed calls until the test says go, then a loop of the one call the filter denies.
+  const std::string denied = "sched_get_priority_min";
+  auto nr = common::syscall_number(abi_arch(TAILOR_ABI_NATIVE), denied);
+  ASSERT_TRUE(nr && *nr);
+  testbed::PodSpec spec = testing::enforced_pod(
+      "shop", {"Deployment", "web"}, own, testing::profile_denying({denied}),
+      {"sh", "-c",
+       "while [ ! -e " + (trigger / "go").string() + " ]; do sleep 0.1; done; exec " +
+           TAILOR_TEST_WORKLOAD_STATIC + " call-loop " + std::to_string(**nr)});
+  spec.runtime = GetParam();
+  spec.host_binds = {TAILOR_TEST_WORKLOAD_STATIC, trigger.string()};
+  auto pod = cluster_->start_pod(node_->name, spec);
+  ASSERT_TRUE(pod) << pod.error().message;
+  const std::string uid = (*pod)->uid;
+
+  const auto state_is = [&](const std::string& state) {
+    return rounds_until([&] { return testing::profile_state(*server_, name) == state; });
+  };
+  ASSERT_TRUE(state_is("enforced")) << testing::profile_state(*server_, name);
+  const ContainerRecord* record = record_of(kWeb);
+  ASSERT_NE(record, nullptr);
+  EXPECT_TRUE(record->filtered);
+  EXPECT_EQ(record->seccomp.localhost_profile, own);
+  EXPECT_TRUE(agent_->recorder().watching_errno_denials());
+  EXPECT_THAT(exposition(), HasSubstr("\ntailor_agent_enforced_containers 1\n"));
+  EXPECT_THAT(exposition(), Not(HasSubstr("tailor_agent_denials_total{")));
+
+  std::ofstream(trigger / "go").put('\n');
+  ASSERT_TRUE(state_is("denying")) << testing::profile_state(*server_, name);
+  const auto tracked = aggregator_->store().get(kWeb);
+  ASSERT_TRUE(tracked);
+  ASSERT_EQ(tracked->reports.size(), 1u);
+  const auto& report = tracked->reports.begin()->second;
+  EXPECT_EQ(report.localhost_profile, own);
+  EXPECT_EQ(report.pods_filtered, 1u);
+  ASSERT_EQ(report.denied.size(), 1u);
+  EXPECT_EQ(report.denied[0].name, denied);
+  EXPECT_EQ(report.denied[0].action, common::DenialAction::errno_ret);
+  EXPECT_EQ(report.denied[0].first_pod, uid);
+  EXPECT_GE(report.denied[0].count, 1u);
+  const std::string series = "tailor_agent_denials_total{action=\"errno\",arch=\"" +
+                             abi_arch(TAILOR_ABI_NATIVE) + "\",syscall=\"" + denied +
+                             "\",workload_container=\"main\",workload_kind=\"Deployment\","
+                             "workload_name=\"web\",workload_namespace=\"shop\"}";
+  EXPECT_THAT(exposition(), HasSubstr(series));
+
+  // The pod ends: its denials are let go in the recorder, its series go with it.
+  ASSERT_TRUE(cluster_->kill_pod("shop", (*pod)->spec.name));
+  ASSERT_TRUE(rounds_until([&] { return record_of(kWeb) == nullptr; }));
+  const auto left = agent_->recorder().read_denials();
+  ASSERT_TRUE(left) << left.error().message;
+  EXPECT_TRUE(left->empty()) << "the released container's denials stay in the recorder";
+  EXPECT_TRUE(agent_->recorder().watching_errno_denials()) << "for the linger after the last";
+  EXPECT_THAT(exposition(), Not(HasSubstr("tailor_agent_denials_total{")));
+  EXPECT_THAT(exposition(), HasSubstr("\ntailor_agent_enforced_containers 0\n"));
+}
+
+// Without a linger the hook goes as soon as no recorded container runs filtered.
+class ErrnoHookTest : public NodeAgentTest {
+ protected:
+  ErrnoHookTest() { errno_watch_linger_ = std::chrono::seconds(0); }
+};
+
+TEST_F(ErrnoHookTest, IsDetachedOnceNoRecordedContainerRunsFiltered) {
+  testbed::PodSpec spec = testing::enforced_pod(
+      "shop", {"Deployment", "web"}, "operator/shop/web.json",
+      testing::profile_denying({"sched_get_priority_min"}), {"sleep", "3600"});
+  auto pod = cluster_->start_pod(node_->name, spec);
+  ASSERT_TRUE(pod) << pod.error().message;
+  ASSERT_TRUE(rounds_until([&] { return agent_->recorder().watching_errno_denials(); }))
+      << "never attached for the filtered container";
+  ASSERT_TRUE(cluster_->kill_pod("shop", (*pod)->spec.name));
+  EXPECT_TRUE(rounds_until([&] { return !agent_->recorder().watching_errno_denials(); }))
+      << "still attached with no filtered container left";
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, EnforcementTest,
+                         ::testing::Values(testbed::OciRuntime::kRunc, testbed::OciRuntime::kCrun),
+                         [](const auto& info) { return testbed::runtime_name(info.param); });
 
 }  // namespace
 }  // namespace tailor::agent

@@ -115,5 +115,47 @@ TEST(NodeMetricsTest, AWorkloadsSeriesGoesWithItsLastContainerOnTheNode) {
   EXPECT_THAT(exposition(metrics), HasSubstr("workload_name=\"backup\""));
 }
 
+TEST(NodeMetricsTest, DenialsPerWorkloadCallAndActionGoWithTheWorkloadsLastContainer) {
+  const common::WorkloadKey web{"shop", "Deployment", "web", "main"};
+  const common::WorkloadKey job{"shop", "Job", "backup", "main"};
+  const auto denial = [](uint32_t nr, std::string name, common::DenialAction action,
+                         uint64_t count) {
+    common::DeniedCall call;
+    call.arch = "x86_64";
+    call.nr = nr;
+    call.name = std::move(name);
+    call.action = action;
+    call.count = count;
+    return WorkloadDenial{call, "pod-1"};
+  };
+  CumulativeState state;
+  state[web].denied = {denial(165, "mount", common::DenialAction::errno_ret, 3),
+                       denial(165, "mount", common::DenialAction::trap, 1)};
+  state[job].denied = {denial(1000, "", common::DenialAction::kill_process, 1)};
+  NodeMetrics metrics;
+  metrics.export_enforcement(state, {web, job}, 2);
+  std::string text = exposition(metrics);
+  const std::string web_labels =
+      "workload_container=\"main\",workload_kind=\"Deployment\",workload_name=\"web\","
+      "workload_namespace=\"shop\"}";
+  EXPECT_THAT(text, HasSubstr("tailor_agent_denials_total{action=\"errno\",arch=\"x86_64\","
+                              "syscall=\"mount\"," +
+                              web_labels + " 3\n"));
+  EXPECT_THAT(text, HasSubstr("tailor_agent_denials_total{action=\"trap\",arch=\"x86_64\","
+                              "syscall=\"mount\"," +
+                              web_labels + " 1\n"));
+  EXPECT_THAT(text, HasSubstr("action=\"kill_process\",arch=\"x86_64\",syscall=\"#1000\""))
+      << "a number libseccomp has no name for";
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_enforced_containers 2\n"));
+
+  // Counts are cumulative: the counter follows them.
+  state[web].denied[0].call.count = 10;
+  metrics.export_enforcement(state, {web}, 1);
+  text = exposition(metrics);
+  EXPECT_THAT(text, HasSubstr("syscall=\"mount\"," + web_labels + " 10\n"));
+  EXPECT_THAT(text, Not(HasSubstr("workload_name=\"backup\""))) << "the Job's containers ended";
+  EXPECT_THAT(text, HasSubstr("\ntailor_agent_enforced_containers 1\n"));
+}
+
 }  // namespace
 }  // namespace tailor::agent

@@ -266,5 +266,114 @@ TEST(DeltaTrackerTest, RespectsTheDocumentLimitsItWillBeDecodedWith) {
   }
 }
 
+common::DeniedCall denied_call(uint32_t nr, uint64_t count, common::DenialAction action) {
+  common::DeniedCall call;
+  call.arch = "x86_64";
+  call.nr = nr;
+  call.name = nr == 165 ? "mount" : "";
+  call.action = action;
+  call.count = count;
+  call.first_seen_ns = 3'000'000;
+  call.first_caller = common::FirstCaller{7, 7, "nginx"};
+  return call;
+}
+
+// sample_state(), web enforced on this node and denied mount.
+CumulativeState enforced_state() {
+  CumulativeState state = sample_state();
+  state[kWeb].denied = {{denied_call(165, 2, common::DenialAction::errno_ret), "pod-1"}};
+  state[kWeb].enforcement = common::DeltaEnforcement{"operator/shop/web.json", "Localhost", 1, 1};
+  return state;
+}
+
+const common::WorkloadDelta* workload_in(const Delta& batch, const WorkloadKey& key) {
+  for (const auto& workload : batch.workloads)
+    if (workload.key == key) return &workload;
+  return nullptr;
+}
+
+TEST(DeltaTrackerTest, DeniedCallsAndEnforcementAreSentOnce) {
+  DeltaTracker tracker(options());
+  const auto first = tracker.next_batch(enforced_state(), kStarted);
+  ASSERT_TRUE(first);
+  const auto* web = workload_in(*first, kWeb);
+  ASSERT_NE(web, nullptr);
+  EXPECT_EQ(web->denied, (std::vector<common::DeltaDenial>{{"x86_64", 165, "mount",
+                                                            common::DenialAction::errno_ret, 2,
+                                                            kStarted + 3, "pod-1", "nginx"}}));
+  EXPECT_EQ(web->enforcement,
+            (common::DeltaEnforcement{"operator/shop/web.json", "Localhost", 1, 1}));
+  EXPECT_FALSE(workload_in(*first, kDb)->enforcement) << "db's enforcement is not known";
+  EXPECT_FALSE(tracker.next_batch(enforced_state(), kStarted + 1)) << "in flight: not again";
+  tracker.acknowledge(first->seq);
+  EXPECT_FALSE(tracker.next_batch(enforced_state(), kStarted + 2));
+}
+
+TEST(DeltaTrackerTest, ANewDeniedCallOrChangedEnforcementGoesAtOnceAGrownCountWithTheRefresh) {
+  DeltaTracker tracker(options());
+  tracker.acknowledge(tracker.next_batch(enforced_state(), kStarted)->seq);
+
+  CumulativeState grown = enforced_state();
+  grown[kWeb].denied[0].call.count = 9;
+  EXPECT_FALSE(tracker.next_batch(grown, kStarted + 1)) << "a count alone waits for the refresh";
+
+  CumulativeState other_action = grown;
+  other_action[kWeb].denied.push_back({denied_call(165, 1, common::DenialAction::trap), "pod-1"});
+  auto batch = tracker.next_batch(other_action, kStarted + 2);
+  ASSERT_TRUE(batch);
+  ASSERT_EQ(batch->workloads.size(), 1u);
+  ASSERT_EQ(batch->workloads[0].denied.size(), 1u) << "only the new (call, action)";
+  EXPECT_EQ(batch->workloads[0].denied[0].action, common::DenialAction::trap);
+  EXPECT_FALSE(batch->workloads[0].enforcement) << "unchanged";
+  tracker.acknowledge(batch->seq);
+
+  // A second pod of web starts, not yet filtered: the enforcement changed.
+  CumulativeState more_pods = other_action;
+  more_pods[kWeb].enforcement->pods = 2;
+  batch = tracker.next_batch(more_pods, kStarted + 3);
+  ASSERT_TRUE(batch);
+  ASSERT_EQ(batch->workloads.size(), 1u);
+  EXPECT_EQ(batch->workloads[0].enforcement,
+            (common::DeltaEnforcement{"operator/shop/web.json", "Localhost", 2, 1}));
+  EXPECT_TRUE(batch->workloads[0].denied.empty());
+  tracker.acknowledge(batch->seq);
+
+  // The refresh carries everything: the grown count and the enforcement, unchanged or not.
+  batch = tracker.next_batch(more_pods, kStarted + 60'000);
+  ASSERT_TRUE(batch);
+  const auto* web = workload_in(*batch, kWeb);
+  ASSERT_NE(web, nullptr);
+  ASSERT_EQ(web->denied.size(), 2u);
+  EXPECT_EQ(web->denied[0].count, 9u);
+  EXPECT_EQ(web->enforcement,
+            (common::DeltaEnforcement{"operator/shop/web.json", "Localhost", 2, 1}));
+}
+
+TEST(DeltaTrackerTest, AReleasedBatchsDenialsAndEnforcementAreSentAgain) {
+  DeltaTracker tracker(options());
+  const auto lost = tracker.next_batch(enforced_state(), kStarted);
+  ASSERT_TRUE(lost);
+  tracker.release(lost->seq);
+  const auto again = tracker.next_batch(enforced_state(), kStarted + 1);
+  ASSERT_TRUE(again);
+  const auto* web = workload_in(*again, kWeb);
+  ASSERT_NE(web, nullptr);
+  EXPECT_EQ(web->denied.size(), 1u);
+  EXPECT_TRUE(web->enforcement);
+}
+
+TEST(DeltaTrackerTest, AWorkloadWithOnlyAnEnforcementChangeIsSent) {
+  DeltaTracker tracker(options());
+  tracker.acknowledge(tracker.next_batch(enforced_state(), kStarted)->seq);
+  CumulativeState ended = enforced_state();
+  ended[kWeb].enforcement = common::DeltaEnforcement{};  // its pods on this node ended
+  const auto batch = tracker.next_batch(ended, kStarted + 1);
+  ASSERT_TRUE(batch);
+  ASSERT_EQ(batch->workloads.size(), 1u);
+  EXPECT_TRUE(batch->workloads[0].pods.empty());
+  EXPECT_TRUE(batch->workloads[0].syscalls.empty());
+  EXPECT_EQ(batch->workloads[0].enforcement, common::DeltaEnforcement{});
+}
+
 }  // namespace
 }  // namespace tailor::agent
