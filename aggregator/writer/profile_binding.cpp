@@ -72,8 +72,8 @@ common::Result<BindOutcome> bind_profile(common::KubeClient& client, const commo
                               " label): left alone");
   }
   if (existing->value("spec", json::object()) == binding["spec"]) return BindOutcome::unchanged;
-  // A new image (the workload was upgraded): the resourceVersion read makes a concurrent
-  // change 409 rather than be overwritten; the next stable write tries again.
+  // A new image (the workload was upgraded since it was last stable): the resourceVersion
+  // read makes a concurrent change 409 rather than be overwritten.
   binding["metadata"]["resourceVersion"] = metadata.value("resourceVersion", "");
   auto replaced = client.replace(path, binding);
   if (!replaced)

@@ -23,8 +23,8 @@ enum class BindOutcome { not_opted_in, created, updated, unchanged };
 common::Result<BindOutcome> bind_profile(common::KubeClient& client, const common::WorkloadKey& key,
                                          const std::string& profile);
 
-// bind_profile with its outcome logged; the writer calls it after each write of a profile whose
-// state is stable, which includes the write that turns it stable.
+// bind_profile with its outcome logged; the writer calls it after the write that turns a
+// profile's state stable.
 void bind_stable_profile(common::KubeClient& client, const common::WorkloadKey& key,
                          const std::string& profile);
 

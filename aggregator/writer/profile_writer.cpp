@@ -426,9 +426,10 @@ ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key, Held
     }();
     if (result) {
       writes_.Add({{"result", exists ? "updated" : "created"}}).Increment();
+      const bool turned_stable = state.state == workload_state_name(WorkloadState::stable) &&
+                                 held.state.state != state.state;
       held = {resource_version(*result), hash, state};
-      if (state.state == workload_state_name(WorkloadState::stable))
-        bind_stable_profile(client_, key, location.name);
+      if (turned_stable) bind_stable_profile(client_, key, location.name);
       return Outcome::written;
     }
     if (result.status() == 409 || result.status() == 404) {
