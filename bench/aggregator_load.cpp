@@ -21,10 +21,10 @@
 #include <sstream>
 #include <thread>
 
-#include "aggregator/writer/profile_names.h"
 #include "bench/aggregator_process.h"
 #include "bench/load_shape.h"
 #include "bench/process_figures.h"
+#include "common/k8s/profile_names.h"
 #include "common/util/clock.h"
 #include "common/wire/delta.h"
 #include "tests/testbed/test_api_server.h"
@@ -76,8 +76,8 @@ int post(httplib::SSLClient& client, const Node& node, const Delta& delta) {
 
 bool profile_has(const tailor::testbed::TestApiServer& server, const WorkloadKey& key,
                  const std::string& syscall) {
-  auto object = server.get_object(kProfileVersion, "seccompprofiles", "",
-                                  tailor::aggregator::profile_name(key));
+  auto object =
+      server.get_object(kProfileVersion, "seccompprofiles", "", tailor::common::profile_name(key));
   if (!object) return false;
   for (const auto& rule : (*object)["spec"].value("syscalls", nlohmann::json::array())) {
     for (const auto& name : rule.value("names", nlohmann::json::array()))

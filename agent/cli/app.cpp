@@ -4,6 +4,7 @@
 #include "agent/cli/reference_commands.h"
 #include "agent/commands/agent.h"
 #include "agent/commands/diff.h"
+#include "agent/commands/enforce_patch.h"
 #include "agent/commands/merge.h"
 #include "agent/commands/profile.h"
 #include "agent/commands/record.h"
@@ -26,6 +27,7 @@ int run_cli(int argc, char** argv) {
   add_diff_command(app, choice);
   add_run_command(app, choice);
   add_verify_command(app, choice);
+  add_enforce_patch_command(app, choice);
   add_reference_commands(app, choice);
   common::add_version_flags(app, "tailor");
   if (auto status = common::parse_command_line(app, argc, argv, "tailor")) return *status;

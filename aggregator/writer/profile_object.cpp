@@ -7,6 +7,7 @@
 #include "aggregator/writer/profile_conversion.h"
 #include "aggregator/writer/profile_names.h"
 #include "common/k8s/client/api_path.h"
+#include "common/k8s/profile_names.h"
 #include "common/k8s/seccomp_profile_object.h"
 
 namespace tailor::aggregator {
@@ -55,7 +56,7 @@ ProfileLocation profile_location(const common::WorkloadKey& key, const std::stri
   ProfileLocation location;
   location.version = version;
   location.api_version = std::string(common::kSpoGroup) + "/" + version;
-  location.name = profile_name(key);
+  location.name = common::profile_name(key);
   if (version != "v1") location.namespace_name = key.namespace_name;
   location.collection_path =
       common::api_path(location.api_version, "seccompprofiles", location.namespace_name);
@@ -65,8 +66,7 @@ ProfileLocation profile_location(const common::WorkloadKey& key, const std::stri
 }
 
 std::string spo_localhost_profile(const ProfileLocation& location) {
-  const std::string scope = location.namespace_name.empty() ? "" : location.namespace_name + "/";
-  return "operator/" + scope + location.name + ".json";
+  return common::spo_localhost_profile(location.namespace_name, location.name);
 }
 
 common::Result<json> profile_object(const common::WorkloadKey& key, const TrackedWorkload& tracked,

@@ -37,9 +37,9 @@ struct ProfileLocation {
 };
 ProfileLocation profile_location(const common::WorkloadKey& key, const std::string& version);
 
-// The securityContext.seccompProfile.localhostProfile of pods that run this object: SPO
-// writes it under the kubelet's seccomp root as operator/<namespace>/<name>.json when it is
-// namespaced (v1beta1) and operator/<name>.json when it is cluster-scoped (v1).
+// The securityContext.seccompProfile.localhostProfile of pods that run this object
+// (common::spo_localhost_profile: operator/<namespace>/<name>.json for v1beta1,
+// operator/<name>.json for the cluster-scoped v1).
 std::string spo_localhost_profile(const ProfileLocation& location);
 
 // The SeccompProfile object for a workload: labels naming it, annotations with its exact key

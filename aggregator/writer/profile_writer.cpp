@@ -11,6 +11,7 @@
 
 #include "aggregator/lifecycle/tracked_state.h"
 #include "aggregator/writer/api_version.h"
+#include "aggregator/writer/profile_binding.h"
 #include "aggregator/writer/profile_conversion.h"
 #include "aggregator/writer/profile_object.h"
 #include "aggregator/writer/proposed_profile.h"
@@ -428,7 +429,10 @@ ProfileWriter::Outcome ProfileWriter::write(const common::WorkloadKey& key, Held
     }();
     if (result) {
       writes_.Add({{"result", exists ? "updated" : "created"}}).Increment();
+      const bool turned_stable = state.state == workload_state_name(WorkloadState::stable) &&
+                                 held.state.state != state.state;
       held = {resource_version(*result), hash, state};
+      if (turned_stable) bind_stable_profile(client_, key, location.name);
       return Outcome::written;
     }
     if (result.status() == 409 || result.status() == 404) {

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "aggregator/aggregator.h"
-#include "aggregator/writer/profile_names.h"
+#include "common/k8s/profile_names.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "tests/aggregator/aggregator_bed.h"
 #include "tests/support/recording.h"

@@ -1,5 +1,6 @@
 // POST /api/v1/deltas over real HTTPS: tokens reviewed by the test API server, every rejection
 // answered with its status and reason and counted, and nothing rejected reaches the store.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -10,8 +11,8 @@
 #include <thread>
 
 #include "aggregator/aggregator.h"
-#include "aggregator/writer/profile_names.h"
 #include "aggregator/writer/profile_object.h"
+#include "common/k8s/profile_names.h"
 #include "common/util/file.h"
 #include "tests/aggregator/https_aggregator_bed.h"
 #include "tests/common/testing/temp_dir.h"
@@ -405,6 +406,87 @@ TEST_F(IngestTest, EnforcementAndDenialsOverHttpsTurnTheStateLabel) {
   ASSERT_EQ(post(token, common::encode_delta(batch(kWeb, 1, common::DeltaEnforcement{}, {}))).first,
             200);
   EXPECT_EQ(aggregator_->store().get(kWeb)->reports.begin()->second.localhost_profile, own);
+}
+
+// ProfileBinding opt-in: a container that turns stable in a namespace labelled
+// tailor.dev/bind=true gets one for its pod template's image; other namespaces get none, and a
+// ProfileBinding a person wrote under the same name is left as it is.
+TEST_F(IngestTest, AContainerTurningStableInAnOptedInNamespaceGetsAProfileBinding) {
+  if (!testing::have_program("kubectl")) FAIL() << "kubectl is not installed";
+  const auto put = [&](const std::string& api_version, const std::string& resource,
+                       const json& object) {
+    auto stored = server_->put_object(api_version, resource, object);
+    ASSERT_TRUE(stored) << stored.error().message;
+  };
+  const auto deployment = [](const std::string& ns, const std::string& name,
+                             const std::string& container, const std::string& image) {
+    return json{
+        {"metadata", {{"name", name}, {"namespace", ns}}},
+        {"spec",
+         {{"template", {{"spec", {{"containers", {{{"name", container}, {"image", image}}}}}}}}}}};
+  };
+  put("v1", "namespaces",
+      {{"metadata", {{"name", "shop"}, {"labels", {{"tailor.dev/bind", "true"}}}}}});
+  put("v1", "namespaces", {{"metadata", {{"name", "quiet"}}}});
+  put("apps/v1", "deployments", deployment("shop", "web", "nginx", "nginx:1.27"));
+  put("apps/v1", "deployments", deployment("shop", "db", "postgres", "postgres:16"));
+  put("apps/v1", "deployments", deployment("quiet", "api", "app", "api:3"));
+  const common::WorkloadKey db = {"shop", "Deployment", "db", "postgres"};
+  const common::WorkloadKey api = {"quiet", "Deployment", "api", "app"};
+  const json foreign = {{"apiVersion", "security-profiles-operator.x-k8s.io/v1alpha1"},
+                        {"kind", "ProfileBinding"},
+                        {"metadata", {{"name", profile_name(db)}, {"namespace", "shop"}}},
+                        {"spec",
+                         {{"profileRef", {{"kind", "SeccompProfile"}, {"name", "hand-written"}}},
+                          {"image", "postgres:16"}}}};
+  put("security-profiles-operator.x-k8s.io/v1alpha1", "profilebindings", foreign);
+
+  write_profiles_ = true;
+  AggregatorOptions options;
+  options.writer.debounce = std::chrono::milliseconds(0);
+  options.writer.lifecycle = {.stable_after = std::chrono::milliseconds(0), .stable_min_pods = 1};
+  start(options);
+  auto delta = delta_from("node-a", "agent-1", kWeb, {"read", "write"});
+  for (const auto& key : {db, api})
+    delta.workloads.push_back(delta_from("node-a", "agent-1", key, {"read"}).workloads[0]);
+  ASSERT_EQ(post(agent_token("node-a"), common::encode_delta(delta)).first, 200);
+
+  // The bed keeps a CRD's versions apart, so kubectl asks for the one written.
+  const std::string bindings = "profilebindings.v1alpha1.security-profiles-operator.x-k8s.io";
+  json binding;
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        auto got = testbed::run_kubectl(
+            *server_, {"get", bindings, "-n", "shop", profile_name(kWeb), "-o", "json"});
+        if (!got || got->exit_status != 0) return false;
+        binding = json::parse(got->out, nullptr, false);
+        return binding.is_object();
+      },
+      std::chrono::seconds(20)))
+      << kubectl_state(*server_, kWeb);
+  EXPECT_EQ(kubectl_state(*server_, kWeb), "stable");
+  EXPECT_EQ(binding["apiVersion"], "security-profiles-operator.x-k8s.io/v1alpha1");
+  EXPECT_EQ(binding["spec"],
+            json({{"image", "nginx:1.27"},
+                  {"profileRef", {{"kind", "SeccompProfile"}, {"name", profile_name(kWeb)}}}}));
+  EXPECT_EQ(binding["metadata"]["labels"]["app.kubernetes.io/managed-by"], "tailor-aggregator");
+  EXPECT_EQ(binding["metadata"]["labels"]["tailor.dev/workload-name"], "web");
+
+  for (const auto& key : {db, api}) {
+    EXPECT_TRUE(testing::wait_until([&] { return kubectl_state(*server_, key) == "stable"; },
+                                    std::chrono::seconds(20)))
+        << common::describe(key);
+  }
+  // Stopping waits for the writes in flight, and each binding is made within its stable write.
+  aggregator_.reset();
+  const auto quiet = testbed::run_kubectl(*server_, {"get", bindings, "-n", "quiet"});
+  ASSERT_TRUE(quiet);
+  EXPECT_THAT(quiet->err, ::testing::HasSubstr("No resources found in quiet namespace"));
+  const auto kept = server_->get_object("security-profiles-operator.x-k8s.io/v1alpha1",
+                                        "profilebindings", "shop", profile_name(db));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ((*kept)["spec"], foreign["spec"]);
+  EXPECT_FALSE((*kept)["metadata"].contains("labels"));
 }
 
 }  // namespace

@@ -16,9 +16,8 @@
 #include <sstream>
 #include <thread>
 
-#include "aggregator/writer/profile_names.h"
 #include "aggregator/writer/profile_object.h"
-#include "common/k8s/object_names.h"
+#include "common/k8s/profile_names.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "tests/aggregator/aggregator_bed.h"
 #include "tests/support/process.h"
@@ -157,21 +156,6 @@ class ProfileWriterTest : public AggregatorBed {
 
   std::vector<std::unique_ptr<common::KubeClient>> clients_;
 };
-
-TEST(ProfileNamesTest, DeterministicValidAndDistinctAcrossNamespaces) {
-  const std::string name = profile_name(kWeb);
-  EXPECT_EQ(name, profile_name(kWeb));
-  EXPECT_THAT(name, ::testing::StartsWith("shop-deployment-web-nginx-"));
-  EXPECT_TRUE(common::check_dns1123_label(name, "name").ok());
-  // Dash-joined, these read the same; the hash keeps them apart.
-  EXPECT_NE(profile_name({"shop-a", "Deployment", "web", "c"}),
-            profile_name({"shop", "Deployment", "a-web", "c"}));
-  const common::WorkloadKey long_key = {"n", "StatefulSet", std::string(200, 'x') + ".y", "c"};
-  const std::string long_name = profile_name(long_key);
-  EXPECT_EQ(long_name.size(), 63u);
-  EXPECT_TRUE(common::check_dns1123_label(long_name, "name").ok()) << long_name;
-  EXPECT_NE(long_name, profile_name({"n", "StatefulSet", std::string(200, 'x') + ".z", "c"}));
-}
 
 TEST_F(ProfileWriterTest, CreatesAValidV1ObjectAndUpdatesOnlyOnChange) {
   auto r = replica();

@@ -27,7 +27,7 @@
 #include <sstream>
 #include <thread>
 
-#include "aggregator/writer/profile_names.h"
+#include "common/k8s/profile_names.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "common/syscalls/names.h"
 #include "common/util/file.h"
@@ -181,7 +181,7 @@ class ChaosTest : public ::testing::Test {
     std::set<std::string> names;
     auto object =
         server_->get_object(std::string(common::kSpoGroup) + "/v1", "seccompprofiles", "",
-                            aggregator::profile_name({"shop", "Deployment", workload, "main"}));
+                            common::profile_name({"shop", "Deployment", workload, "main"}));
     if (!object) return names;
     for (const auto& rule : (*object)["spec"].value("syscalls", nlohmann::json::array()))
       if (rule.value("action", "") == "SCMP_ACT_ALLOW")

@@ -19,7 +19,12 @@ const agentRules = [
 const aggregatorRules = [["authentication.k8s.io", "tokenreviews", "create"]];
 const profileRules = [
   ...["get", "list", "create", "update"].map((v) => ["security-profiles-operator.x-k8s.io", "seccompprofiles", v]),
-  ["", "events", "create"], ["", "namespaces", "get"],
+  ["", "events", "create"],
+  // ProfileBindings in namespaces labelled tailor.dev/bind=true, for the image of the workload.
+  ...["get", "create", "update"].map((v) => ["security-profiles-operator.x-k8s.io", "profilebindings", v]),
+  ["", "namespaces", "get"], ["", "pods", "get"],
+  ...["deployments", "statefulsets", "daemonsets", "replicasets"].map((r) => ["apps", r, "get"]),
+  ["batch", "jobs", "get"], ["batch", "cronjobs", "get"],
 ];
 const agentCapabilities = ["BPF", "PERFMON", "DAC_READ_SEARCH"];
 const agentHostPaths = { "/sys/fs/cgroup": true, "/sys/kernel/btf": true, "/sys/fs/bpf": false };

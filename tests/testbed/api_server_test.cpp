@@ -77,6 +77,38 @@ TEST_F(ApiServerTest, RequiresABearerToken) {
   EXPECT_EQ(json::parse(r->body)["reason"], "Unauthorized");
 }
 
+TEST_F(ApiServerTest, AStrategicMergePatchMergesContainersByName) {
+  const std::string path = "/apis/apps/v1/namespaces/default/deployments/web";
+  const json containers = json::array(
+      {{{"name", "app"}, {"image", "app:1"}}, {{"name", "proxy"}, {"image", "envoy:1"}}});
+  ASSERT_TRUE(
+      server_->put_object("apps/v1", "deployments",
+                          {{"metadata", {{"name", "web"}, {"namespace", "default"}}},
+                           {"spec", {{"template", {{"spec", {{"containers", containers}}}}}}}}));
+  const json patch = {
+      {"spec",
+       {{"template",
+         {{"spec",
+           {{"$setElementOrder/containers", json::array({{{"name", "app"}}, {{"name", "proxy"}}})},
+            {"containers", json::array({{{"name", "app"}, {"securityContext", {{"runAsUser", 1}}}},
+                                        {{"name", "log"}, {"image", "fluent:1"}}})}}}}}}}};
+  auto [code, patched] = call("PATCH", path, patch, "application/strategic-merge-patch+json");
+  ASSERT_EQ(code, 200) << patched.dump();
+  const json& merged = patched["spec"]["template"]["spec"];
+  EXPECT_EQ(
+      merged["containers"],
+      json::array({{{"name", "app"}, {"image", "app:1"}, {"securityContext", {{"runAsUser", 1}}}},
+                   {{"name", "proxy"}, {"image", "envoy:1"}},
+                   {{"name", "log"}, {"image", "fluent:1"}}}));
+  EXPECT_FALSE(merged.contains("$setElementOrder/containers"));
+  // A JSON merge patch replaces the list, as the real server does.
+  auto [merge_code, replaced] =
+      call("PATCH", path, {{"spec", {{"template", {{"spec", {{"containers", containers}}}}}}}},
+           "application/merge-patch+json");
+  ASSERT_EQ(merge_code, 200);
+  EXPECT_EQ(replaced["spec"]["template"]["spec"]["containers"], containers);
+}
+
 TEST_F(ApiServerTest, ServesDiscovery) {
   auto [code, groups] = call("GET", "/apis");
   ASSERT_EQ(code, 200);
@@ -85,7 +117,8 @@ TEST_F(ApiServerTest, ServesDiscovery) {
     if (g["name"] == "security-profiles-operator.x-k8s.io") {
       spo = true;
       EXPECT_EQ(g["preferredVersion"]["version"], "v1");
-      EXPECT_EQ(g["versions"].size(), 2u);
+      EXPECT_EQ(g["versions"].size(), 3u)
+          << "SeccompProfile v1 and v1beta1, ProfileBinding v1alpha1";
     }
   }
   EXPECT_TRUE(spo);
@@ -96,6 +129,10 @@ TEST_F(ApiServerTest, ServesDiscovery) {
   auto [c2, beta] = call("GET", "/apis/security-profiles-operator.x-k8s.io/v1beta1");
   ASSERT_EQ(c2, 200);
   EXPECT_EQ(beta["resources"][0]["namespaced"], true);
+  auto [c3, alpha] = call("GET", "/apis/security-profiles-operator.x-k8s.io/v1alpha1");
+  ASSERT_EQ(c3, 200);
+  EXPECT_EQ(alpha["resources"][0]["name"], "profilebindings");
+  EXPECT_EQ(alpha["resources"][0]["namespaced"], true);
   EXPECT_EQ(call("GET", "/api").first, 200);
   EXPECT_EQ(call("GET", "/apis/coordination.k8s.io/v1").first, 200);
 }

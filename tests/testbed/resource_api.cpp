@@ -4,6 +4,7 @@
 
 #include "common/k8s/yaml_json.h"
 #include "tests/testbed/api_status.h"
+#include "tests/testbed/strategic_merge.h"
 #include "tests/testbed/table.h"
 #include "tests/testbed/uid.h"
 
@@ -269,12 +270,14 @@ ApiResponse ResourceApi::patch(const ApiRequest& r, const ResourceKind& kind) {
   if (body.is_discarded()) return failure(400, "error decoding patch: invalid JSON");
   json object;
   try {
-    // Custom resources have no patch strategy; built-in kinds get a plain merge.
+    // Custom resources have no patch strategy.
     const bool strategic = r.content_type.find("strategic-merge-patch") != std::string::npos;
     if (r.content_type.find("json-patch") != std::string::npos) {
       object = old->patch(body);
-    } else if (r.content_type.find("merge-patch") != std::string::npos &&
-               !(strategic && kind.validator)) {
+    } else if (strategic && !kind.validator) {
+      object = *old;
+      strategic_merge(object, body);
+    } else if (r.content_type.find("merge-patch") != std::string::npos && !strategic) {
       object = *old;
       object.merge_patch(body);
     } else {

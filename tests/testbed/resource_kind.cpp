@@ -145,6 +145,7 @@ std::vector<ResourceKind> builtin_kinds() {
            {age_column()}),
       kind("apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, {"ds"}, {age_column()}),
       kind("batch", "v1", "jobs", "job", "Job", true, {}, {age_column()}),
+      kind("batch", "v1", "cronjobs", "cronjob", "CronJob", true, {"cj"}, {age_column()}),
   };
   kinds[0].status_subresource = true;
   kinds[1].status_subresource = true;

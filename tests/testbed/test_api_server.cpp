@@ -86,10 +86,15 @@ common::Status TestApiServer::init() {
 
   const std::string reference =
       options_.reference_dir.empty() ? reference_dir() : options_.reference_dir;
-  auto crd = testing::load_crd_file(reference + "/spo/seccompprofile-crd.yaml");
-  if (!crd) return common::make_error(crd.error().message + " (set TAILOR_REFERENCE_DIR)");
   auto kinds = builtin_kinds();
-  for (auto& k : crd_kinds(*crd, {"v1beta1"})) kinds.push_back(std::move(k));
+  // SeccompProfile v1beta1 was namespaced before SPO made v1 cluster-scoped.
+  for (const auto& [file, namespaced] :
+       {std::pair<std::string, std::vector<std::string>>{"seccompprofile-crd.yaml", {"v1beta1"}},
+        {"profilebinding-crd.yaml", {}}}) {
+    auto crd = testing::load_crd_file(reference + "/spo/" + file);
+    if (!crd) return common::make_error(crd.error().message + " (set TAILOR_REFERENCE_DIR)");
+    for (auto& k : crd_kinds(*crd, namespaced)) kinds.push_back(std::move(k));
+  }
   kinds.push_back(token_review_kind());
   api_ = std::make_unique<ResourceApi>(store_, std::move(kinds));
   tokens_ = std::make_unique<ServiceAccountTokens>(api_audiences_.front());

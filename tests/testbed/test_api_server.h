@@ -38,7 +38,7 @@ struct TestApiServerOptions {
 
 // An in-process stand-in for kube-apiserver on 127.0.0.1 and an ephemeral
 // port: discovery, pods, nodes, leases, workload owners, SPO SeccompProfiles
-// (v1 cluster-scoped, v1beta1 namespaced) with CRD schema validation, watches
+// (v1 cluster-scoped, v1beta1 namespaced) and ProfileBindings with CRD schema validation, watches
 // with bookmarks and 410 expiry, TokenRequest and TokenReview for the bound
 // service-account tokens it issues, Table output for kubectl, and fault switches. Every
 // request needs `Authorization: Bearer <admin_token() or an issued token>`.
