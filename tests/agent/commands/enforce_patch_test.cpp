@@ -132,6 +132,21 @@ TEST_F(EnforcePatchTest, ACronJobIsPatchedInItsJobTemplate) {
   EXPECT_EQ(job_container.value("image", ""), "report:2");
 }
 
+TEST_F(EnforcePatchTest, ANamespacedV1beta1ProfileGetsItsNamespacedNodePath) {
+  put("security-profiles-operator.x-k8s.io/v1beta1", "seccompprofiles",
+      {{"apiVersion", "security-profiles-operator.x-k8s.io/v1beta1"},
+       {"kind", "SeccompProfile"},
+       {"metadata",
+        {{"name", common::profile_name(kNginx)},
+         {"namespace", "shop"},
+         {"labels", {{"tailor.dev/state", "stable"}}}}},
+       {"spec", {{"defaultAction", "SCMP_ACT_ERRNO"}}}});
+  const auto printed = enforce_patch({"-n", "shop", "deployment/web"});
+  ASSERT_EQ(printed.exit_status, 0) << printed.err;
+  EXPECT_THAT(printed.out, HasSubstr("\"localhostProfile\":\"operator/shop/" +
+                                     common::profile_name(kNginx) + ".json\""));
+}
+
 TEST_F(EnforcePatchTest, RefusesAProfileThatIsNotStableUnlessForced) {
   put_profile(kNginx, "learning");
   expect_one_line_failure(enforce_patch({"-n", "shop", "deployment/web"}), 1,
