@@ -21,22 +21,38 @@ std::optional<int> seccomp_mode(pid_t pid) {
 
 namespace {
 
-bool has_filtered_process(const std::filesystem::path& dir) {
+struct ProcessModes {
+  bool listed = false;    // the cgroups had processes
+  bool readable = false;  // /proc showed the mode of one of them
+  bool filtered = false;
+};
+
+void read_modes(const std::filesystem::path& dir, ProcessModes& modes) {
   std::ifstream procs(dir / "cgroup.procs");
-  for (pid_t pid = 0; procs >> pid;)
-    if (seccomp_mode(pid) == kSeccompModeFilter) return true;
-  return false;
+  for (pid_t pid = 0; !modes.filtered && procs >> pid;) {
+    modes.listed = true;
+    const auto mode = seccomp_mode(pid);
+    if (!mode) continue;
+    modes.readable = true;
+    modes.filtered = *mode == kSeccompModeFilter;
+  }
 }
 
 }  // namespace
 
-bool runs_filtered(const std::filesystem::path& cgroup_dir) {
-  if (has_filtered_process(cgroup_dir)) return true;
+std::optional<bool> seccomp_filtered(const std::filesystem::path& cgroup_dir) {
+  ProcessModes modes;
+  read_modes(cgroup_dir, modes);
   std::error_code ec;
-  for (std::filesystem::recursive_directory_iterator it(cgroup_dir, ec), end; !ec && it != end;
-       it.increment(ec))
-    if (it->is_directory(ec) && has_filtered_process(it->path())) return true;
-  return false;
+  for (std::filesystem::recursive_directory_iterator it(cgroup_dir, ec), end;
+       !ec && !modes.filtered && it != end; it.increment(ec))
+    if (it->is_directory(ec)) read_modes(it->path(), modes);
+  if (modes.listed && !modes.readable) return std::nullopt;
+  return modes.filtered;
+}
+
+bool runs_filtered(const std::filesystem::path& cgroup_dir) {
+  return seccomp_filtered(cgroup_dir).value_or(false);
 }
 
 }  // namespace tailor::agent

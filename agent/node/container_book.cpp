@@ -74,10 +74,15 @@ bool is_enforced(const ContainerRecord& record) {
 
 }  // namespace
 
-void ContainerBook::read_seccomp_modes() {
-  for (auto& [id, record] : records_)
-    if (is_running(record) && !record.filtered)
-      record.filtered = runs_filtered(cgroups_.absolute(record.path));
+size_t ContainerBook::read_seccomp_modes() {
+  size_t unreadable = 0;
+  for (auto& [id, record] : records_) {
+    if (!is_running(record) || record.filtered) continue;
+    const auto filtered = seccomp_filtered(cgroups_.absolute(record.path));
+    unreadable += !filtered.has_value();
+    record.filtered = filtered.value_or(false);
+  }
+  return unreadable;
 }
 
 size_t ContainerBook::recording() const {

@@ -63,8 +63,9 @@ class ContainerBook {
   // recorded before a restart).
   void on_sets(const std::map<SetKey, SyscallCounts>& sets, const std::vector<Denial>& denials = {},
                bool errno_watched = false);
-  // Reads the seccomp mode of the recorded containers not yet seen filtered.
-  void read_seccomp_modes();
+  // Reads the seccomp mode of the recorded containers not yet seen filtered. Returns how many
+  // had processes none of which this /proc shows.
+  size_t read_seccomp_modes();
   // Recorded containers running now whose processes are in seccomp filter mode, and of those
   // the ones whose pod asks for a Localhost profile (enforced).
   size_t filtered() const;

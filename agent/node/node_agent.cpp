@@ -155,7 +155,13 @@ std::chrono::milliseconds NodeAgent::round() {
   book_.on_sets(*sets, denials ? *denials : std::vector<Denial>{},
                 recorder_->watching_errno_denials());
   attribute();
-  book_.read_seccomp_modes();
+  if (book_.read_seccomp_modes() > 0 && !told_modes_unreadable_) {
+    told_modes_unreadable_ = true;
+    log_line("error",
+             "cannot read the seccomp mode of recorded containers: their processes are not in "
+             "this /proc; run the agent in the host's PID namespace (hostPID) or their pods are "
+             "never reported enforced");
+  }
   watch_errno_denials();
   const auto state = book_.cumulative_state();
   const Round result = courier_.round(state, common::unix_now_ms());

@@ -107,6 +107,7 @@ class NodeAgent {
   // Cgroups whose sets went back to the recorder this round: no longer in use.
   std::set<uint64_t> released_;
   std::chrono::steady_clock::time_point errno_wanted_at_;  // last round a container ran filtered
+  bool told_modes_unreadable_ = false;                     // logged once per run
 };
 
 // `tailor agent`: checks the node, then runs a NodeAgent until `stop` is set. On a node that
