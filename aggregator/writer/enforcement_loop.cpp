@@ -8,6 +8,7 @@
 #include "aggregator/lifecycle/heal_policy.h"
 #include "aggregator/lifecycle/tracked_state.h"
 #include "aggregator/writer/profile_names.h"
+#include "common/k8s/profile_names.h"
 #include "aggregator/writer/proposed_profile.h"
 #include "common/util/clock.h"
 #include "common/util/log.h"
@@ -140,7 +141,7 @@ void EnforcementLoop::act(const common::WorkloadKey& key, const Assessment& asse
 
 void EnforcementLoop::check_profiles(const common::WorkloadKey& key, const Assessment& assessment,
                                      Memory& memory) {
-  const std::string name = profile_name(key);
+  const std::string name = common::profile_name(key);
   for (const auto& path : assessment.foreign_profiles) {
     if (memory.reported_profiles.size() >= kMaxReportedProfiles) return;
     if (!memory.reported_profiles.insert(path).second) continue;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "aggregator/writer/profile_object.h"
+#include "common/k8s/profile_names.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "tests/aggregator/https_aggregator_bed.h"
 #include "tests/support/process.h"

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "aggregator/aggregator.h"
-#include "aggregator/writer/profile_names.h"
+#include "common/k8s/profile_names.h"
 #include "aggregator/writer/profile_object.h"
 #include "tests/agent/node/enforced_pod.h"
 #include "tests/aggregator/aggregator_bed.h"
@@ -174,7 +174,7 @@ class EnforcementTest : public NodeAgentTest,
 TEST_P(EnforcementTest, DeniedCallOfAnEnforcedPodTurnsItsWorkloadDenyingAndIsCounted) {
   const std::string own = aggregator::spo_localhost_profile(
       aggregator::profile_location(kWeb, aggregator_->writer().api_version()));
-  const std::string name = aggregator::profile_name(kWeb);
+  const std::string name = common::profile_name(kWeb);
   const fs::path trigger = dir_ / "trigger";
   fs::create_directories(trigger);
   // Allowed calls until the test says go, then a loop of the one call the filter denies.
