@@ -107,8 +107,8 @@ std::map<std::string, Row> rows_of(const common::Report& report,
   // The generator keeps the first reason of a name added twice: the runtime's, then the
   // user's, then the implications'.
   std::set<std::string> runtime_needs;
-  if (const auto runtime = common::detect_runtime(report)) {
-    for (auto& name : common::runtime_post_filter_syscalls(*runtime, options.no_new_privileges)) {
+  for (const common::Runtime runtime : common::detect_runtimes(report)) {
+    for (auto& name : common::runtime_post_filter_syscalls(runtime, options.no_new_privileges)) {
       runtime_needs.insert(std::move(name));
     }
   }

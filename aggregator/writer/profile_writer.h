@@ -45,8 +45,9 @@ struct WriterOptions {
   int max_conflicts = 10;
   // Writes in flight at once; distinct workloads only, so no two race on one object.
   std::size_t concurrent_writes = 8;
-  // Arg level, base syscalls (always_allow) and the rest of generate_profile's options.
-  common::GenerateOptions generate;
+  // Arg level, base syscalls (always_allow) and the rest of generate_profile's options. Every
+  // runtime's calls after the filter: a workload's pods may run on nodes of either.
+  common::GenerateOptions generate{.runtimes = common::all_runtimes()};
   // What a call outside the profile gets; return_errno (EPERM) by default, log to audit.
   common::Action default_action = common::Action::return_errno;
   // "v1", "v1beta1", or empty to ask discovery.

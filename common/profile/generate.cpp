@@ -118,16 +118,18 @@ void add_syscall(const std::string& name, std::string reason, bool by_name_only,
 Status add_requested(const Report& report, const GenerateOptions& options,
                      const std::vector<std::string>& arches, Recorded& recorded,
                      std::vector<AddedSyscall>& added) {
-  if (const auto runtime = detect_runtime(report)) {
-    // The runtime's values were not measured: unless this recording saw its calls after the
-    // filter, any argument must pass.
-    std::set<std::string> runtime_recorded;
-    for (const auto& entry : report.syscalls) {
-      if (entry.phase == Phase::runtime_filtered) runtime_recorded.insert(entry.name);
-    }
+  std::set<Runtime> runtimes(options.runtimes.begin(), options.runtimes.end());
+  for (const Runtime runtime : detect_runtimes(report)) runtimes.insert(runtime);
+  // The runtime's values were not measured: unless this recording saw its calls after the
+  // filter, any argument must pass.
+  std::set<std::string> runtime_recorded;
+  for (const auto& entry : report.syscalls) {
+    if (entry.phase == Phase::runtime_filtered) runtime_recorded.insert(entry.name);
+  }
+  for (const Runtime runtime : runtimes) {
     const std::string reason =
-        std::string(runtime_name(*runtime)) + " calls it after installing the filter";
-    for (const auto& name : runtime_post_filter_syscalls(*runtime, options.no_new_privileges)) {
+        std::string(runtime_name(runtime)) + " calls it after installing the filter";
+    for (const auto& name : runtime_post_filter_syscalls(runtime, options.no_new_privileges)) {
       if (exists_on_any(arches, name)) {
         add_syscall(name, reason, !runtime_recorded.contains(name), recorded, added);
       }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/profile/oci.h"
+#include "common/profile/runtime_needs.h"
 #include "common/report/report.h"
 
 namespace tailor::common {
@@ -28,6 +29,10 @@ struct GenerateOptions {
   // The container will run with no_new_privileges (allowPrivilegeEscalation: false): the
   // runtime installs the filter later and needs fewer syscalls after it.
   bool no_new_privileges = false;
+  // Runtimes whose calls after installing the filter are allowed whatever the recording
+  // shows, besides those it shows started the workload: a cluster's profile reaches pods on
+  // nodes of any runtime.
+  std::vector<Runtime> runtimes;
   // Added whatever the recording says (a user's base list).
   std::vector<std::string> always_allow;
   // Adds the syscalls that timing or chance makes (implication rules); on by default.

@@ -1,5 +1,7 @@
 #include "common/profile/runtime_needs.h"
 
+#include <set>
+
 namespace tailor::common {
 
 std::string_view runtime_name(Runtime runtime) {
@@ -29,14 +31,17 @@ std::vector<std::string> runtime_post_filter_syscalls(Runtime runtime, bool no_n
   return needs;
 }
 
-std::optional<Runtime> detect_runtime(const Report& report) {
+std::vector<Runtime> all_runtimes() { return {Runtime::runc, Runtime::crun}; }
+
+std::vector<Runtime> detect_runtimes(const Report& report) {
+  std::set<Runtime> seen;
   for (const auto& entry : report.syscalls) {
     if (entry.phase == Phase::workload || !entry.first_caller) continue;
     const std::string& comm = entry.first_caller->comm;
-    if (comm.starts_with("runc")) return Runtime::runc;
-    if (comm.starts_with("crun")) return Runtime::crun;
+    if (comm.starts_with("runc")) seen.insert(Runtime::runc);
+    if (comm.starts_with("crun")) seen.insert(Runtime::crun);
   }
-  return std::nullopt;
+  return {seen.begin(), seen.end()};
 }
 
 }  // namespace tailor::common

@@ -11,6 +11,7 @@ namespace tailor::common {
 // Container runtimes whose start-up Tailor knows.
 enum class Runtime { runc, crun };
 std::string_view runtime_name(Runtime runtime);
+std::vector<Runtime> all_runtimes();
 
 // What a runtime calls after it installed the container's seccomp filter and
 // before the entrypoint runs, so every profile for its containers must allow
@@ -20,8 +21,9 @@ std::string_view runtime_name(Runtime runtime);
 // execve, and needs less.
 std::vector<std::string> runtime_post_filter_syscalls(Runtime runtime, bool no_new_privileges);
 
-// The runtime that started the recorded container, from the comms of the
-// runtime phases' first callers; nullopt for a plain command.
-std::optional<Runtime> detect_runtime(const Report& report);
+// The runtimes that started the recorded containers, from the comms of the runtime phases'
+// first callers; none for a plain command. A workload's pods may have run under runc on some
+// nodes and crun on others: each needs its own calls allowed.
+std::vector<Runtime> detect_runtimes(const Report& report);
 
 }  // namespace tailor::common

@@ -162,6 +162,30 @@ TEST(GenerateProfileTest, AddsLessForCrunWithNoNewPrivileges) {
   EXPECT_EQ(reason_for(generated, "execve"), "crun calls it after installing the filter");
 }
 
+// A workload recorded on a crun node and a runc node needs both runtimes' calls; runc's
+// first-seen calls came second here, so a guess of one runtime would have picked crun alone
+// and its profile would crash runc's Go runtime (no futex) between the filter and execve.
+TEST(GenerateProfileTest, AddsWhatEachRuntimeThatStartedItCallsAfterItsFilter) {
+  const auto generated =
+      generate({call("read"), call("mount", Phase::runtime_setup, std::nullopt, "crun"),
+                call("pivot_root", Phase::runtime_setup, std::nullopt, "runc:[2:INIT]")},
+               {.implications = false});
+  EXPECT_EQ(reason_for(generated, "setresuid"), "crun calls it after installing the filter");
+  EXPECT_EQ(reason_for(generated, "futex"), "runc calls it after installing the filter");
+}
+
+// The aggregator's profiles go to pods on any node: it asks for every runtime's calls.
+TEST(GenerateProfileTest, AddsTheRuntimesAskedForWhateverTheRecordingShows) {
+  const auto generated =
+      generate({call("read")}, {.runtimes = all_runtimes(), .implications = false});
+  const auto allowed = names_allowed_by_name(generated.profile);
+  for (const Runtime runtime : all_runtimes()) {
+    for (const auto& name : runtime_post_filter_syscalls(runtime, false))
+      EXPECT_THAT(allowed, Contains(name)) << runtime_name(runtime);
+  }
+  EXPECT_THAT(generate({call("read")}, {.implications = false}).added, IsEmpty());
+}
+
 TEST(GenerateProfileTest, AllowsWhatIsAskedFor) {
   const auto generated = generate({call("read")}, {.always_allow = {"ptrace", "read"}});
   EXPECT_THAT(names_allowed_by_name(generated.profile), ElementsAre("ptrace", "read"));
