@@ -72,12 +72,25 @@ bool is_enforced(const ContainerRecord& record) {
   return is_running(record) && record.filtered && record.seccomp.type == "Localhost";
 }
 
+// The runtime made calls in the container after it installed a filter there: the recorder
+// saw them from a process in filter mode (the runtime-filtered phase). The kernel says so, so
+// no /proc of the host's PID namespace is needed (the chart runs the agent without hostPID).
+bool runtime_installed_a_filter(const ContainerRecord& record) {
+  return std::any_of(
+      record.snapshot.syscalls.begin(), record.snapshot.syscalls.end(),
+      [](const auto& entry) { return entry.phase == common::Phase::runtime_filtered; });
+}
+
 }  // namespace
 
 size_t ContainerBook::read_seccomp_modes() {
   size_t unreadable = 0;
   for (auto& [id, record] : records_) {
     if (!is_running(record) || record.filtered) continue;
+    if (runtime_installed_a_filter(record)) {
+      record.filtered = true;
+      continue;
+    }
     const auto filtered = seccomp_filtered(cgroups_.absolute(record.path));
     unreadable += !filtered.has_value();
     record.filtered = filtered.value_or(false);

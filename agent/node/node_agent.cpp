@@ -157,10 +157,10 @@ std::chrono::milliseconds NodeAgent::round() {
   attribute();
   if (book_.read_seccomp_modes() > 0 && !told_modes_unreadable_) {
     told_modes_unreadable_ = true;
-    log_line("error",
-             "cannot read the seccomp mode of recorded containers: their processes are not in "
-             "this /proc; run the agent in the host's PID namespace (hostPID) or their pods are "
-             "never reported enforced");
+    log_line("info",
+             "the processes of some recorded containers are not in this /proc (no hostPID): a "
+             "seccomp filter their runtime installs is seen from the kernel, one a workload "
+             "installs itself is not");
   }
   watch_errno_denials();
   const auto state = book_.cumulative_state();

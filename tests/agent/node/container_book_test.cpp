@@ -218,5 +218,24 @@ TEST_F(ContainerBookTest, DenialsAndEnforcementPerWorkloadWithThePodDeniedFirst)
   EXPECT_EQ(book_->enforced(), 0u);
 }
 
+// An agent without the host's PID namespace sees no process of the containers in its /proc;
+// the recorder still saw the runtime call from a filtered process in the container (the
+// runtime-filtered phase): the container runs filtered. The empty cgroups here have no
+// process either.
+TEST_F(ContainerBookTest, AContainerWhoseRuntimeCalledUnderAFilterIsFilteredWithoutProc) {
+  const auto [path_a, id_a] = container(kPodA, kIdA);
+  const auto [path_b, id_b] = container(kPodB, kIdB);
+  book_->on_sets(
+      {{SetKey{id_a, TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}, calls({{0, 5}})},
+       {SetKey{id_a, TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED}, calls({{59, 1}})},
+       {SetKey{id_b, TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}, calls({{0, 3}})}});
+  record_as(id_a, kWeb);
+  record_as(id_b, kWeb);
+  book_->read_seccomp_modes();
+  EXPECT_TRUE(book_->records().at(id_a).filtered);
+  EXPECT_FALSE(book_->records().at(id_b).filtered);
+  EXPECT_EQ(book_->filtered(), 1u);
+}
+
 }  // namespace
 }  // namespace tailor::agent
