@@ -46,13 +46,18 @@ class AgentsBed : public AggregatorBed {
 
   // The aggregator on `port` (0: any free one), as a restarted aggregator pod would come back.
   void start_aggregator(int port = 0) {
-    AggregatorOptions options;
+    AggregatorOptions options = aggregator_options();
     options.endpoint = {"127.0.0.1", port, tls_.cert_file, tls_.key_file};
-    options.writer.debounce = std::chrono::milliseconds(500);
     auto aggregator = Aggregator::create(new_client(), options);
     ASSERT_TRUE(aggregator) << aggregator.error().message;
     aggregator_ = std::move(*aggregator);
     ASSERT_TRUE(aggregator_->start());
+  }
+  // What a test's aggregator runs with, its endpoint aside.
+  virtual AggregatorOptions aggregator_options() const {
+    AggregatorOptions options;
+    options.writer.debounce = std::chrono::milliseconds(500);
+    return options;
   }
   std::string address() const { return "https://127.0.0.1:" + std::to_string(aggregator_->port()); }
 
