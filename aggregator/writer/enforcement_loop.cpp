@@ -8,8 +8,8 @@
 #include "aggregator/lifecycle/heal_policy.h"
 #include "aggregator/lifecycle/tracked_state.h"
 #include "aggregator/writer/profile_names.h"
-#include "common/k8s/profile_names.h"
 #include "aggregator/writer/proposed_profile.h"
+#include "common/k8s/profile_names.h"
 #include "common/util/clock.h"
 #include "common/util/log.h"
 

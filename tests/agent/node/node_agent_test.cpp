@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "aggregator/aggregator.h"
-#include "common/k8s/profile_names.h"
 #include "aggregator/writer/profile_object.h"
+#include "common/k8s/profile_names.h"
 #include "tests/agent/node/enforced_pod.h"
 #include "tests/aggregator/aggregator_bed.h"
 #include "tests/support/recording.h"
