@@ -200,9 +200,9 @@ TEST_F(EnforcementTest, RecordStableEnforceDenyHealUnderRuncAndCrun) {
   place_profile(common::profile_name(kWeb));
   ASSERT_NO_FATAL_FAILURE(roll_out_enforced(localhost));
   for (const auto* pod : cluster_->pods()) {
-    EXPECT_TRUE(
-        wait_until([&] { return pod->container->log_text().find("path-works") != std::string::npos; },
-                   seconds(20)))
+    EXPECT_TRUE(wait_until(
+        [&] { return pod->container->log_text().find("path-works") != std::string::npos; },
+        seconds(20)))
         << testbed::runtime_name(pod->spec.runtime) << ": " << pod->container->log_text();
   }
   EXPECT_FALSE(allowed(kWeb).contains("chroot"));
