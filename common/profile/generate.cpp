@@ -143,7 +143,9 @@ Status add_requested(const Report& report, const GenerateOptions& options,
     add_syscall(name, "asked for", true, recorded, added);
   }
   if (options.implications) {
-    for (auto& implied : implied_syscalls(report)) {
+    std::set<std::string> also_allowed;
+    for (const auto& call : added) also_allowed.insert(call.name);
+    for (auto& implied : implied_syscalls(report, also_allowed)) {
       if (exists_on_any(arches, implied.name)) {
         add_syscall(implied.name, std::move(implied.reason), true, recorded, added);
       }

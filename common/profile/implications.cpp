@@ -81,8 +81,9 @@ class Implier {
 
 }  // namespace
 
-std::vector<AddedSyscall> implied_syscalls(const Report& report) {
-  std::set<std::string> recorded;
+std::vector<AddedSyscall> implied_syscalls(const Report& report,
+                                           const std::set<std::string>& also_allowed) {
+  std::set<std::string> recorded = also_allowed;
   bool threads = false;
   for (const auto& entry : report.syscalls) {
     if (entry.phase == Phase::runtime_setup || entry.name.empty()) continue;
