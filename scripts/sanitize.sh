@@ -4,8 +4,10 @@
 #   sanitize.sh [address,undefined] [ctest args]   everything under ASan+UBSan, in build-asan/
 #   sanitize.sh thread [ctest args]                the threaded parts under TSan, in build-tsan/:
 #                                                  tailor_aggregator_tests (ingest, writer,
-#                                                  token reviewer) and tailor_agent_report_tests
-#                                                  (spool, courier, sender)
+#                                                  token reviewer), tailor_agent_report_tests
+#                                                  (spool, courier, sender),
+#                                                  tailor_node_agent_tests (the agent's rounds)
+#                                                  and tailor_agent_k8s_tests (the pod watcher)
 #   sanitize.sh ci [ctest args]                    CI's pass (.ci/run), ASan+UBSan in build-asan/:
 #                                                  only the parts that take outside input or run
 #                                                  threads (label asan-ci): tailor_common_tests,
@@ -30,8 +32,9 @@ case "$sanitize" in
     ;;
   thread)
     build="$root/build-tsan"
-    targets=(tailor_aggregator_tests tailor_agent_report_tests)
-    # Only these two test programs are built there: the others are placeholders without labels.
+    targets=(tailor_aggregator_tests tailor_agent_report_tests tailor_node_agent_tests
+      tailor_agent_k8s_tests)
+    # Only these test programs are built there: the others are placeholders without labels.
     ctest_args=(-L "^(testbed|threads)$")
     ;;
   *)
@@ -57,8 +60,20 @@ cmake --build "$build" -j"$(nproc)" "${build_targets[@]}"
 "$root/scripts/prepare-machine.sh"
 cd "$build"
 log="$build/ctest.log"
+# Every sanitizer report of this run, from any process, lands here (cmake/sanitize.cmake).
+reports="$build/sanitizer-reports"
+find "$reports" -mindepth 1 -delete
 status=0
 ctest --output-on-failure --timeout 600 --output-log "$log" "${ctest_args[@]}" "$@" \
   || status=$?
 "$root/scripts/ctest-summary.sh" "$log" "$build"
+found="$(find "$reports" -type f | sort)"
+if [ -n "$found" ]; then
+  for report in $found; do
+    echo "== $report"
+    cat "$report"
+  done
+  echo "sanitize.sh: $(echo "$found" | wc -l) sanitizer report(s) above, in $reports" >&2
+  [ "$status" -ne 0 ] || status=1
+fi
 exit "$status"

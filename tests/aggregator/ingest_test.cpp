@@ -153,6 +153,15 @@ size_t peak_memory_bytes() {
   return at == std::string::npos ? 0 : std::stoull(status->substr(at + 6)) * 1024;
 }
 void reset_peak_memory() { std::ofstream("/proc/self/clear_refs") << "5"; }
+// How much more resident memory the same work takes in this build. Under TSan the resident set
+// holds its shadow and per-thread state too: this test's two 1 MiB chunks grew the peak by
+// 84-90 MB (docs/testing.md, Sanitizers), while the 96 MiB body read whole, with its shadow,
+// would still pass four times the bound. ASan's stays within the plain bound.
+#if defined(__SANITIZE_THREAD__)
+constexpr size_t kResidentFactor = 4;
+#else
+constexpr size_t kResidentFactor = 1;
+#endif
 
 // A chunked body has no Content-Length for httplib to check: the limit must hold while reading,
 // and a body from someone without a token must not be read at all.
@@ -189,7 +198,7 @@ TEST_F(IngestTest, AChunkedBodyIsLimitedWhileReadAndNotReadBeforeAuthentication)
   EXPECT_TRUE(anonymous == 401 || anonymous == 0) << anonymous;
   const auto [authenticated, authenticated_sent] = chunked_post(token);
   EXPECT_TRUE(authenticated == 413 || authenticated == 0) << authenticated;
-  EXPECT_LT(peak_memory_bytes() - before, size_t{32} << 20)
+  EXPECT_LT(peak_memory_bytes() - before, kResidentFactor * (size_t{32} << 20))
       << "the aggregator took in a body it should have refused (sent " << anonymous_sent << " and "
       << authenticated_sent << " bytes)";
   const std::string body = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));

@@ -134,19 +134,27 @@ int fake_runtime_init(char** argv) {
 
 // A runtime process moved into the cgroup by its parent while one of its
 // threads makes calls without pause (sched_get_priority_max), which then
-// executes the workload: moved-while-busy <cgroup.procs> <workload>.
+// executes the workload: moved-while-busy <cgroup.procs> <workload>. The spinner is stopped
+// only once it has made a whole call after the move: on a loaded machine it may not have run
+// at all between the move and the stop.
 int moved_while_busy(char** argv) {
   int busy[2], go[2];
   if (pipe(busy) != 0 || pipe(go) != 0) return 5;
   const pid_t child = fork();
   if (child == 0) {
     std::atomic<bool> stop{false};
+    std::atomic<unsigned> made{0};
     std::thread spinner([&] {
       if (write(busy[1], "x", 1) != 1) _exit(5);
-      while (!stop) syscall(SYS_sched_get_priority_max, SCHED_OTHER);
+      while (!stop) {
+        syscall(SYS_sched_get_priority_max, SCHED_OTHER);
+        ++made;
+      }
     });
     char byte;
     if (read(go[0], &byte, 1) != 1) _exit(5);
+    const unsigned moved_at = made;
+    while (made < moved_at + 2) sched_yield();
     stop = true;
     spinner.join();
     char* workload[] = {argv[3], const_cast<char*>("baseline"), nullptr};

@@ -92,10 +92,12 @@ class SenderTest : public ::testing::Test {
   static inline std::unique_ptr<TlsFiles> tls_;
   static inline std::string other_ca_file_;
   TempDir dir_;
-  LocalHttpsServer server_;
+  // Before the server: its threads run the handler on these until it is stopped, which its
+  // destructor does first (TSan saw the handler's writes race their destruction).
   std::mutex mutex_;
   std::vector<Seen> seen_;
   std::vector<Reply> replies_;
+  LocalHttpsServer server_;
 };
 
 TEST_F(SenderTest, PostsTheBatchWithTheToken) {
