@@ -75,10 +75,14 @@ bool is_enforced(const ContainerRecord& record) {
 // The runtime made calls in the container after it installed a filter there: the recorder
 // saw them from a process in filter mode (the runtime-filtered phase). The kernel says so, so
 // no /proc of the host's PID namespace is needed (the chart runs the agent without hostPID).
+// Without a filter that phase holds only the entrypoint's exec (docs/runtimes.md); under one,
+// runc and crun make other calls there too (close, at least).
 bool runtime_installed_a_filter(const ContainerRecord& record) {
-  return std::any_of(
-      record.snapshot.syscalls.begin(), record.snapshot.syscalls.end(),
-      [](const auto& entry) { return entry.phase == common::Phase::runtime_filtered; });
+  return std::any_of(record.snapshot.syscalls.begin(), record.snapshot.syscalls.end(),
+                     [](const auto& entry) {
+                       return entry.phase == common::Phase::runtime_filtered &&
+                              entry.name != "execve" && entry.name != "execveat";
+                     });
 }
 
 }  // namespace

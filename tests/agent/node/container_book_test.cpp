@@ -225,10 +225,13 @@ TEST_F(ContainerBookTest, DenialsAndEnforcementPerWorkloadWithThePodDeniedFirst)
 TEST_F(ContainerBookTest, AContainerWhoseRuntimeCalledUnderAFilterIsFilteredWithoutProc) {
   const auto [path_a, id_a] = container(kPodA, kIdA);
   const auto [path_b, id_b] = container(kPodB, kIdB);
+  // a: the runtime closed its descriptors and executed the entrypoint under the filter; b: the
+  // entrypoint's exec alone, which is all that phase holds without a filter.
   book_->on_sets(
       {{SetKey{id_a, TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}, calls({{0, 5}})},
-       {SetKey{id_a, TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED}, calls({{59, 1}})},
-       {SetKey{id_b, TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}, calls({{0, 3}})}});
+       {SetKey{id_a, TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED}, calls({{3, 4}, {59, 1}})},
+       {SetKey{id_b, TAILOR_ABI_NATIVE, TAILOR_PHASE_WORKLOAD}, calls({{0, 3}})},
+       {SetKey{id_b, TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED}, calls({{59, 1}})}});
   record_as(id_a, kWeb);
   record_as(id_b, kWeb);
   book_->read_seccomp_modes();
