@@ -144,7 +144,9 @@ TEST_F(NodeAgentTest, RecordsAttributesDeliversAndRetiresAWorkloadsContainer) {
   EXPECT_THAT(text, HasSubstr("\ntailor_agent_enforced_containers 0\n"));
   EXPECT_FALSE(record->filtered);
   EXPECT_FALSE(agent_->recorder().watching_errno_denials());
-  const auto& report = aggregator_->store().get(kWeb)->reports.begin()->second;
+  // get() returns a copy: keep it while its report is read.
+  const auto tracked = aggregator_->store().get(kWeb);
+  const auto& report = tracked->reports.begin()->second;
   EXPECT_EQ(report.pods_filtered, 0u);
   EXPECT_EQ(report.localhost_profile, "");
 
