@@ -21,9 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-// The label the aggregator publishes a workload's state in (aggregator/lifecycle/tracked_state.h).
-constexpr const char* kStateLabel = "tailor.dev/state";
-
 struct EnforcePatchOptions {
   std::string kubeconfig;
   std::string namespace_name;
@@ -55,7 +52,7 @@ common::Result<std::optional<Target>> find_profile(common::KubeClient& client,
       return common::make_error("cannot read SeccompProfile " + name + ": " +
                                 object.error().message);
     const json labels = object->value("metadata", json::object()).value("labels", json::object());
-    const auto state = labels.find(kStateLabel);
+    const auto state = labels.find(common::kStateLabel);
     return std::optional<Target>(
         Target{"", key.container, name, common::spo_localhost_profile(ns, name),
                state != labels.end() && state->is_string() ? state->get<std::string>()

@@ -6,12 +6,11 @@
 
 #include "aggregator/lifecycle/workload_state.h"
 #include "aggregator/store/merge_store.h"
+#include "common/k8s/profile_names.h"
 
 namespace tailor::aggregator {
 
-// The label a SeccompProfile carries with its workload's state: `kubectl get seccompprofiles
-// -L tailor.dev/state`.
-inline constexpr const char* kStateLabel = "tailor.dev/state";
+using common::kStateLabel;
 // The calls the workload's own profile denied, and those other filters denied its pods.
 inline constexpr const char* kDeniedAnnotation = "tailor.dev/denied";
 inline constexpr const char* kDeniedElsewhereAnnotation = "tailor.dev/denied-elsewhere";

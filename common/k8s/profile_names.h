@@ -6,6 +6,11 @@
 
 namespace tailor::common {
 
+// The label a SeccompProfile carries with its workload's state (learning, stable, enforced,
+// denying): `kubectl get seccompprofiles -L tailor.dev/state`. The aggregator writes it,
+// `tailor enforce-patch` reads it.
+inline constexpr const char* kStateLabel = "tailor.dev/state";
+
 // metadata.name of a workload container's SeccompProfile: "<namespace>-<kind>-<name>-<container>"
 // made a DNS-1123 subdomain, cut to 63 characters (a label, so it also fits where SPO uses
 // the name as a path or label value), then "-" and 10 hex digits of a hash of the exact key.

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "aggregator/writer/auto_heal_opt_in.h"
 #include "aggregator/writer/profile_object.h"
 #include "common/k8s/profile_names.h"
 #include "common/k8s/seccomp_profile_object.h"
@@ -74,6 +75,14 @@ class EnforcementTest : public HttpsAggregatorBed {
 
   static bool eventually(const std::function<bool()>& done) {
     return testing::wait_until(done, std::chrono::seconds(20));
+  }
+
+  void opt_shop_into_auto_heal() {
+    ASSERT_TRUE(server_->put_object(
+        "v1", "namespaces",
+        {{"apiVersion", "v1"},
+         {"kind", "Namespace"},
+         {"metadata", {{"name", "shop"}, {"labels", {{kAutoHealLabel, "true"}}}}}}));
   }
 
   json kubectl_json(const std::vector<std::string>& args) {
@@ -198,11 +207,7 @@ TEST_F(EnforcementTest, DeniedCallsBecomeEventsMetricsAndAProposal) {
 }
 
 TEST_F(EnforcementTest, AutoHealAddsDeniedCallsInAnOptedInNamespaceButNeverSensitiveOnes) {
-  ASSERT_TRUE(server_->put_object(
-      "v1", "namespaces",
-      {{"apiVersion", "v1"},
-       {"kind", "Namespace"},
-       {"metadata", {{"name", "shop"}, {"labels", {{"tailor.dev/auto-heal", "true"}}}}}}));
+  ASSERT_NO_FATAL_FAILURE(opt_shop_into_auto_heal());
   start_writing();
   ASSERT_NO_FATAL_FAILURE(enforce({"read", "write"}));
   ASSERT_NO_FATAL_FAILURE(send(denials(3, {denied(41, "socket", 3)})));
@@ -225,11 +230,7 @@ TEST_F(EnforcementTest, AutoHealAddsDeniedCallsInAnOptedInNamespaceButNeverSensi
 }
 
 TEST_F(EnforcementTest, AnEnforcedProfileNeverShrinksAcrossRestarts) {
-  ASSERT_TRUE(server_->put_object(
-      "v1", "namespaces",
-      {{"apiVersion", "v1"},
-       {"kind", "Namespace"},
-       {"metadata", {{"name", "shop"}, {"labels", {{"tailor.dev/auto-heal", "true"}}}}}}));
+  ASSERT_NO_FATAL_FAILURE(opt_shop_into_auto_heal());
   start_writing();
   ASSERT_NO_FATAL_FAILURE(enforce({"read", "write", "close", "futex"}));
   ASSERT_NO_FATAL_FAILURE(send(denials(3, {denied(41, "socket", 3)})));
