@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -68,10 +69,24 @@ struct Injection {
 };
 
 // What one POST got: 0 when nothing answered.
-int post(httplib::SSLClient& client, const Node& node, const Delta& delta) {
-  auto answer = client.Post("/api/v1/deltas", {{"Authorization", "Bearer " + node.token}},
-                            tailor::common::encode_delta(delta), "application/json");
+int post(httplib::SSLClient& client, const Node& node, const std::string& body) {
+  auto answer = client.Post("/api/v1/deltas", {{"Authorization", "Bearer " + node.token}}, body,
+                            "application/json");
   return answer ? answer->status : 0;
+}
+
+// The load is written by LoadShape::encoded_batch, not encode_delta: checked here to be the
+// same bytes, so the figures are of the wire format agents send.
+void check_encoding(const tailor::bench::LoadShape& load, const tailor::bench::Growth& growth) {
+  const int nodes = load.shape().nodes;
+  for (int index : {0, nodes / 2, nodes - 1}) {
+    for (uint64_t seq : {1, 2, 3, 1000}) {
+      if (load.encoded_batch(index, seq, growth) !=
+          tailor::common::encode_delta(load.batch(index, seq, growth)))
+        die("LoadShape::encoded_batch differs from encode_delta for node " + std::to_string(index) +
+            " batch " + std::to_string(seq));
+    }
+  }
 }
 
 bool profile_has(const tailor::testbed::TestApiServer& server, const WorkloadKey& key,
@@ -131,9 +146,13 @@ int main(int argc, char** argv) {
   const tailor::bench::LoadShape load(shape);
   const tailor::bench::Growth growth =
       options.converging ? tailor::bench::kConverging : tailor::bench::kConverged;
+  check_encoding(load, growth);
+  // Another build of the aggregator, to compare two builds interleaved in one session.
+  const char* other_binary = std::getenv("TAILOR_BENCH_AGGREGATOR");
+  const std::string binary = other_binary != nullptr ? other_binary : TAILOR_AGGREGATOR_BIN;
   // The per-node limit is lifted: the load generator sends a node's batches back to back,
   // which a real agent (a batch every few seconds) never does.
-  AggregatorProcess aggregator(TAILOR_AGGREGATOR_BIN, {"--rate", "1000000", "--burst", "1000000"});
+  AggregatorProcess aggregator(binary, {"--rate", "1000000", "--burst", "1000000"});
   std::vector<Node> nodes(shape.nodes);
   for (int i = 0; i < shape.nodes; ++i) {
     nodes[i].name = load.node(i).name;
@@ -160,7 +179,7 @@ int main(int argc, char** argv) {
         for (std::size_t i; (i = next++) < nodes.size();) {
           Node& node = nodes[i];
           for (;;) {
-            const int status = post(*client, node, load.batch(int(i), 1, growth));
+            const int status = post(*client, node, load.encoded_batch(int(i), 1, growth));
             if (status == 200) break;
             if (status == 429) {
               ++review_limited;
@@ -206,7 +225,7 @@ int main(int argc, char** argv) {
         }
         const std::size_t i = next++ % nodes.size();
         Node& node = nodes[i];
-        const int status = post(*client, node, load.batch(int(i), ++node.seq, growth));
+        const int status = post(*client, node, load.encoded_batch(int(i), ++node.seq, growth));
         if (status == 200) {
           if (measuring) {
             ++batches;
@@ -246,7 +265,7 @@ int main(int argc, char** argv) {
                                  std::nullopt});
       delta.workloads.push_back(report);
       const auto sent = steady::now();
-      const int status = post(*client, node, delta);
+      const int status = post(*client, node, tailor::common::encode_delta(delta));
       if (status != 200) {
         if (status == 0) client = connect();
         continue;

@@ -34,31 +34,38 @@ void record_report(NodeReport& report, uint64_t seq, const common::WorkloadDelta
 
 Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
   Applied applied;
+  // Each key is looked up once: a lookup compares four strings at each of a dozen levels and
+  // misses the cache on most, and a batch carries one report per container of its node.
+  std::vector<Workloads::iterator> found;
+  found.reserve(delta.workloads.size());
   std::lock_guard lock(mu_);
-  const std::size_t added = static_cast<std::size_t>(
-      std::count_if(delta.workloads.begin(), delta.workloads.end(),
-                    [&](const auto& workload) { return !workloads_.contains(workload.key); }));
+  std::size_t added = 0;
+  for (const auto& workload : delta.workloads) {
+    found.push_back(workloads_.find(workload.key));
+    added += found.back() == workloads_.end() ? 1 : 0;
+  }
   if (added > 0 && workloads_.size() + added > options_.max_workloads) {
     applied.full = true;
     return applied;
   }
+  const uint32_t node = intern(delta.node);
   const uint32_t run = intern_run(delta.node, delta.agent.id);
   const bool settled = settled_runs_.contains(run);
   if (!settled) run_last_seen_[run] = now_unix_ms;
-  for (const auto& workload : delta.workloads) {
-    MergedWorkload merged = from_delta(delta.node, run, workload);
-    // Its tallies are in the settled sums already; its node stays.
-    if (settled) {
-      for (auto& [id, syscall] : merged.syscalls) {
-        syscall.by_agent.clear();
-        syscall.values_by_agent.clear();
-        syscall.settled_nodes.insert(delta.node);
-      }
+  for (std::size_t i = 0; i < delta.workloads.size(); ++i) {
+    const auto& workload = delta.workloads[i];
+    auto at = found[i];
+    if (at == workloads_.end()) {
+      at = workloads_.try_emplace(workload.key).first;
+      at->second.first_discovery_unix_ms = now_unix_ms;
     }
-    if (merge_locked(workload.key, merged, now_unix_ms).profile) ++applied.grown;
-    if (!settled && (workload.enforcement || !workload.denied.empty())) {
-      record_report(workloads_.at(workload.key).reports[run], delta.seq, workload);
+    TrackedWorkload& tracked = at->second;
+    if (merge_delta(tracked.merged, node, run, workload, settled).profile) {
+      note_growth(at->first, tracked, now_unix_ms);
+      ++applied.grown;
     }
+    if (!settled && (workload.enforcement || !workload.denied.empty()))
+      record_report(tracked.reports[run], delta.seq, workload);
   }
   // A sweep of the whole store, so not on every batch: a tenth of the settling time is plenty.
   if (settled_at_unix_ms_ == 0) settled_at_unix_ms_ = now_unix_ms;
@@ -111,12 +118,15 @@ MergeGrowth MergeStore::merge_locked(const common::WorkloadKey& key, const Merge
   TrackedWorkload& tracked = it->second;
   if (inserted) tracked.first_discovery_unix_ms = now_unix_ms;
   const MergeGrowth growth = merge_into(tracked.merged, workload);
-  if (growth.profile) {
-    ++tracked.version;
-    tracked.last_discovery_unix_ms = now_unix_ms;
-    changes_.insert_or_assign(key, tracked.version);
-  }
+  if (growth.profile) note_growth(key, tracked, now_unix_ms);
   return growth;
+}
+
+void MergeStore::note_growth(const common::WorkloadKey& key, TrackedWorkload& tracked,
+                             int64_t now_unix_ms) {
+  ++tracked.version;
+  tracked.last_discovery_unix_ms = now_unix_ms;
+  changes_.insert_or_assign(key, tracked.version);
 }
 
 std::optional<uint64_t> MergeStore::restore(const common::WorkloadKey& key,

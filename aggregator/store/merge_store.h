@@ -46,8 +46,8 @@ struct Applied {
   bool full = false;
 };
 
-// The aggregator's state: WorkloadKey -> merged workload. Thread-safe; every change goes
-// through merge_into, so replays, duplicates and reordering change nothing.
+// The aggregator's state: WorkloadKey -> merged workload. Thread-safe; every change is a join
+// (merge_into, merge_delta), so replays, duplicates and reordering change nothing.
 class MergeStore {
  public:
   explicit MergeStore(StoreOptions options = {}) : options_(options) {}
@@ -77,13 +77,17 @@ class MergeStore {
   std::size_t max_workloads() const { return options_.max_workloads; }
 
  private:
+  using Workloads = std::map<common::WorkloadKey, TrackedWorkload>;
+
   MergeGrowth merge_locked(const common::WorkloadKey& key, const MergedWorkload& workload,
                            int64_t now_unix_ms);
+  // A new version of `key`'s profile, for the writer's change feed.
+  void note_growth(const common::WorkloadKey& key, TrackedWorkload& tracked, int64_t now_unix_ms);
   void settle_ended_runs(int64_t now_unix_ms);
 
   StoreOptions options_;
   mutable std::mutex mu_;
-  std::map<common::WorkloadKey, TrackedWorkload> workloads_;
+  Workloads workloads_;
   std::unordered_map<uint32_t, int64_t> run_last_seen_;  // interned run id -> last batch
   std::unordered_set<uint32_t> settled_runs_;
   int64_t settled_at_unix_ms_ = 0;

@@ -75,13 +75,6 @@ bool add_pods(std::set<std::string>& into, const Uids& from) {
   return changed;
 }
 
-template <typename T>
-bool insert_all(std::set<T>& into, const std::set<T>& from) {
-  const std::size_t before = into.size();
-  into.insert(from.begin(), from.end());
-  return into.size() != before;
-}
-
 MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
   MergeGrowth growth;
   common::merge_name(into.name, from.name);
@@ -150,31 +143,14 @@ std::optional<common::RecordedArg> MergedSyscall::arg_calls() const {
 MergedWorkload from_delta(const std::string& node, uint32_t run,
                           const common::WorkloadDelta& delta) {
   MergedWorkload workload;
-  add_pods(workload.pods, delta.pods);
-  workload.nodes.insert(node);
-  for (const auto& syscall : delta.syscalls) {
-    MergedSyscall merged;
-    merged.name = syscall.name;
-    merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
-    MergedSyscall::AgentTally& tally = merged.tally(run);
-    tally.calls = syscall.count;
-    tally.pods = syscall.pods;
-    if (syscall.arg) {
-      // The calls are the run's, so they go with its tally; the values, with none settled yet,
-      // into the union.
-      merged.arg = common::RecordedArg{syscall.arg->index, {}, syscall.arg->complete};
-      for (const auto& [value, calls] : syscall.arg->values) merged.arg->values.emplace(value, 0);
-      merged.values_by_agent.push_back({run, syscall.arg->values});
-    }
-    workload.syscalls.emplace(syscall.id(), std::move(merged));
-  }
+  merge_delta(workload, intern(node), run, delta);
   return workload;
 }
 
 MergeGrowth merge_into(MergedWorkload& into, const MergedWorkload& from) {
   MergeGrowth growth;
   growth.coverage |= add_pods(into.pods, from.pods);
-  growth.coverage |= insert_all(into.nodes, from.nodes);
+  growth.coverage |= into.nodes.insert_all(from.nodes);
   for (auto [at_least, other] : {std::pair{&into.pods_seen_at_least, from.pods_seen_at_least},
                                  std::pair{&into.nodes_seen_at_least, from.nodes_seen_at_least}}) {
     if (other <= *at_least) continue;
@@ -203,6 +179,54 @@ uint64_t MergedWorkload::pods_seen() const {
     seen = std::max(seen, static_cast<uint64_t>(static_cast<double>(kMaxPodUids - 1) / fraction));
   }
   return std::max(seen, pods_seen_at_least);
+}
+
+MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
+                        const common::WorkloadDelta& delta, bool settled) {
+  MergeGrowth growth;
+  growth.coverage |= add_pods(into.pods, delta.pods);
+  growth.coverage |= into.nodes.insert_id(node);
+  for (const auto& syscall : delta.syscalls) {
+    // The argument as this entry stands for it: every value, with no settled calls yet; a
+    // run's calls per value go with its tally.
+    std::optional<common::RecordedArg> arg;
+    if (syscall.arg) {
+      arg = common::RecordedArg{syscall.arg->index, {}, syscall.arg->complete};
+      for (const auto& [value, calls] : syscall.arg->values) arg->values.emplace(value, 0);
+    }
+    auto [at, added] = into.syscalls.try_emplace(syscall.id());
+    MergedSyscall& merged = at->second;
+    if (added) {
+      growth.profile = true;
+      merged.name = syscall.name;
+      merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
+      merged.arg = std::move(arg);
+    } else {
+      common::merge_name(merged.name, syscall.name);
+      if (merged.first_seen_unix_ms == 0 ||
+          (syscall.first_seen_unix_ms != 0 &&
+           syscall.first_seen_unix_ms < merged.first_seen_unix_ms)) {
+        merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
+      }
+      growth.profile |= common::merge_arg(merged.arg, arg, common::Combine::max);
+    }
+    if (settled) {
+      const bool new_node = merged.settled_nodes.insert_id(node);
+      growth.coverage |= new_node && !added;
+      continue;
+    }
+    bool new_run = false;
+    MergedSyscall::AgentTally& tally = run_of(merged.by_agent, run, new_run);
+    growth.coverage |= !added && (new_run || syscall.pods > tally.pods);
+    tally.calls = common::combine(tally.calls, syscall.count, common::Combine::max);
+    tally.pods = std::max(tally.pods, syscall.pods);
+    if (syscall.arg) {
+      bool new_values = false;
+      common::merge_counts(run_of(merged.values_by_agent, run, new_values).calls,
+                           syscall.arg->values, common::Combine::max);
+    }
+  }
+  return growth;
 }
 
 uint64_t MergedWorkload::nodes_seen() const {

@@ -75,7 +75,7 @@ inline constexpr std::size_t kMaxPodUids = 1000;
 struct MergedWorkload {
   std::map<SyscallId, MergedSyscall> syscalls;
   std::set<std::string> pods;  // uids, at most kMaxPodUids (see above)
-  std::set<std::string> nodes;
+  NameSet nodes;
   // Counts a SeccompProfile's annotations held (written before a restart, or by another
   // replica that saw other agents), whose uids and names are not in it: joined by maximum,
   // so the figures never go back and stay lower bounds of the truth.
@@ -103,5 +103,11 @@ MergedWorkload from_delta(const std::string& node, uint32_t run,
 
 // Joins `from` into `into`.
 MergeGrowth merge_into(MergedWorkload& into, const MergedWorkload& from);
+
+// merge_into(into, from_delta(node, run, delta)) without building the delta's state: the
+// ingest path, once per report. `node` is intern(node). A `settled` run's tallies are in the
+// settled sums already (MergeStore), so it adds its node, syscalls and values, no counts.
+MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
+                        const common::WorkloadDelta& delta, bool settled = false);
 
 }  // namespace tailor::aggregator

@@ -33,7 +33,7 @@ json state_json(const std::map<common::WorkloadKey, TrackedWorkload>& state, int
            {"name", key.name},
            {"container", key.container}}},
          {"version", tracked.version},
-         {"nodes", tracked.merged.nodes},
+         {"nodes", tracked.merged.nodes.names()},
          {"pods_seen", tracked.merged.pods_seen()},
          {"nodes_seen", tracked.merged.nodes_seen()},
          {"first_discovery_unix_ms", tracked.first_discovery_unix_ms},

@@ -20,11 +20,10 @@ std::string render_workload_page(const common::WorkloadKey& key, const TrackedWo
   items.emplace_back("Workload", key.kind + " " + key.name + " in namespace " + key.namespace_name);
   items.emplace_back("Container", key.container);
   items.emplace_back("Replicas seen", std::to_string(merged.pods_seen()));
-  items.emplace_back(
-      "Nodes seen",
-      std::to_string(merged.nodes_seen()) +
-          (merged.nodes.empty() ? ""
-                                : ": " + common::join({merged.nodes.begin(), merged.nodes.end()})));
+  const auto nodes = merged.nodes.names();
+  items.emplace_back("Nodes seen",
+                     std::to_string(merged.nodes_seen()) +
+                         (nodes.empty() ? "" : ": " + common::join({nodes.begin(), nodes.end()})));
   items.emplace_back("First syscall seen", common::utc_time(start));
   items.emplace_back("First discovery", common::utc_time(tracked.first_discovery_unix_ms));
   items.emplace_back("Last discovery", common::utc_time(tracked.last_discovery_unix_ms));

@@ -83,7 +83,7 @@ common::Result<json> profile_object(const common::WorkloadKey& key, const Tracke
                                                     {"name", key.name},
                                                     {"container", key.container}}
                                                    .dump()},
-                         {kNodesAnnotation, listed_nodes(merged.nodes)},
+                         {kNodesAnnotation, listed_nodes(merged.nodes.names())},
                          {kNodeCountAnnotation, std::to_string(merged.nodes_seen())},
                          {kPodsSeenAnnotation, std::to_string(merged.pods_seen())},
                          {"tailor.dev/syscalls-seen", std::to_string(merged.syscalls.size())},

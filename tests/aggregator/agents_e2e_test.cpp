@@ -42,7 +42,7 @@ TEST_F(AgentsToAggregatorTest, ReplicasOnTwoNodesBecomeOneSeccompProfile) {
   EXPECT_TRUE(allowed(key).contains("sync")) << slurp(fleet_->agents().back().err_path);
   auto tracked = aggregator_->store().get(key);
   ASSERT_TRUE(tracked);
-  EXPECT_EQ(tracked->merged.nodes, (std::set<std::string>{"node-a", "node-b"}));
+  EXPECT_EQ(tracked->merged.nodes.names(), (std::set<std::string>{"node-a", "node-b"}));
   // Pods per syscall: sync is one replica's, the shell's own calls are both replicas'.
   uint64_t most_pods = 0;
   for (const auto& [id, syscall] : tracked->merged.syscalls) {

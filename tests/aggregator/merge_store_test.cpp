@@ -119,6 +119,35 @@ TEST(MergeStoreTest, MergeIsCommutativeAssociativeAndIdempotent) {
   }
 }
 
+// The ingest path merges a report straight into the stored state: the same state and the same
+// growth as joining the report's own state (from_delta) into it, for live and settled runs.
+TEST(MergeStoreTest, MergingADeltaDirectlyEqualsJoiningItsState) {
+  for (uint32_t seed = 1; seed <= 300; ++seed) {
+    std::mt19937 rng(seed);
+    MergedWorkload direct, joined;
+    for (const auto& delta : random_deltas(rng, 8)) {
+      const uint32_t node = intern(delta.node);
+      const uint32_t run = intern_run(delta.node, delta.agent.id);
+      for (const auto& report : delta.workloads) {
+        const bool settled = rng() % 4 == 0;
+        MergedWorkload from = from_delta(delta.node, run, report);
+        if (settled) {
+          for (auto& [id, syscall] : from.syscalls) {
+            syscall.by_agent.clear();
+            syscall.values_by_agent.clear();
+            syscall.settled_nodes.insert(delta.node);
+          }
+        }
+        const MergeGrowth expected = merge_into(joined, from);
+        const MergeGrowth got = merge_delta(direct, node, run, report, settled);
+        ASSERT_EQ(direct, joined) << "seed " << seed;
+        ASSERT_EQ(got.profile, expected.profile) << "seed " << seed;
+        ASSERT_EQ(got.coverage, expected.coverage) << "seed " << seed;
+      }
+    }
+  }
+}
+
 // Pods of a workload rolled out again and again: the uids kept stay bounded, whatever the
 // order batches arrive in, and the count past the bound is an estimate within a few percent.
 TEST(MergeStoreTest, PodUidsAreBoundedAndTheirCountEstimatedPastTheBound) {

@@ -285,7 +285,7 @@ TEST_F(ProfileWriterTest, ARestartRebuildsStateFromTheObjects) {
   std::set<std::string> names;
   for (const auto& [id, syscall] : rebuilt->merged.syscalls) names.insert(syscall.name);
   EXPECT_THAT(names, ::testing::IsSupersetOf({"read", "uname"}));
-  EXPECT_EQ(rebuilt->merged.nodes, (std::set<std::string>{"node-a", "node-b"}));
+  EXPECT_EQ(rebuilt->merged.nodes.names(), (std::set<std::string>{"node-a", "node-b"}));
   EXPECT_EQ(rebuilt->merged.pods_seen(), 2u) << "pod uids are not in the object, their count is";
   EXPECT_EQ(restarted->writer->pending(), 0u) << "nothing to rewrite after a restart";
 
