@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   app.add_option("--agent-service-account", line.agent_service_account,
                  "The only user whose batches are accepted")
       ->capture_default_str();
-  app.add_option("--debounce", line.debounce_s, "Seconds between a profile's change and its write")
+  app.add_option("--debounce", line.debounce_s,
+                 "Shortest seconds between two writes of one profile")
       ->capture_default_str();
   app.add_flag("--record-only", line.record_only,
                "Merge and serve /api/v1/profiles; write no SeccompProfiles");

@@ -271,12 +271,17 @@ void ProfileWriter::learn_changes_locked(Clock::time_point now) {
   }
 }
 
+ProfileWriter::Clock::time_point ProfileWriter::due_at(const KeyState& state) const {
+  if (!state.last_write) return *state.changed;
+  return std::max(*state.changed, *state.last_write + options_.debounce);
+}
+
 void ProfileWriter::enqueue_locked(Entry& entry, Clock::time_point now) {
   const KeyState& state = entry.second;
   if (state.retry_at > now) {
     backing_off_.emplace(state.retry_at, &entry);
   } else {
-    waiting_.emplace(*state.changed, &entry);
+    waiting_.emplace(due_at(state), &entry);
   }
 }
 
@@ -285,9 +290,9 @@ ProfileWriter::Entry* ProfileWriter::take_due_locked(Clock::time_point now) {
   while (!backing_off_.empty() && backing_off_.begin()->first <= now) {
     Entry* entry = backing_off_.begin()->second;
     backing_off_.erase(backing_off_.begin());
-    waiting_.emplace(*entry->second.changed, entry);
+    waiting_.emplace(due_at(entry->second), entry);
   }
-  if (waiting_.empty() || now - waiting_.begin()->first < options_.debounce) return nullptr;
+  if (waiting_.empty() || waiting_.begin()->first > now) return nullptr;
   Entry* entry = waiting_.begin()->second;
   waiting_.erase(waiting_.begin());
   return entry;
@@ -295,13 +300,13 @@ ProfileWriter::Entry* ProfileWriter::take_due_locked(Clock::time_point now) {
 
 std::size_t ProfileWriter::count_due_locked(Clock::time_point now, std::size_t limit) {
   std::size_t due = 0;
-  for (const auto& [changed, entry] : waiting_) {
-    if (due == limit || now - changed < options_.debounce) break;
+  for (const auto& [at, entry] : waiting_) {
+    if (due == limit || at > now) break;
     ++due;
   }
   for (const auto& [retry_at, entry] : backing_off_) {
     if (due == limit || retry_at > now) break;
-    if (now - *entry->second.changed >= options_.debounce) ++due;
+    if (due_at(entry->second) <= now) ++due;
   }
   return due;
 }
@@ -346,6 +351,7 @@ void ProfileWriter::settle_locked(Entry& entry, Outcome outcome, uint64_t versio
   }
   if (outcome == Outcome::written) {
     latency_.Observe(std::chrono::duration<double>(now - changed).count());
+    state.last_write = now;
   }
   state.written = std::max(state.written, version);
   state.backoff = std::chrono::milliseconds(0);

@@ -35,8 +35,10 @@ namespace tailor::aggregator {
 struct WriterOptions {
   // Merge and serve /api/v1/profiles, never touch SeccompProfiles.
   bool record_only = false;
-  // Wait this long after a profile first changes before writing it, so a burst of
-  // discoveries (a workload starting on many nodes) is one write.
+  // The shortest time between two writes of one profile. A change to a profile not written
+  // within it is written at once; the changes that follow within it are written together when
+  // it ends, so a burst of discoveries (a workload starting on many nodes) is two writes and a
+  // profile is written at most once per debounce however often it changes.
   std::chrono::milliseconds debounce{2000};
   std::chrono::milliseconds tick{100};
   std::chrono::milliseconds initial_backoff{200};
@@ -112,9 +114,13 @@ class ProfileWriter {
     bool restate = false;
     Clock::time_point retry_at{};
     std::chrono::milliseconds backoff{0};
+    std::optional<Clock::time_point> last_write;  // when a write of it last ended
     Held held;
   };
   using Entry = std::map<common::WorkloadKey, KeyState>::value_type;
+  // When a changed key may be written: at its first unwritten change, but not within the
+  // debounce after its last write.
+  Clock::time_point due_at(const KeyState& state) const;
   // (time, key): a queue ordered by time, then key.
   struct Earlier {
     bool operator()(const std::pair<Clock::time_point, Entry*>& a,
@@ -134,7 +140,7 @@ class ProfileWriter {
   void restate_locked(const std::vector<common::WorkloadKey>& keys, Clock::time_point now);
   void learn_changes_locked(Clock::time_point now);
   void enqueue_locked(Entry& entry, Clock::time_point now);
-  // The waiting key with the oldest change, if its debounce and backoff are over.
+  // The waiting key due first, if it is due.
   Entry* take_due_locked(Clock::time_point now);
   std::size_t count_due_locked(Clock::time_point now, std::size_t limit);
   // Writes due keys until none is due (`until_idle`) or until stop().
@@ -161,7 +167,7 @@ class ProfileWriter {
   std::mutex mu_;
   // Entries are never erased, so the queues point into the map.
   std::map<common::WorkloadKey, KeyState> keys_;
-  Queue waiting_;      // changed, by first change; neither written nor backing off
+  Queue waiting_;      // changed, by due_at; neither written nor backing off
   Queue backing_off_;  // changed, by retry time, after a failed write
   std::condition_variable tick_cv_;
   std::condition_variable work_cv_;

@@ -342,8 +342,39 @@ TEST_F(ProfileWriterTest, AnObjectDeletedBetweenWritesIsCreatedAgain) {
   EXPECT_EQ(writes(*r, "error"), 0) << "a 404 on the PUT is not an error: it reads and creates";
 }
 
-// The backlog gauge, updated once a second: what is waiting (here the debounce holds it),
-// then nothing once it is written.
+// The debounce bounds how often one profile is written, not how long a change waits: the
+// first change is written at once, the changes within the debounce after it together at its end.
+TEST_F(ProfileWriterTest, AChangeIsWrittenAtOnceAndTheNextOnesTogetherAfterTheDebounce) {
+  WriterOptions options;
+  options.tick = std::chrono::milliseconds(5);
+  options.debounce = std::chrono::seconds(5);
+  Replica r;
+  clients_.push_back(new_client());
+  r.writer = std::make_unique<ProfileWriter>(*clients_.back(), r.store, r.registry, options);
+  ASSERT_TRUE(r.writer->start_up());
+  r.writer->start();
+  const auto changed = std::chrono::steady_clock::now();
+  r.store.apply(delta_from("node-a", "a1", kWeb, {"read"}), 1000);
+  ASSERT_TRUE(eventually([&] { return allowed(kWeb).contains("read"); }));
+  const auto first_seen = std::chrono::steady_clock::now();
+  EXPECT_LT(first_seen - changed, options.debounce) << "the first change waited for the debounce";
+
+  const int updates = server_->request_count(Verb::kUpdate);
+  r.store.apply(delta_from("node-b", "b1", kWeb, {"uname"}), 2000);
+  r.writer->pending();  // learnt now, so both changes fall in the debounce after the first write
+  r.store.apply(delta_from("node-c", "c1", kWeb, {"sync"}), 2000);
+  std::this_thread::sleep_until(first_seen + std::chrono::seconds(3));
+  EXPECT_FALSE(allowed(kWeb).contains("uname")) << "written again within the debounce";
+  ASSERT_TRUE(eventually([&] {
+    const auto names = allowed(kWeb);
+    return names.contains("uname") && names.contains("sync");
+  }));
+  EXPECT_EQ(server_->request_count(Verb::kUpdate), updates + 1) << "one write for both changes";
+  r.writer->stop();
+}
+
+// The backlog gauge, updated once a second: what is waiting (here the slow API server holds
+// it), then nothing once it is written.
 TEST_F(ProfileWriterTest, ThePendingGaugeIsTheBacklog) {
   WriterOptions options;
   options.tick = std::chrono::milliseconds(5);
