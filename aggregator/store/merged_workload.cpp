@@ -44,31 +44,32 @@ uint64_t pod_hash(std::string_view uid) {
 }
 
 // Ordered by hash, then uid: a total order, so which uids are kept depends only on the union.
-using PodRank = std::pair<uint64_t, std::string_view>;
-PodRank pod_rank(std::string_view uid) { return {pod_hash(uid), uid}; }
+using PodRank = std::pair<uint64_t, std::string>;
+PodRank pod_rank(std::string_view uid) { return {pod_hash(uid), std::string(uid)}; }
 
 // Adds `from`'s uids to `into`, keeping the kMaxPodUids of lowest rank; true when it changed.
 // Agents send a pod's uid once (the batch after they first see it), so ranking the kept uids
 // at the bound is rare.
 template <typename Uids>
-bool add_pods(std::set<std::string>& into, const Uids& from) {
+bool add_pods(PodUids& into, const Uids& from) {
   bool changed = false;
   std::vector<PodRank> kept;  // a max-heap of into's ranks, once at the bound
   for (const auto& uid : from) {
     if (into.contains(uid)) continue;
     if (into.size() < kMaxPodUids) {
-      changed |= into.insert(uid).second;
+      changed |= into.insert(uid);
       continue;
     }
     if (kept.empty()) {
-      for (const auto& other : into) kept.push_back(pod_rank(other));
+      for (const auto& other : into.uids()) kept.push_back(pod_rank(other));
       std::make_heap(kept.begin(), kept.end());
     }
-    const PodRank rank = pod_rank(uid);
+    PodRank rank = pod_rank(uid);
     if (rank >= kept.front()) continue;
     std::pop_heap(kept.begin(), kept.end());
-    into.erase(std::string(kept.back().second));
-    kept.back() = {rank.first, *into.insert(uid).first};
+    into.erase(kept.back().second);
+    into.insert(uid);
+    kept.back() = std::move(rank);
     std::push_heap(kept.begin(), kept.end());
     changed = true;
   }
@@ -149,7 +150,7 @@ MergedWorkload from_delta(const std::string& node, uint32_t run,
 
 MergeGrowth merge_into(MergedWorkload& into, const MergedWorkload& from) {
   MergeGrowth growth;
-  growth.coverage |= add_pods(into.pods, from.pods);
+  growth.coverage |= add_pods(into.pods, from.pods.uids());
   growth.coverage |= into.nodes.insert_all(from.nodes);
   for (auto [at_least, other] : {std::pair{&into.pods_seen_at_least, from.pods_seen_at_least},
                                  std::pair{&into.nodes_seen_at_least, from.nodes_seen_at_least}}) {
@@ -174,7 +175,7 @@ uint64_t MergedWorkload::pods_seen() const {
   uint64_t seen = pods.size();
   if (pods.size() >= kMaxPodUids) {
     uint64_t kth = 0;
-    for (const auto& uid : pods) kth = std::max(kth, pod_hash(uid));
+    for (const auto& uid : pods.uids()) kth = std::max(kth, pod_hash(uid));
     const double fraction = (static_cast<double>(kth) + 1) / 18446744073709551616.0;  // 2^64
     seen = std::max(seen, static_cast<uint64_t>(static_cast<double>(kMaxPodUids - 1) / fraction));
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "aggregator/store/interned.h"
+#include "aggregator/store/pod_uids.h"
 #include "common/report/report.h"
 #include "common/wire/delta.h"
 
@@ -74,7 +75,7 @@ inline constexpr std::size_t kMaxPodUids = 1000;
 // The merged state of one workload container.
 struct MergedWorkload {
   std::map<SyscallId, MergedSyscall> syscalls;
-  std::set<std::string> pods;  // uids, at most kMaxPodUids (see above)
+  PodUids pods;  // at most kMaxPodUids (see above)
   NameSet nodes;
   // Counts a SeccompProfile's annotations held (written before a restart, or by another
   // replica that saw other agents), whose uids and names are not in it: joined by maximum,
