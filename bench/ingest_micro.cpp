@@ -52,6 +52,12 @@ void BM_EncodeSteadyBatch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kShape.containers_per_node);
 }
 
+// What bench/aggregator_load sends: the same bytes from fragments encoded once.
+void BM_EncodeSteadyBatchFromFragments(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(load().encoded_batch(0, 2, kGrowth));
+  state.SetItemsProcessed(state.iterations() * kShape.containers_per_node);
+}
+
 void BM_ApplySteadyBatch(benchmark::State& state) {
   tailor::aggregator::MergeStore store;
   for (int node = 0; node < kShape.nodes; ++node) store.apply(load().batch(node, 1, kGrowth), 1);
@@ -67,6 +73,7 @@ void BM_ApplySteadyBatch(benchmark::State& state) {
 BENCHMARK(BM_DecodeFirstBatch);
 BENCHMARK(BM_DecodeSteadyBatch);
 BENCHMARK(BM_EncodeSteadyBatch);
+BENCHMARK(BM_EncodeSteadyBatchFromFragments);
 BENCHMARK(BM_ApplySteadyBatch);
 
 }  // namespace
