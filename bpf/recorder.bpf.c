@@ -5,9 +5,9 @@
  *
  * Hot path for a tracked process: cache hit in .bss, array element by index,
  * one load for "is this a runtime process" (bpf/runtime_marks.bpf.h), a bit
- * test, one atomic add in this CPU's stripe of the counts. For an untracked one: the cache hit alone. Calls a
- * seccomp filter denied are counted apart, off the syscall path
- * (bpf/denials.bpf.h). */
+ * test, one atomic add in this CPU's stripe of the counts. For an untracked one: the cache hit
+ * alone. Calls a seccomp filter denied are counted apart, off the syscall path (bpf/denials.bpf.h).
+ */
 // clang-format off: the libbpf headers need vmlinux.h's types first.
 #include "vmlinux.h"
 // clang-format on

@@ -316,8 +316,8 @@ SyscallCounts Recorder::counts_at(uint32_t slot) const {
     if (__atomic_load_n(&set.seen[nr / 64], __ATOMIC_RELAXED) & bit) {
       uint64_t calls = __atomic_load_n(&set.counts[nr], __ATOMIC_RELAXED);
       for (uint32_t stripe = 0; stripe < stripe_mask_; ++stripe)
-        calls += __atomic_load_n(&stripes_[slot * stripe_mask_ + stripe].counts[nr],
-                                 __ATOMIC_RELAXED);
+        calls +=
+            __atomic_load_n(&stripes_[slot * stripe_mask_ + stripe].counts[nr], __ATOMIC_RELAXED);
       out.calls[nr] = calls;
     }
     if (__atomic_load_n(&set.args_overflow[nr / 64], __ATOMIC_RELAXED) & bit)
