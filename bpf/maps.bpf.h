@@ -27,6 +27,16 @@ struct {
   __type(value, struct tailor_syscall_set);
 } syscall_sets SEC(".maps");
 
+/* Stripes 1 and up of each set's counts (tailor_count_stripe in abi.h). At
+ * least one element, unused, when the loader chose one stripe. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(map_flags, BPF_F_MMAPABLE);
+  __uint(max_entries, 1); /* tunable: sets * (stripes - 1) */
+  __type(key, __u32);
+  __type(value, struct tailor_count_stripe);
+} count_stripes SEC(".maps");
+
 /* (cgroup id, abi) -> index in syscall_sets. Written by the program when it
  * takes a slot; deleted by user space when it releases one. A set outlives
  * its cgroup, so a container that exits before user space looks is not lost. */

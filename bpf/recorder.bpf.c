@@ -5,9 +5,9 @@
  *
  * Hot path for a tracked process: cache hit in .bss, array element by index,
  * one load for "is this a runtime process" (bpf/runtime_marks.bpf.h), a bit
- * test, one atomic add. For an untracked one: the cache hit alone. Calls a
- * seccomp filter denied are counted apart, off the syscall path
- * (bpf/denials.bpf.h). */
+ * test, one atomic add in this CPU's stripe of the counts. For an untracked one: the cache hit
+ * alone. Calls a seccomp filter denied are counted apart, off the syscall path (bpf/denials.bpf.h).
+ */
 // clang-format off: the libbpf headers need vmlinux.h's types first.
 #include "vmlinux.h"
 // clang-format on
@@ -30,7 +30,12 @@ const volatile __u32 tailor_abi_version = TAILOR_ABI_VERSION;
 const volatile __u8 arg_specs[TAILOR_MAX_SYSCALLS] = {[0 ... TAILOR_MAX_SYSCALLS - 1] =
                                                           TAILOR_ARG_NONE};
 
+/* Count stripes minus one, a power of two minus one (0: one stripe), set by the
+ * loader: the verifier drops the striped path when it is 0. */
+const volatile __u32 stripe_mask = 0;
+
 static const struct tailor_syscall_set empty_set;
+static const struct tailor_count_stripe empty_stripe;
 
 #define X32_SYSCALL_BIT 0x40000000
 #define X86_TS_COMPAT 0x0002
@@ -83,6 +88,10 @@ static __noinline __u64 slot_for(__u64 cgroup_id, __u32 abi, __u32 phase) {
   }
   /* Clear what a straggler may have written since user space released it. */
   bpf_map_update_elem(&syscall_sets, &slot, &empty_set, BPF_ANY);
+  for (__u32 stripe = 0; stripe < stripe_mask && stripe < TAILOR_MAX_COUNT_STRIPES - 1; stripe++) {
+    __u32 at = slot * stripe_mask + stripe;
+    bpf_map_update_elem(&count_stripes, &at, &empty_stripe, BPF_ANY);
+  }
   struct tailor_syscall_set* set = bpf_map_lookup_elem(&syscall_sets, &slot);
   if (!set) return 0;
   set->cgroup_id = cgroup_id;
@@ -250,15 +259,24 @@ static __always_inline struct tailor_syscall_set* other_set(struct tailor_syscal
   return bpf_map_lookup_elem(&syscall_sets, index);
 }
 
-static __always_inline void count_call(struct cgroup* cgrp, struct tailor_syscall_set* set, __u32 n,
-                                       const char* comm) {
+/* The counter of call `n` in this CPU's stripe of the set in `slot`. */
+static __always_inline __u64* call_counter(struct tailor_syscall_set* set, __u32 slot, __u32 n) {
+  __u32 stripe = stripe_mask ? bpf_get_smp_processor_id() & stripe_mask : 0;
+  if (stripe == 0) return &set->counts[n];
+  __u32 at = slot * stripe_mask + stripe - 1;
+  struct tailor_count_stripe* counts = bpf_map_lookup_elem(&count_stripes, &at);
+  return counts ? &counts->counts[n] : &set->counts[n];
+}
+
+static __always_inline void count_call(struct cgroup* cgrp, struct tailor_syscall_set* set,
+                                       __u32 slot, __u32 n, const char* comm) {
   __u64 bit = 1ULL << (n & 63);
   __u64* word = &set->seen[n / 64];
   /* The plain read keeps the common case (already seen) free of a locked op;
    * the fetch-or makes exactly one CPU emit the first-seen event. */
   if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit))
     emit_event(cgrp->kn->id, set, n, TAILOR_EVENT_FIRST_SEEN, 0, 0, comm);
-  __sync_fetch_and_add(&set->counts[n], 1);
+  __sync_fetch_and_add(call_counter(set, slot, n), 1);
 }
 
 SEC("tp_btf/sys_enter")
@@ -282,7 +300,7 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
     set = other_set(set, abi, phase, &index);
     if (!set) return 0;
   }
-  count_call(cgrp, set, n, 0);
+  count_call(cgrp, set, index, n, 0);
 
   if (abi == TAILOR_ABI_NATIVE) {
     __u8 spec = arg_specs[n];
@@ -318,7 +336,7 @@ int BPF_PROG(tailor_exec, struct task_struct* task, pid_t old_pid, struct linux_
   struct tailor_syscall_set* set = current_set(cgrp, &index, &arrival);
   if (!set) return 0;
   set = other_set(set, TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED, &index);
-  if (set) count_call(cgrp, set, nr, comm);
+  if (set) count_call(cgrp, set, index, nr, comm);
   return 0;
 }
 

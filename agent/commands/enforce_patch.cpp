@@ -43,7 +43,7 @@ struct Target {
 common::Result<std::optional<Target>> find_profile(common::KubeClient& client,
                                                    const common::WorkloadKey& key) {
   const std::string name = common::profile_name(key);
-  for (const std::string ns : {std::string(), key.namespace_name}) {
+  for (const std::string& ns : {std::string(), key.namespace_name}) {
     const std::string version = ns.empty() ? "v1" : "v1beta1";
     auto object = client.get(common::api_path(std::string(common::kSpoGroup) + "/" + version,
                                               "seccompprofiles", ns, name));

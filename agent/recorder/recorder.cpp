@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 #include <tuple>
 
 #include "agent/recorder/bpffs.h"
@@ -51,6 +53,16 @@ std::string explain_load_failure(int err) {
          " (set TAILOR_LIBBPF_DEBUG=1 for libbpf's log)";
 }
 
+// Count stripes as a power of two: one per online CPU unless asked, at most 4 by default for the
+// memory each costs (RecorderOptions::count_stripes).
+Result<uint32_t> count_stripes(uint32_t asked) {
+  if (asked > TAILOR_MAX_COUNT_STRIPES)
+    return make_error("at most " + std::to_string(TAILOR_MAX_COUNT_STRIPES) +
+                      " count stripes, not " + std::to_string(asked));
+  const uint32_t cpus = std::max(1u, std::thread::hardware_concurrency());
+  return std::bit_ceil(asked != 0 ? asked : std::min(cpus, 4u));
+}
+
 void install_print_hook() {
   static std::once_flag once;
   std::call_once(once, [] { libbpf_set_print(quiet_libbpf_print); });
@@ -86,11 +98,16 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
         " does not match this tailor (" + std::to_string(TAILOR_ABI_VERSION) + "): rebuild tailor");
   for (const auto& [nr, spec] : options.arg_specs)
     if (nr < TAILOR_MAX_SYSCALLS) self->skel_->rodata->arg_specs[nr] = spec;
+  auto stripes = count_stripes(options.count_stripes);
+  if (!stripes) return stripes.error();
+  self->skel_->rodata->stripe_mask = *stripes - 1;
   auto* maps = &self->skel_->maps;
   if (bpf_map__set_max_entries(maps->tracked, options.max_tracked_cgroups) != 0 ||
       bpf_map__set_max_entries(maps->syscall_sets, options.max_syscall_sets) != 0 ||
       bpf_map__set_max_entries(maps->set_slots, options.max_syscall_sets) != 0 ||
       bpf_map__set_max_entries(maps->free_slots, options.max_syscall_sets) != 0 ||
+      bpf_map__set_max_entries(maps->count_stripes,
+                               std::max(1u, options.max_syscall_sets * (*stripes - 1))) != 0 ||
       bpf_map__set_max_entries(maps->arg_values, options.max_arg_values) != 0 ||
       bpf_map__set_max_entries(maps->denials, options.max_denials) != 0 ||
       bpf_map__set_max_entries(maps->events, options.ring_buffer_bytes) != 0)
@@ -138,6 +155,18 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
     return make_error("cannot map the recorder's syscall sets: " +
                       std::string(std::strerror(errno)));
   self->sets_ = static_cast<tailor_syscall_set*>(sets);
+  // A resumed state keeps the stripes it was loaded with: its .rodata is the pinned one.
+  self->stripe_mask_ = self->skel_->rodata->stripe_mask;
+  if (self->stripe_mask_ != 0) {
+    self->stripes_bytes_ =
+        static_cast<size_t>(self->set_count_) * self->stripe_mask_ * sizeof(tailor_count_stripe);
+    void* stripes_map = ::mmap(nullptr, self->stripes_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED,
+                               bpf_map__fd(maps->count_stripes), 0);
+    if (stripes_map == MAP_FAILED)
+      return make_error("cannot map the recorder's count stripes: " +
+                        std::string(std::strerror(errno)));
+    self->stripes_ = static_cast<tailor_count_stripe*>(stripes_map);
+  }
   // Resumed state already handed its slots out; only fresh maps need all of them.
   for (uint32_t slot = 0; !self->resumed_ && slot < self->set_count_; ++slot)
     if (bpf_map_update_elem(bpf_map__fd(maps->free_slots), nullptr, &slot, BPF_ANY) != 0)
@@ -208,6 +237,7 @@ Status Recorder::unpin(const std::string& pin_dir) {
 Recorder::~Recorder() {
   for (bpf_link* link : pinned_links_) bpf_link__destroy(link);
   if (sets_ != nullptr) ::munmap(sets_, sets_bytes_);
+  if (stripes_ != nullptr) ::munmap(stripes_, stripes_bytes_);
   ring_buffer__free(ring_);
   recorder__destroy(skel_);
 }
@@ -283,8 +313,13 @@ SyscallCounts Recorder::counts_at(uint32_t slot) const {
   const tailor_syscall_set& set = sets_[slot];
   for (uint32_t nr = 0; nr < TAILOR_MAX_SYSCALLS; ++nr) {
     const uint64_t bit = 1ULL << (nr % 64);
-    if (__atomic_load_n(&set.seen[nr / 64], __ATOMIC_RELAXED) & bit)
-      out.calls[nr] = __atomic_load_n(&set.counts[nr], __ATOMIC_RELAXED);
+    if (__atomic_load_n(&set.seen[nr / 64], __ATOMIC_RELAXED) & bit) {
+      uint64_t calls = __atomic_load_n(&set.counts[nr], __ATOMIC_RELAXED);
+      for (uint32_t stripe = 0; stripe < stripe_mask_; ++stripe)
+        calls +=
+            __atomic_load_n(&stripes_[slot * stripe_mask_ + stripe].counts[nr], __ATOMIC_RELAXED);
+      out.calls[nr] = calls;
+    }
     if (__atomic_load_n(&set.args_overflow[nr / 64], __ATOMIC_RELAXED) & bit)
       out.args_overflow.insert(nr);
   }
@@ -350,7 +385,11 @@ Status Recorder::forget_set(const SetKey& key) {
   // Cached resolutions may still point at the slot: invalidate them before
   // the slot can be handed to another cgroup.
   bump_generation();
-  if (slot < set_count_) std::memset(&sets_[slot], 0, sizeof(tailor_syscall_set));
+  if (slot < set_count_) {
+    std::memset(&sets_[slot], 0, sizeof(tailor_syscall_set));
+    if (stripe_mask_ != 0)
+      std::memset(&stripes_[slot * stripe_mask_], 0, stripe_mask_ * sizeof(tailor_count_stripe));
+  }
   forget_arg_values(slot);
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.free_slots), nullptr, &slot, BPF_ANY) != 0)
     return make_error("cannot return a slot to the free queue: " +

@@ -38,6 +38,10 @@ struct RecorderOptions {
   uint32_t max_arg_values = 16384;
   uint32_t ring_buffer_bytes = 256 * 1024;
   uint32_t max_denials = 4096;  // distinct (set, abi, syscall, action) denied
+  // Copies of each set's counts, one per group of CPUs (tailor_count_stripe), so threads of one
+  // container on different CPUs do not contend for a counter; each copy costs
+  // max_syscall_sets * 4.5 KiB. 0: one per online CPU, at most 4; rounded up to a power of two.
+  uint32_t count_stripes = 0;
   // Attach the hooks that see seccomp denials (bpf/denials.bpf.h); off only to measure them.
   bool watch_denials = true;
   ArgSpecs arg_specs = default_arg_specs();
@@ -155,6 +159,9 @@ class Recorder {
   tailor_syscall_set* sets_ = nullptr;  // mmap of the syscall_sets array
   uint32_t set_count_ = 0;
   size_t sets_bytes_ = 0;
+  tailor_count_stripe* stripes_ = nullptr;  // mmap of count_stripes: stripe_mask_ per set
+  uint32_t stripe_mask_ = 0;
+  size_t stripes_bytes_ = 0;
 };
 
 }  // namespace tailor::agent

@@ -186,6 +186,38 @@ TEST_F(RecorderTest, AttributesEveryCallOf64ThreadsAnd5000ShortLivedChildren) {
   EXPECT_EQ(counted.at(nr_of("getppid")), 5000u);
 }
 
+// Each CPU counts into its own stripe of a set (RecorderOptions::count_stripes): with a thread on
+// every CPU calling at once, the sum is still every call, for one stripe, one a CPU and more
+// stripes than CPUs.
+TEST_F(RecorderTest, CountsStayExactWithEveryCpuCallingIntoOneSet) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  constexpr uint64_t kCalls = 100000;
+  for (const uint32_t stripes : {1u, 2u, 8u}) {
+    recorder_.reset();
+    RecorderOptions options;
+    options.count_stripes = stripes;
+    auto opened = Recorder::open(options);
+    ASSERT_TRUE(opened) << opened.error().message;
+    recorder_ = std::move(*opened);
+    const std::string cg = make_cgroup("every-cpu-" + std::to_string(stripes));
+    ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+    ASSERT_EQ(run(cg, {"every-cpu", std::to_string(kCalls)}), 0);
+    const auto counted = calls(id_of(cg));
+    ASSERT_TRUE(counted.contains(nr_of("sched_getparam"))) << stripes << " stripes";
+    EXPECT_EQ(counted.at(nr_of("sched_getparam")), CPU_COUNT(&allowed) * kCalls)
+        << stripes << " stripes";
+  }
+}
+
+TEST_F(RecorderTest, RefusesMoreCountStripesThanItHas) {
+  RecorderOptions options;
+  options.count_stripes = TAILOR_MAX_COUNT_STRIPES + 1;
+  auto opened = Recorder::open(options);
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().message.find("count stripes"), std::string::npos);
+}
+
 TEST_F(RecorderTest, TwoWorkloadsRecordedAtOnceStaySeparate) {
   const std::string a = make_cgroup("a");
   const std::string b = make_cgroup("b");
@@ -397,6 +429,8 @@ TEST_F(RecorderTest, ReleasedSetsAreReusedWithoutLeftovers) {
   const auto reused = calls(id_of(c));
   EXPECT_TRUE(reused.contains(nr_of("getcpu")));
   EXPECT_FALSE(reused.contains(nr_of("sched_getparam"))) << "left over from the released set";
+  // Counts too, in every stripe: both processes made one exit_group.
+  EXPECT_EQ(reused.at(nr_of("exit_group")), 1u) << "a count left over from the released set";
   EXPECT_TRUE(calls(id_of(a)).empty());
 }
 

@@ -47,6 +47,29 @@ void threads(int count) {
   for (auto& t : pool) t.join();
 }
 
+// One thread pinned to each CPU this process may run on, all released at once, each making
+// `calls` sched_getparam: one set counted from every CPU at the same time.
+void every_cpu(int calls) {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) std::exit(4);
+  std::atomic<bool> go{false};
+  std::vector<std::thread> pool;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    pool.emplace_back([&go, cpu, calls] {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      if (sched_setaffinity(0, sizeof(one), &one) != 0) std::exit(5);
+      while (!go.load()) {
+      }
+      for (int i = 0; i < calls; ++i) syscall(SYS_sched_getparam, 0, nullptr);
+    });
+  }
+  go = true;
+  for (auto& t : pool) t.join();
+}
+
 // Short-lived children, each making one getppid before it exits.
 void forks(int count) {
   for (int i = 0; i < count; ++i) {
@@ -341,6 +364,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(mode, "baseline") == 0) return 0;
   if (std::strcmp(mode, "probe") == 0) return probe(), 0;
   if (std::strcmp(mode, "threads") == 0) return threads(n), 0;
+  if (std::strcmp(mode, "every-cpu") == 0) return every_cpu(n), 0;
   if (std::strcmp(mode, "forks") == 0) return forks(n), 0;
   if (std::strcmp(mode, "exit") == 0) return n;
 #if defined(__x86_64__)

@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #endif
 
-#define TAILOR_ABI_VERSION 4
+#define TAILOR_ABI_VERSION 5
 
 /* Highest syscall number + 1 that a bitmap holds. x86_64 and arm64 are past 460
  * today; x32 numbers (with __X32_SYSCALL_BIT removed) reach 547. */
@@ -89,6 +89,17 @@ struct tailor_syscall_set {
   __u64 args_overflow[TAILOR_BITMAP_WORDS];
   __u32 arg_values; /* distinct argument values kept for this set */
   __u32 reserved;
+  /* Calls counted on CPUs of stripe 0; the other stripes are in `count_stripes`. */
+  __u64 counts[TAILOR_MAX_SYSCALLS];
+};
+
+/* Calls of one set counted on the CPUs of one stripe (cpu % stripes), so that
+ * threads of one container on different CPUs do not take turns owning one
+ * counter's cache line (docs/decisions/0010). Element `slot * (stripes - 1) +
+ * stripe - 1` of the mmap-able `count_stripes` array holds stripe 1 and up of
+ * the set in `slot`; stripe 0 is the set's own `counts`. A count is the sum. */
+#define TAILOR_MAX_COUNT_STRIPES 8
+struct tailor_count_stripe {
   __u64 counts[TAILOR_MAX_SYSCALLS];
 };
 
@@ -208,6 +219,8 @@ TAILOR_ABI_ASSERT(sizeof(struct tailor_set_key) == 16, "ABI: tailor_set_key");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_syscall_set) ==
                       8 * (3 + 2 * TAILOR_BITMAP_WORDS + TAILOR_MAX_SYSCALLS),
                   "ABI: tailor_syscall_set");
+TAILOR_ABI_ASSERT(sizeof(struct tailor_count_stripe) == 8 * TAILOR_MAX_SYSCALLS, "ABI: stripe");
+TAILOR_ABI_ASSERT((TAILOR_MAX_COUNT_STRIPES & (TAILOR_MAX_COUNT_STRIPES - 1)) == 0, "ABI: stripes");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_entry) == 32, "ABI: tailor_cache_entry");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_page) == TAILOR_CACHE_PAGE_BYTES, "ABI: cache page");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_event) == 64 + TAILOR_CGROUP_NAME_LEN, "ABI: tailor_event");
