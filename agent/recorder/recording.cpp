@@ -171,11 +171,16 @@ Result<FoundContainer> wait_for_container(Recorder& recorder, const Cgroup2& cgr
     container = {path ? *path : name, event.cgroup_id};
   };
   while (container.path.empty()) {
-    if (g_stop) return make_error("stopped before container " + id + " appeared");
-    if (auto polled = recorder.poll_events(50, keep); !polled) return polled.error();
+    // A stop first reads every event recorded before it: a short container that ran while
+    // this process waited for a CPU (a busy node) is only in them, and its cgroup is gone.
+    const bool stopping = g_stop;
+    auto polled = stopping ? recorder.consume_events(keep) : recorder.poll_events(50, keep);
+    if (!polled) return polled.error();
     if (!container.path.empty()) break;
     if (auto found = find_container_cgroup(cgroups, id))
       if (auto found_id = cgroups.id_of(*found)) container = {*found, *found_id};
+    if (stopping && container.path.empty())
+      return make_error("stopped before container " + id + " appeared");
   }
   if (auto tracked = recorder.track(container.cgroup_id, TAILOR_TRACK_AGGREGATE); !tracked)
     return tracked.error();

@@ -4,6 +4,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -70,6 +71,10 @@ void expect_no_runtime_call_in_workload(const common::Report& report) {
   }
 }
 
+// How long tailor may take to load its program and say it records: a bound, not a wait.
+// Under ASan on a loaded 2-core machine it took more than 5 s.
+constexpr auto kStartTimeout = std::chrono::seconds(30);
+
 class ContainerProfileTest : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
@@ -109,8 +114,19 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
     RunningProcess tailor = start_process(args);
     EXPECT_TRUE(wait_until(
         [&] { return slurp(tailor.err_path).find("Ctrl-C to stop") != std::string::npos; },
-        std::chrono::seconds(5)))
+        kStartTimeout))
         << "tailor did not start";
+    return tailor;
+  }
+
+  // Starts `tailor record --container ID --wait` and returns once it watches for the container.
+  static RunningProcess start_waiting(const std::string& id, const fs::path& report) {
+    RunningProcess tailor = start_process(
+        {TAILOR_BIN, "record", "--container", id.substr(0, 12), "--wait", "-o", report.string()});
+    EXPECT_TRUE(wait_until(
+        [&] { return slurp(tailor.err_path).find("waiting for container") != std::string::npos; },
+        kStartTimeout))
+        << "tailor did not start waiting";
     return tailor;
   }
 
@@ -220,11 +236,7 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
   const std::string pod = base_ + "/pod-waited";
   ASSERT_TRUE(cgroups_->create(pod));
   const fs::path report_path = dir_ / "waited.report.json";
-  RunningProcess tailor = start_process({TAILOR_BIN, "record", "--container", id.substr(0, 12),
-                                         "--wait", "-o", report_path.string()});
-  (void)wait_until(
-      [&] { return slurp(tailor.err_path).find("waiting for container") != std::string::npos; },
-      std::chrono::seconds(5));
+  RunningProcess tailor = start_waiting(id, report_path);
   // A container of a few milliseconds: found by its first event, not by a look at the tree.
   ContainerSpec container = spec({"probe"}, pod);
   container.id = id;
@@ -252,6 +264,39 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
   for (const char* setup : kRuntimeSetUp)
     EXPECT_EQ(text.find("\"" + std::string(setup) + "\""), std::string::npos)
         << setup << " is runtime set-up";
+}
+
+// A node too busy to run the recorder while a short container lives: `tailor record --wait`
+// is stopped (SIGSTOP) from before the container starts until after it is gone, and is asked
+// to stop (SIGINT) before it runs again. It reads what was recorded before the stop and
+// reports the container, instead of "stopped before container ... appeared".
+TEST_P(ContainerProfileTest, AStopAfterAContainerTheRecorderHadNoTimeForStillRecordsIt) {
+  const std::string id = "decade" + std::string(58, '0');
+  const std::string pod = base_ + "/pod-busy";
+  ASSERT_TRUE(cgroups_->create(pod));
+  const fs::path report_path = dir_ / "busy.report.json";
+  RunningProcess tailor = start_waiting(id, report_path);
+  ASSERT_EQ(::kill(tailor.pid, SIGSTOP), 0);
+  siginfo_t stopped{};
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(tailor.pid), &stopped, WSTOPPED | WNOWAIT), 0);
+  ContainerSpec container = spec({"probe"}, pod);
+  container.id = id;
+  container.cgroup_path = pod + "/" + id;
+  EXPECT_EQ(run_container(container), 0);
+  ASSERT_EQ(::kill(tailor.pid, SIGINT), 0);
+  ASSERT_EQ(::kill(tailor.pid, SIGCONT), 0);
+  const ProcessResult recorded = tailor.wait();
+  ASSERT_EQ(recorded.exit_status, 0) << recorded.err;
+  auto report = common::read_report_file(report_path.string());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->info.cgroup_path == pod + "/" + id || report->info.cgroup_path == id)
+      << report->info.cgroup_path;
+  const auto has = [&](const char* name) {
+    return std::any_of(report->syscalls.begin(), report->syscalls.end(),
+                       [&](const auto& e) { return e.name == name; });
+  };
+  EXPECT_TRUE(has("pivot_root"));
+  EXPECT_TRUE(has("getcpu"));
 }
 
 // A container started by the runtime under an OCI profile that kills a call the workload
