@@ -35,11 +35,7 @@ ordered_json encode_syscall(const SyscallEntry& entry) {
   ordered_json out = syscall_json(entry.id(), entry.name);
   out["count"] = entry.count;
   out["first_seen_ns"] = entry.first_seen_ns;
-  if (entry.first_caller) {
-    out["first_caller"] = {{"pid", entry.first_caller->pid},
-                           {"tid", entry.first_caller->tid},
-                           {"comm", entry.first_caller->comm}};
-  }
+  if (entry.first_caller) out["first_caller"] = encode_first_caller(*entry.first_caller);
   if (entry.arg) out["arg"] = arg_json(*entry.arg);
   return out;
 }
@@ -87,13 +83,7 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
   }
   entry.count = reader.required<uint64_t>("count");
   entry.first_seen_ns = reader.required<uint64_t>("first_seen_ns");
-  if (const json* caller = reader.optional_object("first_caller")) {
-    JsonObjectReader caller_reader(*caller, reader.path_of("first_caller"));
-    entry.first_caller = FirstCaller{caller_reader.required<uint32_t>("pid"),
-                                     caller_reader.required<uint32_t>("tid"),
-                                     caller_reader.required<std::string>("comm")};
-    reader.absorb(caller_reader);
-  }
+  entry.first_caller = read_first_caller(reader);
   if (const json* arg = reader.optional_object("arg")) {
     JsonObjectReader arg_reader(*arg, reader.path_of("arg"));
     RecordedArg recorded;
