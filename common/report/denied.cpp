@@ -13,7 +13,6 @@
 namespace tailor::common {
 namespace {
 
-using nlohmann::json;
 using nlohmann::ordered_json;
 
 constexpr EnumNames<DenialAction, 4> kActionNames = {{{DenialAction::kill_process, "kill_process"},
@@ -114,14 +113,9 @@ Denials decode_denials(JsonObjectReader& reader) {
       denials.watched.push_back(*action);
     }
   }
-  if (const json* calls = reader.required_array("calls")) {
-    for (std::size_t i = 0; i < calls->size() && reader.ok(); ++i) {
-      JsonObjectReader call_reader((*calls)[i],
-                                   JsonObjectReader::element_path(reader.path_of("calls"), i));
-      denials.calls.push_back(decode_call(call_reader));
-      reader.absorb(call_reader);
-    }
-  }
+  reader.required_elements("calls", [&](JsonObjectReader& call_reader) {
+    denials.calls.push_back(decode_call(call_reader));
+  });
   return denials;
 }
 

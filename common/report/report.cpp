@@ -90,15 +90,10 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
     recorded.index = arg_reader.required<uint32_t>("index");
     if (recorded.index > 5) arg_reader.fail("index", "must be 0 to 5");
     recorded.complete = arg_reader.required<bool>("complete");
-    if (const json* values = arg_reader.required_array("values")) {
-      for (std::size_t i = 0; i < values->size() && arg_reader.ok(); ++i) {
-        JsonObjectReader value_reader(
-            (*values)[i], JsonObjectReader::element_path(arg_reader.path_of("values"), i));
-        const auto value = value_reader.required<uint64_t>("value");
-        recorded.values[value] = value_reader.required<uint64_t>("count");
-        arg_reader.absorb(value_reader);
-      }
-    }
+    arg_reader.required_elements("values", [&](JsonObjectReader& value_reader) {
+      const auto value = value_reader.required<uint64_t>("value");
+      recorded.values[value] = value_reader.required<uint64_t>("count");
+    });
     reader.absorb(arg_reader);
     entry.arg = std::move(recorded);
   }
@@ -154,13 +149,9 @@ Result<Report> decode_report(const std::string& json_text) {
     report.info = decode_recording(reader);
     root.absorb(reader);
   }
-  if (const json* syscalls = root.required_array("syscalls")) {
-    for (std::size_t i = 0; i < syscalls->size() && root.ok(); ++i) {
-      JsonObjectReader reader((*syscalls)[i], JsonObjectReader::element_path("syscalls", i));
-      report.syscalls.push_back(decode_syscall(reader));
-      root.absorb(reader);
-    }
-  }
+  root.required_elements("syscalls", [&](JsonObjectReader& reader) {
+    report.syscalls.push_back(decode_syscall(reader));
+  });
   if (const json* denied = root.optional_object("denied")) {
     JsonObjectReader reader(*denied, "denied");
     report.denied = decode_denials(reader);
