@@ -12,8 +12,8 @@
 
 namespace tailor::common {
 
-// The names an enum has in files and on the command line, in the order they are listed
-// to a user.
+// The names an enum has outside the program (in files, on the command line, in paths and
+// headers), in the order they are listed to a user.
 template <typename Enum, std::size_t N>
 using EnumNames = std::array<std::pair<Enum, std::string_view>, N>;
 
