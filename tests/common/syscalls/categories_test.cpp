@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/syscalls/names.h"
+#include "tests/common/testing/error_of.h"
 
 namespace tailor::common {
 namespace {
@@ -120,9 +121,7 @@ TEST(CategoriesTest, NamesRoundTripInDisplayOrder) {
 }
 
 TEST(CategoriesTest, UnknownCategoryListsTheValidOnes) {
-  const auto parsed = parse_category("disk");
-  ASSERT_FALSE(parsed.ok());
-  EXPECT_EQ(parsed.error().message,
+  EXPECT_EQ(testing::error_of(parse_category("disk")),
             "unknown category \"disk\"; valid: file, network, process, memory, ipc, time, "
             "security-sensitive, other");
 }
