@@ -10,10 +10,7 @@
 #include "aggregator/writer/profile_writer.h"
 #include "common/k8s/client/kube_client.h"
 #include "common/metrics/http_endpoint.h"
-
-namespace prometheus {
-class Registry;
-}
+#include "common/metrics/prometheus_fwd.h"
 
 namespace tailor::aggregator {
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "agent/cgroup/container_lookup.h"
+#include "common/util/enum_names.h"
 
 namespace tailor::agent {
 namespace {
@@ -20,9 +21,14 @@ std::vector<std::string_view> components(std::string_view path) {
   return out;
 }
 
+constexpr common::EnumNames<PodQos, 3> kQosNames = {{{PodQos::kGuaranteed, "guaranteed"},
+                                                     {PodQos::kBurstable, "burstable"},
+                                                     {PodQos::kBestEffort, "besteffort"}}};
+
+// Guaranteed pods have no QoS level of their own: their cgroups sit right under kubepods.
 std::optional<PodQos> qos_from_name(std::string_view name) {
-  if (name == "burstable") return PodQos::kBurstable;
-  if (name == "besteffort") return PodQos::kBestEffort;
+  for (PodQos qos : {PodQos::kBurstable, PodQos::kBestEffort})
+    if (qos_name(qos) == name) return qos;
   return std::nullopt;
 }
 
@@ -108,16 +114,6 @@ std::optional<KubeletCgroup> parse_kubelet_cgroup(std::string_view path) {
   return out;
 }
 
-std::string_view qos_name(PodQos qos) {
-  switch (qos) {
-    case PodQos::kBurstable:
-      return "burstable";
-    case PodQos::kBestEffort:
-      return "besteffort";
-    case PodQos::kGuaranteed:
-      break;
-  }
-  return "guaranteed";
-}
+std::string_view qos_name(PodQos qos) { return common::enum_name(kQosNames, qos); }
 
 }  // namespace tailor::agent

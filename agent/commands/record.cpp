@@ -87,9 +87,7 @@ void add_record_command(CLI::App& app, CommandChoice& choice) {
                 "its first syscall (runtime start-up included)");
   add_target_options(cmd, options->target);
   cmd->callback([options, &choice] {
-    if (options->target.empty())
-      throw CLI::ValidationError("record",
-                                 "give a command after --, or one of --cgroup, --pid, --container");
+    require_target(options->target, "record");
     if (options->wait && options->target.container.empty())
       throw CLI::ValidationError("record", "--wait goes with --container");
     choice.run = [options] { return record(*options); };

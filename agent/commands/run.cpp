@@ -244,9 +244,7 @@ void add_verify_command(CLI::App& app, CommandChoice& choice) {
                 "Pass when the workload made no syscalls (otherwise: nothing checked, exit 1)");
   add_target_options(cmd, options->target);
   cmd->callback([options, &choice] {
-    if (options->target.empty())
-      throw CLI::ValidationError("verify",
-                                 "give a command after --, or one of --cgroup, --pid, --container");
+    require_target(options->target, "verify");
     choice.run = [options] { return verify(*options); };
   });
 }

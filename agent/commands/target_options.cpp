@@ -40,6 +40,12 @@ void add_target_options(CLI::App* cmd, TargetOptions& options) {
   cmd->positionals_at_end();
 }
 
+void require_target(const TargetOptions& options, const std::string& command) {
+  if (options.empty())
+    throw CLI::ValidationError(command,
+                               "give a command after --, or one of --cgroup, --pid, --container");
+}
+
 Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgroup2& cgroups) {
   if (!options.command.empty()) {
     return RecordingTarget{"command", common::shell_quote(options.command),

@@ -26,6 +26,9 @@ struct TargetOptions {
 // Adds --cgroup, --pid, --container and the trailing command, mutually exclusive, and
 // --runtime-root for --container.
 void add_target_options(CLI::App* cmd, TargetOptions& options);
+// For `command`'s callback: one of them is needed, which CLI11's checks cannot say; throws a
+// CLI::ValidationError.
+void require_target(const TargetOptions& options, const std::string& command);
 
 // Finds the cgroup to record; a command gets a fresh cgroup under /tailor.
 Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgroup2& cgroups);

@@ -2,25 +2,15 @@
 
 #include <set>
 
+#include "common/k8s/workload_kinds.h"
+
 namespace tailor::agent {
 namespace {
 
-// Intermediate owners whose own owner is the workload, with where to GET them.
-struct FollowedKind {
-  const char* kind;
-  const char* api_version;
-  const char* plural;
-};
-constexpr FollowedKind kFollowed[] = {
-    {"ReplicaSet", "apps/v1", "replicasets"},
-    {"Job", "batch/v1", "jobs"},
-};
-
-const FollowedKind* followed(const std::string& kind) {
-  for (const auto& f : kFollowed) {
-    if (kind == f.kind) return &f;
-  }
-  return nullptr;
+// The kind of an intermediate owner, whose own owner is the workload; nullptr for a top owner.
+const common::WorkloadKind* followed(const std::string& kind) {
+  const common::WorkloadKind* known = common::workload_kind(kind);
+  return known != nullptr && known->follow_owner ? known : nullptr;
 }
 
 // Deeper than any chain the built-in controllers make (Deployment ->
@@ -65,8 +55,9 @@ common::Result<std::optional<OwnerReference>> WorkloadResolver::owner_of(const s
       return it->second;
     ++counters_.lookups;
   }
-  const FollowedKind& kind = *followed(ref.kind);
-  auto object = client_.get(common::api_path(kind.api_version, kind.plural, ns, ref.name));
+  const common::WorkloadKind& kind = *followed(ref.kind);
+  auto object = client_.get(
+      common::api_path(std::string(kind.api_version), std::string(kind.plural), ns, ref.name));
   if (!object) {
     unanswered = unanswered_status(object.status());
     return object.error();

@@ -10,14 +10,7 @@
 #include "agent/recorder/recorder.h"
 #include "agent/report/courier.h"
 #include "agent/report/delta_tracker.h"
-
-namespace prometheus {
-class Counter;
-class Gauge;
-template <typename T>
-class Family;
-class Registry;
-}  // namespace prometheus
+#include "common/metrics/prometheus_fwd.h"
 
 namespace tailor::agent {
 

@@ -6,11 +6,8 @@
 #include <vector>
 
 #include "common/metrics/http_endpoint.h"
+#include "common/metrics/prometheus_fwd.h"
 #include "common/util/result.h"
-
-namespace prometheus {
-class Registry;
-}
 
 namespace tailor::agent {
 

@@ -6,14 +6,8 @@
 #include <vector>
 
 #include "aggregator/lifecycle/workload_state.h"
+#include "common/metrics/prometheus_fwd.h"
 #include "common/wire/workload_key.h"
-
-namespace prometheus {
-class Registry;
-class Counter;
-template <typename T>
-class Family;
-}  // namespace prometheus
 
 namespace tailor::aggregator {
 

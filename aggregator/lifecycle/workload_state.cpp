@@ -1,7 +1,6 @@
 #include "aggregator/lifecycle/workload_state.h"
 
 #include <algorithm>
-#include <array>
 #include <set>
 #include <tuple>
 
@@ -17,11 +16,7 @@ constexpr common::EnumNames<WorkloadState, 4> kStateNames = {{
     {WorkloadState::denying, "denying"},
 }};
 
-constexpr auto kStates = [] {
-  std::array<WorkloadState, kStateNames.size()> out{};
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = kStateNames[i].first;
-  return out;
-}();
+constexpr auto kStates = common::enum_values(kStateNames);
 
 using DenialKey = std::tuple<std::string, uint32_t, common::DenialAction>;
 

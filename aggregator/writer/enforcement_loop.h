@@ -15,13 +15,7 @@
 #include "aggregator/writer/event_writer.h"
 #include "aggregator/writer/profile_writer.h"
 #include "common/k8s/client/kube_client.h"
-
-namespace prometheus {
-class Registry;
-class Counter;
-template <typename T>
-class Family;
-}  // namespace prometheus
+#include "common/metrics/prometheus_fwd.h"
 
 namespace tailor::aggregator {
 

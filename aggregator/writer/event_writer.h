@@ -6,14 +6,8 @@
 
 #include "aggregator/ingest/rate_limiter.h"
 #include "common/k8s/client/kube_client.h"
+#include "common/metrics/prometheus_fwd.h"
 #include "common/wire/workload_key.h"
-
-namespace prometheus {
-class Registry;
-class Counter;
-template <typename T>
-class Family;
-}  // namespace prometheus
 
 namespace tailor::aggregator {
 

@@ -15,8 +15,8 @@ constexpr std::array<WorkloadKind, 7> kKinds = {{
     {"Deployment", "apps/v1", "deployments", "deploy", "/spec/template/spec"},
     {"StatefulSet", "apps/v1", "statefulsets", "sts", "/spec/template/spec"},
     {"DaemonSet", "apps/v1", "daemonsets", "ds", "/spec/template/spec"},
-    {"ReplicaSet", "apps/v1", "replicasets", "rs", "/spec/template/spec"},
-    {"Job", "batch/v1", "jobs", "", "/spec/template/spec"},
+    {"ReplicaSet", "apps/v1", "replicasets", "rs", "/spec/template/spec", true},
+    {"Job", "batch/v1", "jobs", "", "/spec/template/spec", true},
     {"CronJob", "batch/v1", "cronjobs", "cj", "/spec/jobTemplate/spec/template/spec"},
     {"Pod", "v1", "pods", "po", "/spec"},
 }};

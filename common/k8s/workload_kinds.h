@@ -14,6 +14,9 @@ struct WorkloadKind {
   std::string_view plural;       // "deployments"
   std::string_view short_name;   // "deploy"; "" when it has none
   std::string_view pod_spec;     // JSON pointer: "/spec/template/spec", "/spec" for a Pod
+  // Most often controlled by another workload (a Deployment's ReplicaSet, a CronJob's Job): a
+  // pod's owner of this kind is followed to its own controller owner.
+  bool follow_owner = false;
 };
 
 // By Kind ("CronJob"); nullptr for a kind whose pods Tailor cannot find (a custom resource).

@@ -98,20 +98,11 @@ class Decoder {
     profile.architectures = root.optional<std::vector<std::string>>("architectures")
                                 .value_or(std::vector<std::string>{});
     for (const auto& name : profile.architectures) check_arch(root, "architectures", name);
-    if (const json* arch_map = root.optional_array("archMap")) {
-      for (std::size_t i = 0; i < arch_map->size() && root.ok(); ++i) {
-        JsonObjectReader entry((*arch_map)[i], JsonObjectReader::element_path("archMap", i));
-        profile.arch_map.push_back(read_arch_map_entry(entry));
-        root.absorb(entry);
-      }
-    }
-    if (const json* syscalls = root.optional_array("syscalls")) {
-      for (std::size_t i = 0; i < syscalls->size() && root.ok(); ++i) {
-        JsonObjectReader rule((*syscalls)[i], JsonObjectReader::element_path("syscalls", i));
-        profile.syscalls.push_back(read_rule(rule));
-        root.absorb(rule);
-      }
-    }
+    root.optional_elements("archMap", [&](JsonObjectReader& entry) {
+      profile.arch_map.push_back(read_arch_map_entry(entry));
+    });
+    root.optional_elements(
+        "syscalls", [&](JsonObjectReader& rule) { profile.syscalls.push_back(read_rule(rule)); });
     if (!root.ok()) return invalid(root.error().message);
     if (auto status = check_names(profile); !status.ok()) return status.error();
     return ProfileWithWarnings{std::move(profile), std::move(warnings_)};
@@ -154,13 +145,8 @@ class Decoder {
     rule.names = reader.required<std::vector<std::string>>("names");
     rule.action = read_enum(reader, "action", parse_action);
     rule.errno_ret = reader.optional<uint32_t>("errnoRet");
-    if (const json* args = reader.optional_array("args")) {
-      for (std::size_t i = 0; i < args->size() && reader.ok(); ++i) {
-        JsonObjectReader arg((*args)[i], JsonObjectReader::element_path(reader.path_of("args"), i));
-        rule.args.push_back(read_arg(arg));
-        reader.absorb(arg);
-      }
-    }
+    reader.optional_elements("args",
+                             [&](JsonObjectReader& arg) { rule.args.push_back(read_arg(arg)); });
     rule.comment = reader.optional<std::string>("comment").value_or("");
     rule.includes = read_condition(reader, "includes");
     rule.excludes = read_condition(reader, "excludes");

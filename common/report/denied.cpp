@@ -13,7 +13,6 @@
 namespace tailor::common {
 namespace {
 
-using nlohmann::json;
 using nlohmann::ordered_json;
 
 constexpr EnumNames<DenialAction, 4> kActionNames = {{{DenialAction::kill_process, "kill_process"},
@@ -29,28 +28,13 @@ using CallKey = std::tuple<std::string, uint32_t, DenialAction>;
 
 CallKey key_of(const DeniedCall& call) { return {call.arch, call.nr, call.action}; }
 
-// As merge_reports chooses a syscall's first sighting: the earlier, then a known caller, then
-// the lower caller, so the choice does not depend on the order of the inputs.
-bool denied_before(const DeniedCall& a, const DeniedCall& b) {
-  auto rank = [](const DeniedCall& call) {
-    const FirstCaller none;
-    const FirstCaller& caller = call.first_caller ? *call.first_caller : none;
-    return std::make_tuple(call.first_seen_ns, !call.first_caller.has_value(), caller.pid,
-                           caller.tid, caller.comm);
-  };
-  return rank(a) < rank(b);
-}
-
 ordered_json encode_call(const DeniedCall& call) {
   ordered_json out = {{"arch", call.arch}, {"nr", call.nr}};
   if (!call.name.empty()) out["name"] = call.name;
   out["action"] = denial_action_name(call.action);
   out["count"] = call.count;
   out["first_seen_ns"] = call.first_seen_ns;
-  if (call.first_caller)
-    out["first_caller"] = {{"pid", call.first_caller->pid},
-                           {"tid", call.first_caller->tid},
-                           {"comm", call.first_caller->comm}};
+  if (call.first_caller) out["first_caller"] = encode_first_caller(*call.first_caller);
   return out;
 }
 
@@ -79,13 +63,7 @@ DeniedCall decode_call(JsonObjectReader& reader) {
   call.action = read_action(reader);
   call.count = reader.required<uint64_t>("count");
   call.first_seen_ns = reader.required<uint64_t>("first_seen_ns");
-  if (const json* caller = reader.optional_object("first_caller")) {
-    JsonObjectReader caller_reader(*caller, reader.path_of("first_caller"));
-    call.first_caller = FirstCaller{caller_reader.required<uint32_t>("pid"),
-                                    caller_reader.required<uint32_t>("tid"),
-                                    caller_reader.required<std::string>("comm")};
-    reader.absorb(caller_reader);
-  }
+  call.first_caller = read_first_caller(reader);
   return call;
 }
 
@@ -135,14 +113,9 @@ Denials decode_denials(JsonObjectReader& reader) {
       denials.watched.push_back(*action);
     }
   }
-  if (const json* calls = reader.required_array("calls")) {
-    for (std::size_t i = 0; i < calls->size() && reader.ok(); ++i) {
-      JsonObjectReader call_reader((*calls)[i],
-                                   JsonObjectReader::element_path(reader.path_of("calls"), i));
-      denials.calls.push_back(decode_call(call_reader));
-      reader.absorb(call_reader);
-    }
-  }
+  reader.required_elements("calls", [&](JsonObjectReader& call_reader) {
+    denials.calls.push_back(decode_call(call_reader));
+  });
   return denials;
 }
 
@@ -161,7 +134,7 @@ Denials merge_denials(const std::vector<const Denials*>& inputs) {
       if (inserted) continue;
       DeniedCall& into = it->second;
       into.count = saturating_add(into.count, call.count);
-      if (denied_before(call, into)) {
+      if (seen_before(call, into)) {
         into.first_seen_ns = call.first_seen_ns;
         into.first_caller = call.first_caller;
       }

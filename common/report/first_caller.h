@@ -1,9 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <tuple>
 
 namespace tailor::common {
+
+class JsonObjectReader;
 
 // The process that made a syscall first in a recording (or had it denied first).
 struct FirstCaller {
@@ -13,5 +18,24 @@ struct FirstCaller {
 
   bool operator==(const FirstCaller&) const = default;
 };
+
+// Which of two sightings (a SyscallEntry or a DeniedCall) a merge keeps as the first: the
+// earlier, then one with a known caller, then the lower caller, so the choice does not depend
+// on the order of the inputs.
+template <typename Sighting>
+bool seen_before(const Sighting& a, const Sighting& b) {
+  auto rank = [](const Sighting& s) {
+    const FirstCaller none;
+    const FirstCaller& caller = s.first_caller ? *s.first_caller : none;
+    return std::make_tuple(s.first_seen_ns, !s.first_caller.has_value(), caller.pid, caller.tid,
+                           caller.comm);
+  };
+  return rank(a) < rank(b);
+}
+
+// The "first_caller" object of a report's syscall or denied call.
+nlohmann::ordered_json encode_first_caller(const FirstCaller& caller);
+// Its optional "first_caller" field, as `reader` reads the syscall or denied call.
+std::optional<FirstCaller> read_first_caller(JsonObjectReader& reader);
 
 }  // namespace tailor::common

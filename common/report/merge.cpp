@@ -10,18 +10,6 @@
 namespace tailor::common {
 namespace {
 
-// The earlier first sighting; at the same time one with a known caller, then the lower
-// caller, so the choice does not depend on the order of the inputs.
-bool seen_before(const SyscallEntry& a, const SyscallEntry& b) {
-  auto rank = [](const SyscallEntry& e) {
-    const FirstCaller none;
-    const FirstCaller& caller = e.first_caller ? *e.first_caller : none;
-    return std::make_tuple(e.first_seen_ns, !e.first_caller.has_value(), caller.pid, caller.tid,
-                           caller.comm);
-  };
-  return rank(a) < rank(b);
-}
-
 Status merge_entry(SyscallEntry& into, const SyscallEntry& from) {
   if (into.arg && from.arg && into.arg->index != from.arg->index) {
     return make_error("cannot merge " + into.arch + " " + into.name +

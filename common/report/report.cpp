@@ -35,11 +35,7 @@ ordered_json encode_syscall(const SyscallEntry& entry) {
   ordered_json out = syscall_json(entry.id(), entry.name);
   out["count"] = entry.count;
   out["first_seen_ns"] = entry.first_seen_ns;
-  if (entry.first_caller) {
-    out["first_caller"] = {{"pid", entry.first_caller->pid},
-                           {"tid", entry.first_caller->tid},
-                           {"comm", entry.first_caller->comm}};
-  }
+  if (entry.first_caller) out["first_caller"] = encode_first_caller(*entry.first_caller);
   if (entry.arg) out["arg"] = arg_json(*entry.arg);
   return out;
 }
@@ -87,28 +83,17 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
   }
   entry.count = reader.required<uint64_t>("count");
   entry.first_seen_ns = reader.required<uint64_t>("first_seen_ns");
-  if (const json* caller = reader.optional_object("first_caller")) {
-    JsonObjectReader caller_reader(*caller, reader.path_of("first_caller"));
-    entry.first_caller = FirstCaller{caller_reader.required<uint32_t>("pid"),
-                                     caller_reader.required<uint32_t>("tid"),
-                                     caller_reader.required<std::string>("comm")};
-    reader.absorb(caller_reader);
-  }
+  entry.first_caller = read_first_caller(reader);
   if (const json* arg = reader.optional_object("arg")) {
     JsonObjectReader arg_reader(*arg, reader.path_of("arg"));
     RecordedArg recorded;
     recorded.index = arg_reader.required<uint32_t>("index");
     if (recorded.index > 5) arg_reader.fail("index", "must be 0 to 5");
     recorded.complete = arg_reader.required<bool>("complete");
-    if (const json* values = arg_reader.required_array("values")) {
-      for (std::size_t i = 0; i < values->size() && arg_reader.ok(); ++i) {
-        JsonObjectReader value_reader(
-            (*values)[i], JsonObjectReader::element_path(arg_reader.path_of("values"), i));
-        const auto value = value_reader.required<uint64_t>("value");
-        recorded.values[value] = value_reader.required<uint64_t>("count");
-        arg_reader.absorb(value_reader);
-      }
-    }
+    arg_reader.required_elements("values", [&](JsonObjectReader& value_reader) {
+      const auto value = value_reader.required<uint64_t>("value");
+      recorded.values[value] = value_reader.required<uint64_t>("count");
+    });
     reader.absorb(arg_reader);
     entry.arg = std::move(recorded);
   }
@@ -164,13 +149,9 @@ Result<Report> decode_report(const std::string& json_text) {
     report.info = decode_recording(reader);
     root.absorb(reader);
   }
-  if (const json* syscalls = root.required_array("syscalls")) {
-    for (std::size_t i = 0; i < syscalls->size() && root.ok(); ++i) {
-      JsonObjectReader reader((*syscalls)[i], JsonObjectReader::element_path("syscalls", i));
-      report.syscalls.push_back(decode_syscall(reader));
-      root.absorb(reader);
-    }
-  }
+  root.required_elements("syscalls", [&](JsonObjectReader& reader) {
+    report.syscalls.push_back(decode_syscall(reader));
+  });
   if (const json* denied = root.optional_object("denied")) {
     JsonObjectReader reader(*denied, "denied");
     report.denied = decode_denials(reader);

@@ -1,6 +1,5 @@
 #include "common/syscalls/categories.h"
 
-#include <array>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -22,11 +21,7 @@ constexpr EnumNames<Category, 8> kCategoryNames = {{
     {Category::other, "other"},
 }};
 
-constexpr auto kCategories = [] {
-  std::array<Category, kCategoryNames.size()> out{};
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = kCategoryNames[i].first;
-  return out;
-}();
+constexpr auto kCategories = enum_values(kCategoryNames);
 
 struct SensitiveCall {
   std::string_view name;

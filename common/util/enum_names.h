@@ -12,10 +12,18 @@
 
 namespace tailor::common {
 
-// The names an enum has in files and on the command line, in the order they are listed
-// to a user.
+// The names an enum has outside the program (in files, on the command line, in paths and
+// headers), in the order they are listed to a user.
 template <typename Enum, std::size_t N>
 using EnumNames = std::array<std::pair<Enum, std::string_view>, N>;
+
+// The values alone, in the same order, for what lists every value.
+template <typename Enum, std::size_t N>
+constexpr std::array<Enum, N> enum_values(const EnumNames<Enum, N>& names) {
+  std::array<Enum, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = names[i].first;
+  return out;
+}
 
 template <typename Enum, std::size_t N>
 std::string_view enum_name(const EnumNames<Enum, N>& names, Enum value) {

@@ -38,6 +38,17 @@ class JsonObjectReader {
   const nlohmann::json* required_array(std::string_view key);
   const nlohmann::json* optional_array(std::string_view key);
 
+  // Reads each element of an array field with a child reader ("key[2]" in messages), up to the
+  // first problem, which this reader takes over. Absent or null: no element (optional_*).
+  template <typename ReadElement>
+  void required_elements(std::string_view key, ReadElement read_element) {
+    read_elements(required_array(key), key, read_element);
+  }
+  template <typename ReadElement>
+  void optional_elements(std::string_view key, ReadElement read_element) {
+    read_elements(optional_array(key), key, read_element);
+  }
+
   std::string path_of(std::string_view key) const;
   static std::string element_path(const std::string& array_path, std::size_t index);
 
@@ -53,6 +64,16 @@ class JsonObjectReader {
   const nlohmann::json* field(std::string_view key, bool required);
   const nlohmann::json* nested(std::string_view key, bool required, nlohmann::json::value_t type);
   void fail_at(const std::string& path, std::string_view problem);
+  template <typename ReadElement>
+  void read_elements(const nlohmann::json* array, std::string_view key, ReadElement& read_element) {
+    if (array == nullptr) return;
+    const std::string array_path = path_of(key);
+    for (std::size_t i = 0; i < array->size() && ok(); ++i) {
+      JsonObjectReader element((*array)[i], element_path(array_path, i));
+      read_element(element);
+      absorb(element);
+    }
+  }
 
   const nlohmann::json& value_;
   std::string path_;

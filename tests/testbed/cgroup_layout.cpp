@@ -10,10 +10,17 @@
 #include <thread>
 #include <vector>
 
+#include "common/util/enum_names.h"
+
 namespace tailor::testbed {
 namespace {
 
 namespace fs = std::filesystem;
+
+// As a pod's status.qosClass names it.
+constexpr common::EnumNames<QosClass, 3> kQosClasses = {{{QosClass::kGuaranteed, "Guaranteed"},
+                                                         {QosClass::kBurstable, "Burstable"},
+                                                         {QosClass::kBestEffort, "BestEffort"}}};
 
 std::string qos_dir(QosClass qos) {
   return qos == QosClass::kBurstable ? "burstable" : "besteffort";
@@ -75,17 +82,7 @@ std::vector<std::string> cgroup_mounts() {
   return out;
 }
 
-std::string qos_name(QosClass qos) {
-  switch (qos) {
-    case QosClass::kGuaranteed:
-      return "Guaranteed";
-    case QosClass::kBurstable:
-      return "Burstable";
-    case QosClass::kBestEffort:
-      break;
-  }
-  return "BestEffort";
-}
+std::string qos_name(QosClass qos) { return std::string(common::enum_name(kQosClasses, qos)); }
 
 std::string pod_cgroup(CgroupDriver driver, QosClass qos, const std::string& pod_uid) {
   if (driver == CgroupDriver::kCgroupfs) {

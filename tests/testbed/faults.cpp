@@ -1,26 +1,21 @@
 #include "tests/testbed/faults.h"
 
-namespace tailor::testbed {
+#include "common/util/enum_names.h"
 
-std::string verb_name(Verb verb) {
-  switch (verb) {
-    case Verb::kGet:
-      return "get";
-    case Verb::kList:
-      return "list";
-    case Verb::kWatch:
-      return "watch";
-    case Verb::kCreate:
-      return "create";
-    case Verb::kUpdate:
-      return "update";
-    case Verb::kPatch:
-      return "patch";
-    case Verb::kDelete:
-      break;
-  }
-  return "delete";
-}
+namespace tailor::testbed {
+namespace {
+
+constexpr common::EnumNames<Verb, 7> kVerbNames = {{{Verb::kGet, "get"},
+                                                    {Verb::kList, "list"},
+                                                    {Verb::kWatch, "watch"},
+                                                    {Verb::kCreate, "create"},
+                                                    {Verb::kUpdate, "update"},
+                                                    {Verb::kPatch, "patch"},
+                                                    {Verb::kDelete, "delete"}}};
+
+}  // namespace
+
+std::string verb_name(Verb verb) { return std::string(common::enum_name(kVerbNames, verb)); }
 
 FaultInjector::FaultInjector(uint32_t seed) : rng_(seed) {}
 

@@ -5,6 +5,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "common/util/enum_names.h"
+
 namespace tailor::common {
 namespace {
 
@@ -69,19 +71,11 @@ std::string status_message(const std::string& method, const std::string& path, i
   return text;
 }
 
-std::string content_type_of(PatchType type) {
-  switch (type) {
-    case PatchType::kJson:
-      return "application/json-patch+json";
-    case PatchType::kStrategicMerge:
-      return "application/strategic-merge-patch+json";
-    case PatchType::kApply:
-      return "application/apply-patch+yaml";
-    case PatchType::kMerge:
-      break;
-  }
-  return "application/merge-patch+json";
-}
+constexpr EnumNames<PatchType, 4> kPatchContentTypes = {
+    {{PatchType::kMerge, "application/merge-patch+json"},
+     {PatchType::kJson, "application/json-patch+json"},
+     {PatchType::kStrategicMerge, "application/strategic-merge-patch+json"},
+     {PatchType::kApply, "application/apply-patch+yaml"}}};
 
 }  // namespace
 
@@ -256,7 +250,8 @@ ApiResult KubeClient::replace(const std::string& path, const json& object, const
 
 ApiResult KubeClient::patch(const std::string& path, const json& patch, PatchType type,
                             const Query& query) {
-  return send("PATCH", with_query(path, query), patch.dump(), content_type_of(type), nullptr);
+  return send("PATCH", with_query(path, query), patch.dump(),
+              std::string(enum_name(kPatchContentTypes, type)), nullptr);
 }
 
 ApiResult KubeClient::remove(const std::string& path, const Query& query) {

@@ -56,13 +56,8 @@ const std::vector<BuiltInDefault> kDefaults = {
 
 class DiffCommandTest : public ::testing::Test {
  protected:
-  std::string write(const std::string& name, const std::string& text) {
-    const std::string path = dir_.file(name);
-    EXPECT_TRUE(common::write_file_atomically(path, text).ok());
-    return path;
-  }
   std::string write_json(const std::string& name, const json& document) {
-    return write(name, document.dump(2));
+    return dir_.write(name, document.dump(2));
   }
 
   common::testing::TempDir dir_;
@@ -297,13 +292,13 @@ TEST_F(DiffCommandTest, BadInputFailsInOneLineWithStatusTwo) {
   json unknown_arch = profile_of({"read"});
   unknown_arch["architectures"] = {"SCMP_ARCH_VAX"};
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {write("invalid.json", "{\"defaultAction\": "), "invalid JSON"},
-      {write("invalid.yaml", "kind: SeccompProfile\nspec: [unclosed\n"), "invalid YAML"},
+      {dir_.write("invalid.json", "{\"defaultAction\": "), "invalid JSON"},
+      {dir_.write("invalid.yaml", "kind: SeccompProfile\nspec: [unclosed\n"), "invalid YAML"},
       {write_json("action.json", unknown_action), "unknown action \"SCMP_ACT_MAYBE\""},
       {write_json("arch.json", unknown_arch), "SCMP_ARCH_VAX"},
       {write_json("name.json", profile_of({"read", "no_such_call"})),
        "syscall \"no_such_call\" is unknown"},
-      {write("pod.yaml", "apiVersion: v1\nkind: Pod\n"), "not a SeccompProfile"},
+      {dir_.write("pod.yaml", "apiVersion: v1\nkind: Pod\n"), "not a SeccompProfile"},
       {write_json("allow.json", json{{"defaultAction", "SCMP_ACT_ALLOW"}}), "deny-by-default"},
       {dir_.file("missing.json"), "cannot read"},
   };

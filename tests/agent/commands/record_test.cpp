@@ -71,6 +71,32 @@ class RecordCommandTest : public ::testing::Test {
     return report ? *report : common::Report{};
   }
 
+  // Records the workload calling getppid `times` times under a filter that a launcher (not
+  // tailor) installs to deny getppid with `action` ("trap", "errno"); the report, written to
+  // `out`, must list that one call as denied, and not among the calls made (they never ran).
+  common::Report record_denied_getppid(const fs::path& out, const std::string& action,
+                                       common::DenialAction denial, uint64_t times) {
+    const std::string getppid = std::to_string(seccomp_syscall_resolve_name("getppid"));
+    auto result = run_process({TAILOR_BIN, "record", "-o", out.string(), "--",
+                               TAILOR_TEST_SECCOMP_LAUNCHER, action, "getppid",
+                               TAILOR_TEST_WORKLOAD, "call", getppid, std::to_string(times)});
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    auto report = read_report(out);
+    EXPECT_TRUE(report.denied.has_value());
+    if (!report.denied || report.denied->calls.size() != 1) {
+      ADD_FAILURE() << "expected one denied call";
+      return report;
+    }
+    const auto& call = report.denied->calls.front();
+    EXPECT_EQ(call.name, "getppid");
+    EXPECT_EQ(call.arch, report.info.native_arch);
+    EXPECT_EQ(call.action, denial);
+    EXPECT_EQ(call.count, times);
+    EXPECT_TRUE(call.first_caller && call.first_caller->comm == "tailor_test_wor");
+    EXPECT_FALSE(names(report).contains("getppid"));
+    return report;
+  }
+
   std::optional<Cgroup2> cgroups_;
   std::optional<OwnedCgroup> owned_;
   std::string base_;
@@ -337,47 +363,20 @@ TEST_F(RecordCommandTest, VerifyChecksWhatRecordSawUnderAYamlSeccompProfile) {
 // The action of the profiles Tailor writes: the denied call fails with EPERM and the process
 // goes on; the report lists it all the same, and says ERRNO was watched.
 TEST_F(RecordCommandTest, ReportListsCallsAFilterDeniedWithErrno) {
-  const fs::path out = dir_ / "errno.report.json";
-  const std::string getppid = std::to_string(seccomp_syscall_resolve_name("getppid"));
-  auto result =
-      run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_SECCOMP_LAUNCHER,
-                   "errno", "getppid", TAILOR_TEST_WORKLOAD, "call", getppid, "4"});
-  ASSERT_EQ(result.exit_status, 0) << result.err;
-  const auto report = read_report(out);
+  const auto report = record_denied_getppid(dir_ / "errno.report.json", "errno",
+                                            common::DenialAction::errno_ret, 4);
   ASSERT_TRUE(report.denied.has_value());
   const auto& watched = report.denied->watched;
   EXPECT_NE(std::find(watched.begin(), watched.end(), common::DenialAction::errno_ret),
             watched.end());
-  ASSERT_EQ(report.denied->calls.size(), 1u);
-  const auto& call = report.denied->calls.front();
-  EXPECT_EQ(call.name, "getppid");
-  EXPECT_EQ(call.action, common::DenialAction::errno_ret);
-  EXPECT_EQ(call.count, 4u);
-  ASSERT_TRUE(call.first_caller.has_value());
-  EXPECT_EQ(call.first_caller->comm, "tailor_test_wor");
-  EXPECT_FALSE(names(report).contains("getppid"));
 }
 
 // A program already under a seccomp filter that a launcher (not tailor) installed: the report
 // lists what the filter denied apart from the calls made, and `tailor report` shows it first.
 TEST_F(RecordCommandTest, ReportListsWhatAFilterInstalledByAnotherLauncherDenied) {
   const fs::path out = dir_ / "denied.report.json";
-  const std::string getppid = std::to_string(seccomp_syscall_resolve_name("getppid"));
-  auto result =
-      run_process({TAILOR_BIN, "record", "-o", out.string(), "--", TAILOR_TEST_SECCOMP_LAUNCHER,
-                   "trap", "getppid", TAILOR_TEST_WORKLOAD, "call", getppid, "3"});
-  ASSERT_EQ(result.exit_status, 0) << result.err;
-  const auto report = read_report(out);
-  ASSERT_TRUE(report.denied.has_value());
-  ASSERT_EQ(report.denied->calls.size(), 1u);
-  const auto& call = report.denied->calls.front();
-  EXPECT_EQ(call.name, "getppid");
-  EXPECT_EQ(call.arch, report.info.native_arch);
-  EXPECT_EQ(call.action, common::DenialAction::trap);
-  EXPECT_EQ(call.count, 3u);
-  ASSERT_TRUE(call.first_caller.has_value());
-  EXPECT_EQ(call.first_caller->comm, "tailor_test_wor");
-  EXPECT_FALSE(names(report).contains("getppid"));  // denied calls never ran
+  record_denied_getppid(out, "trap", common::DenialAction::trap, 3);
+  if (HasFailure()) return;
 
   auto shown = run_process({TAILOR_BIN, "report", out.string()});
   ASSERT_EQ(shown.exit_status, 0) << shown.err;

@@ -10,7 +10,6 @@
 
 #include "common/report/report.h"
 #include "common/syscalls/arch.h"
-#include "common/util/file.h"
 #include "tests/agent/commands/cli.h"
 #include "tests/common/testing/sample_report.h"
 #include "tests/common/testing/temp_dir.h"
@@ -32,12 +31,6 @@ json denying(const std::vector<std::string>& names) {
 
 class RunCommandTest : public ::testing::Test {
  protected:
-  std::string write(const std::string& name, const std::string& text) {
-    const std::string path = dir_.file(name);
-    EXPECT_TRUE(common::write_file_atomically(path, text).ok());
-    return path;
-  }
-
   common::testing::TempDir dir_;
 };
 
@@ -53,8 +46,9 @@ TEST_F(RunCommandTest, EnforcesOciJsonAndSeccompProfileYamlAndJson) {
       "metadata:\n  name: no-mkdir\n"
       "spec:\n  defaultAction: SCMP_ACT_ALLOW\n  syscalls:\n"
       "  - names: [mkdir, mkdirat]\n    action: SCMP_ACT_ERRNO\n";
-  for (const auto& profile : {write("oci.json", oci.dump()), write("spo.json", object.dump(2)),
-                              write("spo.yaml", yaml)}) {
+  for (const auto& profile :
+       {dir_.write("oci.json", oci.dump()), dir_.write("spo.json", object.dump(2)),
+        dir_.write("spo.yaml", yaml)}) {
     SCOPED_TRACE(profile);
     const std::string made = dir_.file("made-" + fs::path(profile).filename().string());
     const auto denied = run_tailor({"run", "-p", profile, "--", "/bin/mkdir", made});
@@ -72,10 +66,10 @@ TEST_F(RunCommandTest, WhatIsNoProfileIsRefusedNamingTheFormatsItTakes) {
   const std::string expected =
       "expected an OCI seccomp profile (JSON) or a SeccompProfile (YAML or JSON)";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {write("pod.yaml", "apiVersion: v1\nkind: Pod\n"), "not a SeccompProfile"},
-      {write("broken.json", "{\"defaultAction\": "), "invalid JSON"},
-      {write("broken.yaml", "spec: [unclosed\n"), "invalid YAML"},
-      {write("list.json", "{\"names\": [\"read\"]}"), "not a SeccompProfile"},
+      {dir_.write("pod.yaml", "apiVersion: v1\nkind: Pod\n"), "not a SeccompProfile"},
+      {dir_.write("broken.json", "{\"defaultAction\": "), "invalid JSON"},
+      {dir_.write("broken.yaml", "spec: [unclosed\n"), "invalid YAML"},
+      {dir_.write("list.json", "{\"names\": [\"read\"]}"), "not a SeccompProfile"},
   };
   for (const auto& [path, message] : cases) {
     SCOPED_TRACE(path);
@@ -89,14 +83,14 @@ TEST_F(RunCommandTest, WhatIsNoProfileIsRefusedNamingTheFormatsItTakes) {
 }
 
 TEST_F(RunCommandTest, WarnsBeforeRunningUnderAProfileThatDeniesWhatEveryProcessNeeds) {
-  const std::string profile = write("no-exit.json", denying({"exit", "exit_group"}).dump());
+  const std::string profile = dir_.write("no-exit.json", denying({"exit", "exit_group"}).dump());
   const auto result = run_tailor({"run", "-p", profile, "--", "/bin/true"});
   EXPECT_NE(result.exit_status, 0);
   EXPECT_THAT(result.err, ::testing::StartsWith("tailor: warning: the profile denies exit, "
                                                 "exit_group on "));
   EXPECT_THAT(result.err, HasSubstr("which every process needs"));
 
-  const std::string fine = write("fine.json", denying({"mkdir"}).dump());
+  const std::string fine = dir_.write("fine.json", denying({"mkdir"}).dump());
   const auto quiet = run_tailor({"run", "-p", fine, "--", "/bin/true"});
   EXPECT_EQ(quiet.exit_status, 0);
   EXPECT_EQ(quiet.err, "");
@@ -111,7 +105,7 @@ TEST_F(RunCommandTest, PrintsAtExitTheCallsTheProfileKilledTrappedOrFailed) {
   const auto with_action = [&](const std::string& action) {
     json profile = denying({"getppid"});
     profile["syscalls"][0]["action"] = action;
-    return write(action + ".json", profile.dump());
+    return dir_.write(action + ".json", profile.dump());
   };
   const auto trapped = run_tailor({"run", "-p", with_action("SCMP_ACT_TRAP"), "--",
                                    TAILOR_TEST_WORKLOAD, "call", getppid, "2"});

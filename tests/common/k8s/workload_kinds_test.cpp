@@ -21,6 +21,14 @@ TEST(WorkloadKindsTest, KnowsTheNamesKubectlTakes) {
             "deployment, statefulset, daemonset, replicaset, job, cronjob, pod");
 }
 
+// The kinds a pod's owner chain goes through on its way to the workload.
+TEST(WorkloadKindsTest, FollowsTheOwnersOfReplicaSetsAndJobsOnly) {
+  for (const char* kind : {"Deployment", "StatefulSet", "DaemonSet", "CronJob", "Pod"})
+    EXPECT_FALSE(workload_kind(kind)->follow_owner) << kind;
+  EXPECT_TRUE(workload_kind("ReplicaSet")->follow_owner);
+  EXPECT_TRUE(workload_kind("Job")->follow_owner);
+}
+
 TEST(WorkloadKindsTest, FindsTheContainersWhereEachKindKeepsItsPodSpec) {
   const json spec = {{"initContainers", {{{"name", "setup"}}}},
                      {"containers", {{{"name", "app"}, {"image", "app:1"}}, "not a container"}}};

@@ -10,6 +10,7 @@
 #include "common/profile/seccomp_filter.h"
 #include "common/syscalls/arch.h"
 #include "common/util/file.h"
+#include "tests/common/testing/error_of.h"
 
 namespace tailor::common {
 namespace {
@@ -22,8 +23,7 @@ using ::testing::IsSupersetOf;
 using ::testing::StartsWith;
 
 std::string decode_error(const json& document, ProfileDecodeOptions options = {}) {
-  const auto decoded = decode_profile(document.dump(), options);
-  return decoded.ok() ? "decoded without error" : decoded.error().message;
+  return testing::error_of(decode_profile(document.dump(), options));
 }
 
 // One of each feature the model has, Moby's extensions included.
@@ -184,7 +184,7 @@ TEST(ProfileJsonTest, RejectsNamesNoCoveredArchitectureHas) {
 
   // A name has to exist on one covered architecture, not on all of them.
   document["architectures"].push_back("SCMP_ARCH_X86_64");
-  EXPECT_EQ(decode_error(document), "decoded without error");
+  EXPECT_EQ(decode_error(document), testing::kNoError);
 
   document["syscalls"][0]["names"].push_back("no_such_syscall");
   EXPECT_THAT(decode_error(document), HasSubstr("\"no_such_syscall\" is unknown"));

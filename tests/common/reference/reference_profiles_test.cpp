@@ -10,6 +10,7 @@
 #include "common/util/file.h"
 #include "common/util/strings.h"
 #include "tests/common/reference/go_profile_source.h"
+#include "tests/common/testing/error_of.h"
 
 namespace tailor::common {
 namespace {
@@ -58,9 +59,7 @@ TEST(ReferenceProfilesTest, VersionsAreTheReadmes) {
 }
 
 TEST(ReferenceProfilesTest, UnknownNameListsTheKnownOnes) {
-  const auto unknown = reference_profile("podman-default");
-  ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.error().message,
+  EXPECT_EQ(testing::error_of(reference_profile("podman-default")),
             "unknown default profile \"podman-default\"; known: docker-default, "
             "containerd-default, crio-default");
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/util/file.h"
+#include "tests/common/testing/error_of.h"
 #include "tests/common/testing/sample_report.h"
 #include "tests/common/testing/temp_dir.h"
 
@@ -15,6 +16,7 @@ namespace {
 
 using nlohmann::json;
 using ::testing::ElementsAre;
+using testing::error_of;
 using ::testing::HasSubstr;
 using testing::sample_report;
 using ::testing::StartsWith;
@@ -23,10 +25,7 @@ using testing::TempDir;
 // The sample report as a JSON value, to break one field at a time.
 json sample_json() { return json::parse(encode_report(sample_report())); }
 
-std::string decode_error(const json& document) {
-  const auto report = decode_report(document.dump());
-  return report.ok() ? "decoded without error" : report.error().message;
-}
+std::string decode_error(const json& document) { return error_of(decode_report(document.dump())); }
 
 TEST(ReportTest, RoundTrips) {
   const Report report = sample_report();
@@ -109,9 +108,9 @@ TEST(ReportTest, RefusesANameThatIsNotItsNumbers) {
               HasSubstr("syscalls[1].name: the name \"bogus\" does not match syscall 0 on x86_64, "
                         "which is read"));
   document["syscalls"][1]["name"] = "read";
-  EXPECT_EQ(decode_error(document), "decoded without error");
+  EXPECT_EQ(decode_error(document), testing::kNoError);
   document["syscalls"][1].erase("name");
-  EXPECT_EQ(decode_error(document), "decoded without error") << "a name is optional";
+  EXPECT_EQ(decode_error(document), testing::kNoError) << "a name is optional";
 }
 
 TEST(ReportTest, APhaselessEntryIsTheWorkloads) {
@@ -253,9 +252,7 @@ TEST(ReportFileTest, WritesAndReadsBack) {
 
 TEST(ReportFileTest, MissingFileIsAClearError) {
   TempDir dir;
-  const auto read = read_report_file(dir.file("nope.json"));
-  ASSERT_FALSE(read.ok());
-  EXPECT_EQ(read.error().message,
+  EXPECT_EQ(error_of(read_report_file(dir.file("nope.json"))),
             "cannot read " + dir.file("nope.json") + ": No such file or directory");
 }
 
@@ -272,9 +269,8 @@ TEST(ReportFileTest, InvalidFileErrorStartsWithThePath) {
 TEST(ReportFileTest, FailedWriteNamesThePath) {
   TempDir dir;
   const std::string path = dir.file("missing/run.json");
-  const auto status = write_report_file(path, sample_report());
-  ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().message, "cannot write " + path + ": No such file or directory");
+  EXPECT_EQ(error_of(write_report_file(path, sample_report())),
+            "cannot write " + path + ": No such file or directory");
 }
 
 }  // namespace

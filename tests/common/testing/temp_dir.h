@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -26,6 +27,13 @@ class TempDir {
 
   const std::filesystem::path& path() const { return path_; }
   std::string file(const std::string& name) const { return (path_ / name).string(); }
+  // Writes `text` to the file `name` in it; its path.
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::string path = file(name);
+    std::ofstream out(path, std::ios::binary);
+    if (!(out << text).flush()) throw std::runtime_error("cannot write " + path);
+    return path;
+  }
 
  private:
   std::filesystem::path path_;

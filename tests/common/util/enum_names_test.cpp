@@ -14,6 +14,13 @@ TEST(EnumNamesTest, MapsBothWays) {
   EXPECT_EQ(parse_enum(kColourNames, "red", "colour").value(), Colour::red);
 }
 
+TEST(EnumNamesTest, ValuesKeepTheNamesOrder) {
+  constexpr auto values = enum_values(kColourNames);
+  static_assert(values.size() == 2);
+  EXPECT_EQ(values[0], Colour::red);
+  EXPECT_EQ(values[1], Colour::green);
+}
+
 TEST(EnumNamesTest, UnknownTextListsTheNamesInOrder) {
   EXPECT_EQ(parse_enum(kColourNames, "Red", "colour").error().message,
             "unknown colour \"Red\"; valid: red, green");

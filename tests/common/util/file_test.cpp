@@ -12,12 +12,14 @@
 #include <functional>
 #include <vector>
 
+#include "tests/common/testing/error_of.h"
 #include "tests/common/testing/temp_dir.h"
 
 namespace tailor::common {
 namespace {
 
 using ::testing::ElementsAre;
+using testing::error_of;
 using ::testing::HasSubstr;
 using testing::TempDir;
 
@@ -87,25 +89,21 @@ TEST(FileTest, FailedRenameRemovesTheTemporaryFile) {
   TempDir dir;
   const std::string path = dir.file("taken");
   std::filesystem::create_directories(std::filesystem::path(path) / "child");
-  const auto status = write_file_atomically(path, "data");
-  ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().message, "cannot write " + path + ": Is a directory");
+  EXPECT_EQ(error_of(write_file_atomically(path, "data")),
+            "cannot write " + path + ": Is a directory");
   EXPECT_THAT(entries(dir.path()), ElementsAre("taken"));
 }
 
 TEST(FileTest, MissingDirectoryNamesThePath) {
   TempDir dir;
   const std::string path = dir.file("no/such/dir/out.json");
-  const auto status = write_file_atomically(path, "x");
-  ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().message, "cannot write " + path + ": No such file or directory");
+  EXPECT_EQ(error_of(write_file_atomically(path, "x")),
+            "cannot write " + path + ": No such file or directory");
 }
 
 TEST(FileTest, ReadingAMissingFileNamesThePath) {
   TempDir dir;
-  const auto text = read_file(dir.file("absent.json"));
-  ASSERT_FALSE(text.ok());
-  EXPECT_EQ(text.error().message,
+  EXPECT_EQ(error_of(read_file(dir.file("absent.json"))),
             "cannot read " + dir.file("absent.json") + ": No such file or directory");
 }
 
@@ -118,9 +116,7 @@ TEST(FileTest, ReadsLargeFilesWhole) {
 
 // An endless or huge input is refused at the limit instead of filling memory.
 TEST(FileTest, AnEndlessOrHugeFileIsRefusedAtTheLimit) {
-  const auto endless = read_file("/dev/zero");
-  ASSERT_FALSE(endless.ok());
-  EXPECT_EQ(endless.error().message,
+  EXPECT_EQ(error_of(read_file("/dev/zero")),
             "cannot read /dev/zero: it is larger than 64 MiB, far more than any file tailor "
             "reads; is it the right file?");
   TempDir dir;

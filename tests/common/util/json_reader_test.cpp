@@ -117,18 +117,28 @@ TEST(JsonObjectReaderTest, NestedValuesMustHaveTheirType) {
   EXPECT_EQ(missing.error().message, "absent: missing");
 }
 
-TEST(JsonObjectReaderTest, ChildProblemsCarryTheFullPath) {
-  const json value = json::parse(R"({"syscalls": [{"nr": 1}, {"nr": "x"}]})");
+TEST(JsonObjectReaderTest, ElementProblemsCarryTheFullPathAndStopTheLoop) {
+  const json value = json::parse(R"({"rule": {"args": [{"nr": 1}, {"nr": "x"}, {"nr": "y"}]}})");
   JsonObjectReader root(value, "");
-  const json* syscalls = root.required_array("syscalls");
-  ASSERT_NE(syscalls, nullptr);
-  for (std::size_t i = 0; i < syscalls->size(); ++i) {
-    JsonObjectReader child((*syscalls)[i], JsonObjectReader::element_path("syscalls", i));
-    child.required<uint32_t>("nr");
-    root.absorb(child);
-  }
-  ASSERT_FALSE(root.ok());
-  EXPECT_THAT(root.error().message, HasSubstr("syscalls[1].nr: expected an integer"));
+  JsonObjectReader rule(*root.required_object("rule"), root.path_of("rule"));
+  std::vector<uint32_t> read;
+  rule.required_elements(
+      "args", [&](JsonObjectReader& arg) { read.push_back(arg.required<uint32_t>("nr")); });
+  EXPECT_THAT(read, ElementsAre(1u, 0u)) << "nothing after the first problem";
+  ASSERT_FALSE(rule.ok());
+  EXPECT_THAT(rule.error().message, HasSubstr("rule.args[1].nr: expected an integer"));
+}
+
+TEST(JsonObjectReaderTest, AbsentElementsAreNoneOrMissing) {
+  const json value = json::parse(R"({"other": 1})");
+  JsonObjectReader optional(value, "");
+  int calls = 0;
+  optional.optional_elements("args", [&](JsonObjectReader&) { ++calls; });
+  EXPECT_TRUE(optional.ok());
+  JsonObjectReader required(value, "");
+  required.required_elements("args", [&](JsonObjectReader&) { ++calls; });
+  EXPECT_EQ(required.error().message, "args: missing");
+  EXPECT_EQ(calls, 0);
 }
 
 TEST(JsonObjectReaderTest, CallerFoundProblemsUseTheFieldPath) {

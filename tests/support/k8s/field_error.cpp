@@ -1,26 +1,23 @@
 #include "tests/support/k8s/field_error.h"
 
+#include "common/util/enum_names.h"
+
 namespace tailor::testing {
+namespace {
+
+constexpr common::EnumNames<FieldError::Type, 6> kReasons = {
+    {{FieldError::Type::kRequired, "FieldValueRequired"},
+     {FieldError::Type::kNotSupported, "FieldValueNotSupported"},
+     {FieldError::Type::kInvalid, "FieldValueInvalid"},
+     {FieldError::Type::kTooLong, "FieldValueTooLong"},
+     {FieldError::Type::kTooMany, "FieldValueTooMany"},
+     {FieldError::Type::kDuplicate, "FieldValueDuplicate"}}};
+
+}  // namespace
 
 std::string FieldError::message() const { return field.empty() ? detail : field + ": " + detail; }
 
-std::string FieldError::reason() const {
-  switch (type) {
-    case Type::kRequired:
-      return "FieldValueRequired";
-    case Type::kNotSupported:
-      return "FieldValueNotSupported";
-    case Type::kTooLong:
-      return "FieldValueTooLong";
-    case Type::kTooMany:
-      return "FieldValueTooMany";
-    case Type::kDuplicate:
-      return "FieldValueDuplicate";
-    case Type::kInvalid:
-      break;
-  }
-  return "FieldValueInvalid";
-}
+std::string FieldError::reason() const { return std::string(common::enum_name(kReasons, type)); }
 
 std::string join_field_errors(const std::vector<FieldError>& errors) {
   if (errors.size() == 1) return errors.front().message();

@@ -1,50 +1,36 @@
 #include "common/k8s/client/cluster_config.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
+#include "tests/common/testing/temp_dir.h"
 
 namespace tailor::common {
 namespace {
 
-namespace fs = std::filesystem;
-
 class ClusterConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tailor-config-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    const auto path = (dir_ / name).string();
-    std::ofstream(path) << text;
-    return path;
-  }
-
-  fs::path dir_;
+  testing::TempDir dir_;
 };
 
 TEST_F(ClusterConfigTest, InClusterReadsTheServiceAccountVolume) {
-  write("ca.crt", "PEM");
-  write("token", "tok\n");
-  write("namespace", "tailor\n");
-  auto config = in_cluster_config({"10.96.0.1", "443", dir_.string()});
+  dir_.write("ca.crt", "PEM");
+  dir_.write("token", "tok\n");
+  dir_.write("namespace", "tailor\n");
+  auto config = in_cluster_config({"10.96.0.1", "443", dir_.path().string()});
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->server, "https://10.96.0.1:443");
   EXPECT_EQ(config->ca_pem, "PEM");
-  EXPECT_EQ(config->token_file, (dir_ / "token").string());
+  EXPECT_EQ(config->token_file, dir_.file("token"));
   EXPECT_EQ(config->ns, "tailor");
-  EXPECT_EQ(in_cluster_config({"fd00::1", "443", dir_.string()})->server, "https://[fd00::1]:443");
+  EXPECT_EQ(in_cluster_config({"fd00::1", "443", dir_.path().string()})->server,
+            "https://[fd00::1]:443");
 }
 
 TEST_F(ClusterConfigTest, InClusterWithoutEnvironmentOrVolumeIsAnError) {
-  auto no_env = in_cluster_config({"", "", dir_.string()});
+  auto no_env = in_cluster_config({"", "", dir_.path().string()});
   ASSERT_FALSE(no_env);
   EXPECT_NE(no_env.error().message.find("KUBERNETES_SERVICE_HOST"), std::string::npos);
-  auto no_volume = in_cluster_config({"10.96.0.1", "443", (dir_ / "missing").string()});
+  auto no_volume = in_cluster_config({"10.96.0.1", "443", dir_.file("missing")});
   ASSERT_FALSE(no_volume);
   EXPECT_NE(no_volume.error().message.find("ca.crt"), std::string::npos);
 }
@@ -84,8 +70,8 @@ contexts:
 )";
 
 TEST_F(ClusterConfigTest, KubeconfigCurrentContext) {
-  write("ca.pem", "CA FILE");
-  const auto path = write("config", kKubeconfig);
+  dir_.write("ca.pem", "CA FILE");
+  const auto path = dir_.write("config", kKubeconfig);
   auto config = load_kubeconfig(path);
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->server, "https://127.0.0.1:6443");
@@ -96,16 +82,16 @@ TEST_F(ClusterConfigTest, KubeconfigCurrentContext) {
 }
 
 TEST_F(ClusterConfigTest, KubeconfigNamedContextWithCaDataAndTokenFile) {
-  const auto path = write("config", kKubeconfig);
+  const auto path = dir_.write("config", kKubeconfig);
   auto config = load_kubeconfig(path, "prod");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->ca_pem, "PEM DATA");
   EXPECT_FALSE(config->insecure_skip_tls_verify);
-  EXPECT_EQ(config->token_file, (dir_ / "robot.token").string());
+  EXPECT_EQ(config->token_file, dir_.file("robot.token"));
 }
 
 TEST_F(ClusterConfigTest, KubeconfigErrorsNameTheProblem) {
-  const auto path = write("config", kKubeconfig);
+  const auto path = dir_.write("config", kKubeconfig);
   const auto message = [&](const std::string& context) {
     auto config = load_kubeconfig(path, context);
     return config ? std::string("ok") : config.error().message;
@@ -113,8 +99,8 @@ TEST_F(ClusterConfigTest, KubeconfigErrorsNameTheProblem) {
   EXPECT_NE(message("nope").find("no context named 'nope'"), std::string::npos);
   EXPECT_NE(message("broken").find("cluster 'nowhere'"), std::string::npos);
   EXPECT_NE(message("cert").find("client-certificate-data"), std::string::npos);
-  EXPECT_FALSE(load_kubeconfig((dir_ / "missing").string()));
-  EXPECT_FALSE(load_kubeconfig(write("bad", "clusters: 3\ncurrent-context: [x]\n")));
+  EXPECT_FALSE(load_kubeconfig(dir_.file("missing")));
+  EXPECT_FALSE(load_kubeconfig(dir_.write("bad", "clusters: 3\ncurrent-context: [x]\n")));
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
 #include "common/k8s/client/token_source.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "tests/common/testing/temp_dir.h"
 
 namespace tailor::common {
 namespace {
@@ -13,16 +14,10 @@ namespace fs = std::filesystem;
 
 class TokenSourceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tailor-token-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    file_ = (dir_ / "token").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   void write(const std::string& text) { std::ofstream(file_) << text; }
 
-  fs::path dir_;
-  std::string file_;
+  testing::TempDir dir_;
+  const std::string file_ = dir_.file("token");
   std::chrono::steady_clock::time_point now_{};
   TokenSource::Clock clock_ = [this] { return now_; };
 };
