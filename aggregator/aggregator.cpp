@@ -31,13 +31,13 @@ common::Result<std::unique_ptr<Aggregator>> Aggregator::create(
   auto endpoint = common::HttpEndpoint::create(a.options_.endpoint, a.registry_, ready);
   if (!endpoint) return endpoint.error();
   a.endpoint_ = std::move(*endpoint);
-  a.ingest_->register_routes(a.endpoint_->server());
+  a.ingest_->register_routes(*a.endpoint_);
   if (a.options_.serve_ui) {
     auto ui = common::HttpEndpoint::create(a.options_.ui_endpoint, a.registry_, ready);
     if (!ui) return ui.error();
     a.ui_endpoint_ = std::move(*ui);
     a.web_view_ = std::make_unique<WebView>(a.store_);
-    a.web_view_->register_routes(a.ui_endpoint_->server());
+    a.web_view_->register_routes(*a.ui_endpoint_);
   }
   return aggregator;
 }
@@ -52,7 +52,7 @@ common::Status Aggregator::start() {
   if (ui_endpoint_) {
     if (auto started = ui_endpoint_->start(); !started) return started;
   }
-  WebView::refuse_routes(endpoint_->server(), ui_port());
+  WebView::refuse_routes(*endpoint_, ui_port());
   if (auto started = endpoint_->start(); !started) return started;
   if (auto rebuilt = writer_->start_up(); !rebuilt)
     common::log_line("warning", rebuilt.error().message + "; not ready until it succeeds");

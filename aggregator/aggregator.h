@@ -24,7 +24,8 @@ struct AggregatorOptions {
   // takes any free one (the command line's default is 8081). A few people's browsers, not
   // thousands of agents: a browser keeps up to 6 connections to it.
   bool serve_ui = true;
-  common::HttpEndpointOptions ui_endpoint{.address = "127.0.0.1", .threads = 8};
+  common::HttpEndpointOptions ui_endpoint{
+      .address = "127.0.0.1", .threads = 1, .handler_threads = 2, .max_connections = 64};
 };
 
 // The whole service, wired: the store, the agents' API on the HTTP(S) endpoint, the

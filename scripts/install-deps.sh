@@ -16,7 +16,7 @@ packages=(
   cmake g++ make pkg-config git clang llvm bpftool clang-format clang-tidy
   # libraries
   libbpf-dev libelf-dev zlib1g-dev libseccomp-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev
-  libcpp-httplib-dev libssl-dev prometheus-cpp-dev libcli11-dev libgtest-dev libgmock-dev
+  libcpp-httplib-dev libboost-dev libssl-dev prometheus-cpp-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev
 )
 [ "$scope" = all ] && packages+=(

@@ -9,7 +9,6 @@
 #include <optional>
 
 #include "aggregator/store/state_json.h"
-#include "common/metrics/http_endpoint.h"
 #include "common/util/clock.h"
 
 namespace tailor::aggregator {
@@ -19,14 +18,14 @@ using nlohmann::json;
 
 constexpr const char* kDeltasPath = "/api/v1/deltas";
 
-std::string bearer_token(const httplib::Request& request) {
-  const std::string header = request.get_header_value("Authorization");
+std::string bearer_token(const common::HttpRequest& request) {
+  const std::string header = request.header("Authorization");
   constexpr std::string_view kPrefix = "Bearer ";
   if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0) return {};
   return header.substr(kPrefix.size());
 }
 
-void set_error(httplib::Response& response, int status, const std::string& message) {
+void set_error(common::HttpResponse& response, int status, const std::string& message) {
   response.status = status;
   response.set_content(json{{"error", message}}.dump(), "application/json");
 }
@@ -59,29 +58,23 @@ IngestApi::IngestApi(MergeStore& store, TokenReviewer& reviewer, prometheus::Reg
   reports_.Add({{"result", "accepted"}});
 }
 
-void IngestApi::register_routes(httplib::Server& server) {
-  // Other routes' bodies: httplib answers an oversized Content-Length with 413 unread.
-  server.set_payload_max_length(options_.max_body_bytes);
-  // A batch is one small request and answer: with Nagle's algorithm the answer waits for the
-  // agent's delayed ACK, 40 ms a batch. And a connection that closes every 5 requests (httplib's
-  // default) pays an RSA handshake for every 5 batches.
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(1000);
-  // A route with a content reader runs before the body is read, so a batch is checked (its
-  // type, client, token, rate) before a byte of it is taken, and the size limit holds while
-  // reading, whatever the transfer encoding: httplib enforces it for Content-Length only.
-  server.Post(kDeltasPath, [this](const httplib::Request& request, httplib::Response& response,
-                                  const httplib::ContentReader& content) {
-    post_deltas(request, response, content);
-  });
-  server.Get("/api/v1/profiles", [this](const httplib::Request&, httplib::Response& response) {
+void IngestApi::register_routes(common::HttpEndpoint& endpoint) {
+  // Streamed: a batch is checked (its type, client, token, rate) before a byte of its body is
+  // taken, and the size limit holds while reading, whatever the transfer encoding.
+  endpoint.post_streamed(
+      kDeltasPath, options_.max_body_bytes,
+      [this](const common::HttpRequest& request, common::HttpResponse& response) {
+        return post_deltas(request, response);
+      });
+  endpoint.get("/api/v1/profiles", [this](const common::HttpRequest&,
+                                          common::HttpResponse& response) {
     response.set_content(state_json(store_.snapshot(), wall_clock_()).dump(), "application/json");
   });
 }
 
-std::optional<std::string> IngestApi::admit(const httplib::Request& request,
-                                            httplib::Response& response) {
-  const std::string type = request.get_header_value("Content-Type");
+std::optional<std::string> IngestApi::admit(const common::HttpRequest& request,
+                                            common::HttpResponse& response) {
+  const std::string type = request.header("Content-Type");
   if (type.substr(0, type.find(';')) != "application/json") {
     reject(response, 415, "unsupported_media_type",
            "a batch is JSON: send it with Content-Type: application/json" +
@@ -110,48 +103,33 @@ std::optional<std::string> IngestApi::admit(const httplib::Request& request,
   return who.node;
 }
 
-void IngestApi::post_deltas(const httplib::Request& request, httplib::Response& response,
-                            const httplib::ContentReader& content) {
+common::BodyHandler IngestApi::post_deltas(const common::HttpRequest& request,
+                                           common::HttpResponse& response) {
   const std::string too_large =
       "the body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
-  const std::string length = request.get_header_value("Content-Length");
-  const bool announced_too_large =
-      !length.empty() && std::strtoull(length.c_str(), nullptr, 10) > options_.max_body_bytes;
-  std::optional<std::string> node;
-  if (announced_too_large)
+  const std::string length = request.header("Content-Length");
+  // Announced too large: refused unread (the endpoint closes the connection after the answer).
+  if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > options_.max_body_bytes) {
     reject(response, 413, "too_large", too_large);
-  else
-    node = admit(request, response);
-  // A body is read up to the limit and kept only when its batch was admitted: a refused one is
-  // dropped as it comes, so the client reads its answer rather than a reset connection. (One
-  // announced too large, httplib skips unread.) Past the limit, the connection ends.
-  const int refusal = response.status;
-  std::string body;
-  size_t taken = 0;
-  bool oversized = false;
-  const bool read = content([&](const char* data, size_t length) {
-    taken += length;
-    if (taken > options_.max_body_bytes) return !(oversized = true);
-    if (node) body.append(data, length);
-    return true;
-  });
-  if (oversized || (!read && !announced_too_large)) response.set_header("Connection", "close");
-  if (!node) {
-    // httplib answers 400 for a body whose reading was cut short: the refusal is the answer.
-    response.status = refusal;
-    return;
+    return {};
   }
-  if (oversized) {
-    reject(response, 413, "too_large", too_large);
-  } else if (!read) {
-    reject(response, 400, "malformed", "the body ended before its announced length");
-  } else {
-    accept(*node, body, response);
-  }
+  // A refused batch's body is read up to the limit and dropped by the endpoint.
+  const std::optional<std::string> node = admit(request, response);
+  if (!node) return {};
+  return [this, node = *node, too_large](const common::HttpRequest& request, common::BodyRead read,
+                                         common::HttpResponse& response) {
+    if (read == common::BodyRead::too_large) {
+      reject(response, 413, "too_large", too_large);
+    } else if (read == common::BodyRead::cut_short) {
+      reject(response, 400, "malformed", "the body ended before its announced length");
+    } else {
+      accept(node, request.body, response);
+    }
+  };
 }
 
 void IngestApi::accept(const std::string& node, const std::string& body,
-                       httplib::Response& response) {
+                       common::HttpResponse& response) {
   auto delta = common::decode_delta(body, options_.limits);
   if (!delta) {
     reject(response, 400, "malformed", delta.error().message);
@@ -177,7 +155,7 @@ void IngestApi::accept(const std::string& node, const std::string& body,
   response.set_content(json{{"accepted", delta->seq}}.dump(), "application/json");
 }
 
-void IngestApi::reject(httplib::Response& response, int status, const std::string& reason,
+void IngestApi::reject(common::HttpResponse& response, int status, const std::string& reason,
                        const std::string& message) {
   reports_.Add({{"result", reason}}).Increment();
   set_error(response, status, message);

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <httplib.h>
-
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -13,6 +11,7 @@
 #include "aggregator/ingest/rate_limiter.h"
 #include "aggregator/ingest/token_reviewer.h"
 #include "aggregator/store/merge_store.h"
+#include "common/metrics/http_endpoint.h"
 #include "common/wire/delta.h"
 
 namespace prometheus {
@@ -47,17 +46,19 @@ class IngestApi {
   IngestApi(MergeStore& store, TokenReviewer& reviewer, prometheus::Registry& registry,
             IngestOptions options, WallClock wall_clock = {});
 
-  void register_routes(httplib::Server& server);
+  void register_routes(common::HttpEndpoint& endpoint);
 
  private:
-  void post_deltas(const httplib::Request& request, httplib::Response& response,
-                   const httplib::ContentReader& content);
+  // A batch's headers, before any of its body: what takes the body, or nothing with the refusal.
+  common::BodyHandler post_deltas(const common::HttpRequest& request,
+                                  common::HttpResponse& response);
   // Checks what a batch's headers say (type, client certificate, token, rate) before its body
   // is read. Returns the node the token belongs to, or nullopt with `response` set.
-  std::optional<std::string> admit(const httplib::Request& request, httplib::Response& response);
+  std::optional<std::string> admit(const common::HttpRequest& request,
+                                   common::HttpResponse& response);
   // Decodes and merges a batch from `node`.
-  void accept(const std::string& node, const std::string& body, httplib::Response& response);
-  void reject(httplib::Response& response, int status, const std::string& reason,
+  void accept(const std::string& node, const std::string& body, common::HttpResponse& response);
+  void reject(common::HttpResponse& response, int status, const std::string& reason,
               const std::string& message);
   void note_connected(const std::string& node);
 

@@ -1,11 +1,10 @@
 #pragma once
 
-#include <httplib.h>
-
 #include <cstdint>
 #include <functional>
 
 #include "aggregator/store/merge_store.h"
+#include "common/metrics/http_endpoint.h"
 
 namespace tailor::aggregator {
 
@@ -19,10 +18,10 @@ class WebView {
 
   explicit WebView(const MergeStore& store, WallClock wall_clock = {});
 
-  void register_routes(httplib::Server& server) const;
+  void register_routes(common::HttpEndpoint& endpoint) const;
 
   // On the API endpoint: the view's paths answer 403 with where to find it instead.
-  static void refuse_routes(httplib::Server& server, int ui_port);
+  static void refuse_routes(common::HttpEndpoint& endpoint, int ui_port);
 
  private:
   const MergeStore& store_;

@@ -1,14 +1,12 @@
 #pragma once
 
-#include <httplib.h>
-
 #include <cstddef>
-#include <ctime>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
+#include "common/metrics/http_endpoint_options.h"
+#include "common/metrics/http_message.h"
 #include "common/util/result.h"
 
 namespace prometheus {
@@ -17,27 +15,12 @@ class Registry;
 
 namespace tailor::common {
 
-struct HttpEndpointOptions {
-  std::string address = "0.0.0.0";
-  int port = 0;  // 0: any free port; port() tells which
-  // Both set: HTTPS (TLS 1.2 or newer) with this certificate. Both empty: plain HTTP.
-  std::string tls_cert_file;
-  std::string tls_key_file;
-  // With TLS: ask clients for a certificate and verify any offered against this CA bundle.
-  // Offering one stays optional at the handshake, because kubelet probes and Prometheus
-  // scrapers have none; routes that need one check has_verified_client_cert().
-  std::string client_ca_file;
-  // Each open connection holds a thread while it waits for its next request (httplib's
-  // model), so the pool is sized for many clients and an idle connection is dropped after
-  // `idle_timeout_s`: a handful of idle clients must not keep probes waiting (httplib's
-  // defaults, 8 threads and 5 s, did).
-  std::size_t threads = 64;
-  time_t idle_timeout_s = 2;
-};
+class HttpServer;
 
 // The one HTTP server of a process: /metrics (Prometheus text format 0.0.4), /healthz
 // (answers while the process serves at all) and /readyz (the owner's readiness check). The
-// owner adds its own routes through server() before start(); the aggregator serves its API here.
+// owner adds its own routes before start(); the aggregator serves its API here. Event-driven
+// (decision 0011): a few threads serve every connection, handlers run on a small pool.
 class HttpEndpoint {
  public:
   // ok: ready. An error: not ready, and its message is the body of the 503.
@@ -50,28 +33,38 @@ class HttpEndpoint {
   HttpEndpoint(const HttpEndpoint&) = delete;
   HttpEndpoint& operator=(const HttpEndpoint&) = delete;
 
-  httplib::Server& server() { return *server_; }
+  // Routes, added before start(). A request no route takes is answered 404; a handler that
+  // throws, 500 with its message.
+  void get(std::string path, HttpHandler handler);
+  // `prefix` itself and every path under "prefix/".
+  void get_prefix(std::string prefix, HttpHandler handler);
+  // The body (at most HttpEndpointOptions::max_body_bytes) is read before `handler` runs.
+  void post(std::string path, HttpHandler handler);
+  // `admit` runs once the headers are read, before any of the body, which is then read with
+  // `body_limit` enforced whatever the transfer encoding (http_message.h).
+  void post_streamed(std::string path, std::size_t body_limit, AdmitHandler admit);
 
-  // Binds and serves on a thread of its own until stop() or destruction.
+  // Binds and serves on threads of its own until stop() or destruction.
   Status start();
   void stop();
   int port() const { return port_; }
 
   // True when the request came over TLS with a client certificate that chains to
   // client_ca_file. A certificate that does not chain never gets this far: the handshake fails.
-  static bool has_verified_client_cert(const httplib::Request& request);
+  static bool has_verified_client_cert(const HttpRequest& request) {
+    return request.verified_client_cert;
+  }
 
  private:
-  HttpEndpoint(HttpEndpointOptions options, std::unique_ptr<httplib::Server> server,
-               std::shared_ptr<prometheus::Registry> registry, ReadinessCheck ready);
+  HttpEndpoint(std::shared_ptr<prometheus::Registry> registry, ReadinessCheck ready,
+               std::unique_ptr<HttpServer> server);
   void add_routes();
 
-  HttpEndpointOptions options_;
-  std::unique_ptr<httplib::Server> server_;
+  // Before the server: connections it still holds at destruction count themselves out in it.
   std::shared_ptr<prometheus::Registry> registry_;
   ReadinessCheck ready_;
+  std::unique_ptr<HttpServer> server_;
   int port_ = 0;
-  std::thread thread_;
 };
 
 }  // namespace tailor::common

@@ -2,6 +2,7 @@
 // node) and the live aggregator (HTTPS, the bed's CA), and answers every query of the Grafana
 // dashboard; promtool accepts both /metrics. Root, runc, kernel BTF and Debian's prometheus.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <chrono>
 #include <filesystem>

@@ -122,8 +122,8 @@ TEST_F(SenderTest, PresentsItsClientCertificateForMutualTls) {
   auto endpoint = common::HttpEndpoint::create(endpoint_options,
                                                std::make_shared<prometheus::Registry>(), nullptr);
   ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
-  (*endpoint)->server().Post(
-      "/api/v1/deltas", [](const httplib::Request& request, httplib::Response& response) {
+  (*endpoint)->post(
+      "/api/v1/deltas", [](const common::HttpRequest& request, common::HttpResponse& response) {
         response.status = common::HttpEndpoint::has_verified_client_cert(request) ? 200 : 401;
       });
   ASSERT_TRUE((*endpoint)->start().ok());

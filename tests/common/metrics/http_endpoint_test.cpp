@@ -3,21 +3,30 @@
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "common/util/file.h"
 #include "tests/common/testing/temp_dir.h"
+#include "tests/support/wait.h"
 #include "tests/testbed/tls_material.h"
 
 namespace tailor::common {
@@ -46,25 +55,77 @@ std::shared_ptr<prometheus::Registry> sample_registry() {
   return registry;
 }
 
+// A plain TCP connection to the endpoint, for what httplib's client does not do: stay idle,
+// trickle, send raw requests.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+  bool send(const std::string& text) {
+    return ::send(fd_, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size());
+  }
+  // One kept-alive GET and its answer's status line ("" when the connection ended instead).
+  std::string get(const std::string& path) {
+    if (!send("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")) return "";
+    std::string answer;
+    char buffer[4096];
+    while (answer.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) return "";
+      answer.append(buffer, static_cast<size_t>(n));
+    }
+    // The answers here are short: headers and body come in one read.
+    return answer.substr(0, answer.find("\r\n"));
+  }
+  // Whether the server closed the connection within `timeout`.
+  bool closed_by_server(std::chrono::milliseconds timeout) {
+    pollfd watch{fd_, POLLIN, 0};
+    if (::poll(&watch, 1, static_cast<int>(timeout.count())) != 1) return false;
+    char byte;
+    return ::recv(fd_, &byte, 1, 0) <= 0;
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
 class HttpEndpointTest : public ::testing::Test {
  protected:
-  std::unique_ptr<HttpEndpoint> start(HttpEndpointOptions options = {}) {
+  std::unique_ptr<HttpEndpoint> start(HttpEndpointOptions options = {},
+                                      const std::function<void(HttpEndpoint&)>& routes = {}) {
     options.address = "127.0.0.1";
-    auto endpoint = HttpEndpoint::create(options, sample_registry(), [this]() -> Status {
+    registry_ = sample_registry();
+    auto endpoint = HttpEndpoint::create(options, registry_, [this]() -> Status {
       if (ready_) return ok_status();
       return make_error("waiting for the first sync");
     });
     if (!endpoint.ok()) throw std::runtime_error(endpoint.error().message);
-    (*endpoint)->server().Get("/boom", [](const httplib::Request&, httplib::Response&) {
-      throw std::runtime_error("kaboom");
-    });
+    (*endpoint)->get("/boom",
+                     [](const HttpRequest&, HttpResponse&) { throw std::runtime_error("kaboom"); });
+    if (routes) routes(**endpoint);
     if (auto started = (*endpoint)->start(); !started.ok()) {
       throw std::runtime_error(started.error().message);
     }
     return std::move(*endpoint);
   }
 
+  std::string metrics() const {
+    return prometheus::TextSerializer().Serialize(registry_->Collect());
+  }
+
   std::atomic<bool> ready_ = false;
+  std::shared_ptr<prometheus::Registry> registry_;
 };
 
 TEST_F(HttpEndpointTest, ServesMetricsInTheTextFormat) {
@@ -114,7 +175,9 @@ TEST_F(HttpEndpointTest, HealthAndReadiness) {
 // is 3 s rather than the kubelet's 1 s so that a loaded CI machine cannot fail it; it still
 // fails the old server by far.
 TEST_F(HttpEndpointTest, ProbesAnswerPromptlyWhileFortyConnectionsSitIdle) {
-  const auto endpoint = start();
+  HttpEndpointOptions options;
+  options.idle_timeout = std::chrono::seconds(2);
+  const auto endpoint = start(options);
   std::vector<int> idle;
   for (int i = 0; i < 40; ++i) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -190,10 +253,11 @@ TEST_F(HttpEndpointTest, AsksForClientCertificatesWithoutRequiringThem) {
   options.tls_cert_file = dir.file("cert.pem");
   options.tls_key_file = dir.file("key.pem");
   options.client_ca_file = dir.file("ca.pem");
-  const auto endpoint = start(options);
-  endpoint->server().Get("/who", [](const httplib::Request& request, httplib::Response& response) {
-    response.set_content(HttpEndpoint::has_verified_client_cert(request) ? "verified" : "anonymous",
-                         "text/plain");
+  const auto endpoint = start(options, [](HttpEndpoint& routes) {
+    routes.get("/who", [](const HttpRequest& request, HttpResponse& response) {
+      response.set_content(
+          HttpEndpoint::has_verified_client_cert(request) ? "verified" : "anonymous", "text/plain");
+    });
   });
 
   const auto get_who = [&](const std::string& cert, const std::string& key) {
@@ -242,6 +306,120 @@ TEST_F(HttpEndpointTest, ReportsABusyPortAndBadCertificates) {
   const auto missing = HttpEndpoint::create(options, sample_registry(), nullptr);
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(missing.error().message, HasSubstr("cannot load the TLS certificate"));
+}
+
+// An idle kept connection costs no thread: 500 agents that sent a request and keep their
+// connection do not stand between a new client and its answer, and are still served after.
+TEST_F(HttpEndpointTest, FiveHundredKeptIdleConnectionsDoNotBlockANewClient) {
+  const auto endpoint = start();
+  std::vector<std::unique_ptr<RawConnection>> kept;
+  for (int i = 0; i < 500; ++i) {
+    kept.push_back(std::make_unique<RawConnection>(endpoint->port()));
+    ASSERT_TRUE(kept.back()->connected()) << "connection " << i;
+    ASSERT_EQ(kept.back()->get("/healthz"), "HTTP/1.1 200 OK") << "connection " << i;
+  }
+  httplib::Client probe("127.0.0.1", endpoint->port());
+  probe.set_keep_alive(true);
+  probe.set_connection_timeout(10);
+  probe.set_read_timeout(10);
+  const auto answer = probe.Get("/healthz");
+  ASSERT_TRUE(answer) << httplib::to_string(answer.error());
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(kept.front()->get("/readyz"), "HTTP/1.1 503 Service Unavailable") << "still kept";
+  EXPECT_EQ(kept.back()->get("/healthz"), "HTTP/1.1 200 OK") << "still kept";
+  EXPECT_THAT(metrics(), HasSubstr("tailor_http_connections_open 501"));
+}
+
+// A client that trickles its headers a byte at a time is closed at its request deadline, and
+// others are served meanwhile: the trickle holds its socket only.
+TEST_F(HttpEndpointTest, ASlowClientTricklingHeadersIsCutAtItsDeadline) {
+  HttpEndpointOptions options;
+  options.threads = 1;
+  options.request_timeout = std::chrono::seconds(1);
+  const auto endpoint = start(options);
+  RawConnection slow(endpoint->port());
+  ASSERT_TRUE(slow.connected());
+  ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: test\r\n"));
+  std::atomic<bool> done = false;
+  std::atomic<int> trickled = 0;
+  // 60 bytes, one each 100 ms: 6 s of headers, each byte well within any per-read timeout.
+  std::thread trickle([&] {
+    while (!done && trickled < 60 && slow.send("x")) {
+      ++trickled;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  httplib::Client other("127.0.0.1", endpoint->port());
+  const auto answer = other.Get("/healthz");
+  const bool cut = slow.closed_by_server(std::chrono::seconds(10));
+  const int sent = trickled;
+  done = true;
+  trickle.join();
+  ASSERT_TRUE(answer) << httplib::to_string(answer.error());
+  EXPECT_EQ(answer->status, 200) << "served while the slow client trickles";
+  EXPECT_TRUE(cut) << "the server never closed the slow client";
+  EXPECT_LT(sent, 60) << "the slow client sent its whole trickle before it was cut";
+}
+
+// Beyond max_connections a connection is closed as it is accepted, and counted; the ones
+// already open are served as before.
+TEST_F(HttpEndpointTest, TheConnectionBoundRefusesBeyondIt) {
+  HttpEndpointOptions options;
+  options.max_connections = 3;
+  const auto endpoint = start(options);
+  std::vector<std::unique_ptr<RawConnection>> open;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(std::make_unique<RawConnection>(endpoint->port()));
+    ASSERT_EQ(open.back()->get("/healthz"), "HTTP/1.1 200 OK") << "connection " << i;
+  }
+  RawConnection beyond(endpoint->port());
+  ASSERT_TRUE(beyond.connected()) << "the kernel accepts it; the server closes it";
+  EXPECT_EQ(beyond.get("/healthz"), "");
+  EXPECT_THAT(metrics(), HasSubstr("tailor_http_connections_refused_total 1"));
+  EXPECT_EQ(open.front()->get("/healthz"), "HTTP/1.1 200 OK");
+  open.pop_back();
+  EXPECT_TRUE(tailor::testing::wait_until([&] {
+    RawConnection again(endpoint->port());
+    return again.get("/healthz") == "HTTP/1.1 200 OK";
+  })) << "a closed connection frees its place";
+}
+
+// The body limit holds while reading whatever the encoding, and the connection ends after it:
+// a Content-Length past it is refused unread, a chunked body once it passes it.
+TEST_F(HttpEndpointTest, AStreamedPostIsAdmittedBeforeItsBodyAndLimitedWhileRead) {
+  std::atomic<int> admitted = 0;
+  const auto endpoint = start({}, [&](HttpEndpoint& routes) {
+    routes.post_streamed("/in", 1000, [&](const HttpRequest& request, HttpResponse& response) {
+      ++admitted;
+      if (request.header("authorization") != "yes") {
+        response.status = 401;
+        return BodyHandler();
+      }
+      return BodyHandler([](const HttpRequest& request, BodyRead read, HttpResponse& response) {
+        response.status = read == BodyRead::complete ? 200 : 413;
+        response.set_content(std::to_string(request.body.size()), "text/plain");
+      });
+    });
+  });
+  httplib::Client client("127.0.0.1", endpoint->port());
+  const auto small =
+      client.Post("/in", {{"Authorization", "yes"}}, std::string(1000, 'a'), "text/plain");
+  ASSERT_TRUE(small) << httplib::to_string(small.error());
+  EXPECT_EQ(small->status, 200);
+  EXPECT_EQ(small->body, "1000");
+  const auto refused = client.Post("/in", std::string(500, 'a'), "text/plain");
+  ASSERT_TRUE(refused) << httplib::to_string(refused.error());
+  EXPECT_EQ(refused->status, 401);
+  EXPECT_EQ(client.Get("/healthz")->status, 200) << "the refused body was read and dropped";
+
+  RawConnection chunked(endpoint->port());
+  ASSERT_TRUE(
+      chunked.send("POST /in HTTP/1.1\r\nHost: test\r\nAuthorization: yes\r\n"
+                   "Transfer-Encoding: chunked\r\n\r\n400\r\n" +
+                   std::string(1024, 'a') + "\r\n"));
+  EXPECT_EQ(chunked.get("/healthz"), "HTTP/1.1 413 Payload Too Large");
+  EXPECT_TRUE(chunked.closed_by_server(std::chrono::seconds(10)));
+  EXPECT_EQ(admitted, 3);
 }
 
 }  // namespace
