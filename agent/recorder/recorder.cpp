@@ -63,6 +63,15 @@ Result<uint32_t> count_stripes(uint32_t asked) {
   return std::bit_ceil(asked != 0 ? asked : std::min(cpus, 4u));
 }
 
+// An mmap-able array map, shared with the program: read and cleared without a syscall.
+Result<void*> map_shared(const bpf_map* map, size_t bytes, const char* what) {
+  void* mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+  if (mapped == MAP_FAILED)
+    return make_error(std::string("cannot map the recorder's ") + what + ": " +
+                      std::strerror(errno));
+  return mapped;
+}
+
 void install_print_hook() {
   static std::once_flag once;
   std::call_once(once, [] { libbpf_set_print(quiet_libbpf_print); });
@@ -149,23 +158,17 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
 
   self->set_count_ = options.max_syscall_sets;
   self->sets_bytes_ = static_cast<size_t>(self->set_count_) * sizeof(tailor_syscall_set);
-  void* sets = ::mmap(nullptr, self->sets_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED,
-                      bpf_map__fd(maps->syscall_sets), 0);
-  if (sets == MAP_FAILED)
-    return make_error("cannot map the recorder's syscall sets: " +
-                      std::string(std::strerror(errno)));
-  self->sets_ = static_cast<tailor_syscall_set*>(sets);
+  auto sets = map_shared(maps->syscall_sets, self->sets_bytes_, "syscall sets");
+  if (!sets) return sets.error();
+  self->sets_ = static_cast<tailor_syscall_set*>(*sets);
   // A resumed state keeps the stripes it was loaded with: its .rodata is the pinned one.
   self->stripe_mask_ = self->skel_->rodata->stripe_mask;
   if (self->stripe_mask_ != 0) {
     self->stripes_bytes_ =
         static_cast<size_t>(self->set_count_) * self->stripe_mask_ * sizeof(tailor_count_stripe);
-    void* stripes_map = ::mmap(nullptr, self->stripes_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED,
-                               bpf_map__fd(maps->count_stripes), 0);
-    if (stripes_map == MAP_FAILED)
-      return make_error("cannot map the recorder's count stripes: " +
-                        std::string(std::strerror(errno)));
-    self->stripes_ = static_cast<tailor_count_stripe*>(stripes_map);
+    auto stripes_map = map_shared(maps->count_stripes, self->stripes_bytes_, "count stripes");
+    if (!stripes_map) return stripes_map.error();
+    self->stripes_ = static_cast<tailor_count_stripe*>(*stripes_map);
   }
   // Resumed state already handed its slots out; only fresh maps need all of them.
   for (uint32_t slot = 0; !self->resumed_ && slot < self->set_count_; ++slot)
