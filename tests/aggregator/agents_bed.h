@@ -15,6 +15,7 @@
 #include "common/k8s/profile_names.h"
 #include "common/k8s/seccomp_profile_object.h"
 #include "tests/aggregator/aggregator_bed.h"
+#include "tests/support/process.h"
 #include "tests/support/recording.h"
 #include "tests/testbed/agent_fleet.h"
 #include "tests/testbed/simulated_cluster.h"
@@ -32,13 +33,10 @@ class AgentsBed : public AggregatorBed {
     dir_ = std::filesystem::temp_directory_path() /
            ("tailor-agents-bed-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    auto cluster = testbed::SimulatedCluster::create(*server_);
+    auto cluster = testbed::recording_cluster(*server_, dir_);
     ASSERT_TRUE(cluster) << cluster.error().message;
-    cluster_ = std::move(*cluster);
-    ASSERT_TRUE(testbed::put_recorded_namespace(*server_, "shop"));
-    auto tls = testbed::write_tls_files(dir_);
-    ASSERT_TRUE(tls) << tls.error().message;
-    tls_ = *tls;
+    cluster_ = std::move(cluster->cluster);
+    tls_ = cluster->tls;
     ASSERT_NO_FATAL_FAILURE(start_aggregator());
     fleet_ =
         std::make_unique<testbed::AgentFleet>(TAILOR_BIN, *server_, dir_, address(), tls_.ca_file);
@@ -69,13 +67,29 @@ class AgentsBed : public AggregatorBed {
     std::filesystem::remove_all(dir_, ec);
   }
 
+  // Returns once the agent serves /metrics: it has loaded the recorder and tracks the node.
   // `wrapper` runs before the agent, e.g. to drop capabilities.
   testing::RunningProcess& start_agent(const testbed::SimulatedNode& node,
                                        const std::vector<std::string>& extra_args = {},
                                        std::vector<std::string> wrapper = {}) {
     const std::string token_file = (dir_ / ("token-" + node.name)).string();
     EXPECT_TRUE(testbed::write_private_file(token_file, agent_token(node.name)));
-    return fleet_->start(node, token_file, std::move(wrapper), extra_args);
+    testing::RunningProcess& started =
+        fleet_->start(node, token_file, std::move(wrapper), extra_args);
+    EXPECT_NE(testing::slurp(started.err_path).find("serving /metrics"), std::string::npos)
+        << testing::slurp(started.err_path);
+    return started;
+  }
+
+  // An agent on node-a (the kubelet's cgroupfs driver) and one on node-b (systemd's).
+  void start_agents_on_two_nodes() {
+    auto node_a = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
+                                     testbed::CriFlavor::kContainerd);
+    auto node_b = cluster_->add_node("node-b", testbed::CgroupDriver::kSystemd,
+                                     testbed::CriFlavor::kContainerd);
+    ASSERT_TRUE(node_a && node_b);
+    start_agent(**node_a);
+    start_agent(**node_b);
   }
 
   // The names the workload's SeccompProfile allows.

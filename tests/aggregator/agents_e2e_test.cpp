@@ -3,8 +3,6 @@
 // replicas on both nodes. Root, runc and kernel BTF, like tests/e2e.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "tests/aggregator/agents_bed.h"
 #include "tests/support/process.h"
 #include "tests/support/wait.h"
@@ -12,19 +10,12 @@
 namespace tailor::aggregator {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::slurp;
 
 using AgentsToAggregatorTest = AgentsBed;
 
 TEST_F(AgentsToAggregatorTest, ReplicasOnTwoNodesBecomeOneSeccompProfile) {
-  auto node_a = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
-                                   testbed::CriFlavor::kContainerd);
-  auto node_b = cluster_->add_node("node-b", testbed::CgroupDriver::kSystemd,
-                                   testbed::CriFlavor::kContainerd);
-  ASSERT_TRUE(node_a && node_b);
-  start_agent(**node_a);
-  start_agent(**node_b);
+  ASSERT_NO_FATAL_FAILURE(start_agents_on_two_nodes());
 
   testbed::PodSpec web;
   web.ns = "shop";

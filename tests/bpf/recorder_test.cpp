@@ -20,6 +20,7 @@
 #include "agent/recorder/spawn.h"
 #include "common/report/recorder_stats.h"
 #include "tests/support/recording.h"
+#include "tests/support/test_cgroup.h"
 
 namespace tailor::agent {
 namespace {
@@ -36,26 +37,20 @@ class RecorderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     TAILOR_REQUIRE_RECORDING();
-    auto cgroups = Cgroup2::detect();
-    ASSERT_TRUE(cgroups) << cgroups.error().message;
-    cgroups_.emplace(*cgroups);
     auto recorder = Recorder::open(RecorderOptions{});
     ASSERT_TRUE(recorder) << recorder.error().message;
     recorder_ = std::move(*recorder);
-    base_ = "/tailor-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    ASSERT_TRUE(cgroups_->create(base_));
-    owned_.emplace(*cgroups_, base_);
+    ASSERT_NO_FATAL_FAILURE(cgroup_.create("/tailor-test"));
   }
 
   std::string make_cgroup(const std::string& name) {
-    const std::string path = base_ + "/" + name;
-    EXPECT_TRUE(cgroups_->create(path));
+    const std::string path = cgroup_.path() + "/" + name;
+    EXPECT_TRUE(cgroup_.cgroups().create(path));
     return path;
   }
 
   uint64_t id_of(const std::string& path) {
-    auto id = cgroups_->id_of(path);
+    auto id = cgroup_.cgroups().id_of(path);
     EXPECT_TRUE(id) << id.error().message;
     return id ? *id : 0;
   }
@@ -63,8 +58,9 @@ class RecorderTest : public ::testing::Test {
   pid_t start(const std::string& cgroup_path, std::vector<std::string> args) {
     args.insert(args.begin(), TAILOR_TEST_WORKLOAD);
     // An empty path: where the test runs, outside every tracked cgroup.
-    auto pid = spawn_in_cgroup(cgroup_path.empty() ? fs::path() : cgroups_->absolute(cgroup_path),
-                               TAILOR_TEST_WORKLOAD, args);
+    auto pid =
+        spawn_in_cgroup(cgroup_path.empty() ? fs::path() : cgroup_.cgroups().absolute(cgroup_path),
+                        TAILOR_TEST_WORKLOAD, args);
     EXPECT_TRUE(pid) << pid.error().message;
     return pid ? *pid : -1;
   }
@@ -96,7 +92,8 @@ class RecorderTest : public ::testing::Test {
     std::vector<std::string> args = {TAILOR_TEST_SECCOMP_LAUNCHER, action, syscall,
                                      TAILOR_TEST_WORKLOAD};
     args.insert(args.end(), workload_args.begin(), workload_args.end());
-    auto pid = spawn_in_cgroup(cgroups_->absolute(cgroup_path), TAILOR_TEST_SECCOMP_LAUNCHER, args);
+    auto pid = spawn_in_cgroup(cgroup_.cgroups().absolute(cgroup_path),
+                               TAILOR_TEST_SECCOMP_LAUNCHER, args);
     EXPECT_TRUE(pid) << pid.error().message;
     return pid ? wait_for_exit(*pid) : -1;
   }
@@ -128,10 +125,8 @@ class RecorderTest : public ::testing::Test {
                  fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
   }
 
-  std::optional<Cgroup2> cgroups_;
   std::unique_ptr<Recorder> recorder_;
-  std::string base_;
-  std::optional<OwnedCgroup> owned_;
+  tailor::testing::TestCgroup cgroup_;
 };
 
 TEST_F(RecorderTest, RecordsExactlyTheWorkloadsSyscallsAndNothingFromOutside) {
@@ -290,7 +285,7 @@ TEST_F(RecorderTest, FirstSeenEventsCarryTheCaller) {
 TEST_F(RecorderTest, ForgettingACgroupsSetsReleasesThemInEveryPhase) {
   const std::string cg = make_cgroup("forgotten");
   ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
-  const std::string procs = (cgroups_->absolute(cg) / "cgroup.procs").string();
+  const std::string procs = (cgroup_.cgroups().absolute(cg) / "cgroup.procs").string();
   ASSERT_EQ(run("", {"fake-runtime", procs, TAILOR_TEST_WORKLOAD_STATIC}), 0);
   auto before = recorder_->read_sets_of(id_of(cg));
   ASSERT_TRUE(before) << before.error().message;
@@ -315,7 +310,7 @@ TEST_F(RecorderTest, CountersAreNamedByTheOneTable) {
 TEST_F(RecorderTest, ARuntimeIsKnownByComingInFromOutsideNotByItsName) {
   const std::string cg = make_cgroup("runtime");
   ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
-  const std::string procs = (cgroups_->absolute(cg) / "cgroup.procs").string();
+  const std::string procs = (cgroup_.cgroups().absolute(cg) / "cgroup.procs").string();
   ASSERT_EQ(run("", {"fake-runtime", procs, TAILOR_TEST_WORKLOAD_STATIC}), 0);
   const auto setup = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_SETUP);
   const auto filtered = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED);
@@ -340,7 +335,7 @@ TEST_F(RecorderTest, ARuntimeIsKnownByComingInFromOutsideNotByItsName) {
 TEST_F(RecorderTest, CallsMadeWhileAProcessIsBeingMovedInAreTheRuntimes) {
   const std::string cg = make_cgroup("busy");
   ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
-  const std::string procs = (cgroups_->absolute(cg) / "cgroup.procs").string();
+  const std::string procs = (cgroup_.cgroups().absolute(cg) / "cgroup.procs").string();
   for (int round = 0; round < 20; ++round)
     ASSERT_EQ(run("", {"moved-while-busy", procs, TAILOR_TEST_WORKLOAD_STATIC}), 0);
   EXPECT_GE(calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_SETUP)
@@ -355,7 +350,7 @@ TEST_F(RecorderTest, CallsMadeWhileAProcessIsBeingMovedInAreTheRuntimes) {
 TEST_F(RecorderTest, TheWorkloadsExecIsTheRuntimesAndMeetsTheFilter) {
   const std::string cg = make_cgroup("unfiltered");
   ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
-  const std::string procs = (cgroups_->absolute(cg) / "cgroup.procs").string();
+  const std::string procs = (cgroup_.cgroups().absolute(cg) / "cgroup.procs").string();
   ASSERT_EQ(run("", {"fake-runtime", procs, TAILOR_TEST_WORKLOAD_STATIC, "unfiltered"}), 0);
   const auto setup = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_SETUP);
   const auto filtered = calls(id_of(cg), TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED);
@@ -473,7 +468,7 @@ TEST_F(RecorderTest, IgnoredCgroupsBelowASplitRootAreNotRecorded) {
   const std::string kept = make_cgroup("node/pod-a/ctr");
   const std::string ignored = make_cgroup("node/pod-b/ctr");
   ASSERT_TRUE(recorder_->track(id_of(root), TAILOR_TRACK_SPLIT));
-  ASSERT_TRUE(recorder_->track(id_of(base_ + "/node/pod-b"), TAILOR_TRACK_IGNORE));
+  ASSERT_TRUE(recorder_->track(id_of(cgroup_.path() + "/node/pod-b"), TAILOR_TRACK_IGNORE));
   ASSERT_EQ(run(kept, {"threads", "1"}), 0);
   ASSERT_EQ(run(ignored, {"threads", "1"}), 0);
   EXPECT_EQ(calls(id_of(kept)).at(nr_of("sched_getparam")), 1u);
@@ -541,7 +536,7 @@ TEST_F(RecorderTest, DenialsInCgroupsNobodyRecordsAreIgnored) {
   const std::string ignored = make_cgroup("node/pod-b/ctr");
   const std::string outside = make_cgroup("outside");
   ASSERT_TRUE(recorder_->track(id_of(root), TAILOR_TRACK_SPLIT));
-  ASSERT_TRUE(recorder_->track(id_of(base_ + "/node/pod-b"), TAILOR_TRACK_IGNORE));
+  ASSERT_TRUE(recorder_->track(id_of(cgroup_.path() + "/node/pod-b"), TAILOR_TRACK_IGNORE));
   const std::string getppid = std::to_string(nr_of("getppid"));
   ASSERT_EQ(run_denied(kept, "trap", "getppid", {"call", getppid, "1"}), 0);
   ASSERT_EQ(run_denied(ignored, "trap", "getppid", {"call", getppid, "1"}), 0);

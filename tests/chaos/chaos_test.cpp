@@ -85,13 +85,10 @@ class ChaosTest : public ::testing::Test {
     auto server = testbed::TestApiServer::start({});
     ASSERT_TRUE(server) << server.error().message;
     server_ = std::move(*server);
-    auto cluster = testbed::SimulatedCluster::create(*server_);
+    auto cluster = testbed::recording_cluster(*server_, dir_);
     ASSERT_TRUE(cluster) << cluster.error().message;
-    cluster_ = std::move(*cluster);
-    ASSERT_TRUE(testbed::put_recorded_namespace(*server_, "shop"));
-    auto tls = testbed::write_tls_files(dir_);
-    ASSERT_TRUE(tls) << tls.error().message;
-    tls_ = *tls;
+    cluster_ = std::move(cluster->cluster);
+    tls_ = cluster->tls;
   }
 
   void TearDown() override {

@@ -34,15 +34,6 @@ using testing::wait_until;
 
 class AgentTest : public aggregator::AgentsBed {
  protected:
-  // Waits for the agent to serve /metrics: it has loaded the recorder and tracks the node.
-  RunningProcess& start_agent(const testbed::SimulatedNode& node,
-                              std::vector<std::string> wrapper = {}) {
-    RunningProcess& started = AgentsBed::start_agent(node, {}, std::move(wrapper));
-    EXPECT_NE(slurp(started.err_path).find("serving /metrics"), std::string::npos)
-        << slurp(started.err_path);
-    return started;
-  }
-
   // The aggregator's merged state: every workload container with its syscalls.
   json profiles() {
     httplib::SSLClient client("127.0.0.1", aggregator_->port());
@@ -103,13 +94,7 @@ class AgentTest : public aggregator::AgentsBed {
 };
 
 TEST_F(AgentTest, ReplicasOnTwoNodesArriveUnderTheirWorkloadKey) {
-  auto node_a = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
-                                   testbed::CriFlavor::kContainerd);
-  auto node_b = cluster_->add_node("node-b", testbed::CgroupDriver::kSystemd,
-                                   testbed::CriFlavor::kContainerd);
-  ASSERT_TRUE(node_a && node_b);
-  start_agent(**node_a);
-  start_agent(**node_b);
+  ASSERT_NO_FATAL_FAILURE(start_agents_on_two_nodes());
 
   testbed::PodSpec web = pod_spec("Deployment", "web", uname_loop());
   ASSERT_TRUE(cluster_->start_pod("node-a", web));
@@ -310,8 +295,9 @@ TEST_F(AgentTest, RunsWithOnlyBpfPerfmonAndDacReadSearch) {
   auto node = cluster_->add_node("node-a", testbed::CgroupDriver::kCgroupfs,
                                  testbed::CriFlavor::kContainerd);
   ASSERT_TRUE(node);
-  start_agent(**node, {"/usr/bin/setpriv", "--bounding-set=-all,+bpf,+perfmon,+dac_read_search",
-                       "--inh-caps=-all", "--"});
+  start_agent(**node, {},
+              {"/usr/bin/setpriv", "--bounding-set=-all,+bpf,+perfmon,+dac_read_search",
+               "--inh-caps=-all", "--"});
   ASSERT_TRUE(cluster_->start_pod("node-a", pod_spec("StatefulSet", "db", uname_loop())));
   EXPECT_TRUE(wait_until([&] { return arrived("StatefulSet", "db", "node-a").contains("uname"); },
                          seconds(20)))

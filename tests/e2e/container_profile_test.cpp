@@ -16,6 +16,7 @@
 #include "common/report/report.h"
 #include "tests/support/process.h"
 #include "tests/support/recording.h"
+#include "tests/support/test_cgroup.h"
 #include "tests/support/wait.h"
 #include "tests/testbed/oci_container.h"
 
@@ -23,8 +24,6 @@ namespace tailor::e2e {
 namespace {
 
 namespace fs = std::filesystem;
-using agent::Cgroup2;
-using agent::OwnedCgroup;
 using testbed::ContainerSpec;
 using testbed::OciContainer;
 using testbed::OciRuntime;
@@ -80,16 +79,8 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
   void SetUp() override {
     if (auto why = testbed::runtime_unavailable(GetParam().runtime)) FAIL() << *why;
     TAILOR_REQUIRE_BTF();
-    auto cgroups = Cgroup2::detect();
-    ASSERT_TRUE(cgroups) << cgroups.error().message;
-    cgroups_.emplace(*cgroups);
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const std::string name =
-        std::string(info->name()).substr(std::string(info->name()).find('/') + 1);
-    base_ = "/tailor-e2e-" + std::to_string(::getpid()) + "-" + name;
-    ASSERT_TRUE(cgroups_->create(base_));
-    owned_.emplace(*cgroups_, base_);
-    dir_ = fs::temp_directory_path() / ("tailor-e2e-" + std::to_string(::getpid()) + "-" + name);
+    ASSERT_NO_FATAL_FAILURE(cgroup_.create("/tailor-e2e"));
+    dir_ = fs::temp_directory_path() / cgroup_.path().substr(1);  // named as its cgroup
     fs::create_directories(dir_);
   }
   void TearDown() override {
@@ -146,8 +137,8 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
   // Records every container of `runs` in one pod cgroup and writes the profile.
   fs::path record_and_profile(const std::vector<std::vector<std::string>>& runs,
                               std::vector<std::string> profile_flags = {}) {
-    const std::string pod = base_ + "/pod-recorded";
-    EXPECT_TRUE(cgroups_->create(pod));
+    const std::string pod = cgroup_.path() + "/pod-recorded";
+    EXPECT_TRUE(cgroup_.cgroups().create(pod));
     const fs::path report = dir_ / "recorded.report.json";
     RunningProcess tailor = start_watching({"record", "--cgroup", pod, "-o", report.string()});
     for (const auto& args : runs) EXPECT_EQ(run_container(spec(args, pod)), 0);
@@ -178,16 +169,14 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
       // crun 1.8 applies defaultErrnoRet even to a log default: calls fail with it.
       seccomp.erase("defaultErrnoRet");
     }
-    const std::string pod = base_ + "/pod-enforced";
-    EXPECT_TRUE(cgroups_->create(pod));
+    const std::string pod = cgroup_.path() + "/pod-enforced";
+    EXPECT_TRUE(cgroup_.cgroups().create(pod));
     ContainerSpec container = spec(std::move(args), pod);
     container.seccomp = seccomp;
     return run_container(container);
   }
 
-  std::optional<Cgroup2> cgroups_;
-  std::optional<OwnedCgroup> owned_;
-  std::string base_;
+  tailor::testing::TestCgroup cgroup_;
   fs::path dir_;
   int containers_ = 0;
 };
@@ -205,8 +194,8 @@ TEST_P(ContainerProfileTest, RecordedContainerRunsUnderItsProfileAndAnythingElse
 
 TEST_P(ContainerProfileTest, AuditModeReportsExactlyTheExtraSyscall) {
   const fs::path profile = record_and_profile({{"probe"}});
-  const std::string pod = base_ + "/pod-enforced";
-  ASSERT_TRUE(cgroups_->create(pod));
+  const std::string pod = cgroup_.path() + "/pod-enforced";
+  ASSERT_TRUE(cgroup_.cgroups().create(pod));
   RunningProcess verify =
       start_watching({"verify", "--profile", profile.string(), "--cgroup", pod});
   // Under the audit filter the extra call is allowed (and logged): it succeeds.
@@ -233,8 +222,8 @@ TEST_P(ContainerProfileTest, SocketFamiliesAreRestrictedToTheRecordedOnes) {
 
 TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
   const std::string id = "c0ffee" + std::string(58, '0');
-  const std::string pod = base_ + "/pod-waited";
-  ASSERT_TRUE(cgroups_->create(pod));
+  const std::string pod = cgroup_.path() + "/pod-waited";
+  ASSERT_TRUE(cgroup_.cgroups().create(pod));
   const fs::path report_path = dir_ / "waited.report.json";
   RunningProcess tailor = start_waiting(id, report_path);
   // A container of a few milliseconds: found by its first event, not by a look at the tree.
@@ -272,8 +261,8 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
 // reports the container, instead of "stopped before container ... appeared".
 TEST_P(ContainerProfileTest, AStopAfterAContainerTheRecorderHadNoTimeForStillRecordsIt) {
   const std::string id = "decade" + std::string(58, '0');
-  const std::string pod = base_ + "/pod-busy";
-  ASSERT_TRUE(cgroups_->create(pod));
+  const std::string pod = cgroup_.path() + "/pod-busy";
+  ASSERT_TRUE(cgroup_.cgroups().create(pod));
   const fs::path report_path = dir_ / "busy.report.json";
   RunningProcess tailor = start_waiting(id, report_path);
   ASSERT_EQ(::kill(tailor.pid, SIGSTOP), 0);
@@ -306,8 +295,8 @@ TEST_P(ContainerProfileTest, ARecordingOfAContainerListsWhatItsProfileKilled) {
   auto seccomp = nlohmann::json::parse(slurp(profile));
   seccomp["syscalls"].push_back(
       {{"names", {"sched_get_priority_min"}}, {"action", "SCMP_ACT_KILL_PROCESS"}});
-  const std::string pod = base_ + "/pod-denied";
-  ASSERT_TRUE(cgroups_->create(pod));
+  const std::string pod = cgroup_.path() + "/pod-denied";
+  ASSERT_TRUE(cgroup_.cgroups().create(pod));
   const fs::path report_path = dir_ / "denied.report.json";
   RunningProcess tailor = start_watching({"record", "--cgroup", pod, "-o", report_path.string()});
   ContainerSpec container = spec({"probe-then", nr_of("sched_get_priority_min")}, pod);

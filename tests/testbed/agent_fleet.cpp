@@ -54,6 +54,15 @@ common::Status put_recorded_namespace(TestApiServer& server, const std::string& 
   return common::ok_status();
 }
 
+common::Result<RecordingCluster> recording_cluster(TestApiServer& server, const fs::path& dir) {
+  auto cluster = SimulatedCluster::create(server);
+  if (!cluster) return cluster.error();
+  if (auto put = put_recorded_namespace(server, "shop"); !put) return put.error();
+  auto tls = write_tls_files(dir);
+  if (!tls) return tls.error();
+  return RecordingCluster{std::move(*cluster), *tls};
+}
+
 AgentFleet::~AgentFleet() {
   for (auto& agent : agents_) {
     ::kill(agent.pid, SIGKILL);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,15 @@ common::Result<std::string> agent_token(TestApiServer& server, const std::string
 
 // A namespace labelled so that the agent records its pods.
 common::Status put_recorded_namespace(TestApiServer& server, const std::string& name);
+
+// Where agent tests run: a simulated cluster on `server` whose namespace "shop" is recorded,
+// and TLS files in `dir` for the aggregator the agents send to.
+struct RecordingCluster {
+  std::unique_ptr<SimulatedCluster> cluster;
+  TlsFiles tls;
+};
+common::Result<RecordingCluster> recording_cluster(TestApiServer& server,
+                                                   const std::filesystem::path& dir);
 
 // Real `tailor agent` processes, one a simulated node, pointed at one
 // aggregator. Destroying the fleet kills them and removes their pinned state.

@@ -16,6 +16,7 @@
 #include "tests/agent/commands/cli.h"
 #include "tests/support/process.h"
 #include "tests/support/recording.h"
+#include "tests/support/test_cgroup.h"
 #include "tests/support/wait.h"
 
 namespace tailor::agent {
@@ -35,15 +36,9 @@ class RecordCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
     TAILOR_REQUIRE_RECORDING();
-    auto cgroups = Cgroup2::detect();
-    ASSERT_TRUE(cgroups) << cgroups.error().message;
-    cgroups_.emplace(*cgroups);
     dir_ = fs::temp_directory_path() / ("tailor-record-test-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    base_ = "/tailor-cli-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    ASSERT_TRUE(cgroups_->create(base_));
-    owned_.emplace(*cgroups_, base_);
+    ASSERT_NO_FATAL_FAILURE(cgroup_.create("/tailor-cli-test"));
   }
   void TearDown() override {
     std::error_code ec;
@@ -52,8 +47,8 @@ class RecordCommandTest : public ::testing::Test {
 
   // Starts the workload looping its probe in a cgroup of its own.
   pid_t start_probe_loop(const std::string& cgroup_path) {
-    EXPECT_TRUE(cgroups_->create(cgroup_path));
-    auto pid = spawn_in_cgroup(cgroups_->absolute(cgroup_path), TAILOR_TEST_WORKLOAD,
+    EXPECT_TRUE(cgroup_.cgroups().create(cgroup_path));
+    auto pid = spawn_in_cgroup(cgroup_.cgroups().absolute(cgroup_path), TAILOR_TEST_WORKLOAD,
                                {TAILOR_TEST_WORKLOAD, "probe-loop"});
     EXPECT_TRUE(pid) << pid.error().message;
     return pid ? *pid : -1;
@@ -97,9 +92,7 @@ class RecordCommandTest : public ::testing::Test {
     return report;
   }
 
-  std::optional<Cgroup2> cgroups_;
-  std::optional<OwnedCgroup> owned_;
-  std::string base_;
+  tailor::testing::TestCgroup cgroup_;
   fs::path dir_;
 };
 
@@ -146,7 +139,7 @@ TEST_F(RecordCommandTest, CommandNotFoundExits127WithOneLineAndNoReport) {
 }
 
 TEST_F(RecordCommandTest, CtrlCWhileRecordingACgroupStillWritesTheReport) {
-  const std::string cg = base_ + "/running";
+  const std::string cg = cgroup_.path() + "/running";
   const pid_t workload = start_probe_loop(cg);
   const fs::path out = dir_ / "interrupted.report.json";
   auto tailor =
@@ -165,7 +158,7 @@ TEST_F(RecordCommandTest, CtrlCWhileRecordingACgroupStillWritesTheReport) {
 }
 
 TEST_F(RecordCommandTest, RecordsTheCgroupOfAPid) {
-  const pid_t workload = start_probe_loop(base_ + "/bypid");
+  const pid_t workload = start_probe_loop(cgroup_.path() + "/bypid");
   const fs::path out = dir_ / "pid.report.json";
   auto result = run_process({TAILOR_BIN, "record", "--pid", std::to_string(workload), "--duration",
                              "0.5", "-o", out.string()});
@@ -174,12 +167,13 @@ TEST_F(RecordCommandTest, RecordsTheCgroupOfAPid) {
   ASSERT_EQ(result.exit_status, 0) << result.err;
   const auto report = read_report(out);
   EXPECT_EQ(report.info.target_kind, "pid");
-  EXPECT_EQ(report.info.cgroup_path, base_ + "/bypid");
+  EXPECT_EQ(report.info.cgroup_path, cgroup_.path() + "/bypid");
   EXPECT_TRUE(names(report).contains("sched_getscheduler"));
 }
 
 TEST_F(RecordCommandTest, RecordsAContainerFoundByAnIdPrefix) {
-  const std::string cg = base_ + "/kubepods.slice/kubepods-besteffort.slice/cri-containerd-" +
+  const std::string cg = cgroup_.path() +
+                         "/kubepods.slice/kubepods-besteffort.slice/cri-containerd-" +
                          std::string(kContainerId) + ".scope";
   const pid_t workload = start_probe_loop(cg);
   const fs::path out = dir_ / "container.report.json";
@@ -303,8 +297,8 @@ TEST_F(RecordCommandTest, KeepsTheCommandAsAListAndShowsItShellQuoted) {
 }
 
 TEST_F(RecordCommandTest, AnIdleCgroupIsWarnedAboutAndVerifyingItFails) {
-  const std::string idle = base_ + "/idle";
-  ASSERT_TRUE(cgroups_->create(idle));
+  const std::string idle = cgroup_.path() + "/idle";
+  ASSERT_TRUE(cgroup_.cgroups().create(idle));
   const fs::path out = dir_ / "idle.report.json";
   auto recorded =
       run_process({TAILOR_BIN, "record", "--cgroup", idle, "-d", "0.3", "-o", out.string()});

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <optional>
 
+#include "tests/support/test_cgroup.h"
+
 namespace tailor::agent {
 namespace {
 
@@ -24,26 +26,20 @@ class ContainerBookTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) FAIL() << "needs root to create cgroups; run the suite as root";
-    auto cgroups = Cgroup2::detect();
-    ASSERT_TRUE(cgroups) << cgroups.error().message;
-    cgroups_.emplace(*cgroups);
-    base_ = "/tailor-book-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    ASSERT_TRUE(cgroups_->create(base_));
-    owned_.emplace(*cgroups_, base_);
-    book_.emplace(*cgroups_, monotonic_ns());
+    ASSERT_NO_FATAL_FAILURE(cgroup_.create("/tailor-book-test"));
+    book_.emplace(cgroup_.cgroups(), monotonic_ns());
   }
 
   // The container's cgroup path and id.
   std::pair<std::string, uint64_t> container(const std::string& pod_uid, const std::string& id) {
-    const std::string path = base_ + "/kubepods/besteffort/pod" + pod_uid + "/" + id;
-    EXPECT_TRUE(cgroups_->create(path));
-    auto cgroup_id = cgroups_->id_of(path);
+    const std::string path = cgroup_.path() + "/kubepods/besteffort/pod" + pod_uid + "/" + id;
+    EXPECT_TRUE(cgroup_.cgroups().create(path));
+    auto cgroup_id = cgroup_.cgroups().id_of(path);
     EXPECT_TRUE(cgroup_id) << cgroup_id.error().message;
     return {path, cgroup_id ? *cgroup_id : 0};
   }
 
-  void remove(const std::string& path) { ASSERT_TRUE(cgroups_->destroy(path)); }
+  void remove(const std::string& path) { ASSERT_TRUE(cgroup_.cgroups().destroy(path)); }
 
   // A container the attribution gave to `workload`.
   void record_as(uint64_t cgroup_id, const common::WorkloadKey& workload) {
@@ -52,9 +48,7 @@ class ContainerBookTest : public ::testing::Test {
     record.workload = workload;
   }
 
-  std::optional<Cgroup2> cgroups_;
-  std::string base_;
-  std::optional<OwnedCgroup> owned_;
+  tailor::testing::TestCgroup cgroup_;
   std::optional<ContainerBook> book_;
 };
 

@@ -41,17 +41,15 @@ class NodeAgentTest : public aggregator::AggregatorBed {
     if (HasFatalFailure()) return;
     dir_ = fs::temp_directory_path() / ("tailor-node-agent-test-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    auto cluster = testbed::SimulatedCluster::create(*server_);
+    auto cluster = testbed::recording_cluster(*server_, dir_);
     ASSERT_TRUE(cluster) << cluster.error().message;
-    cluster_ = std::move(*cluster);
-    ASSERT_TRUE(testbed::put_recorded_namespace(*server_, "shop"));
+    cluster_ = std::move(cluster->cluster);
     auto node = cluster_->add_node("node-a");
     ASSERT_TRUE(node) << node.error().message;
     node_ = *node;
 
-    auto tls = testbed::write_tls_files(dir_);
-    ASSERT_TRUE(tls) << tls.error().message;
-    aggregator_options_.endpoint = {"127.0.0.1", 0, tls->cert_file, tls->key_file};
+    const testbed::TlsFiles& tls = cluster->tls;
+    aggregator_options_.endpoint = {"127.0.0.1", 0, tls.cert_file, tls.key_file};
     auto aggregator = aggregator::Aggregator::create(new_client(), aggregator_options_);
     ASSERT_TRUE(aggregator) << aggregator.error().message;
     aggregator_ = std::move(*aggregator);
@@ -65,7 +63,7 @@ class NodeAgentTest : public aggregator::AggregatorBed {
     options.pin_dir = "";  // nothing pinned: the test leaves no recorder behind
     options.spool_dir = (dir_ / "spool").string();
     options.sender = {.aggregator = "https://127.0.0.1:" + std::to_string(aggregator_->port()),
-                      .ca_file = tls->ca_file,
+                      .ca_file = tls.ca_file,
                       .token_file = token_file};
     options.listen_address = "127.0.0.1";
     options.listen_port = 0;
