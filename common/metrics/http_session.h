@@ -251,8 +251,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                       [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
                         if (ec) return;
                         if (!self->out_.keep_alive()) return self->shut_down();
+                        self->release_request();
                         self->wait_for_request();
                       });
+  }
+
+  // A kept connection waits, maybe for long, holding none of its last request and answer:
+  // thousands of agents stay connected between rounds, each having sent a batch. Exchanged,
+  // not assigned: assigning an empty string keeps the old one's buffer.
+  void release_request() {
+    parser_.reset();
+    (void)std::exchange(request_, {});
+    (void)std::exchange(response_, {});
+    (void)std::exchange(out_, {});
+    body_handler_ = nullptr;
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
   }
 
   void shut_down() {
