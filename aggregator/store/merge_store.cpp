@@ -34,15 +34,15 @@ void record_report(NodeReport& report, uint64_t seq, const common::WorkloadDelta
 
 Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
   Applied applied;
-  // Each key is looked up once: a lookup compares four strings at each of a dozen levels and
-  // misses the cache on most, and a batch carries one report per container of its node.
-  std::vector<Workloads::iterator> found;
+  // Each key is looked up once, before anything is merged (the bound on workloads is checked
+  // first): a batch carries one report per container of its node.
+  std::vector<Entry*> found;
   found.reserve(delta.workloads.size());
   std::lock_guard lock(mu_);
   std::size_t added = 0;
   for (const auto& workload : delta.workloads) {
-    found.push_back(workloads_.find(workload.key));
-    added += found.back() == workloads_.end() ? 1 : 0;
+    found.push_back(find_locked(workload.key));
+    added += found.back() == nullptr ? 1 : 0;
   }
   if (added > 0 && workloads_.size() + added > options_.max_workloads) {
     applied.full = true;
@@ -54,9 +54,9 @@ Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
   if (!settled) run_last_seen_[run] = now_unix_ms;
   for (std::size_t i = 0; i < delta.workloads.size(); ++i) {
     const auto& workload = delta.workloads[i];
-    auto at = found[i];
-    if (at == workloads_.end()) {
-      at = workloads_.try_emplace(workload.key).first;
+    Entry* at = found[i];
+    if (at == nullptr) {
+      at = &*emplace_locked(workload.key).first;
       at->second.first_discovery_unix_ms = now_unix_ms;
     }
     TrackedWorkload& tracked = at->second;
@@ -106,6 +106,25 @@ void MergeStore::settle_ended_runs(int64_t now_unix_ms) {
   }
 }
 
+std::size_t MergeStore::KeyHash::operator()(const common::WorkloadKey& key) const {
+  std::size_t hash = 0;
+  for (const std::string* part : {&key.namespace_name, &key.kind, &key.name, &key.container})
+    hash = (hash ^ std::hash<std::string>{}(*part)) * 0x100000001b3ULL;
+  return hash;
+}
+
+MergeStore::Entry* MergeStore::find_locked(const common::WorkloadKey& key) const {
+  const auto at = index_.find(std::cref(key));
+  return at == index_.end() ? nullptr : at->second;
+}
+
+std::pair<MergeStore::Workloads::iterator, bool> MergeStore::emplace_locked(
+    const common::WorkloadKey& key) {
+  auto added = workloads_.try_emplace(key);
+  if (added.second) index_.emplace(std::cref(added.first->first), &*added.first);
+  return added;
+}
+
 MergeGrowth MergeStore::merge(const common::WorkloadKey& key, const MergedWorkload& workload,
                               int64_t now_unix_ms) {
   std::lock_guard lock(mu_);
@@ -114,7 +133,7 @@ MergeGrowth MergeStore::merge(const common::WorkloadKey& key, const MergedWorklo
 
 MergeGrowth MergeStore::merge_locked(const common::WorkloadKey& key, const MergedWorkload& workload,
                                      int64_t now_unix_ms) {
-  auto [it, inserted] = workloads_.try_emplace(key);
+  auto [it, inserted] = emplace_locked(key);
   TrackedWorkload& tracked = it->second;
   if (inserted) tracked.first_discovery_unix_ms = now_unix_ms;
   const MergeGrowth growth = merge_into(tracked.merged, workload);
@@ -133,19 +152,19 @@ std::optional<uint64_t> MergeStore::restore(const common::WorkloadKey& key,
                                             const MergedWorkload& workload, int64_t first_unix_ms,
                                             int64_t last_unix_ms) {
   std::lock_guard lock(mu_);
-  const bool known = workloads_.contains(key);
+  const bool known = find_locked(key) != nullptr;
   merge_locked(key, workload, last_unix_ms);
   if (known) return std::nullopt;
-  TrackedWorkload& tracked = workloads_.at(key);
+  TrackedWorkload& tracked = find_locked(key)->second;
   tracked.first_discovery_unix_ms = first_unix_ms;
   return tracked.version;
 }
 
 std::optional<TrackedWorkload> MergeStore::get(const common::WorkloadKey& key) const {
   std::lock_guard lock(mu_);
-  auto it = workloads_.find(key);
-  if (it == workloads_.end()) return std::nullopt;
-  return it->second;
+  const Entry* entry = find_locked(key);
+  if (entry == nullptr) return std::nullopt;
+  return entry->second;
 }
 
 std::map<common::WorkloadKey, TrackedWorkload> MergeStore::snapshot() const {

@@ -85,9 +85,24 @@ class MergeStore {
   void note_growth(const common::WorkloadKey& key, TrackedWorkload& tracked, int64_t now_unix_ms);
   void settle_ended_runs(int64_t now_unix_ms);
 
+  // A key's workload by hashing: a lookup in workloads_ compares four strings at each of a
+  // dozen levels and misses the cache on most, once per report. workloads_ keeps the order
+  // listings are in; its nodes never move and are never erased, so the index points into it.
+  struct KeyHash {
+    std::size_t operator()(const common::WorkloadKey& key) const;
+  };
+  using Entry = Workloads::value_type;
+  using Index = std::unordered_map<std::reference_wrapper<const common::WorkloadKey>, Entry*,
+                                   KeyHash, std::equal_to<common::WorkloadKey>>;
+  // The key's entry; nullptr when it has none.
+  Entry* find_locked(const common::WorkloadKey& key) const;
+  // The key's entry, added (and indexed) when it has none; true when added.
+  std::pair<Workloads::iterator, bool> emplace_locked(const common::WorkloadKey& key);
+
   StoreOptions options_;
   mutable std::mutex mu_;
   Workloads workloads_;
+  Index index_;
   std::unordered_map<uint32_t, int64_t> run_last_seen_;  // interned run id -> last batch
   std::unordered_set<uint32_t> settled_runs_;
   int64_t settled_at_unix_ms_ = 0;

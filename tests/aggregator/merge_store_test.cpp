@@ -403,5 +403,38 @@ TEST(MergeStoreReportsTest, LargestDenialCountAndNothingLeftOfAnEndedRun) {
   EXPECT_EQ(reports.begin()->second.denied[0].count, 1u);
 }
 
+// Keys that differ in any one part, or only in where their parts split ("ab"+"c" and "a"+"bc"),
+// are different workloads, each found with what was merged into it alone.
+TEST(MergeStoreTest, KeysDifferingInAnyPartAreDifferentWorkloads) {
+  std::vector<WorkloadKey> keys;
+  for (int bits = 0; bits < 16; ++bits) {
+    auto part = [&](int bit) { return std::string(bits & (1 << bit) ? "b" : "a"); };
+    keys.push_back({part(0), part(1), part(2), part(3)});
+  }
+  keys.push_back({"ab", "c", "d", "e"});
+  keys.push_back({"a", "bc", "d", "e"});
+  keys.push_back({"a", "b", "cd", "e"});
+  MergeStore store;
+  Delta delta;
+  delta.node = "node-a";
+  delta.agent = {"agent-1", 1};
+  delta.seq = 1;
+  for (uint32_t i = 0; i < keys.size(); ++i) {
+    WorkloadDelta workload;
+    workload.key = keys[i];
+    workload.syscalls.push_back({.arch = "x86_64", .nr = i, .count = 1});
+    delta.workloads.push_back(workload);
+  }
+  store.apply(delta, 1);
+  ASSERT_EQ(store.size(), keys.size());
+  for (uint32_t i = 0; i < keys.size(); ++i) {
+    const auto tracked = store.get(keys[i]);
+    ASSERT_TRUE(tracked) << common::describe(keys[i]);
+    ASSERT_EQ(tracked->merged.syscalls.size(), 1u) << common::describe(keys[i]);
+    EXPECT_EQ(tracked->merged.syscalls.begin()->first.nr, i) << common::describe(keys[i]);
+  }
+  EXPECT_FALSE(store.get({"a", "a", "a", "c"}));
+}
+
 }  // namespace
 }  // namespace tailor::aggregator
