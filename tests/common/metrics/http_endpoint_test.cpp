@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#include <sanitizer/allocator_interface.h>
+// In the sanitizer runtimes; GCC ships no sanitizer/allocator_interface.h to declare it.
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #include <atomic>
