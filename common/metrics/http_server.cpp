@@ -91,6 +91,18 @@ HttpServer::HttpServer(const HttpEndpointOptions& options, prometheus::Registry&
                          "its maximum of connections open.")
                    .Register(registry)
                    .Add({})),
+      bodies_gauge_(prometheus::BuildGauge()
+                        .Name("tailor_http_body_bytes_in_flight")
+                        .Help("Bytes of request bodies being read or answered, of the budget "
+                              "all connections share.")
+                        .Register(registry)
+                        .Add({})),
+      bodies_refused_(prometheus::BuildCounter()
+                          .Name("tailor_http_bodies_refused_total")
+                          .Help("Requests answered 503 unread because their body would have "
+                                "passed the budget of body bytes in flight.")
+                          .Register(registry)
+                          .Add({})),
       workers_(std::max<std::size_t>(options.handler_threads, 1)),
       context_{routes_,
                workers_,
@@ -100,7 +112,9 @@ HttpServer::HttpServer(const HttpEndpointOptions& options, prometheus::Registry&
                [this] {
                  open_.fetch_sub(1);
                  open_gauge_.Decrement();
-               }},
+               },
+               [this](std::size_t bytes) { return take_body_bytes(bytes); },
+               [this](std::size_t bytes) { give_back_body_bytes(bytes); }},
       tls_(std::move(tls)),
       acceptor_(io_),
       accept_retry_(io_) {}
@@ -171,6 +185,24 @@ void HttpServer::serve(tcp::socket socket) {
   } else {
     std::make_shared<HttpSession<boost::beast::tcp_stream>>(context_, std::move(socket))->run();
   }
+}
+
+bool HttpServer::take_body_bytes(std::size_t bytes) {
+  std::size_t used = body_bytes_.load();
+  do {
+    if (bytes >
+        options_.max_body_bytes_in_flight - std::min(used, options_.max_body_bytes_in_flight)) {
+      bodies_refused_.Increment();
+      return false;
+    }
+  } while (!body_bytes_.compare_exchange_weak(used, used + bytes));
+  bodies_gauge_.Increment(static_cast<double>(bytes));
+  return true;
+}
+
+void HttpServer::give_back_body_bytes(std::size_t bytes) {
+  body_bytes_.fetch_sub(bytes);
+  bodies_gauge_.Decrement(static_cast<double>(bytes));
 }
 
 void HttpServer::stop() {

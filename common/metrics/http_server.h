@@ -44,12 +44,17 @@ class HttpServer {
              std::optional<boost::asio::ssl::context> tls);
   void accept();
   void serve(boost::asio::ip::tcp::socket socket);
+  bool take_body_bytes(std::size_t bytes);
+  void give_back_body_bytes(std::size_t bytes);
 
   HttpEndpointOptions options_;
   HttpRoutes routes_;
   prometheus::Gauge& open_gauge_;
   prometheus::Counter& refused_;
+  prometheus::Gauge& bodies_gauge_;
+  prometheus::Counter& bodies_refused_;
   std::atomic<std::size_t> open_ = 0;
+  std::atomic<std::size_t> body_bytes_ = 0;
   boost::asio::thread_pool workers_;
   HttpServerContext context_;
   std::optional<boost::asio::ssl::context> tls_;

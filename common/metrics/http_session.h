@@ -35,6 +35,10 @@ struct HttpServerContext {
   std::chrono::milliseconds request_timeout;
   std::size_t max_body_bytes;
   std::function<void()> connection_closed;
+  // The budget of body bytes in flight (HttpEndpointOptions::max_body_bytes_in_flight): take
+  // returns false, and counts, when `bytes` more would pass it.
+  std::function<bool(std::size_t bytes)> take_body_bytes;
+  std::function<void(std::size_t bytes)> give_back_body_bytes;
 };
 
 // One connection, plain (boost::beast::tcp_stream) or TLS (ssl_stream over one). It runs on its
@@ -51,7 +55,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   template <class... Args>
   explicit HttpSession(const HttpServerContext& context, Args&&... args)
       : context_(context), stream_(std::forward<Args>(args)...) {}
-  ~HttpSession() { context_.connection_closed(); }
+  ~HttpSession() {
+    give_back_body();
+    context_.connection_closed();
+  }
 
   void run() {
     boost::asio::dispatch(lowest().get_executor(), [self = this->shared_from_this()] {
@@ -175,16 +182,26 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   // clients such as cpp-httplib send the whole body before they read the answer.
   void read_body(std::size_t limit, bool new_deadline, std::function<void(BodyRead)> then) {
     if (new_deadline) lowest().expires_after(context_.request_timeout);
-    if (announced_past(limit)) {
-      const std::uint64_t length = *parser_->content_length();
-      const std::size_t held = std::min<std::uint64_t>(buffer_.size(), length);
-      buffer_.consume(held);
-      return skip(length - held, std::move(then));
-    }
+    if (announced_past(limit)) return drop(*parser_->content_length(), std::move(then));
     if (parser_->is_done()) {
       request_.body = parser_->release().body();
       return then(BodyRead::complete);
     }
+    const auto length = parser_->content_length();
+    const std::size_t needed = length ? *length : limit;
+    if (!context_.take_body_bytes(needed)) {
+      const auto busy = [this](BodyRead read) {
+        if (read == BodyRead::cut_short) return;
+        response_ = HttpResponse{};
+        response_.status = 503;
+        response_.set_header("Retry-After", "1");
+        response_.set_content("too many request bodies are being read: retry\n", "text/plain");
+        answer(true);
+      };
+      // Unread but dropped when its length is known, so the client reads the answer.
+      return length ? drop(*length, busy) : busy(BodyRead::too_large);
+    }
+    body_taken_ = needed;
     parser_->body_limit(limit);
     boost::beast::http::async_read(stream_, buffer_, *parser_,
                                    [self = this->shared_from_this(), then = std::move(then)](
@@ -197,6 +214,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                                               ? BodyRead::too_large
                                               : BodyRead::cut_short);
                                    });
+  }
+
+  // Reads and drops a body of `length` bytes, then calls `then` with too_large (cut_short when
+  // the connection ended first).
+  void drop(std::uint64_t length, std::function<void(BodyRead)> then) {
+    const std::size_t held = std::min<std::uint64_t>(buffer_.size(), length);
+    buffer_.consume(held);
+    skip(length - held, std::move(then));
   }
 
   void skip(std::uint64_t left, std::function<void(BodyRead)> then) {
@@ -266,6 +291,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     (void)std::exchange(out_, {});
     body_handler_ = nullptr;
     if (buffer_.size() == 0) buffer_.shrink_to_fit();
+    give_back_body();
+  }
+
+  void give_back_body() {
+    if (body_taken_ == 0) return;
+    context_.give_back_body_bytes(body_taken_);
+    body_taken_ = 0;
   }
 
   void shut_down() {
@@ -283,6 +315,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   bool verified_ = false;
+  std::size_t body_taken_ = 0;  // of the budget of body bytes in flight
   unsigned version_ = 11;
   bool keep_alive_ = true;
   HttpRequest request_;

@@ -388,6 +388,46 @@ TEST_F(HttpEndpointTest, KeptConnectionsDoNotHoldTheirLastRequest) {
   EXPECT_EQ(kept.front()->get("/healthz"), "HTTP/1.1 200 OK") << "still kept";
 }
 
+// The bodies all connections hold at once are bounded: one that would pass the budget is
+// answered 503 with Retry-After, unread, and counted; answered requests give their part back.
+TEST_F(HttpEndpointTest, BodiesInFlightAcrossConnectionsAreBounded) {
+  HttpEndpointOptions options;
+  options.max_body_bytes_in_flight = 1000;
+  const auto endpoint = start(options, [](HttpEndpoint& routes) {
+    routes.post_streamed("/in", 1000, [](const HttpRequest&, HttpResponse&) {
+      return BodyHandler([](const HttpRequest& request, BodyRead, HttpResponse& response) {
+        response.set_content(std::to_string(request.body.size()), "text/plain");
+      });
+    });
+  });
+  const auto in_flight = [&](int bytes) {
+    return tailor::testing::wait_until([&] {
+      return metrics().find("tailor_http_body_bytes_in_flight " + std::to_string(bytes) + "\n") !=
+             std::string::npos;
+    });
+  };
+  RawConnection slow(endpoint->port());
+  ASSERT_TRUE(slow.send("POST /in HTTP/1.1\r\nHost: test\r\nContent-Length: 800\r\n\r\n" +
+                        std::string(100, 'a')));
+  ASSERT_TRUE(in_flight(800)) << metrics();
+  RawConnection other(endpoint->port());
+  EXPECT_EQ(other.post("/in", std::string(800, 'b')), "HTTP/1.1 503 Service Unavailable");
+  EXPECT_THAT(metrics(), HasSubstr("tailor_http_bodies_refused_total 1"));
+  RawConnection chunked(endpoint->port());
+  ASSERT_TRUE(
+      chunked.send("POST /in HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  EXPECT_EQ(chunked.status_line(), "HTTP/1.1 503 Service Unavailable")
+      << "a chunked body takes the route's whole limit";
+  EXPECT_EQ(other.get("/healthz"), "") << "a refused connection is closed";
+
+  ASSERT_TRUE(slow.send(std::string(700, 'a')));
+  EXPECT_EQ(slow.status_line(), "HTTP/1.1 200 OK");
+  EXPECT_TRUE(in_flight(0)) << metrics();
+  RawConnection again(endpoint->port());
+  EXPECT_EQ(again.post("/in", std::string(800, 'b')), "HTTP/1.1 200 OK");
+  EXPECT_TRUE(in_flight(0)) << metrics();
+}
+
 // A client that trickles its headers a byte at a time is closed at its request deadline, and
 // others are served meanwhile: the trickle holds its socket only.
 TEST_F(HttpEndpointTest, ASlowClientTricklingHeadersIsCutAtItsDeadline) {
