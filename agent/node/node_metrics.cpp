@@ -12,20 +12,14 @@
 #include <tuple>
 #include <utility>
 
+#include "common/metrics/families.h"
 #include "common/report/recorder_stats.h"
 
 namespace tailor::agent {
 namespace {
 
-prometheus::Counter& counter(prometheus::Registry& registry, const std::string& name,
-                             const std::string& help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
-}
-
-prometheus::Gauge& gauge(prometheus::Registry& registry, const std::string& name,
-                         const std::string& help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
-}
+using common::counter;
+using common::gauge;
 
 // prometheus-cpp counters only go up by increments; the sources are running totals.
 void raise_to(prometheus::Counter& counter, double total) {
@@ -60,19 +54,14 @@ struct NodeMetrics::Instruments {
             gauge(registry, "tailor_agent_spool_bytes", "Bytes of unacknowledged batches on disk")),
         spool_batches(
             gauge(registry, "tailor_agent_spool_batches", "Unacknowledged batches on disk")),
-        recorder_drops(prometheus::BuildCounter()
-                           .Name("tailor_agent_recorder_drops_total")
-                           .Help("What the recorder could not record, by reason")
-                           .Register(registry)),
+        recorder_drops(common::counter_family(registry, "tailor_agent_recorder_drops_total",
+                                              "What the recorder could not record, by reason")),
         workload_syscalls(
-            prometheus::BuildGauge()
-                .Name("tailor_agent_workload_syscalls")
-                .Help("Distinct syscalls recorded per workload container on this node")
-                .Register(registry)),
-        denials(prometheus::BuildCounter()
-                    .Name("tailor_agent_denials_total")
-                    .Help("Calls a seccomp filter denied per workload container on this node")
-                    .Register(registry)),
+            common::gauge_family(registry, "tailor_agent_workload_syscalls",
+                                 "Distinct syscalls recorded per workload container on this node")),
+        denials(common::counter_family(
+            registry, "tailor_agent_denials_total",
+            "Calls a seccomp filter denied per workload container on this node")),
         enforced_containers(gauge(registry, "tailor_agent_enforced_containers",
                                   "Recorded containers running their pod's Localhost seccomp "
                                   "profile (processes in seccomp filter mode)")),

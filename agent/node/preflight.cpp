@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "agent/cgroup/cgroup2.h"
+#include "common/metrics/families.h"
 #include "common/util/strings.h"
 
 namespace tailor::agent {
@@ -126,10 +127,9 @@ Preflight run_preflight(const PreflightOptions& options) {
 }
 
 void export_preflight(const Preflight& preflight, prometheus::Registry& registry) {
-  auto& family = prometheus::BuildGauge()
-                     .Name("tailor_agent_preflight_ok")
-                     .Help("1 when this node passed the agent's start-up check, 0 when not")
-                     .Register(registry);
+  auto& family =
+      common::gauge_family(registry, "tailor_agent_preflight_ok",
+                           "1 when this node passed the agent's start-up check, 0 when not");
   for (const auto& check : preflight.checks)
     family.Add({{"check", check.name}}).Set(check.ok ? 1 : 0);
 }

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "aggregator/store/state_json.h"
+#include "common/metrics/families.h"
 #include "common/util/clock.h"
 
 namespace tailor::aggregator {
@@ -39,21 +40,15 @@ IngestApi::IngestApi(MergeStore& store, TokenReviewer& reviewer, prometheus::Reg
       options_(options),
       wall_clock_(wall_clock ? std::move(wall_clock) : WallClock(common::unix_now_ms)),
       limiter_(options.rate),
-      reports_(prometheus::BuildCounter()
-                   .Name("tailor_aggregator_reports_total")
-                   .Help("Delta batches received, by result: accepted or the rejection reason.")
-                   .Register(registry)),
-      discoveries_(prometheus::BuildCounter()
-                       .Name("tailor_aggregator_discoveries_total")
-                       .Help("Merges that grew a workload container's profile (new syscalls or "
-                             "argument values).")
-                       .Register(registry)
-                       .Add({})),
-      agents_connected_(prometheus::BuildGauge()
-                            .Name("tailor_aggregator_agents_connected")
-                            .Help("Nodes whose agent had a batch accepted in the last two minutes.")
-                            .Register(registry)
-                            .Add({})) {
+      reports_(common::counter_family(
+          registry, "tailor_aggregator_reports_total",
+          "Delta batches received, by result: accepted or the rejection reason.")),
+      discoveries_(common::counter(
+          registry, "tailor_aggregator_discoveries_total",
+          "Merges that grew a workload container's profile (new syscalls or argument values).")),
+      agents_connected_(
+          common::gauge(registry, "tailor_aggregator_agents_connected",
+                        "Nodes whose agent had a batch accepted in the last two minutes.")) {
   // Present from the start, so the dashboard's rates read 0 rather than nothing.
   reports_.Add({{"result", "accepted"}});
 }

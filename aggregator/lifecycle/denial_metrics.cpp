@@ -3,18 +3,18 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "common/metrics/families.h"
 #include "common/syscalls/categories.h"
 #include "common/util/saturating.h"
 
 namespace tailor::aggregator {
 
 DenialMetrics::DenialMetrics(prometheus::Registry& registry)
-    : family_(prometheus::BuildCounter()
-                  .Name("tailor_aggregator_denials_total")
-                  .Help("Calls a seccomp filter denied to a workload container, by syscall, "
-                        "action, whether it is security-sensitive and whether the workload's "
-                        "own Tailor profile (profile=\"own\") or another filter denied it.")
-                  .Register(registry)) {}
+    : family_(common::counter_family(
+          registry, "tailor_aggregator_denials_total",
+          "Calls a seccomp filter denied to a workload container, by syscall, action, whether it "
+          "is security-sensitive and whether the workload's own Tailor profile (profile=\"own\") "
+          "or another filter denied it.")) {}
 
 void DenialMetrics::update(const std::map<common::WorkloadKey, Assessment>& assessed) {
   std::map<Series, uint64_t> sums;

@@ -3,6 +3,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "common/metrics/families.h"
+
 namespace tailor::aggregator {
 namespace {
 
@@ -18,25 +20,18 @@ prometheus::Labels workload_labels(const common::WorkloadKey& key) {
 }  // namespace
 
 StoreMetrics::StoreMetrics(prometheus::Registry& registry)
-    : workloads_(prometheus::BuildGauge()
-                     .Name("tailor_aggregator_workloads_tracked")
-                     .Help("Workload containers with merged state.")
-                     .Register(registry)
-                     .Add({})),
-      syscalls_(prometheus::BuildGauge()
-                    .Name("tailor_aggregator_workload_syscalls")
-                    .Help("Distinct syscalls (arch, number) a workload container and its runtime "
-                          "made under its profile, merged over all replicas.")
-                    .Register(registry)),
-      last_discovery_(prometheus::BuildGauge()
-                          .Name("tailor_aggregator_last_discovery_timestamp_seconds")
-                          .Help("When a workload container's profile last grew (Unix time).")
-                          .Register(registry)),
-      state_(prometheus::BuildGauge()
-                 .Name("tailor_aggregator_workload_state")
-                 .Help("1 for a workload container's lifecycle state (learning, stable, "
-                       "enforced, denying), 0 for the other three.")
-                 .Register(registry)) {}
+    : workloads_(common::gauge(registry, "tailor_aggregator_workloads_tracked",
+                               "Workload containers with merged state.")),
+      syscalls_(
+          common::gauge_family(registry, "tailor_aggregator_workload_syscalls",
+                               "Distinct syscalls (arch, number) a workload container and its "
+                               "runtime made under its profile, merged over all replicas.")),
+      last_discovery_(
+          common::gauge_family(registry, "tailor_aggregator_last_discovery_timestamp_seconds",
+                               "When a workload container's profile last grew (Unix time).")),
+      state_(common::gauge_family(registry, "tailor_aggregator_workload_state",
+                                  "1 for a workload container's lifecycle state (learning, stable, "
+                                  "enforced, denying), 0 for the other three.")) {}
 
 StoreMetrics::Series& StoreMetrics::series_of(const common::WorkloadKey& key) {
   auto [at, added] = series_.try_emplace(key);

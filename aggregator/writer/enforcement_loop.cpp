@@ -10,6 +10,7 @@
 #include "aggregator/writer/profile_names.h"
 #include "aggregator/writer/proposed_profile.h"
 #include "common/k8s/profile_names.h"
+#include "common/metrics/families.h"
 #include "common/util/clock.h"
 #include "common/util/log.h"
 
@@ -61,17 +62,13 @@ EnforcementLoop::EnforcementLoop(common::KubeClient& client, MergeStore& store,
       denial_metrics_(registry),
       events_(client, registry, options.events),
       opt_in_(client, options.opt_in_ttl),
-      problems_(prometheus::BuildCounter()
-                    .Name("tailor_aggregator_enforcement_problems_total")
-                    .Help("Enforcement the aggregator cannot act on, by problem: "
-                          "foreign_profile, mismatched_profile, left_while_denying, "
-                          "proposal_refused.")
-                    .Register(registry)),
-      heals_(prometheus::BuildCounter()
-                 .Name("tailor_aggregator_heals_total")
-                 .Help("Denied calls proposed (mode=proposed) or added to the enforced profile "
-                       "(mode=auto).")
-                 .Register(registry)) {
+      problems_(common::counter_family(
+          registry, "tailor_aggregator_enforcement_problems_total",
+          "Enforcement the aggregator cannot act on, by problem: foreign_profile, "
+          "mismatched_profile, left_while_denying, proposal_refused.")),
+      heals_(common::counter_family(
+          registry, "tailor_aggregator_heals_total",
+          "Denied calls proposed (mode=proposed) or added to the enforced profile (mode=auto).")) {
   for (const char* kind :
        {kForeignProfile, kMismatchedProfile, kLeftWhileDenying, kProposalRefused})
     problems_.Add({{"problem", kind}});

@@ -9,6 +9,7 @@
 
 #include "aggregator/writer/profile_object.h"
 #include "common/k8s/client/api_path.h"
+#include "common/metrics/families.h"
 #include "common/util/log.h"
 
 namespace tailor::aggregator {
@@ -38,11 +39,9 @@ EventWriter::EventWriter(common::KubeClient& client, prometheus::Registry& regis
                          EventOptions options)
     : client_(client),
       limiter_({.per_second = options.per_namespace_per_second, .burst = options.burst}),
-      events_(prometheus::BuildCounter()
-                  .Name("tailor_aggregator_events_total")
-                  .Help("Kubernetes Events on workloads by reason and result: sent, "
-                        "rate_limited, error.")
-                  .Register(registry)) {}
+      events_(common::counter_family(
+          registry, "tailor_aggregator_events_total",
+          "Kubernetes Events on workloads by reason and result: sent, rate_limited, error.")) {}
 
 bool EventWriter::emit(const WorkloadEvent& event, int64_t now_unix_ms) {
   if (limiter_.acquire(event.key.namespace_name) != 0) {

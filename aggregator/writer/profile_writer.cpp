@@ -16,6 +16,7 @@
 #include "aggregator/writer/profile_object.h"
 #include "aggregator/writer/proposed_profile.h"
 #include "common/k8s/seccomp_profile_object.h"
+#include "common/metrics/families.h"
 #include "common/util/backoff.h"
 #include "common/util/clock.h"
 #include "common/util/log.h"
@@ -63,23 +64,18 @@ ProfileWriter::ProfileWriter(common::KubeClient& client, MergeStore& store,
       options_(std::move(options)),
       wall_clock_(wall_clock ? std::move(wall_clock) : WallClock(common::unix_now_ms)),
       store_metrics_(registry),
-      writes_(prometheus::BuildCounter()
-                  .Name("tailor_aggregator_crd_writes_total")
-                  .Help("SeccompProfile writes by result: created, updated, unchanged, frozen, "
-                        "conflict, error.")
-                  .Register(registry)),
+      writes_(common::counter_family(registry, "tailor_aggregator_crd_writes_total",
+                                     "SeccompProfile writes by result: created, updated, "
+                                     "unchanged, frozen, conflict, error.")),
       latency_(prometheus::BuildHistogram()
                    .Name("tailor_aggregator_write_latency_seconds")
                    .Help("From a profile's first unwritten change to its SeccompProfile written, "
                          "debounce included.")
                    .Register(registry)
                    .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 3, 5, 10, 30, 60})),
-      pending_(prometheus::BuildGauge()
-                   .Name("tailor_aggregator_profiles_pending")
-                   .Help("SeccompProfiles whose latest merged state is not written yet: the "
-                         "writer's backlog.")
-                   .Register(registry)
-                   .Add({})) {
+      pending_(common::gauge(
+          registry, "tailor_aggregator_profiles_pending",
+          "SeccompProfiles whose latest merged state is not written yet: the writer's backlog.")) {
   // A series for every result from the start: rate() and alerts then see 0, not nothing.
   for (const char* result : {"created", "updated", "unchanged", "frozen", "conflict", "error"})
     writes_.Add({{"result", result}});

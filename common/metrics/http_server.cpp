@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <boost/asio/strand.hpp>
 
+#include "common/metrics/families.h"
+
 namespace tailor::common {
 namespace {
 
@@ -80,29 +82,17 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(const HttpEndpointOptions
 HttpServer::HttpServer(const HttpEndpointOptions& options, prometheus::Registry& registry,
                        std::optional<asio::ssl::context> tls)
     : options_(options),
-      open_gauge_(prometheus::BuildGauge()
-                      .Name("tailor_http_connections_open")
-                      .Help("Connections open to this process's HTTP endpoints.")
-                      .Register(registry)
-                      .Add({})),
-      refused_(prometheus::BuildCounter()
-                   .Name("tailor_http_connections_refused_total")
-                   .Help("Connections closed as they were accepted because the endpoint had "
-                         "its maximum of connections open.")
-                   .Register(registry)
-                   .Add({})),
-      bodies_gauge_(prometheus::BuildGauge()
-                        .Name("tailor_http_body_bytes_in_flight")
-                        .Help("Bytes of request bodies being read or answered, of the budget "
-                              "all connections share.")
-                        .Register(registry)
-                        .Add({})),
-      bodies_refused_(prometheus::BuildCounter()
-                          .Name("tailor_http_bodies_refused_total")
-                          .Help("Requests answered 503 unread because their body would have "
-                                "passed the budget of body bytes in flight.")
-                          .Register(registry)
-                          .Add({})),
+      open_gauge_(common::gauge(registry, "tailor_http_connections_open",
+                                "Connections open to this process's HTTP endpoints.")),
+      refused_(common::counter(registry, "tailor_http_connections_refused_total",
+                               "Connections closed as they were accepted because the endpoint had "
+                               "its maximum of connections open.")),
+      bodies_gauge_(common::gauge(
+          registry, "tailor_http_body_bytes_in_flight",
+          "Bytes of request bodies being read or answered, of the budget all connections share.")),
+      bodies_refused_(common::counter(registry, "tailor_http_bodies_refused_total",
+                                      "Requests answered 503 unread because their body would have "
+                                      "passed the budget of body bytes in flight.")),
       workers_(std::max<std::size_t>(options.handler_threads, 1)),
       context_{routes_,
                workers_,
