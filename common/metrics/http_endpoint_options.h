@@ -35,7 +35,8 @@ struct HttpEndpointOptions {
   // Bytes of request bodies held at once across all connections, from before a body is read
   // until its request is answered (its Content-Length, or the route's whole limit for a
   // chunked one): a body that would pass it is answered 503 with Retry-After, unread, and
-  // counted. Without it, every connection could hold a body of the limit at once.
+  // counted; with nothing in flight any one body is taken. Without it, every connection could
+  // hold a body of the limit at once.
   std::size_t max_body_bytes_in_flight = 64 << 20;
 };
 

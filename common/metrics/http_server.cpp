@@ -180,8 +180,11 @@ void HttpServer::serve(tcp::socket socket) {
 bool HttpServer::take_body_bytes(std::size_t bytes) {
   std::size_t used = body_bytes_.load();
   do {
-    if (bytes >
-        options_.max_body_bytes_in_flight - std::min(used, options_.max_body_bytes_in_flight)) {
+    // With nothing in flight any one body is taken, so a route whose limit is above the budget
+    // still gets its bodies, one at a time.
+    const std::size_t left =
+        options_.max_body_bytes_in_flight - std::min(used, options_.max_body_bytes_in_flight);
+    if (used > 0 && bytes > left) {
       bodies_refused_.Increment();
       return false;
     }

@@ -428,6 +428,23 @@ TEST_F(HttpEndpointTest, BodiesInFlightAcrossConnectionsAreBounded) {
   EXPECT_TRUE(in_flight(0)) << metrics();
 }
 
+// A route whose limit is above the budget still gets its bodies: one at a time.
+TEST_F(HttpEndpointTest, ABodyLargerThanTheBudgetIsTakenWhenNoneIsInFlight) {
+  HttpEndpointOptions options;
+  options.max_body_bytes_in_flight = 100;
+  const auto endpoint = start(options, [](HttpEndpoint& routes) {
+    routes.post_streamed("/in", 1000, [](const HttpRequest&, HttpResponse&) {
+      return BodyHandler([](const HttpRequest& request, BodyRead, HttpResponse& response) {
+        response.set_content(std::to_string(request.body.size()), "text/plain");
+      });
+    });
+  });
+  RawConnection client(endpoint->port());
+  EXPECT_EQ(client.post("/in", std::string(800, 'a')), "HTTP/1.1 200 OK");
+  EXPECT_EQ(client.post("/in", std::string(800, 'a')), "HTTP/1.1 200 OK");
+  EXPECT_THAT(metrics(), HasSubstr("tailor_http_bodies_refused_total 0"));
+}
+
 // A client that trickles its headers a byte at a time is closed at its request deadline, and
 // others are served meanwhile: the trickle holds its socket only.
 TEST_F(HttpEndpointTest, ASlowClientTricklingHeadersIsCutAtItsDeadline) {
