@@ -56,7 +56,7 @@ Applied MergeStore::apply(const common::Delta& delta, int64_t now_unix_ms) {
     const auto& workload = delta.workloads[i];
     Entry* at = found[i];
     if (at == nullptr) {
-      at = &*emplace_locked(workload.key).first;
+      at = emplace_locked(workload.key).first;
       at->second.first_discovery_unix_ms = now_unix_ms;
     }
     TrackedWorkload& tracked = at->second;
@@ -118,11 +118,10 @@ MergeStore::Entry* MergeStore::find_locked(const common::WorkloadKey& key) const
   return at == index_.end() ? nullptr : at->second;
 }
 
-std::pair<MergeStore::Workloads::iterator, bool> MergeStore::emplace_locked(
-    const common::WorkloadKey& key) {
-  auto added = workloads_.try_emplace(key);
-  if (added.second) index_.emplace(std::cref(added.first->first), &*added.first);
-  return added;
+std::pair<MergeStore::Entry*, bool> MergeStore::emplace_locked(const common::WorkloadKey& key) {
+  auto [at, added] = workloads_.try_emplace(key);
+  if (added) index_.emplace(std::cref(at->first), &*at);
+  return {&*at, added};
 }
 
 MergeGrowth MergeStore::merge(const common::WorkloadKey& key, const MergedWorkload& workload,

@@ -97,7 +97,7 @@ class MergeStore {
   // The key's entry; nullptr when it has none.
   Entry* find_locked(const common::WorkloadKey& key) const;
   // The key's entry, added (and indexed) when it has none; true when added.
-  std::pair<Workloads::iterator, bool> emplace_locked(const common::WorkloadKey& key);
+  std::pair<Entry*, bool> emplace_locked(const common::WorkloadKey& key);
 
   StoreOptions options_;
   mutable std::mutex mu_;

@@ -6,7 +6,8 @@
 
 namespace tailor::common {
 
-// Every metric of Tailor's is registered one way: a family of `name` explained by `help`.
+// Every counter and gauge of Tailor's is registered one way: a family of `name` explained by
+// `help`.
 prometheus::Family<prometheus::Counter>& counter_family(prometheus::Registry& registry,
                                                         const std::string& name,
                                                         const std::string& help);

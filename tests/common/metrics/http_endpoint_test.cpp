@@ -127,6 +127,17 @@ size_t allocated_bytes() {
 #endif
 }
 
+// Routes with one streamed POST, /in, that takes bodies up to `limit` and answers their size.
+std::function<void(HttpEndpoint&)> echo_body_size(std::size_t limit) {
+  return [limit](HttpEndpoint& routes) {
+    routes.post_streamed("/in", limit, [](const HttpRequest&, HttpResponse&) {
+      return BodyHandler([](const HttpRequest& request, BodyRead, HttpResponse& response) {
+        response.set_content(std::to_string(request.body.size()), "text/plain");
+      });
+    });
+  };
+}
+
 class HttpEndpointTest : public ::testing::Test {
  protected:
   std::unique_ptr<HttpEndpoint> start(HttpEndpointOptions options = {},
@@ -360,13 +371,7 @@ TEST_F(HttpEndpointTest, FiveHundredKeptIdleConnectionsDoNotBlockANewClient) {
 // Between two requests a kept connection holds none of the last one: 40 connections that
 // each posted 256 KiB hold far less than the 10 MiB they sent.
 TEST_F(HttpEndpointTest, KeptConnectionsDoNotHoldTheirLastRequest) {
-  const auto endpoint = start({}, [](HttpEndpoint& routes) {
-    routes.post_streamed("/in", 1 << 20, [](const HttpRequest&, HttpResponse&) {
-      return BodyHandler([](const HttpRequest& request, BodyRead, HttpResponse& response) {
-        response.set_content(std::to_string(request.body.size()), "text/plain");
-      });
-    });
-  });
+  const auto endpoint = start({}, echo_body_size(1 << 20));
   const std::string body(256 << 10, 'a');
   std::vector<std::unique_ptr<RawConnection>> kept;
   // One first, so that what the server allocates once (its threads' first use) is in the base.
@@ -393,13 +398,7 @@ TEST_F(HttpEndpointTest, KeptConnectionsDoNotHoldTheirLastRequest) {
 TEST_F(HttpEndpointTest, BodiesInFlightAcrossConnectionsAreBounded) {
   HttpEndpointOptions options;
   options.max_body_bytes_in_flight = 1000;
-  const auto endpoint = start(options, [](HttpEndpoint& routes) {
-    routes.post_streamed("/in", 1000, [](const HttpRequest&, HttpResponse&) {
-      return BodyHandler([](const HttpRequest& request, BodyRead, HttpResponse& response) {
-        response.set_content(std::to_string(request.body.size()), "text/plain");
-      });
-    });
-  });
+  const auto endpoint = start(options, echo_body_size(1000));
   const auto in_flight = [&](int bytes) {
     return tailor::testing::wait_until([&] {
       return metrics().find("tailor_http_body_bytes_in_flight " + std::to_string(bytes) + "\n") !=
@@ -432,13 +431,7 @@ TEST_F(HttpEndpointTest, BodiesInFlightAcrossConnectionsAreBounded) {
 TEST_F(HttpEndpointTest, ABodyLargerThanTheBudgetIsTakenWhenNoneIsInFlight) {
   HttpEndpointOptions options;
   options.max_body_bytes_in_flight = 100;
-  const auto endpoint = start(options, [](HttpEndpoint& routes) {
-    routes.post_streamed("/in", 1000, [](const HttpRequest&, HttpResponse&) {
-      return BodyHandler([](const HttpRequest& request, BodyRead, HttpResponse& response) {
-        response.set_content(std::to_string(request.body.size()), "text/plain");
-      });
-    });
-  });
+  const auto endpoint = start(options, echo_body_size(1000));
   RawConnection client(endpoint->port());
   EXPECT_EQ(client.post("/in", std::string(800, 'a')), "HTTP/1.1 200 OK");
   EXPECT_EQ(client.post("/in", std::string(800, 'a')), "HTTP/1.1 200 OK");
