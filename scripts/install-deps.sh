@@ -45,5 +45,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The downloaded packages (1.5 GB for the whole list) are not needed once installed.
+  apt-get clean
 fi
 echo "install-deps: all ${#packages[@]} packages present"
