@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "agent/cgroup/cgroup2.h"
 #include "common/report/report.h"
 #include "tests/agent/commands/cli.h"
 #include "tests/common/testing/temp_dir.h"
@@ -27,6 +28,15 @@ class ReducedCapabilitiesTest : public ::testing::Test {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to start tailor as another user";
     TAILOR_REQUIRE_BTF();
     fs::permissions(dir_.path(), fs::perms::all);  // the report is written as nobody
+    // A command's cgroup goes below "/tailor" (target_options.cpp), made by whoever records
+    // first and left for the next. Here it is root's, as where root recorded before: made by
+    // this suite as nobody with CAP_DAC_OVERRIDE (tests running in parallel, or an earlier run)
+    // it is nobody's, and nobody needs no capability to create cgroups below it.
+    auto cgroups = Cgroup2::detect();
+    ASSERT_TRUE(cgroups) << cgroups.error().message;
+    const fs::path parent = cgroups->absolute("/tailor");
+    fs::create_directories(parent);
+    ASSERT_EQ(::chown(parent.c_str(), 0, 0), 0) << parent;
   }
   // tailor as uid 65534 with exactly `caps` ("+bpf,+perfmon"): inheritable, ambient and bounding.
   tailor::testing::ProcessResult run_as_nobody(const std::string& caps,
