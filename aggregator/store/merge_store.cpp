@@ -84,21 +84,7 @@ void MergeStore::settle_ended_runs(int64_t now_unix_ms) {
   for (auto& [key, tracked] : workloads_) {
     std::erase_if(tracked.reports,
                   [&](const auto& report) { return ended.contains(report.first); });
-    for (auto& [id, syscall] : tracked.merged.syscalls) {
-      std::erase_if(syscall.by_agent, [&](const MergedSyscall::AgentTally& tally) {
-        if (!ended.contains(tally.agent)) return false;
-        syscall.settled_calls = common::saturating_add(syscall.settled_calls, tally.calls);
-        syscall.settled_pods = common::saturating_add(syscall.settled_pods, tally.pods);
-        syscall.settled_nodes.insert_id(run_node(tally.agent));
-        return true;
-      });
-      std::erase_if(syscall.values_by_agent, [&](const MergedSyscall::RunValues& run) {
-        if (!ended.contains(run.agent)) return false;
-        if (!syscall.arg) syscall.arg.emplace();
-        common::merge_counts(syscall.arg->values, run.calls, common::Combine::sum);
-        return true;
-      });
-    }
+    tracked.merged.settle(ended);
   }
   for (uint32_t run : ended) {
     run_last_seen_.erase(run);

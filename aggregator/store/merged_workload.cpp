@@ -32,6 +32,20 @@ Run& run_of(std::vector<Run>& runs, uint32_t agent, bool& added) {
   return *at;
 }
 
+// The column of `run` in `workload`, added (absent in every syscall) when it has none.
+std::size_t column_of(MergedWorkload& workload, uint32_t run) {
+  const auto at = std::lower_bound(workload.runs.begin(), workload.runs.end(), run);
+  const auto column = static_cast<std::size_t>(at - workload.runs.begin());
+  if (at != workload.runs.end() && *at == run) return column;
+  make_room_for_one(workload.runs);
+  workload.runs.insert(workload.runs.begin() + static_cast<std::ptrdiff_t>(column), run);
+  for (auto& [id, syscall] : workload.syscalls) {
+    make_room_for_one(syscall.by_run);
+    syscall.by_run.insert(syscall.by_run.begin() + static_cast<std::ptrdiff_t>(column), RunTally{});
+  }
+  return column;
+}
+
 // FNV-1a with murmur3's finaliser (uids that differ in their last digits would otherwise
 // differ little in the high bits the estimate reads): the same in every process and build, so
 // every replica keeps the same uids.
@@ -76,7 +90,9 @@ bool add_pods(PodUids& into, const Uids& from) {
   return changed;
 }
 
-MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
+// `columns` maps `from`'s runs to `into`'s (the workloads' run tables).
+MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from,
+                          const std::vector<std::size_t>& columns) {
   MergeGrowth growth;
   common::merge_name(into.name, from.name);
   // 0 is unknown (a syscall rebuilt from a profile), never the earliest time.
@@ -85,13 +101,11 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
     into.first_seen_unix_ms = from.first_seen_unix_ms;
   }
   growth.coverage |= into.settled_nodes.insert_all(from.settled_nodes);
-  for (const auto& tally : from.by_agent) {
-    bool added = false;
-    MergedSyscall::AgentTally& mine = run_of(into.by_agent, tally.agent, added);
-    // Another run: perhaps another node, more calls or pods.
-    growth.coverage |= added || tally.pods > mine.pods;
-    mine.calls = common::combine(mine.calls, tally.calls, common::Combine::max);
-    mine.pods = std::max(mine.pods, tally.pods);
+  for (std::size_t i = 0; i < from.by_run.size(); ++i) {
+    const RunTally tally = from.by_run[i];
+    // Another run (perhaps another node), or more pods.
+    if (tally.present())
+      growth.coverage |= into.by_run[columns[i]].join(tally.calls(), tally.pods());
   }
   for (const auto& run : from.values_by_agent) {
     bool added = false;
@@ -110,26 +124,30 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from) {
 
 }  // namespace
 
-MergedSyscall::AgentTally& MergedSyscall::tally(uint32_t agent) {
-  bool added = false;
-  return run_of(by_agent, agent, added);
+bool RunTally::join(uint64_t more_calls, uint64_t more_pods) {
+  const bool news = !present() || std::min<uint64_t>(more_pods, kMaxPods) > pods();
+  const uint64_t joined_calls = std::max(calls(), std::min(more_calls, kMaxCalls));
+  const uint64_t joined_pods = std::max<uint64_t>(pods(), std::min<uint64_t>(more_pods, kMaxPods));
+  bits_ = kPresent | (joined_pods << 47) | joined_calls;
+  return news;
 }
 
 uint64_t MergedSyscall::count() const {
   uint64_t total = settled_calls;
-  for (const auto& tally : by_agent) total = common::saturating_add(total, tally.calls);
+  for (const RunTally tally : by_run) total = common::saturating_add(total, tally.calls());
   return total;
 }
 
-NameSet MergedSyscall::nodes() const {
+NameSet MergedSyscall::nodes(const std::vector<uint32_t>& runs) const {
   NameSet nodes = settled_nodes;
-  for (const auto& tally : by_agent) nodes.insert_id(run_node(tally.agent));
+  for (std::size_t i = 0; i < by_run.size(); ++i)
+    if (by_run[i].present()) nodes.insert_id(run_node(runs[i]));
   return nodes;
 }
 
 uint64_t MergedSyscall::pods() const {
   uint64_t total = settled_pods;
-  for (const auto& tally : by_agent) total = common::saturating_add(total, tally.pods);
+  for (const RunTally tally : by_run) total = common::saturating_add(total, tally.pods());
   return total;
 }
 
@@ -158,13 +176,19 @@ MergeGrowth merge_into(MergedWorkload& into, const MergedWorkload& from) {
     *at_least = other;
     growth.coverage = true;
   }
+  std::vector<std::size_t> columns(from.runs.size());
+  for (std::size_t i = 0; i < from.runs.size(); ++i) columns[i] = column_of(into, from.runs[i]);
   for (const auto& [id, syscall] : from.syscalls) {
-    auto [it, inserted] = into.syscalls.try_emplace(id, syscall);
+    auto [it, inserted] = into.syscalls.try_emplace(id);
     if (inserted) {
+      it->second = syscall;
+      it->second.by_run.assign(into.runs.size(), RunTally{});
+      for (std::size_t i = 0; i < syscall.by_run.size(); ++i)
+        it->second.by_run[columns[i]] = syscall.by_run[i];
       growth.profile = true;
       continue;
     }
-    const MergeGrowth one = merge_syscall(it->second, syscall);
+    const MergeGrowth one = merge_syscall(it->second, syscall, columns);
     growth.profile |= one.profile;
     growth.coverage |= one.coverage;
   }
@@ -187,6 +211,8 @@ MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
   MergeGrowth growth;
   growth.coverage |= add_pods(into.pods, delta.pods);
   growth.coverage |= into.nodes.insert_id(node);
+  // A settled run's tallies are folded already: it has no column.
+  const std::size_t column = settled || delta.syscalls.empty() ? 0 : column_of(into, run);
   for (const auto& syscall : delta.syscalls) {
     // The argument as this entry stands for it: every value, with no settled calls yet; a
     // run's calls per value go with its tally.
@@ -199,6 +225,7 @@ MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
     MergedSyscall& merged = at->second;
     if (added) {
       growth.profile = true;
+      merged.by_run.resize(into.runs.size());
       merged.name = syscall.name;
       merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
       merged.arg = std::move(arg);
@@ -216,11 +243,8 @@ MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
       growth.coverage |= new_node && !added;
       continue;
     }
-    bool new_run = false;
-    MergedSyscall::AgentTally& tally = run_of(merged.by_agent, run, new_run);
-    growth.coverage |= !added && (new_run || syscall.pods > tally.pods);
-    tally.calls = common::combine(tally.calls, syscall.count, common::Combine::max);
-    tally.pods = std::max(tally.pods, syscall.pods);
+    const bool news = merged.by_run[column].join(syscall.count, syscall.pods);
+    growth.coverage |= !added && news;
     if (syscall.arg) {
       bool new_values = false;
       common::merge_counts(run_of(merged.values_by_agent, run, new_values).calls,
@@ -232,6 +256,40 @@ MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
 
 uint64_t MergedWorkload::nodes_seen() const {
   return std::max<uint64_t>(nodes.size(), nodes_seen_at_least);
+}
+
+void MergedWorkload::settle(const std::unordered_set<uint32_t>& ended) {
+  std::vector<bool> gone(runs.size());
+  bool any = false;
+  for (std::size_t i = 0; i < runs.size(); ++i) any |= gone[i] = ended.contains(runs[i]);
+  // A run's values come with its tallies, so a workload none of whose runs ended has none to
+  // fold either.
+  if (!any) return;
+  for (auto& [id, syscall] : syscalls) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < syscall.by_run.size(); ++i) {
+      const RunTally tally = syscall.by_run[i];
+      if (!gone[i]) {
+        syscall.by_run[kept++] = tally;
+        continue;
+      }
+      if (!tally.present()) continue;
+      syscall.settled_calls = common::saturating_add(syscall.settled_calls, tally.calls());
+      syscall.settled_pods = common::saturating_add(syscall.settled_pods, tally.pods());
+      syscall.settled_nodes.insert_id(run_node(runs[i]));
+    }
+    syscall.by_run.resize(kept);
+    std::erase_if(syscall.values_by_agent, [&](const MergedSyscall::RunValues& run) {
+      if (!ended.contains(run.agent)) return false;
+      if (!syscall.arg) syscall.arg.emplace();
+      common::merge_counts(syscall.arg->values, run.calls, common::Combine::sum);
+      return true;
+    });
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    if (!gone[i]) runs[kept++] = runs[i];
+  runs.resize(kept);
 }
 
 }  // namespace tailor::aggregator

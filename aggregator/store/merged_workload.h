@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "aggregator/store/interned.h"
@@ -19,20 +20,36 @@ namespace tailor::aggregator {
 
 using common::SyscallId;
 
+// One agent run's figures for one syscall, cumulative over the run (docs/wire-format.md), in
+// 8 bytes: there is one per workload, syscall and run (15 million at 5,000 workloads of 60
+// syscalls on 50 nodes), most of the aggregator's memory. Calls saturate at kMaxCalls (four
+// years of a million calls a second) and pods at kMaxPods (a node holds a few hundred pods at
+// once): past those a run's figure stays at its bound, a lower bound of the truth.
+class RunTally {
+ public:
+  static constexpr uint64_t kMaxCalls = (uint64_t{1} << 47) - 1;
+  static constexpr uint32_t kMaxPods = 0xffff;
+
+  // Whether the run made the call: a run that did not has no figures, not zero ones.
+  bool present() const { return bits_ != 0; }
+  uint64_t calls() const { return bits_ & kMaxCalls; }
+  uint32_t pods() const { return static_cast<uint32_t>((bits_ >> 47) & kMaxPods); }
+  // Joins a report of the run: each figure at its largest (a report replayed late or twice
+  // changes nothing). True when the run is new here or its pods grew: coverage news.
+  bool join(uint64_t calls, uint64_t pods);
+
+  bool operator==(const RunTally&) const = default;
+
+ private:
+  static constexpr uint64_t kPresent = uint64_t{1} << 63;
+  uint64_t bits_ = 0;
+};
+
 // What every replica on every node made of one syscall. Each field is a join-semilattice
 // (sets unioned, minimum, maximum, AND: the model's merge with common::Combine::max), so
 // merging is commutative, associative and idempotent and agents' at-least-once delivery
 // cannot change the result. The figures across agent runs are sums of their maxima.
 struct MergedSyscall {
-  // Calls and pods are cumulative per agent run (docs/wire-format.md): the largest per agent
-  // run is kept, and the syscall's figures are their sums. An agent runs on one node and a pod
-  // lives on one node, so summing pods over agents counts a pod once (an agent restart aside).
-  struct AgentTally {
-    uint32_t agent = 0;  // interned run id
-    uint32_t pods = 0;
-    uint64_t calls = 0;
-    bool operator==(const AgentTally&) const = default;
-  };
   // Calls per argument value of one agent run, cumulative like its calls.
   struct RunValues {
     uint32_t agent = 0;  // interned run id
@@ -40,9 +57,13 @@ struct MergedSyscall {
     bool operator==(const RunValues&) const = default;
   };
 
-  std::string name;                  // libseccomp's name; empty when it knows none
-  int64_t first_seen_unix_ms = 0;    // earliest; 0 unknown
-  std::vector<AgentTally> by_agent;  // sorted by agent (intern_run ids)
+  std::string name;                // libseccomp's name; empty when it knows none
+  int64_t first_seen_unix_ms = 0;  // earliest; 0 unknown
+  // One per run of the workload (MergedWorkload::runs, same order). Calls and pods are the
+  // largest each run reported, and the syscall's figures are their sums. An agent runs on one
+  // node and a pod lives on one node, so summing pods over runs counts a pod once (an agent
+  // restart aside).
+  std::vector<RunTally> by_run;
   // What agent runs that ended left (MergeStore folds them here, docs/aggregator.md): a
   // maximum, like each run's tally, so merging stays idempotent; and their nodes.
   uint64_t settled_calls = 0;
@@ -55,14 +76,13 @@ struct MergedSyscall {
   // run recorded it.
   std::optional<common::RecordedArg> arg;
 
-  // The tally of `run` (an intern_run id), added (zero) when it has none.
-  AgentTally& tally(uint32_t run);
   uint64_t count() const;
   uint64_t pods() const;
   // `arg` with each value's calls summed over the settled and the live runs.
   std::optional<common::RecordedArg> arg_calls() const;
-  // The nodes whose agents made the call: those of its runs and of the settled ones.
-  NameSet nodes() const;
+  // The nodes whose agents made the call: those of its runs (`runs`, its workload's) and of
+  // the settled ones.
+  NameSet nodes(const std::vector<uint32_t>& runs) const;
   bool operator==(const MergedSyscall&) const = default;
 };
 
@@ -74,6 +94,9 @@ inline constexpr std::size_t kMaxPodUids = 1000;
 
 // The merged state of one workload container.
 struct MergedWorkload {
+  // The live agent runs (intern_run ids, sorted) that made any of its syscalls: the columns of
+  // every syscall's by_run. A run is stored once per workload, not once per syscall.
+  std::vector<uint32_t> runs;
   std::map<SyscallId, MergedSyscall> syscalls;
   PodUids pods;  // at most kMaxPodUids (see above)
   NameSet nodes;
@@ -87,6 +110,9 @@ struct MergedWorkload {
   // ((k - 1) / the k-th smallest hash as a fraction of the hash range; error about 1/sqrt(k)).
   uint64_t pods_seen() const;
   uint64_t nodes_seen() const;
+  // Folds the tallies of the `ended` runs into every syscall's settled sums and drops their
+  // columns (MergeStore, when agent runs end).
+  void settle(const std::unordered_set<uint32_t>& ended);
   bool operator==(const MergedWorkload&) const = default;
 };
 

@@ -15,7 +15,7 @@ json state_json(const std::map<common::WorkloadKey, TrackedWorkload>& state, int
                     {"phase", common::phase_name(id.phase)},
                     {"count", syscall.count()},
                     {"first_seen_unix_ms", syscall.first_seen_unix_ms},
-                    {"nodes", syscall.nodes().names()},
+                    {"nodes", syscall.nodes(tracked.merged.runs).names()},
                     {"pods", syscall.pods()}};
       if (syscall.arg) {
         json values = json::array();

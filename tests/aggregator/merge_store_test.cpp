@@ -132,8 +132,9 @@ TEST(MergeStoreTest, MergingADeltaDirectlyEqualsJoiningItsState) {
         const bool settled = rng() % 4 == 0;
         MergedWorkload from = from_delta(delta.node, run, report);
         if (settled) {
+          from.runs.clear();
           for (auto& [id, syscall] : from.syscalls) {
-            syscall.by_agent.clear();
+            syscall.by_run.clear();
             syscall.values_by_agent.clear();
             syscall.settled_nodes.insert(delta.node);
           }
@@ -201,7 +202,7 @@ TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
   EXPECT_EQ(after->last_discovery_unix_ms, 10);
   const auto& read = after->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
   EXPECT_EQ(read.count(), 55u);
-  EXPECT_EQ(read.nodes().names(), (std::set<std::string>{"node-a", "node-b"}));
+  EXPECT_EQ(read.nodes(after->merged.runs).names(), (std::set<std::string>{"node-a", "node-b"}));
 
   delta.workloads[0].syscalls.push_back(
       {"x86_64", 1, "write", common::Phase::workload, 1, 90, std::nullopt});
@@ -252,24 +253,43 @@ TEST(MergeStoreTest, PodsPerSyscallAreSummedOverAgentsAndKeptAtTheirLargest) {
   EXPECT_EQ(read.pods(), 5u) << "2 pods on node-a, 3 on node-b";
 
   MergedWorkload more = store.get(key)->merged;
-  more.syscalls.begin()->second.tally(intern_run("node-b", "b")).pods = 4;
+  const auto b = std::ranges::find(more.runs, intern_run("node-b", "b")) - more.runs.begin();
+  ASSERT_LT(b, std::ssize(more.runs));
+  more.syscalls.begin()->second.by_run[b].join(0, 4);
   MergedWorkload into = store.get(key)->merged;
   EXPECT_TRUE(merge_into(into, more).coverage) << "a pod more is coverage news";
   EXPECT_FALSE(merge_into(into, more).coverage);
 }
 
-// Sums of counts from several agents, live or settled, stay at 2^64-1 instead of wrapping.
-TEST(MergeStoreTest, SumsSaturateInsteadOfWrapping) {
+// A run's figures stay at their bounds (RunTally), and sums of counts, live or settled, stay at
+// 2^64-1 instead of wrapping.
+TEST(MergeStoreTest, CountsSaturateInsteadOfWrapping) {
   const common::WorkloadKey key = {"shop", "Deployment", "web", "main"};
   constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
   MergeStore store({.settle_runs_after = std::chrono::milliseconds(1000)});
-  store.apply(one_syscall("a", 0, kMax, "shop"), 0);
+  store.apply(one_syscall("a", 0, kMax, "shop", std::numeric_limits<uint32_t>::max()), 0);
   store.apply(one_syscall("b", 0, kMax, "shop"), 10);
-  const SyscallId read = {"x86_64", 0, common::Phase::workload};
-  EXPECT_EQ(store.get(key)->merged.syscalls.at(read).count(), kMax);
+  const SyscallId id = {"x86_64", 0, common::Phase::workload};
+  const auto read = [&] { return store.get(key)->merged.syscalls.at(id); };
+  const auto run_a = [&] {
+    const MergedWorkload merged = store.get(key)->merged;
+    const auto column = std::ranges::find(merged.runs, intern_run("node-a", "a"));
+    return merged.syscalls.at(id).by_run.at(column - merged.runs.begin());
+  };
+  EXPECT_EQ(run_a().calls(), RunTally::kMaxCalls);
+  EXPECT_EQ(run_a().pods(), RunTally::kMaxPods);
+  EXPECT_EQ(read().count(), 2 * RunTally::kMaxCalls);
+  store.apply(one_syscall("a", 0, 5, "shop", 2), 20);  // a's older batch, late
+  EXPECT_EQ(run_a().calls(), RunTally::kMaxCalls) << "a bound is a lower bound";
+  EXPECT_EQ(run_a().pods(), RunTally::kMaxPods);
+
   store.apply(one_syscall("c", 0, 1, "shop"), 5000);  // a and b have ended: they settle
-  EXPECT_EQ(store.get(key)->merged.syscalls.at(read).settled_calls, kMax);
-  EXPECT_EQ(store.get(key)->merged.syscalls.at(read).count(), kMax);
+  EXPECT_EQ(read().settled_calls, 2 * RunTally::kMaxCalls);
+  EXPECT_EQ(read().count(), 2 * RunTally::kMaxCalls + 1);
+  MergedWorkload elsewhere;  // another replica's count, at the top
+  elsewhere.syscalls[id].settled_calls = kMax;
+  store.merge(key, elsewhere, 5001);
+  EXPECT_EQ(read().count(), kMax);
 }
 
 TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) {
@@ -283,7 +303,9 @@ TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) 
   EXPECT_EQ(read.count(), 13u);
   EXPECT_EQ(read.pods(), 3u);
   EXPECT_EQ(read.settled_calls, 5u);
-  ASSERT_EQ(read.by_agent.size(), 2u) << "run-2 and run-3";
+  ASSERT_EQ(read.by_run.size(), 2u) << "run-2 and run-3";
+  EXPECT_EQ(store.get(key)->merged.runs,
+            (std::vector{intern_run("node-run-2", "run-2"), intern_run("node-run-3", "run-3")}));
 
   // A folded run replayed late, with more calls and a syscall more: the syscall joins, its
   // calls do not (they were folded at the largest seen, and adding again would double them).
@@ -295,19 +317,23 @@ TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) 
   EXPECT_EQ(read.count(), 13u);
   EXPECT_TRUE(store.get(key)->merged.syscalls.contains({"x86_64", 1, common::Phase::workload}));
   // Nodes follow from the runs, folded ones included: the late syscall keeps its node too.
-  EXPECT_EQ(read.nodes().names(),
+  const std::vector<uint32_t> runs = store.get(key)->merged.runs;
+  EXPECT_EQ(read.nodes(runs).names(),
             (std::set<std::string>{"node-run-1", "node-run-2", "node-run-3"}));
-  EXPECT_EQ(
-      store.get(key)->merged.syscalls.at({"x86_64", 1, common::Phase::workload}).nodes().names(),
-      (std::set<std::string>{"node-run-1"}));
+  EXPECT_EQ(store.get(key)
+                ->merged.syscalls.at({"x86_64", 1, common::Phase::workload})
+                .nodes(runs)
+                .names(),
+            (std::set<std::string>{"node-run-1"}));
 
   // Every run ends: the per-run entries are gone, the sums stay.
   store.apply(one_syscall("run-4", 2, 1, "other"), 5000);
   read = store.get(key)->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
-  EXPECT_TRUE(read.by_agent.empty());
+  EXPECT_TRUE(read.by_run.empty());
+  EXPECT_TRUE(store.get(key)->merged.runs.empty());
   EXPECT_EQ(read.count(), 13u);
   EXPECT_EQ(read.pods(), 3u);
-  EXPECT_EQ(read.nodes().names(),
+  EXPECT_EQ(read.nodes({}).names(),
             (std::set<std::string>{"node-run-1", "node-run-2", "node-run-3"}));
 }
 
@@ -344,10 +370,10 @@ TEST(MergeStoreBoundsTest, ARunIdIsPerNode) {
   b.workloads[0].syscalls[0].count = 7;
   store.apply(a, 1);
   store.apply(b, 2);
-  const auto read = store.get({"shop", "Deployment", "web", "main"})
-                        ->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
+  const MergedWorkload merged = store.get({"shop", "Deployment", "web", "main"})->merged;
+  const auto& read = merged.syscalls.at({"x86_64", 0, common::Phase::workload});
   EXPECT_EQ(read.count(), 12u);
-  EXPECT_EQ(read.nodes().names(), (std::set<std::string>{"node-same", "node-other"}));
+  EXPECT_EQ(read.nodes(merged.runs).names(), (std::set<std::string>{"node-same", "node-other"}));
 }
 
 TEST(MergeStoreBoundsTest, ABatchBeyondMaxWorkloadsIsRefusedWhole) {
