@@ -125,9 +125,10 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from,
 }  // namespace
 
 bool RunTally::join(uint64_t more_calls, uint64_t more_pods) {
-  const bool news = !present() || std::min<uint64_t>(more_pods, kMaxPods) > pods();
+  const uint64_t bounded_pods = std::min<uint64_t>(more_pods, kMaxPods);
+  const bool news = !present() || bounded_pods > pods();
   const uint64_t joined_calls = std::max(calls(), std::min(more_calls, kMaxCalls));
-  const uint64_t joined_pods = std::max<uint64_t>(pods(), std::min<uint64_t>(more_pods, kMaxPods));
+  const uint64_t joined_pods = std::max<uint64_t>(pods(), bounded_pods);
   bits_ = kPresent | (joined_pods << 47) | joined_calls;
   return news;
 }

@@ -28,10 +28,10 @@ class ReducedCapabilitiesTest : public ::testing::Test {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to start tailor as another user";
     TAILOR_REQUIRE_BTF();
     fs::permissions(dir_.path(), fs::perms::all);  // the report is written as nobody
-    // A command's cgroup goes below "/tailor" (target_options.cpp), made by whoever records
-    // first and left for the next. Here it is root's, as where root recorded before: made by
-    // this suite as nobody with CAP_DAC_OVERRIDE (tests running in parallel, or an earlier run)
-    // it is nobody's, and nobody needs no capability to create cgroups below it.
+    // A command's cgroup goes below "/tailor" (target_options.cpp), which whoever records first
+    // makes and leaves. Here it is root's, as where root recorded first. Had a test made it as
+    // nobody with CAP_DAC_OVERRIDE (in parallel, or in an earlier run), it would be nobody's,
+    // and nobody could create cgroups below it without the capability.
     auto cgroups = Cgroup2::detect();
     ASSERT_TRUE(cgroups) << cgroups.error().message;
     const fs::path parent = cgroups->absolute("/tailor");
