@@ -100,25 +100,31 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from,
       (from.first_seen_unix_ms != 0 && from.first_seen_unix_ms < into.first_seen_unix_ms)) {
     into.first_seen_unix_ms = from.first_seen_unix_ms;
   }
-  growth.coverage |= into.settled_nodes.insert_all(from.settled_nodes);
   for (std::size_t i = 0; i < from.by_run.size(); ++i) {
     const RunTally tally = from.by_run[i];
     // Another run (perhaps another node), or more pods.
     if (tally.present())
       growth.coverage |= into.by_run[columns[i]].join(tally.calls(), tally.pods());
   }
-  for (const auto& run : from.values_by_agent) {
-    bool added = false;
-    common::merge_counts(run_of(into.values_by_agent, run.agent, added).calls, run.calls,
-                         common::Combine::max);
+  const MergedSyscall::Rare& more = *from.rare;
+  if (from.rare.allocated()) {
+    MergedSyscall::Rare& rare = into.rare.write();
+    growth.coverage |= rare.settled_nodes.insert_all(more.settled_nodes);
+    for (const auto& run : more.values_by_agent) {
+      bool added = false;
+      common::merge_counts(run_of(rare.values_by_agent, run.agent, added).calls, run.calls,
+                           common::Combine::max);
+    }
+    rare.settled_calls =
+        common::combine(rare.settled_calls, more.settled_calls, common::Combine::max);
+    if (more.settled_pods > rare.settled_pods) {
+      rare.settled_pods = more.settled_pods;
+      growth.coverage = true;
+    }
   }
-  into.settled_calls =
-      common::combine(into.settled_calls, from.settled_calls, common::Combine::max);
-  if (from.settled_pods > into.settled_pods) {
-    into.settled_pods = from.settled_pods;
-    growth.coverage = true;
-  }
-  growth.profile |= common::merge_arg(into.arg, from.arg, common::Combine::max);
+  // Either side's argument alone still merges: a list the other side lacks is incomplete.
+  if (more.arg || into.rare->arg)
+    growth.profile |= common::merge_arg(into.rare.write().arg, more.arg, common::Combine::max);
   return growth;
 }
 
@@ -134,28 +140,28 @@ bool RunTally::join(uint64_t more_calls, uint64_t more_pods) {
 }
 
 uint64_t MergedSyscall::count() const {
-  uint64_t total = settled_calls;
+  uint64_t total = rare->settled_calls;
   for (const RunTally tally : by_run) total = common::saturating_add(total, tally.calls());
   return total;
 }
 
 NameSet MergedSyscall::nodes(const std::vector<uint32_t>& runs) const {
-  NameSet nodes = settled_nodes;
+  NameSet nodes = rare->settled_nodes;
   for (std::size_t i = 0; i < by_run.size(); ++i)
     if (by_run[i].present()) nodes.insert_id(run_node(runs[i]));
   return nodes;
 }
 
 uint64_t MergedSyscall::pods() const {
-  uint64_t total = settled_pods;
+  uint64_t total = rare->settled_pods;
   for (const RunTally tally : by_run) total = common::saturating_add(total, tally.pods());
   return total;
 }
 
 std::optional<common::RecordedArg> MergedSyscall::arg_calls() const {
-  std::optional<common::RecordedArg> out = arg;
+  std::optional<common::RecordedArg> out = rare->arg;
   if (!out) return out;
-  for (const auto& run : values_by_agent)
+  for (const auto& run : rare->values_by_agent)
     common::merge_counts(out->values, run.calls, common::Combine::sum);
   return out;
 }
@@ -229,7 +235,7 @@ MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
       merged.by_run.resize(into.runs.size());
       merged.name = syscall.name;
       merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
-      merged.arg = std::move(arg);
+      if (arg) merged.rare.write().arg = std::move(arg);
     } else {
       common::merge_name(merged.name, syscall.name);
       if (merged.first_seen_unix_ms == 0 ||
@@ -237,10 +243,11 @@ MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
            syscall.first_seen_unix_ms < merged.first_seen_unix_ms)) {
         merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
       }
-      growth.profile |= common::merge_arg(merged.arg, arg, common::Combine::max);
+      if (arg || merged.rare->arg)
+        growth.profile |= common::merge_arg(merged.rare.write().arg, arg, common::Combine::max);
     }
     if (settled) {
-      const bool new_node = merged.settled_nodes.insert_id(node);
+      const bool new_node = merged.rare.write().settled_nodes.insert_id(node);
       growth.coverage |= new_node && !added;
       continue;
     }
@@ -248,7 +255,7 @@ MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
     growth.coverage |= !added && news;
     if (syscall.arg) {
       bool new_values = false;
-      common::merge_counts(run_of(merged.values_by_agent, run, new_values).calls,
+      common::merge_counts(run_of(merged.rare.write().values_by_agent, run, new_values).calls,
                            syscall.arg->values, common::Combine::max);
     }
   }
@@ -275,15 +282,18 @@ void MergedWorkload::settle(const std::unordered_set<uint32_t>& ended) {
         continue;
       }
       if (!tally.present()) continue;
-      syscall.settled_calls = common::saturating_add(syscall.settled_calls, tally.calls());
-      syscall.settled_pods = common::saturating_add(syscall.settled_pods, tally.pods());
-      syscall.settled_nodes.insert_id(run_node(runs[i]));
+      MergedSyscall::Rare& rare = syscall.rare.write();
+      rare.settled_calls = common::saturating_add(rare.settled_calls, tally.calls());
+      rare.settled_pods = common::saturating_add(rare.settled_pods, tally.pods());
+      rare.settled_nodes.insert_id(run_node(runs[i]));
     }
     syscall.by_run.resize(kept);
-    std::erase_if(syscall.values_by_agent, [&](const MergedSyscall::RunValues& run) {
+    if (syscall.rare->values_by_agent.empty()) continue;
+    MergedSyscall::Rare& rare = syscall.rare.write();
+    std::erase_if(rare.values_by_agent, [&](const MergedSyscall::RunValues& run) {
       if (!ended.contains(run.agent)) return false;
-      if (!syscall.arg) syscall.arg.emplace();
-      common::merge_counts(syscall.arg->values, run.calls, common::Combine::sum);
+      if (!rare.arg) rare.arg.emplace();
+      common::merge_counts(rare.arg->values, run.calls, common::Combine::sum);
       return true;
     });
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aggregator/store/interned.h"
+#include "aggregator/store/out_of_line.h"
 #include "aggregator/store/pod_uids.h"
 #include "common/report/report.h"
 #include "common/wire/delta.h"
@@ -56,6 +57,23 @@ struct MergedSyscall {
     std::map<uint64_t, uint64_t> calls;
     bool operator==(const RunValues&) const = default;
   };
+  // What most syscalls never hold (only those whose argument is recorded, or of agent runs
+  // that ended): kept out of line, so the 300,000 syscalls of 5,000 workloads do not each
+  // carry its 136 bytes.
+  struct Rare {
+    // What agent runs that ended left (MergeStore folds them here, docs/aggregator.md): a
+    // maximum, like each run's tally, so merging stays idempotent; and their nodes.
+    uint64_t settled_calls = 0;
+    uint64_t settled_pods = 0;
+    NameSet settled_nodes;
+    // Sorted by agent; empty for syscalls whose argument is not recorded.
+    std::vector<RunValues> values_by_agent;
+    // The recorded argument: every value any run reported, with the calls of the settled runs
+    // (a maximum, like settled_calls); complete only when every run's list is. Absent when no
+    // run recorded it.
+    std::optional<common::RecordedArg> arg;
+    bool operator==(const Rare&) const = default;
+  };
 
   std::string name;                // libseccomp's name; empty when it knows none
   int64_t first_seen_unix_ms = 0;  // earliest; 0 unknown
@@ -64,17 +82,7 @@ struct MergedSyscall {
   // node and a pod lives on one node, so summing pods over runs counts a pod once (an agent
   // restart aside).
   std::vector<RunTally> by_run;
-  // What agent runs that ended left (MergeStore folds them here, docs/aggregator.md): a
-  // maximum, like each run's tally, so merging stays idempotent; and their nodes.
-  uint64_t settled_calls = 0;
-  uint64_t settled_pods = 0;
-  NameSet settled_nodes;
-  // Sorted by agent; empty for syscalls whose argument is not recorded.
-  std::vector<RunValues> values_by_agent;
-  // The recorded argument: every value any run reported, with the calls of the settled runs
-  // (a maximum, like settled_calls); complete only when every run's list is. Absent when no
-  // run recorded it.
-  std::optional<common::RecordedArg> arg;
+  OutOfLine<Rare> rare;
 
   uint64_t count() const;
   uint64_t pods() const;

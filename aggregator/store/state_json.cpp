@@ -17,12 +17,11 @@ json state_json(const std::map<common::WorkloadKey, TrackedWorkload>& state, int
                     {"first_seen_unix_ms", syscall.first_seen_unix_ms},
                     {"nodes", syscall.nodes(tracked.merged.runs).names()},
                     {"pods", syscall.pods()}};
-      if (syscall.arg) {
+      if (const auto& arg = syscall.rare->arg) {
         json values = json::array();
-        for (const auto& [value, calls] : syscall.arg->values) values.push_back(value);
-        entry["arg"] = {{"index", syscall.arg->index},
-                        {"values", std::move(values)},
-                        {"complete", syscall.arg->complete}};
+        for (const auto& [value, calls] : arg->values) values.push_back(value);
+        entry["arg"] = {
+            {"index", arg->index}, {"values", std::move(values)}, {"complete", arg->complete}};
       }
       syscalls.push_back(std::move(entry));
     }

@@ -92,8 +92,8 @@ MergedWorkload workload_from_profile(const common::Profile& profile) {
       // A name allowed outright has no argument: merged with an agent's values it is
       // incomplete, so it stays unrestricted. The calls of a value are unknown.
       if (known.restricted_by_equality && known.index) {
-        syscall.arg = common::RecordedArg{*known.index, {}, true};
-        for (uint64_t value : known.values) syscall.arg->values.emplace(value, 0);
+        auto& arg = syscall.rare.write().arg.emplace(common::RecordedArg{*known.index, {}, true});
+        for (uint64_t value : known.values) arg.values.emplace(value, 0);
       }
       workload.syscalls.emplace(SyscallId{arch, **nr, common::Phase::workload}, std::move(syscall));
     }

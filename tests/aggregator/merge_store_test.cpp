@@ -135,8 +135,8 @@ TEST(MergeStoreTest, MergingADeltaDirectlyEqualsJoiningItsState) {
           from.runs.clear();
           for (auto& [id, syscall] : from.syscalls) {
             syscall.by_run.clear();
-            syscall.values_by_agent.clear();
-            syscall.settled_nodes.insert(delta.node);
+            syscall.rare.write().values_by_agent.clear();
+            syscall.rare.write().settled_nodes.insert(delta.node);
           }
         }
         const MergeGrowth expected = merge_into(joined, from);
@@ -215,12 +215,12 @@ TEST(MergeStoreTest, VersionGrowsOnlyWithTheProfileSet) {
 
 TEST(MergeStoreTest, IncompleteArgumentListIsProfileGrowth) {
   MergedWorkload complete, incomplete;
-  complete.syscalls[{"x86_64", 41, common::Phase::workload}].arg =
+  complete.syscalls[{"x86_64", 41, common::Phase::workload}].rare.write().arg =
       common::RecordedArg{0, {{2, 0}}, true};
   incomplete = complete;
-  incomplete.syscalls.begin()->second.arg->complete = false;
+  incomplete.syscalls.begin()->second.rare.write().arg->complete = false;
   EXPECT_TRUE(merge_into(complete, incomplete).profile);
-  EXPECT_FALSE(complete.syscalls.begin()->second.arg->complete);
+  EXPECT_FALSE(complete.syscalls.begin()->second.rare->arg->complete);
   EXPECT_FALSE(merge_into(complete, incomplete).profile);
 }
 
@@ -241,6 +241,29 @@ Delta one_syscall(const std::string& agent, uint32_t nr, uint64_t calls, const s
       {"x86_64", nr, "", common::Phase::workload, calls, 100, std::nullopt, pods});
   delta.workloads.push_back(workload);
   return delta;
+}
+
+// The store's size rests on it: a syscall holds its argument and settled figures out of line,
+// and only when it has them.
+TEST(MergeStoreTest, OnlySyscallsWithAnArgumentOrEndedRunsHoldTheirRarePart) {
+  MergeStore store({.settle_runs_after = std::chrono::milliseconds(1000)});
+  store.apply(one_syscall("a", 0, 5, "shop"), 10);
+  store.apply(one_syscall("a", 1, 5, "shop"), 10);
+  Delta socket = one_syscall("b", 41, 2, "shop");
+  socket.workloads[0].syscalls[0].arg = common::RecordedArg{0, {{2, 2}}, true};
+  store.apply(socket, 10);
+  const WorkloadKey key{"shop", "Deployment", "web", "main"};
+  const auto syscall = [&](uint32_t nr) {
+    return store.get(key)->merged.syscalls.at({"x86_64", nr, common::Phase::workload});
+  };
+  EXPECT_FALSE(syscall(0).rare.allocated());
+  EXPECT_FALSE(syscall(1).rare.allocated());
+  EXPECT_TRUE(syscall(41).rare.allocated());
+
+  store.apply(one_syscall("c", 0, 1, "shop"), 1500);  // a and b have ended: they settle
+  EXPECT_TRUE(syscall(0).rare.allocated());
+  EXPECT_EQ(syscall(0).rare->settled_calls, 5u);
+  EXPECT_EQ(syscall(41).arg_calls()->values, (std::map<uint64_t, uint64_t>{{2, 2}}));
 }
 
 TEST(MergeStoreTest, PodsPerSyscallAreSummedOverAgentsAndKeptAtTheirLargest) {
@@ -284,10 +307,10 @@ TEST(MergeStoreTest, CountsSaturateInsteadOfWrapping) {
   EXPECT_EQ(run_a().pods(), RunTally::kMaxPods);
 
   store.apply(one_syscall("c", 0, 1, "shop"), 5000);  // a and b have ended: they settle
-  EXPECT_EQ(read().settled_calls, 2 * RunTally::kMaxCalls);
+  EXPECT_EQ(read().rare->settled_calls, 2 * RunTally::kMaxCalls);
   EXPECT_EQ(read().count(), 2 * RunTally::kMaxCalls + 1);
   MergedWorkload elsewhere;  // another replica's count, at the top
-  elsewhere.syscalls[id].settled_calls = kMax;
+  elsewhere.syscalls[id].rare.write().settled_calls = kMax;
   store.merge(key, elsewhere, 5001);
   EXPECT_EQ(read().count(), kMax);
 }
@@ -302,7 +325,7 @@ TEST(MergeStoreBoundsTest, EndedRunsFoldIntoSettledSumsAndAreNeverCountedTwice) 
   auto read = store.get(key)->merged.syscalls.at({"x86_64", 0, common::Phase::workload});
   EXPECT_EQ(read.count(), 13u);
   EXPECT_EQ(read.pods(), 3u);
-  EXPECT_EQ(read.settled_calls, 5u);
+  EXPECT_EQ(read.rare->settled_calls, 5u);
   ASSERT_EQ(read.by_run.size(), 2u) << "run-2 and run-3";
   EXPECT_EQ(store.get(key)->merged.runs,
             (std::vector{intern_run("node-run-2", "run-2"), intern_run("node-run-3", "run-3")}));
@@ -355,7 +378,7 @@ TEST(MergeStoreBoundsTest, ValueCallsAreSummedOverRunsAtEachRunsLargest) {
   const auto values = [&] { return store.get(key)->merged.syscalls.at(id).arg_calls()->values; };
   EXPECT_EQ(values(), (std::map<uint64_t, uint64_t>{{2, 12}, {10, 1}}));
   store.apply(one_syscall("c", 0, 1, "shop"), 1200);  // a has ended: it settles
-  EXPECT_EQ(store.get(key)->merged.syscalls.at(id).values_by_agent.size(), 1u) << "b only";
+  EXPECT_EQ(store.get(key)->merged.syscalls.at(id).rare->values_by_agent.size(), 1u) << "b only";
   EXPECT_EQ(values(), (std::map<uint64_t, uint64_t>{{2, 12}, {10, 1}}));
   store.apply(socket("a", {{2, 50}}), 1300);  // a folded run, late: its calls were folded
   EXPECT_EQ(values(), (std::map<uint64_t, uint64_t>{{2, 12}, {10, 1}}));
