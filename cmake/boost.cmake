@@ -1,5 +1,5 @@
 # Boost.Asio and Boost.Beast from Debian's libboost-dev (1.74): header-only, the HTTP server of
-# common/metrics (decision 0011).
+# common/metrics (decision 0011); Boost.Container's flat_map, the aggregator's syscalls.
 find_package(Boost 1.74 REQUIRED)
 find_package(Threads REQUIRED)
 add_library(tailor_boost INTERFACE)
