@@ -1,5 +1,3 @@
-#include "agent/commands/diff.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -8,6 +6,7 @@
 #include <set>
 
 #include "agent/commands/allow_set.h"
+#include "agent/commands/commands.h"
 #include "agent/commands/diff_input.h"
 #include "agent/commands/output.h"
 #include "common/reference/reference_profiles.h"

@@ -1,5 +1,3 @@
-#include "agent/commands/enforce_patch.h"
-
 #include <cctype>
 #include <cstdio>
 #include <memory>
@@ -8,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/commands/commands.h"
 #include "agent/commands/output.h"
 #include "common/k8s/client/cluster_config.h"
 #include "common/k8s/client/kube_client.h"

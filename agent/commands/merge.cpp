@@ -1,10 +1,10 @@
-#include "agent/commands/merge.h"
+#include "common/report/merge.h"
 
 #include <cstdio>
 #include <memory>
 
+#include "agent/commands/commands.h"
 #include "agent/commands/output.h"
-#include "common/report/merge.h"
 #include "common/report/report.h"
 
 namespace tailor::agent {

@@ -1,11 +1,10 @@
-#include "agent/commands/profile.h"
-
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 
+#include "agent/commands/commands.h"
 #include "agent/commands/output.h"
 #include "agent/commands/profile_page.h"
 #include "common/k8s/object_names.h"

@@ -1,13 +1,13 @@
-#include "agent/commands/report.h"
+#include "common/report/report.h"
 
 #include <unistd.h>
 
 #include <memory>
 
+#include "agent/commands/commands.h"
 #include "agent/commands/diff_defaults.h"
 #include "agent/commands/output.h"
 #include "common/html/report_page.h"
-#include "common/report/report.h"
 #include "common/report/table.h"
 #include "common/syscalls/categories.h"
 #include "common/util/strings.h"
