@@ -297,8 +297,7 @@ int diff(const DiffOptions& options) {
   const AllowDiff result = compare(a.set, b->set);
   const std::string text = options.json ? render_json(a, *b, result, against)
                                         : render_text(a, *b, result, against, options.full);
-  if (auto written = write_output("", text); !written.ok())
-    return fail(written.error(), kExitError);
+  if (int status = write_or_fail("", text, kExitError); status != 0) return status;
   return result.identical() ? 0 : kExitDifferent;
 }
 

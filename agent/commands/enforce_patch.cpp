@@ -176,9 +176,7 @@ int enforce_patch(const EnforcePatchOptions& options) {
     command.insert(command.end(), {"--kubeconfig", options.kubeconfig});
   command.insert(command.end(), {"-n", ns, "patch", resource, name, "--type", "strategic", "-p",
                                  patch_of(*kind, *targets).dump()});
-  if (auto written = write_output("", common::shell_quote(command) + "\n"); !written)
-    return fail(written.error());
-  return 0;
+  return write_or_fail("", common::shell_quote(command) + "\n");
 }
 
 }  // namespace

@@ -74,10 +74,7 @@ int show_report(const ReportOptions& options) {
             : "";
     text = denied + common::render_table(shown, paint) + render_default_fits(*fits);
   }
-  if (auto written = write_output(options.output, text); !written.ok()) {
-    return fail(written.error());
-  }
-  return 0;
+  return write_or_fail(options.output, text);
 }
 
 }  // namespace
