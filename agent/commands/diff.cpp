@@ -46,29 +46,10 @@ Side file_side(const std::string& path, AllowSet set) {
   return Side{path, std::move(set), std::move(header)};
 }
 
-using NamesByArch = std::map<std::string, std::vector<std::string>>;
-
 std::size_t count(const NamesByArch& names) {
   std::size_t n = 0;
   for (const auto& [arch, list] : names) n += list.size();
   return n;
-}
-
-std::size_t count(const NamesByArch& names, const std::string& arch) {
-  const auto found = names.find(arch);
-  return found == names.end() ? 0 : found->second.size();
-}
-
-std::size_t allowed(const AllowSet& set, const std::string& arch) {
-  const auto found = set.arches.find(arch);
-  return found == set.arches.end() ? 0 : found->second.size();
-}
-
-std::set<std::string> arches_of(const AllowSet& a, const AllowSet& b) {
-  std::set<std::string> out;
-  for (const auto& [arch, names] : a.arches) out.insert(arch);
-  for (const auto& [arch, names] : b.arches) out.insert(arch);
-  return out;
 }
 
 // Security-sensitive names, once each whatever the architecture.
@@ -149,9 +130,9 @@ std::string render_counts(const Side& a, const Side& b, const AllowDiff& diff,
                                             "allowed by A", "removed", "added"};
   std::vector<std::vector<std::string>> rows = {headers};
   for (const auto& arch : arches_of(a.set, b.set)) {
-    rows.push_back({arch, std::to_string(allowed(b.set, arch)),
-                    std::to_string(allowed(a.set, arch)), std::to_string(count(diff.only_b, arch)),
-                    std::to_string(count(diff.only_a, arch))});
+    rows.push_back(
+        {arch, std::to_string(count_on(b.set, arch)), std::to_string(count_on(a.set, arch)),
+         std::to_string(count_on(diff.only_b, arch)), std::to_string(count_on(diff.only_a, arch))});
   }
   std::vector<std::size_t> widths(headers.size(), 0);
   for (const auto& row : rows) {
@@ -224,10 +205,10 @@ std::string render_json(const Side& a, const Side& b, const AllowDiff& diff,
   }
   nlohmann::ordered_json per_arch = nlohmann::ordered_json::object();
   for (const auto& arch : arches_of(a.set, b.set)) {
-    per_arch[arch] = {{"allowed_a", allowed(a.set, arch)},
-                      {"allowed_b", allowed(b.set, arch)},
-                      {"only_a", count(diff.only_a, arch)},
-                      {"only_b", count(diff.only_b, arch)}};
+    per_arch[arch] = {{"allowed_a", count_on(a.set, arch)},
+                      {"allowed_b", count_on(b.set, arch)},
+                      {"only_a", count_on(diff.only_a, arch)},
+                      {"only_b", count_on(diff.only_b, arch)}};
   }
   nlohmann::ordered_json against_json = nullptr;
   if (against) {
