@@ -83,11 +83,9 @@ std::string args_text(const std::vector<ArgDifference>& differences) {
   std::map<Wider, std::size_t> by_side;
   for (const auto& d : differences) ++by_side[d.wider];
   std::vector<std::string> parts;
-  if (by_side[Wider::a] > 0) {
-    parts.push_back(plural(by_side[Wider::a], "syscall") + " A allows with more arguments");
-  }
-  if (by_side[Wider::b] > 0) {
-    parts.push_back(plural(by_side[Wider::b], "syscall") + " B allows with more arguments");
+  for (const auto& [wider, side] : {std::pair{Wider::a, " A"}, std::pair{Wider::b, " B"}}) {
+    if (by_side[wider] > 0)
+      parts.push_back(plural(by_side[wider], "syscall") + side + " allows with more arguments");
   }
   if (by_side[Wider::both] > 0 || parts.empty()) {
     parts.push_back(plural(by_side[Wider::both], "syscall") + " with other argument rules");
@@ -179,15 +177,10 @@ std::string render_text(const Side& a, const Side& b, const AllowDiff& diff,
              wider_text(d.wider) + "\n";
     }
   }
-  if (const auto names = sensitive(diff.only_a); !names.empty()) {
-    out +=
-        std::string(against ? "Security-sensitive, added: " : "Security-sensitive, only in A: ") +
-        common::join(names) + "\n";
-  }
-  if (const auto names = sensitive(diff.only_b); !names.empty()) {
-    out +=
-        std::string(against ? "Security-sensitive, removed: " : "Security-sensitive, only in B: ") +
-        common::join(names) + "\n";
+  for (const auto& [names, side] : {std::pair{&diff.only_a, against ? "added" : "only in A"},
+                                    std::pair{&diff.only_b, against ? "removed" : "only in B"}}) {
+    if (const auto listed = sensitive(*names); !listed.empty())
+      out += std::string("Security-sensitive, ") + side + ": " + common::join(listed) + "\n";
   }
   out += summary(diff, against) + "\n";
   if (!lists && (!diff.only_a.empty() || !diff.only_b.empty())) {
