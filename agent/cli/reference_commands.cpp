@@ -3,8 +3,6 @@
 #include <memory>
 #include <string>
 
-#include "agent/cli/completion.h"
-#include "agent/cli/man_page.h"
 #include "agent/commands/output.h"
 
 namespace tailor::agent {
