@@ -12,6 +12,7 @@
 
 #include "common/util/capabilities.h"
 #include "common/util/file.h"
+#include "common/util/strings.h"
 
 namespace tailor::agent {
 namespace {
@@ -132,9 +133,7 @@ RuntimeSearch add_runtime_matches(const Cgroup2& cgroups, std::string_view id,
 }
 
 std::string listed(const std::vector<fs::path>& paths) {
-  std::string list;
-  for (const auto& path : paths) list += (list.empty() ? "" : ", ") + path.string();
-  return list.empty() ? "none found" : list;
+  return paths.empty() ? "none found" : common::join({paths.begin(), paths.end()});
 }
 
 }  // namespace
@@ -198,12 +197,10 @@ Result<std::string> find_container_cgroup(const Cgroup2& cgroups, std::string_vi
                       " (by id or name): check it (docker ps, crictl ps, runc list), add "
                       "--runtime-root DIR for a runtime run with --root DIR, or give --pid of a "
                       "process in the container");
-  if (matches.size() > 1) {
-    std::string list;
-    for (const auto& m : matches) list += (list.empty() ? "" : ", ") + m;
+  if (matches.size() > 1)
     return make_error("container " + quoted + " matches " + std::to_string(matches.size()) +
-                      " containers (" + list + "): give more of the id");
-  }
+                      " containers (" + common::join({matches.begin(), matches.end()}) +
+                      "): give more of the id");
   return *matches.begin();
 }
 

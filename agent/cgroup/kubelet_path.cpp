@@ -1,6 +1,7 @@
 #include "agent/cgroup/kubelet_path.h"
 
 #include <algorithm>
+#include <ranges>
 #include <vector>
 
 #include "agent/cgroup/container_lookup.h"
@@ -11,13 +12,8 @@ namespace {
 
 std::vector<std::string_view> components(std::string_view path) {
   std::vector<std::string_view> out;
-  while (!path.empty()) {
-    const auto slash = path.find('/');
-    const auto part = path.substr(0, slash);
-    if (!part.empty()) out.push_back(part);
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
+  for (const auto part : std::views::split(path, '/'))
+    if (!part.empty()) out.emplace_back(part.begin(), part.end());
   return out;
 }
 

@@ -51,8 +51,4 @@ std::optional<bool> seccomp_filtered(const std::filesystem::path& cgroup_dir) {
   return modes.filtered;
 }
 
-bool runs_filtered(const std::filesystem::path& cgroup_dir) {
-  return seccomp_filtered(cgroup_dir).value_or(false);
-}
-
 }  // namespace tailor::agent

@@ -14,10 +14,9 @@ inline constexpr int kSeccompModeFilter = 2;
 std::optional<int> seccomp_mode(pid_t pid);
 
 // Whether a process of the cgroup (an absolute cgroupfs directory) or of one below it runs
-// under a seccomp filter: what decides that ERRNO denials are worth watching for.
-bool runs_filtered(const std::filesystem::path& cgroup_dir);
-// The same, but nullopt when the cgroup has processes and this /proc shows none of them: a
-// process in a PID namespace that is not the host's (a pod without hostPID) cannot tell.
+// under a seccomp filter: what decides that ERRNO denials are worth watching for. nullopt when
+// the cgroup has processes and this /proc shows none of them: a process in a PID namespace that
+// is not the host's (a pod without hostPID) cannot tell.
 std::optional<bool> seccomp_filtered(const std::filesystem::path& cgroup_dir);
 
 }  // namespace tailor::agent

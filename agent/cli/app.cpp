@@ -2,14 +2,7 @@
 
 #include "agent/cli/command.h"
 #include "agent/cli/reference_commands.h"
-#include "agent/commands/agent.h"
-#include "agent/commands/diff.h"
-#include "agent/commands/enforce_patch.h"
-#include "agent/commands/merge.h"
-#include "agent/commands/profile.h"
-#include "agent/commands/record.h"
-#include "agent/commands/report.h"
-#include "agent/commands/run.h"
+#include "agent/commands/commands.h"
 #include "common/cli/parse.h"
 #include "common/cli/version.h"
 

@@ -1,6 +1,5 @@
-#include "agent/cli/man_page.h"
-
 #include "agent/cli/cli_model.h"
+#include "agent/cli/reference_commands.h"
 #include "common/cli/version.h"
 
 namespace tailor::agent {

@@ -3,19 +3,9 @@
 #include <memory>
 #include <string>
 
-#include "agent/cli/completion.h"
-#include "agent/cli/man_page.h"
 #include "agent/commands/output.h"
 
 namespace tailor::agent {
-namespace {
-
-int print(const std::string& text) {
-  if (auto written = write_output("", text); !written) return fail(written.error());
-  return 0;
-}
-
-}  // namespace
 
 void add_reference_commands(CLI::App& app, CommandChoice& choice) {
   auto shell = std::make_shared<std::string>();
@@ -26,12 +16,13 @@ void add_reference_commands(CLI::App& app, CommandChoice& choice) {
       ->check(CLI::IsMember({"bash", "zsh"}));
   completion->callback([shell, &app, &choice] {
     choice.run = [shell, &app] {
-      return print(*shell == "bash" ? bash_completion(app) : zsh_completion(app));
+      return write_or_fail("", *shell == "bash" ? bash_completion(app) : zsh_completion(app));
     };
   });
   CLI::App* man = app.add_subcommand("man", "Print the tailor(1) man page (troff)");
   man->group("");
-  man->callback([&app, &choice] { choice.run = [&app] { return print(man_page(app)); }; });
+  man->callback(
+      [&app, &choice] { choice.run = [&app] { return write_or_fail("", man_page(app)); }; });
 }
 
 }  // namespace tailor::agent

@@ -1,11 +1,10 @@
-#include "agent/commands/agent.h"
-
 #include <signal.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <memory>
 
+#include "agent/commands/commands.h"
 #include "agent/node/node_agent.h"
 #include "common/k8s/client/cluster_config.h"
 

@@ -181,17 +181,6 @@ bool contains(const Allowance& outer, const Allowance& inner) {
   });
 }
 
-std::string summary(const Allowance& allowance) {
-  if (allowance.any_args) return "any arguments";
-  constexpr std::size_t kShown = 3;
-  if (allowance.conditions.size() > kShown) {
-    return std::to_string(allowance.conditions.size()) + " conditions";
-  }
-  std::vector<std::string> texts;
-  for (const auto& [text, rules] : allowance.conditions) texts.push_back(text);
-  return common::join(texts, " or ");
-}
-
 bool exists(const std::string& arch, const std::string& name) {
   const auto nr = common::syscall_number(arch, name);
   return nr.ok() && nr->has_value();
@@ -249,10 +238,7 @@ AllowSet report_allow_set(const common::Report& report) {
 AllowDiff compare(const AllowSet& a, const AllowSet& b) {
   AllowDiff diff;
   static const std::map<std::string, Allowance> kNone;
-  std::set<std::string> arches;
-  for (const auto& [arch, names] : a.arches) arches.insert(arch);
-  for (const auto& [arch, names] : b.arches) arches.insert(arch);
-  for (const auto& arch : arches) {
+  for (const auto& arch : arches_of(a, b)) {
     const auto& in_a = a.arches.contains(arch) ? a.arches.at(arch) : kNone;
     const auto& in_b = b.arches.contains(arch) ? b.arches.at(arch) : kNone;
     for (const auto& [name, allowance] : in_a) {
@@ -264,7 +250,9 @@ AllowDiff compare(const AllowSet& a, const AllowSet& b) {
       const bool a_in_b = contains(other->second, allowance);
       const bool b_in_a = contains(allowance, other->second);
       if (a_in_b && b_in_a) continue;
-      diff.args_differ.push_back({arch, name, summary(allowance), summary(other->second),
+      constexpr std::size_t kShown = 3;
+      diff.args_differ.push_back({arch, name, allowance_text(allowance, kShown),
+                                  allowance_text(other->second, kShown),
                                   a_in_b ? Wider::b : (b_in_a ? Wider::a : Wider::both)});
     }
     for (const auto& [name, allowance] : in_b) {
@@ -272,6 +260,33 @@ AllowDiff compare(const AllowSet& a, const AllowSet& b) {
     }
   }
   return diff;
+}
+
+std::string allowance_text(const Allowance& allowance, std::size_t shown) {
+  if (allowance.any_args) return "any arguments";
+  if (allowance.conditions.size() > shown) {
+    return std::to_string(allowance.conditions.size()) + " conditions";
+  }
+  std::vector<std::string> texts;
+  for (const auto& [text, rules] : allowance.conditions) texts.push_back(text);
+  return common::join(texts, " or ");
+}
+
+std::size_t count_on(const NamesByArch& names, const std::string& arch) {
+  const auto found = names.find(arch);
+  return found == names.end() ? 0 : found->second.size();
+}
+
+std::size_t count_on(const AllowSet& set, const std::string& arch) {
+  const auto found = set.arches.find(arch);
+  return found == set.arches.end() ? 0 : found->second.size();
+}
+
+std::set<std::string> arches_of(const AllowSet& a, const AllowSet& b) {
+  std::set<std::string> out;
+  for (const auto& [arch, names] : a.arches) out.insert(arch);
+  for (const auto& [arch, names] : b.arches) out.insert(arch);
+  return out;
 }
 
 }  // namespace tailor::agent

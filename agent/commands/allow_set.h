@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -53,14 +54,25 @@ struct ArgDifference {
   Wider wider = Wider::both;
 };
 
+using NamesByArch = std::map<std::string, std::vector<std::string>>;
+
 struct AllowDiff {
-  std::map<std::string, std::vector<std::string>> only_a;  // arch -> names, sorted
-  std::map<std::string, std::vector<std::string>> only_b;
+  NamesByArch only_a;  // arch -> names, sorted
+  NamesByArch only_b;
   std::vector<ArgDifference> args_differ;  // allowed by both, under conditions that differ
 
   bool identical() const { return only_a.empty() && only_b.empty() && args_differ.empty(); }
 };
 
 AllowDiff compare(const AllowSet& a, const AllowSet& b);
+
+// "any arguments", else the alternatives' conditions joined by " or "; more than `shown` of
+// them only counted ("5 conditions").
+std::string allowance_text(const Allowance& allowance, std::size_t shown = SIZE_MAX);
+
+// The names on `arch`; the architectures either side has.
+std::size_t count_on(const NamesByArch& names, const std::string& arch);
+std::size_t count_on(const AllowSet& set, const std::string& arch);
+std::set<std::string> arches_of(const AllowSet& a, const AllowSet& b);
 
 }  // namespace tailor::agent

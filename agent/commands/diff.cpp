@@ -1,5 +1,3 @@
-#include "agent/commands/diff.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -8,6 +6,7 @@
 #include <set>
 
 #include "agent/commands/allow_set.h"
+#include "agent/commands/commands.h"
 #include "agent/commands/diff_input.h"
 #include "agent/commands/output.h"
 #include "common/reference/reference_profiles.h"
@@ -47,29 +46,10 @@ Side file_side(const std::string& path, AllowSet set) {
   return Side{path, std::move(set), std::move(header)};
 }
 
-using NamesByArch = std::map<std::string, std::vector<std::string>>;
-
 std::size_t count(const NamesByArch& names) {
   std::size_t n = 0;
   for (const auto& [arch, list] : names) n += list.size();
   return n;
-}
-
-std::size_t count(const NamesByArch& names, const std::string& arch) {
-  const auto found = names.find(arch);
-  return found == names.end() ? 0 : found->second.size();
-}
-
-std::size_t allowed(const AllowSet& set, const std::string& arch) {
-  const auto found = set.arches.find(arch);
-  return found == set.arches.end() ? 0 : found->second.size();
-}
-
-std::set<std::string> arches_of(const AllowSet& a, const AllowSet& b) {
-  std::set<std::string> out;
-  for (const auto& [arch, names] : a.arches) out.insert(arch);
-  for (const auto& [arch, names] : b.arches) out.insert(arch);
-  return out;
 }
 
 // Security-sensitive names, once each whatever the architecture.
@@ -103,11 +83,9 @@ std::string args_text(const std::vector<ArgDifference>& differences) {
   std::map<Wider, std::size_t> by_side;
   for (const auto& d : differences) ++by_side[d.wider];
   std::vector<std::string> parts;
-  if (by_side[Wider::a] > 0) {
-    parts.push_back(plural(by_side[Wider::a], "syscall") + " A allows with more arguments");
-  }
-  if (by_side[Wider::b] > 0) {
-    parts.push_back(plural(by_side[Wider::b], "syscall") + " B allows with more arguments");
+  for (const auto& [wider, side] : {std::pair{Wider::a, " A"}, std::pair{Wider::b, " B"}}) {
+    if (by_side[wider] > 0)
+      parts.push_back(plural(by_side[wider], "syscall") + side + " allows with more arguments");
   }
   if (by_side[Wider::both] > 0 || parts.empty()) {
     parts.push_back(plural(by_side[Wider::both], "syscall") + " with other argument rules");
@@ -150,9 +128,9 @@ std::string render_counts(const Side& a, const Side& b, const AllowDiff& diff,
                                             "allowed by A", "removed", "added"};
   std::vector<std::vector<std::string>> rows = {headers};
   for (const auto& arch : arches_of(a.set, b.set)) {
-    rows.push_back({arch, std::to_string(allowed(b.set, arch)),
-                    std::to_string(allowed(a.set, arch)), std::to_string(count(diff.only_b, arch)),
-                    std::to_string(count(diff.only_a, arch))});
+    rows.push_back(
+        {arch, std::to_string(count_on(b.set, arch)), std::to_string(count_on(a.set, arch)),
+         std::to_string(count_on(diff.only_b, arch)), std::to_string(count_on(diff.only_a, arch))});
   }
   std::vector<std::size_t> widths(headers.size(), 0);
   for (const auto& row : rows) {
@@ -199,15 +177,10 @@ std::string render_text(const Side& a, const Side& b, const AllowDiff& diff,
              wider_text(d.wider) + "\n";
     }
   }
-  if (const auto names = sensitive(diff.only_a); !names.empty()) {
-    out +=
-        std::string(against ? "Security-sensitive, added: " : "Security-sensitive, only in A: ") +
-        common::join(names) + "\n";
-  }
-  if (const auto names = sensitive(diff.only_b); !names.empty()) {
-    out +=
-        std::string(against ? "Security-sensitive, removed: " : "Security-sensitive, only in B: ") +
-        common::join(names) + "\n";
+  for (const auto& [names, side] : {std::pair{&diff.only_a, against ? "added" : "only in A"},
+                                    std::pair{&diff.only_b, against ? "removed" : "only in B"}}) {
+    if (const auto listed = sensitive(*names); !listed.empty())
+      out += std::string("Security-sensitive, ") + side + ": " + common::join(listed) + "\n";
   }
   out += summary(diff, against) + "\n";
   if (!lists && (!diff.only_a.empty() || !diff.only_b.empty())) {
@@ -225,10 +198,10 @@ std::string render_json(const Side& a, const Side& b, const AllowDiff& diff,
   }
   nlohmann::ordered_json per_arch = nlohmann::ordered_json::object();
   for (const auto& arch : arches_of(a.set, b.set)) {
-    per_arch[arch] = {{"allowed_a", allowed(a.set, arch)},
-                      {"allowed_b", allowed(b.set, arch)},
-                      {"only_a", count(diff.only_a, arch)},
-                      {"only_b", count(diff.only_b, arch)}};
+    per_arch[arch] = {{"allowed_a", count_on(a.set, arch)},
+                      {"allowed_b", count_on(b.set, arch)},
+                      {"only_a", count_on(diff.only_a, arch)},
+                      {"only_b", count_on(diff.only_b, arch)}};
   }
   nlohmann::ordered_json against_json = nullptr;
   if (against) {
@@ -298,8 +271,7 @@ int diff(const DiffOptions& options) {
   const AllowDiff result = compare(a.set, b->set);
   const std::string text = options.json ? render_json(a, *b, result, against)
                                         : render_text(a, *b, result, against, options.full);
-  if (auto written = write_output("", text); !written.ok())
-    return fail(written.error(), kExitError);
+  if (int status = write_or_fail("", text, kExitError); status != 0) return status;
   return result.identical() ? 0 : kExitDifferent;
 }
 

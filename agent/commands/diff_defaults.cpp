@@ -1,22 +1,32 @@
 #include "agent/commands/diff_defaults.h"
 
-#include "agent/commands/allow_set.h"
 #include "agent/commands/diff_input.h"
 #include "common/reference/reference_profiles.h"
 #include "common/util/strings.h"
 
 namespace tailor::agent {
 
+common::Result<std::vector<AgainstDefault>> against_defaults(const AllowSet& set) {
+  std::vector<AgainstDefault> out;
+  for (const auto& reference : common::reference_profiles()) {
+    auto allows = load_default_profile(reference.name);
+    if (!allows.ok()) return allows.error();
+    AllowDiff diff = compare(set, *allows);
+    out.push_back(
+        {std::string(reference.name), reference.source(), std::move(*allows), std::move(diff)});
+  }
+  return out;
+}
+
 common::Result<std::vector<DefaultFit>> fit_against_defaults(const common::Report& report) {
   const AllowSet needs = report_allow_set(report);
+  const auto defaults = against_defaults(needs);
+  if (!defaults.ok()) return defaults.error();
   std::vector<DefaultFit> fits;
-  for (const auto& reference : common::reference_profiles()) {
-    const auto allows = load_default_profile(reference.name);
-    if (!allows.ok()) return allows.error();
-    const AllowDiff diff = compare(needs, *allows);
+  for (const auto& [name, version, allows, diff] : *defaults) {
     for (const auto& [arch, names] : needs.arches) {
-      DefaultFit fit{std::string(reference.name), reference.source(), arch};
-      fit.covered = allows->arches.contains(arch);
+      DefaultFit fit{name, version, arch};
+      fit.covered = allows.arches.contains(arch);
       fit.needed = names.size();
       if (const auto denied = diff.only_a.find(arch); denied != diff.only_a.end()) {
         fit.denied = denied->second;
@@ -25,9 +35,7 @@ common::Result<std::vector<DefaultFit>> fit_against_defaults(const common::Repor
         if (d.arch == arch && d.wider != Wider::b) fit.denied_by_arguments.push_back(d.name);
       }
       fit.allowed = fit.needed - fit.denied.size() - fit.denied_by_arguments.size();
-      if (const auto unused = diff.only_b.find(arch); unused != diff.only_b.end()) {
-        fit.unused = unused->second.size();
-      }
+      fit.unused = count_on(diff.only_b, arch);
       fits.push_back(std::move(fit));
     }
   }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/commands/allow_set.h"
 #include "common/reference/default_fit.h"
 #include "common/report/report.h"
 #include "common/util/result.h"
@@ -11,6 +12,16 @@
 namespace tailor::agent {
 
 using common::DefaultFit;
+
+// A built-in runtime default and how it compares with a profile or recording (as B).
+struct AgainstDefault {
+  std::string name;
+  std::string version;
+  AllowSet allows;
+  AllowDiff diff;
+};
+
+common::Result<std::vector<AgainstDefault>> against_defaults(const AllowSet& set);
 
 // For each built-in default and each architecture the recording has.
 common::Result<std::vector<DefaultFit>> fit_against_defaults(const common::Report& report);

@@ -1,5 +1,3 @@
-#include "agent/commands/enforce_patch.h"
-
 #include <cctype>
 #include <cstdio>
 #include <memory>
@@ -8,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/commands/commands.h"
 #include "agent/commands/output.h"
 #include "common/k8s/client/cluster_config.h"
 #include "common/k8s/client/kube_client.h"
@@ -177,9 +176,7 @@ int enforce_patch(const EnforcePatchOptions& options) {
     command.insert(command.end(), {"--kubeconfig", options.kubeconfig});
   command.insert(command.end(), {"-n", ns, "patch", resource, name, "--type", "strategic", "-p",
                                  patch_of(*kind, *targets).dump()});
-  if (auto written = write_output("", common::shell_quote(command) + "\n"); !written)
-    return fail(written.error());
-  return 0;
+  return write_or_fail("", common::shell_quote(command) + "\n");
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
-#include "agent/commands/merge.h"
+#include "common/report/merge.h"
 
 #include <cstdio>
 #include <memory>
 
+#include "agent/commands/commands.h"
 #include "agent/commands/output.h"
-#include "common/report/merge.h"
 #include "common/report/report.h"
 
 namespace tailor::agent {
@@ -24,10 +24,9 @@ int merge(const MergeOptions& options) {
   }
   auto merged = common::merge_reports(inputs);
   if (!merged) return fail(merged.error());
-  if (auto written = write_output(options.output, common::encode_report(*merged) + "\n");
-      !written) {
-    return fail(written.error());
-  }
+  if (int status = write_or_fail(options.output, common::encode_report(*merged) + "\n");
+      status != 0)
+    return status;
   if (!is_stdout(options.output)) {
     std::fprintf(stderr, "tailor: merged %zu reports, %zu syscall entries -> %s\n", inputs.size(),
                  merged->syscalls.size(), options.output.c_str());

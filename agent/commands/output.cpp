@@ -44,6 +44,11 @@ common::Status write_output(const std::string& path, std::string_view text) {
   return common::ok_status();
 }
 
+int write_or_fail(const std::string& path, std::string_view text, int failure) {
+  if (auto written = write_output(path, text); !written) return fail(written.error(), failure);
+  return 0;
+}
+
 common::Status check_writable(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return cannot_write(path, EISDIR);

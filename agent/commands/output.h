@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "agent/cli/command.h"
 #include "common/report/report.h"
 #include "common/report/table.h"
 #include "common/util/result.h"
@@ -12,6 +13,9 @@ namespace tailor::agent {
 // Writes a command's document to `path`, or to standard output for "" or "-". A file is
 // replaced atomically, so a failed command never leaves a partial one behind.
 common::Status write_output(const std::string& path, std::string_view text);
+
+// write_output for a command's run: 0 once written, else the error printed and `failure`.
+int write_or_fail(const std::string& path, std::string_view text, int failure = kExitFailure);
 
 // Whether write_output sends to standard output, where summaries must not go.
 bool is_stdout(const std::string& path);

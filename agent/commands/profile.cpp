@@ -1,11 +1,10 @@
-#include "agent/commands/profile.h"
-
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 
+#include "agent/commands/commands.h"
 #include "agent/commands/output.h"
 #include "agent/commands/profile_page.h"
 #include "common/k8s/object_names.h"
@@ -160,8 +159,7 @@ int write_profile(const ProfileOptions& options) {
   for (const auto& added : generated->added) {
     std::fprintf(stderr, "tailor: added %s: %s\n", added.name.c_str(), added.reason.c_str());
   }
-  if (auto written = write_output(options.output, *document); !written)
-    return fail(written.error());
+  if (int status = write_or_fail(options.output, *document); status != 0) return status;
   if (!is_stdout(options.output)) {
     std::set<std::string> names;
     size_t rules = 0, conditional = 0;

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "agent/commands/allow_set.h"
-#include "agent/commands/diff_input.h"
+#include "agent/commands/diff_defaults.h"
 #include "common/html/page.h"
 #include "common/html/report_page.h"
 #include "common/profile/runtime_needs.h"
@@ -56,13 +56,6 @@ std::string errno_text(std::optional<uint32_t> value) {
   return text;
 }
 
-std::string rule_text(const Allowance& allowance) {
-  if (allowance.any_args) return "any arguments";
-  std::vector<std::string> texts;
-  for (const auto& [text, rules] : allowance.conditions) texts.push_back(text);
-  return common::join(texts, " or ");
-}
-
 // One row per syscall the profile has a rule for, each with the reason it is there.
 std::map<std::string, Row> rows_of(const common::Report& report,
                                    const common::GeneratedProfile& generated,
@@ -80,7 +73,7 @@ std::map<std::string, Row> rows_of(const common::Report& report,
       Row& row = rows[name];
       if (row.allowed) continue;
       row.allowed = true;
-      row.rule = rule_text(allowance);
+      row.rule = allowance_text(allowance);
     }
   }
   for (const auto& rule : generated.profile.syscalls) {
@@ -124,31 +117,6 @@ std::map<std::string, Row> rows_of(const common::Report& report,
     if (row.reason.empty()) row.reason = row.allowed ? kRecorded : kErrno;
   }
   return rows;
-}
-
-struct AgainstDefault {
-  std::string name;
-  std::string version;
-  AllowSet allows;
-  AllowDiff diff;
-};
-
-common::Result<std::vector<AgainstDefault>> against_defaults(const AllowSet& profile) {
-  std::vector<AgainstDefault> out;
-  for (const auto& reference : common::reference_profiles()) {
-    auto allows = load_default_profile(reference.name);
-    if (!allows.ok()) return allows.error();
-    AllowDiff diff = compare(profile, *allows);
-    out.push_back(
-        {std::string(reference.name), reference.source(), std::move(*allows), std::move(diff)});
-  }
-  return out;
-}
-
-std::size_t count(const std::map<std::string, std::vector<std::string>>& names,
-                  const std::string& arch) {
-  const auto found = names.find(arch);
-  return found == names.end() ? 0 : found->second.size();
 }
 
 std::string summary(const common::Report& report, const common::GeneratedProfile& generated,
@@ -202,14 +170,15 @@ std::string defaults_table(const AllowSet& profile, const std::vector<AgainstDef
       "class=\"num\">Security-sensitive removed</th><th class=\"num\">Added</th></tr></thead>"
       "<tbody>";
   for (const auto& against : defaults) {
+    const auto head = [&against](const std::string& arch) {
+      return "<tr><td>" + escape(against.name) + " <small>" + escape(against.version) +
+             "</small></td><td>" + escape(arch) + "</td>";
+    };
     for (const auto& [arch, names] : profile.arches) {
-      const std::string head = "<tr><td>" + escape(against.name) + " <small>" +
-                               escape(against.version) + "</small></td><td>" + escape(arch) +
-                               "</td>";
       const auto theirs = against.allows.arches.find(arch);
       if (theirs == against.allows.arches.end()) {
-        out +=
-            head + "<td colspan=\"5\">does not cover " + escape(arch) + " on this host</td></tr>";
+        out += head(arch) + "<td colspan=\"5\">does not cover " + escape(arch) +
+               " on this host</td></tr>";
         continue;
       }
       std::size_t sensitive = 0;
@@ -217,17 +186,15 @@ std::string defaults_table(const AllowSet& profile, const std::vector<AgainstDef
           removed != against.diff.only_b.end()) {
         for (const auto& name : removed->second) sensitive += common::is_security_sensitive(name);
       }
-      out += head + "<td class=\"num\">" + std::to_string(theirs->second.size()) +
+      out += head(arch) + "<td class=\"num\">" + std::to_string(theirs->second.size()) +
              "</td><td class=\"num\">" + std::to_string(names.size()) + "</td><td class=\"num\">" +
-             std::to_string(count(against.diff.only_b, arch)) + "</td><td class=\"num\">" +
+             std::to_string(count_on(against.diff.only_b, arch)) + "</td><td class=\"num\">" +
              std::to_string(sensitive) + "</td><td class=\"num\">" +
-             std::to_string(count(against.diff.only_a, arch)) + "</td></tr>";
+             std::to_string(count_on(against.diff.only_a, arch)) + "</td></tr>";
     }
     for (const auto& [arch, names] : against.allows.arches) {
       if (profile.arches.contains(arch)) continue;
-      out += "<tr><td>" + escape(against.name) + " <small>" + escape(against.version) +
-             "</small></td><td>" + escape(arch) + "</td><td class=\"num\">" +
-             std::to_string(names.size()) +
+      out += head(arch) + "<td class=\"num\">" + std::to_string(names.size()) +
              "</td><td colspan=\"4\">none: this profile does not "
              "cover " +
              escape(arch) + ", so every call of it fails</td></tr>";

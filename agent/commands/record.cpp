@@ -1,5 +1,3 @@
-#include "agent/commands/record.h"
-
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -8,6 +6,7 @@
 #include "agent/cgroup/cgroup2.h"
 #include "agent/cgroup/container_lookup.h"
 #include "agent/cli/command.h"
+#include "agent/commands/commands.h"
 #include "agent/commands/output.h"
 #include "agent/commands/target_options.h"
 #include "agent/recorder/recording.h"

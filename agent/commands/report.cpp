@@ -1,13 +1,13 @@
-#include "agent/commands/report.h"
+#include "common/report/report.h"
 
 #include <unistd.h>
 
 #include <memory>
 
+#include "agent/commands/commands.h"
 #include "agent/commands/diff_defaults.h"
 #include "agent/commands/output.h"
 #include "common/html/report_page.h"
-#include "common/report/report.h"
 #include "common/report/table.h"
 #include "common/syscalls/categories.h"
 #include "common/util/strings.h"
@@ -74,10 +74,7 @@ int show_report(const ReportOptions& options) {
             : "";
     text = denied + common::render_table(shown, paint) + render_default_fits(*fits);
   }
-  if (auto written = write_output(options.output, text); !written.ok()) {
-    return fail(written.error());
-  }
-  return 0;
+  return write_or_fail(options.output, text);
 }
 
 }  // namespace

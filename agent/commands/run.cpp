@@ -1,11 +1,10 @@
-#include "agent/commands/run.h"
-
 #include <linux/capability.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <memory>
 
+#include "agent/commands/commands.h"
 #include "agent/commands/output.h"
 #include "agent/commands/profile_input.h"
 #include "agent/commands/target_options.h"

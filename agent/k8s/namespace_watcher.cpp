@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "agent/k8s/pod_info.h"
+
 namespace tailor::agent {
 namespace {
 
@@ -11,15 +13,7 @@ using nlohmann::json;
 std::pair<std::string, Labels> read_namespace(const json& object) {
   const auto metadata = object.find("metadata");
   if (metadata == object.end() || !metadata->is_object()) return {};
-  const auto name = metadata->find("name");
-  if (name == metadata->end() || !name->is_string()) return {};
-  Labels labels;
-  if (const auto l = metadata->find("labels"); l != metadata->end() && l->is_object()) {
-    for (const auto& [k, v] : l->items()) {
-      if (v.is_string()) labels[k] = v.get<std::string>();
-    }
-  }
-  return {name->get<std::string>(), std::move(labels)};
+  return {string_at(*metadata, "name"), string_map(*metadata, "labels")};
 }
 
 }  // namespace

@@ -5,21 +5,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string string_at(const json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-std::map<std::string, std::string> string_map(const json& object, const char* key) {
-  std::map<std::string, std::string> out;
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_object()) return out;
-  for (const auto& [k, v] : it->items()) {
-    if (v.is_string()) out[k] = v.get<std::string>();
-  }
-  return out;
-}
-
 // securityContext.seccompProfile of a pod spec or a container; nullopt when unset. A type the
 // API server would not have accepted is taken as unset rather than failing the pod: the pod is
 // still recorded, and its enforcement shows as unset.
@@ -86,6 +71,21 @@ void add_containers(const json& status, const char* key, ContainerKind kind,
 }
 
 }  // namespace
+
+std::string string_at(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::map<std::string, std::string> string_map(const json& object, const char* key) {
+  std::map<std::string, std::string> out;
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_object()) return out;
+  for (const auto& [k, v] : it->items()) {
+    if (v.is_string()) out[k] = v.get<std::string>();
+  }
+  return out;
+}
 
 std::optional<std::string> container_id_from_uri(std::string_view uri) {
   const auto pos = uri.find("://");

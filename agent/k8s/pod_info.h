@@ -57,6 +57,11 @@ struct PodInfo {
   bool operator==(const PodInfo&) const = default;
 };
 
+// The string at `key` of a JSON object, "" when absent or not a string; its string values
+// when it is an object (a Kubernetes object's labels or annotations).
+std::string string_at(const nlohmann::json& object, const char* key);
+std::map<std::string, std::string> string_map(const nlohmann::json& object, const char* key);
+
 // Reads a Pod object; an error when metadata.uid, name or namespace is missing.
 common::Result<PodInfo> pod_info_from_object(const nlohmann::json& pod);
 

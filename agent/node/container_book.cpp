@@ -102,23 +102,18 @@ size_t ContainerBook::read_seccomp_modes() {
   return unreadable;
 }
 
-size_t ContainerBook::recording() const {
-  return static_cast<size_t>(std::count_if(records_.begin(), records_.end(), [](const auto& entry) {
-    return is_running(entry.second);
-  }));
+size_t ContainerBook::count(bool (*counted)(const ContainerRecord&)) const {
+  return static_cast<size_t>(std::count_if(
+      records_.begin(), records_.end(), [&](const auto& entry) { return counted(entry.second); }));
 }
+
+size_t ContainerBook::recording() const { return count(is_running); }
 
 size_t ContainerBook::filtered() const {
-  return static_cast<size_t>(std::count_if(records_.begin(), records_.end(), [](const auto& entry) {
-    return is_running(entry.second) && entry.second.filtered;
-  }));
+  return count([](const ContainerRecord& record) { return is_running(record) && record.filtered; });
 }
 
-size_t ContainerBook::enforced() const {
-  return static_cast<size_t>(std::count_if(records_.begin(), records_.end(), [](const auto& entry) {
-    return is_enforced(entry.second);
-  }));
-}
+size_t ContainerBook::enforced() const { return count(is_enforced); }
 
 namespace {
 

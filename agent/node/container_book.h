@@ -86,6 +86,7 @@ class ContainerBook {
 
  private:
   ContainerRecord& record_of(uint64_t cgroup_id, const std::string& name);
+  size_t count(bool (*counted)(const ContainerRecord&)) const;
 
   const Cgroup2& cgroups_;
   uint64_t start_ns_;

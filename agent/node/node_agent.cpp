@@ -23,6 +23,12 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kNoNodeName =
     "no node name: set NODE_NAME (the downward API's spec.nodeName)";
 
+// For steps a failure of which the agent outlives: it is logged, and the round goes on.
+template <typename T>
+void log_failure(const common::Result<T>& result) {
+  if (!result) log_line("error", result.error().message);
+}
+
 std::string agent_id() {
   std::random_device random;
   char id[17];
@@ -121,10 +127,7 @@ common::Status NodeAgent::run(const std::atomic<bool>& stop) {
   return common::ok_status();
 }
 
-void NodeAgent::consume_events() {
-  if (auto consumed = recorder_->consume_events(on_event_); !consumed)
-    log_line("error", consumed.error().message);
-}
+void NodeAgent::consume_events() { log_failure(recorder_->consume_events(on_event_)); }
 
 // Roots appear when the kubelet makes them, possibly after the agent starts.
 void NodeAgent::track_new_roots() {
@@ -149,7 +152,7 @@ std::chrono::milliseconds NodeAgent::round() {
     return options_.interval;
   }
   auto denials = recorder_->read_denials();
-  if (!denials) log_line("error", denials.error().message);
+  log_failure(denials);
   const auto stats = recorder_->stats();
   released_.clear();
   book_.on_sets(*sets, denials ? *denials : std::vector<Denial>{},
@@ -238,15 +241,11 @@ void NodeAgent::watch_errno_denials() {
 
 void NodeAgent::release(const Released& released) {
   for (const uint64_t cgroup_id : released.retired) {
-    if (auto forgot = recorder_->forget_sets_of(cgroup_id); !forgot)
-      log_line("error", forgot.error().message);
-    if (auto forgot = recorder_->forget_denials(cgroup_id); !forgot)
-      log_line("error", forgot.error().message);
+    log_failure(recorder_->forget_sets_of(cgroup_id));
+    log_failure(recorder_->forget_denials(cgroup_id));
     released_.insert(cgroup_id);
   }
-  for (const uint64_t cgroup_id : released.untracked)
-    if (auto untracked = recorder_->untrack(cgroup_id); !untracked)
-      log_line("error", untracked.error().message);
+  for (const uint64_t cgroup_id : released.untracked) log_failure(recorder_->untrack(cgroup_id));
 }
 
 common::Status run_node_agent(const NodeAgentOptions& options, const common::ClusterConfig& cluster,

@@ -39,41 +39,7 @@ std::map<std::string, std::string> workload_labels(const common::WorkloadKey& ke
 }  // namespace
 
 struct NodeMetrics::Instruments {
-  explicit Instruments(prometheus::Registry& registry)
-      : tracked_containers(gauge(registry, "tailor_agent_tracked_containers",
-                                 "Containers of selected pods being recorded now")),
-        discoveries(counter(registry, "tailor_agent_syscall_discoveries_total",
-                            "Syscalls seen for the first time in a container")),
-        reports_sent(counter(registry, "tailor_agent_reports_sent_total",
-                             "Delta batches the aggregator acknowledged")),
-        reports_failed(counter(registry, "tailor_agent_reports_failed_total",
-                               "Delta batch sends that failed and will be retried")),
-        reports_rejected(counter(registry, "tailor_agent_reports_rejected_total",
-                                 "Delta batches the aggregator refused for good")),
-        spool_bytes(
-            gauge(registry, "tailor_agent_spool_bytes", "Bytes of unacknowledged batches on disk")),
-        spool_batches(
-            gauge(registry, "tailor_agent_spool_batches", "Unacknowledged batches on disk")),
-        recorder_drops(common::counter_family(registry, "tailor_agent_recorder_drops_total",
-                                              "What the recorder could not record, by reason")),
-        workload_syscalls(
-            common::gauge_family(registry, "tailor_agent_workload_syscalls",
-                                 "Distinct syscalls recorded per workload container on this node")),
-        denials(common::counter_family(
-            registry, "tailor_agent_denials_total",
-            "Calls a seccomp filter denied per workload container on this node")),
-        enforced_containers(gauge(registry, "tailor_agent_enforced_containers",
-                                  "Recorded containers running their pod's Localhost seccomp "
-                                  "profile (processes in seccomp filter mode)")),
-        sets_in_use(gauge(registry, "tailor_agent_recorder_sets_in_use",
-                          "Syscall sets taken in the recorder's map")),
-        sets_capacity(gauge(registry, "tailor_agent_recorder_sets_capacity",
-                            "Syscall sets the recorder's map holds")),
-        program_seconds(counter(
-            registry, "tailor_agent_bpf_program_run_seconds_total",
-            "Time the kernel accounted to the recorder program (needs kernel.bpf_stats_enabled)")),
-        program_runs(counter(registry, "tailor_agent_bpf_program_runs_total",
-                             "Runs of the recorder program (needs kernel.bpf_stats_enabled)")) {
+  explicit Instruments(prometheus::Registry& registry) : registry(registry) {
     // Counters of work done are metrics of their own; faults are one metric by reason.
     for (const auto& stat : common::kRecorderStats)
       recorder_stats[stat.index] =
@@ -83,21 +49,45 @@ struct NodeMetrics::Instruments {
                          std::string(stat.help));
   }
 
-  prometheus::Gauge& tracked_containers;
-  prometheus::Counter& discoveries;
-  prometheus::Counter& reports_sent;
-  prometheus::Counter& reports_failed;
-  prometheus::Counter& reports_rejected;
-  prometheus::Gauge& spool_bytes;
-  prometheus::Gauge& spool_batches;
-  prometheus::Family<prometheus::Counter>& recorder_drops;
-  prometheus::Family<prometheus::Gauge>& workload_syscalls;
-  prometheus::Family<prometheus::Counter>& denials;
-  prometheus::Gauge& enforced_containers;
-  prometheus::Gauge& sets_in_use;
-  prometheus::Gauge& sets_capacity;
-  prometheus::Counter& program_seconds;
-  prometheus::Counter& program_runs;
+  prometheus::Registry& registry;
+  prometheus::Gauge& tracked_containers = gauge(registry, "tailor_agent_tracked_containers",
+                                                "Containers of selected pods being recorded now");
+  prometheus::Counter& discoveries = counter(registry, "tailor_agent_syscall_discoveries_total",
+                                             "Syscalls seen for the first time in a container");
+  prometheus::Counter& reports_sent = counter(registry, "tailor_agent_reports_sent_total",
+                                              "Delta batches the aggregator acknowledged");
+  prometheus::Counter& reports_failed =
+      counter(registry, "tailor_agent_reports_failed_total",
+              "Delta batch sends that failed and will be retried");
+  prometheus::Counter& reports_rejected = counter(registry, "tailor_agent_reports_rejected_total",
+                                                  "Delta batches the aggregator refused for good");
+  prometheus::Gauge& spool_bytes =
+      gauge(registry, "tailor_agent_spool_bytes", "Bytes of unacknowledged batches on disk");
+  prometheus::Gauge& spool_batches =
+      gauge(registry, "tailor_agent_spool_batches", "Unacknowledged batches on disk");
+  prometheus::Family<prometheus::Counter>& recorder_drops =
+      common::counter_family(registry, "tailor_agent_recorder_drops_total",
+                             "What the recorder could not record, by reason");
+  prometheus::Family<prometheus::Gauge>& workload_syscalls =
+      common::gauge_family(registry, "tailor_agent_workload_syscalls",
+                           "Distinct syscalls recorded per workload container on this node");
+  prometheus::Family<prometheus::Counter>& denials =
+      common::counter_family(registry, "tailor_agent_denials_total",
+                             "Calls a seccomp filter denied per workload container on this node");
+  prometheus::Gauge& enforced_containers =
+      gauge(registry, "tailor_agent_enforced_containers",
+            "Recorded containers running their pod's Localhost seccomp profile (processes in "
+            "seccomp filter mode)");
+  prometheus::Gauge& sets_in_use = gauge(registry, "tailor_agent_recorder_sets_in_use",
+                                         "Syscall sets taken in the recorder's map");
+  prometheus::Gauge& sets_capacity = gauge(registry, "tailor_agent_recorder_sets_capacity",
+                                           "Syscall sets the recorder's map holds");
+  prometheus::Counter& program_seconds =
+      counter(registry, "tailor_agent_bpf_program_run_seconds_total",
+              "Time the kernel accounted to the recorder program (needs kernel.bpf_stats_enabled)");
+  prometheus::Counter& program_runs =
+      counter(registry, "tailor_agent_bpf_program_runs_total",
+              "Runs of the recorder program (needs kernel.bpf_stats_enabled)");
   std::array<prometheus::Counter*, TAILOR_STAT_COUNT> recorder_stats{};
   std::map<common::WorkloadKey, prometheus::Gauge*> workload_series;
   std::map<common::WorkloadKey, std::map<DenialSeries, prometheus::Counter*>> denial_series;

@@ -1,15 +1,14 @@
 #include "agent/node/preflight.h"
 
-#include <linux/magic.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <sys/utsname.h>
-#include <sys/vfs.h>
 
 #include <cstdio>
 #include <fstream>
 
 #include "agent/cgroup/cgroup2.h"
+#include "agent/recorder/bpffs.h"
 #include "common/metrics/families.h"
 #include "common/util/strings.h"
 
@@ -37,13 +36,6 @@ PreflightCheck check_btf(const PreflightOptions& options) {
                            "this node, keep the agent off it with agent.nodeSelector");
 }
 
-// Where a new pin directory would be made: the nearest directory that exists.
-fs::path nearest_existing(fs::path path) {
-  std::error_code ec;
-  while (path.has_relative_path() && !fs::is_directory(path, ec)) path = path.parent_path();
-  return path;
-}
-
 bool kernel_has_bpffs(const fs::path& filesystems) {
   std::ifstream in(filesystems);
   std::string line;
@@ -65,9 +57,7 @@ bool has_cap_sys_admin(const fs::path& status) {
 
 PreflightCheck check_bpffs(const PreflightOptions& options) {
   const fs::path holder = nearest_existing(fs::absolute(options.pin_dir).lexically_normal());
-  struct statfs info {};
-  if (::statfs(holder.c_str(), &info) == 0 && info.f_type == BPF_FS_MAGIC)
-    return passed("bpffs", holder.string() + " is on a bpf filesystem");
+  if (on_bpffs(holder)) return passed("bpffs", holder.string() + " is on a bpf filesystem");
   const std::string missing = "no bpf filesystem holds " + options.pin_dir.string();
   if (!kernel_has_bpffs(options.proc_root / "filesystems"))
     return failed("bpffs", missing + " and the kernel has none (no bpf in /proc/filesystems)");

@@ -15,7 +15,13 @@ namespace fs = std::filesystem;
 
 constexpr const char* kDefaultRoot = "/sys/fs/bpf";
 
-// The nearest existing directory at or above `path`: where a new pin directory would live.
+bool below(const fs::path& path, const fs::path& root) {
+  const auto [mismatch, _] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+  return mismatch == root.end();
+}
+
+}  // namespace
+
 fs::path nearest_existing(fs::path path) {
   std::error_code ec;
   while (!path.empty() && !fs::is_directory(path, ec) && path != path.root_path())
@@ -27,13 +33,6 @@ bool on_bpffs(const fs::path& path) {
   struct statfs info {};
   return ::statfs(path.c_str(), &info) == 0 && info.f_type == BPF_FS_MAGIC;
 }
-
-bool below(const fs::path& path, const fs::path& root) {
-  const auto [mismatch, _] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
-  return mismatch == root.end();
-}
-
-}  // namespace
 
 common::Result<std::string> ensure_bpffs(const fs::path& pin_dir) {
   const fs::path wanted = fs::absolute(pin_dir).lexically_normal();

@@ -13,4 +13,8 @@ namespace tailor::agent {
 // it mounted, or "" when a bpffs was already there.
 common::Result<std::string> ensure_bpffs(const std::filesystem::path& pin_dir);
 
+// The nearest existing directory at or above `path`: where a new pin directory would live.
+std::filesystem::path nearest_existing(std::filesystem::path path);
+bool on_bpffs(const std::filesystem::path& path);
+
 }  // namespace tailor::agent

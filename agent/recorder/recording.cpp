@@ -235,7 +235,8 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   // an unfiltered target is looked at again each round.
   const auto watch_errno_if_filtered = [&]() -> Status {
     if ((*recorder)->watching_errno_denials()) return common::ok_status();
-    if (!request.command.empty() || runs_filtered(cgroups.absolute(target.cgroup_path)))
+    if (!request.command.empty() ||
+        seccomp_filtered(cgroups.absolute(target.cgroup_path)).value_or(false))
       return (*recorder)->watch_errno_denials(true);
     return common::ok_status();
   };

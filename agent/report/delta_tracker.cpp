@@ -21,14 +21,16 @@ class DeltaTracker::BatchBuilder {
 
     common::WorkloadDelta out{key, {}, {}};
     bool fits = true;
+    // Counts `cost` more items in, unless the list they go to is full or the batch has no room.
+    const auto take = [&](bool list_full, std::size_t cost) {
+      fits = !list_full && room_for(cost);
+      if (fits) items_ += cost;
+      return fits;
+    };
     for (const auto& uid : state.pods) {
       if (sent_workload && sent_workload->pods.contains(uid)) continue;
-      if (out.pods.size() == options_.limits.max_pods_per_workload || !room_for(1)) {
-        fits = false;
-        break;
-      }
+      if (!take(out.pods.size() == options_.limits.max_pods_per_workload, 1)) break;
       out.pods.push_back(uid);
-      ++items_;
     }
     for (std::size_t i = 0; fits && i < state.syscalls.size(); ++i) {
       const auto& entry = state.syscalls[i];
@@ -44,12 +46,8 @@ class DeltaTracker::BatchBuilder {
       auto part = missing_part(entry, pod_count, sent_entry, adds_to_set);
       if (!part || (!adds_to_set && !counts_due_)) continue;
       const std::size_t cost = 1 + (part->arg ? part->arg->values.size() : 0);
-      if (out.syscalls.size() == options_.limits.max_syscalls_per_workload || !room_for(cost)) {
-        fits = false;
-        break;
-      }
+      if (!take(out.syscalls.size() == options_.limits.max_syscalls_per_workload, cost)) break;
       out.syscalls.push_back(std::move(*part));
-      items_ += cost;
     }
     for (std::size_t i = 0; fits && i < state.denied.size(); ++i) {
       const auto& [call, first_pod] = state.denied[i];
@@ -58,25 +56,15 @@ class DeltaTracker::BatchBuilder {
         const bool grew = found == sent_workload->denied.end() || call.count > found->second.count;
         if (!grew || (found != sent_workload->denied.end() && !counts_due_)) continue;
       }
-      if (out.denied.size() == options_.limits.max_denied_per_workload || !room_for(1)) {
-        fits = false;
-        break;
-      }
-      const auto first_seen_ms = static_cast<int64_t>(call.first_seen_ns / 1'000'000);
+      if (!take(out.denied.size() == options_.limits.max_denied_per_workload, 1)) break;
       out.denied.push_back({call.arch, call.nr, call.name, call.action, call.count,
-                            options_.recording_started_unix_ms + first_seen_ms, first_pod,
+                            unix_ms(call.first_seen_ns), first_pod,
                             call.first_caller ? call.first_caller->comm : ""});
-      ++items_;
     }
     if (fits && state.enforcement &&
-        (sent_workload == nullptr || sent_workload->enforcement != state.enforcement)) {
-      if (room_for(1)) {
-        out.enforcement = state.enforcement;
-        ++items_;
-      } else {
-        fits = false;
-      }
-    }
+        (sent_workload == nullptr || sent_workload->enforcement != state.enforcement) &&
+        take(false, 1))
+      out.enforcement = state.enforcement;
     if (!out.pods.empty() || !out.syscalls.empty() || !out.denied.empty() || out.enforcement)
       workloads_.push_back(std::move(out));
     return fits;
@@ -116,11 +104,14 @@ class DeltaTracker::BatchBuilder {
         adds_to_set = true;
     }
     if (!adds_to_set && !counts_grew) return std::nullopt;
-    const auto first_seen_ms = static_cast<int64_t>(entry.first_seen_ns / 1'000'000);
-    return common::DeltaSyscall{entry.arch,     entry.nr,
-                                entry.name,     entry.phase,
-                                entry.count,    options_.recording_started_unix_ms + first_seen_ms,
+    return common::DeltaSyscall{entry.arch,     entry.nr,    entry.name,
+                                entry.phase,    entry.count, unix_ms(entry.first_seen_ns),
                                 std::move(arg), pods};
+  }
+
+  // A time since the recording's start as the wire carries it.
+  int64_t unix_ms(uint64_t since_start_ns) const {
+    return options_.recording_started_unix_ms + static_cast<int64_t>(since_start_ns / 1'000'000);
   }
 
   // An empty batch takes any one item, so a batch always makes progress.
