@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -108,6 +109,15 @@ class ContainerProfileTest : public ::testing::TestWithParam<Case> {
         kStartTimeout))
         << "tailor did not start";
     return tailor;
+  }
+
+  // A container id (64 hex digits) of this test process alone: tailor waits for the first
+  // container whose id starts with the given 12 digits, so a fixed id would let a run of the
+  // same test in parallel (ctest -j) take the other's container.
+  static std::string unique_id(const std::string& prefix) {
+    char pid[7];  // pid_max is at most 2^22: 6 hex digits, within the 12 tailor matches
+    std::snprintf(pid, sizeof pid, "%06x", static_cast<unsigned>(::getpid()));
+    return prefix + pid + std::string(64 - prefix.size() - 6, '0');
   }
 
   // Starts `tailor record --container ID --wait` and returns once it watches for the container.
@@ -221,7 +231,7 @@ TEST_P(ContainerProfileTest, SocketFamiliesAreRestrictedToTheRecordedOnes) {
 }
 
 TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
-  const std::string id = "c0ffee" + std::string(58, '0');
+  const std::string id = unique_id("c0ffee");
   const std::string pod = cgroup_.path() + "/pod-waited";
   ASSERT_TRUE(cgroup_.cgroups().create(pod));
   const fs::path report_path = dir_ / "waited.report.json";
@@ -260,7 +270,7 @@ TEST_P(ContainerProfileTest, RecordsAContainerFromTheMomentItIsCreated) {
 // to stop (SIGINT) before it runs again. It reads what was recorded before the stop and
 // reports the container, instead of "stopped before container ... appeared".
 TEST_P(ContainerProfileTest, AStopAfterAContainerTheRecorderHadNoTimeForStillRecordsIt) {
-  const std::string id = "decade" + std::string(58, '0');
+  const std::string id = unique_id("decade");
   const std::string pod = cgroup_.path() + "/pod-busy";
   ASSERT_TRUE(cgroup_.cgroups().create(pod));
   const fs::path report_path = dir_ / "busy.report.json";
