@@ -76,7 +76,7 @@ std::optional<std::string> IngestApi::admit(const common::HttpRequest& request,
                (type.empty() ? std::string(" (the request had none)") : " (not " + type + ")"));
     return std::nullopt;
   }
-  if (options_.require_client_cert && !common::HttpEndpoint::has_verified_client_cert(request)) {
+  if (options_.require_client_cert && !request.verified_client_cert) {
     reject(response, 401, "no_client_cert",
            "this aggregator needs a client certificate signed by its client CA "
            "(tailor agent --client-cert/--client-key)");

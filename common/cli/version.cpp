@@ -4,11 +4,9 @@ namespace tailor::common {
 
 std::string_view tailor_version() { return TAILOR_VERSION; }
 
-std::string_view git_revision() { return TAILOR_GIT_REVISION; }
-
 std::string version_line(std::string_view program) {
   return std::string(program) + " " + std::string(tailor_version()) + " (git " +
-         std::string(git_revision()) + ")";
+         std::string(TAILOR_GIT_REVISION) + ")";
 }
 
 void add_version_flags(CLI::App& app, std::string_view program) {

@@ -6,12 +6,11 @@
 
 namespace tailor::common {
 
-// Tailor's release ("0.1.0") and the git revision it was built from, as `git describe
-// --always --dirty` said when the build was configured ("unknown" without .git).
+// Tailor's release ("0.1.0").
 std::string_view tailor_version();
-std::string_view git_revision();
 
-// What --version prints: "tailor 0.1.0 (git 3f2a9c0-dirty)".
+// What --version prints: "tailor 0.1.0 (git 3f2a9c0-dirty)", the git revision as `git describe
+// --always --dirty` said when the build was configured ("unknown" without .git).
 std::string version_line(std::string_view program);
 
 // Gives `app` and each of its subcommands a --version flag that prints version_line.

@@ -11,23 +11,19 @@ using html::escape;
 
 namespace {
 
-std::string number(double value) {
+std::string printed(const char* format, double value) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.1f", value);
+  std::snprintf(text, sizeof text, format, value);
   return text;
 }
+
+std::string number(double value) { return printed("%.1f", value); }
 
 // A round step for about five axis ticks: 1, 2 or 5 times a power of ten.
 double tick_step(double span) {
   const double power = std::pow(10.0, std::floor(std::log10(span)));
   const double ratio = span / power;
   return ratio > 5 ? power : ratio > 2 ? power / 2 : power / 5;
-}
-
-std::string tick_label(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
 }
 
 std::string text(double x, double y, std::string_view anchor, std::string_view content,
@@ -68,13 +64,13 @@ std::string step_plot(const std::vector<Step>& steps, double x_end, std::string_
   for (double x = 0; x <= x_end + x_step / 1000; x += x_step) {
     out += "<line x1=\"" + number(px(x)) + "\" x2=\"" + number(px(x)) + "\" y1=\"" + number(kTop) +
            "\" y2=\"" + number(kTop + plot_h) + "\"/>";
-    out += text(px(x), kHeight - kBottom + 16, "middle", tick_label(x));
+    out += text(px(x), kHeight - kBottom + 16, "middle", printed("%g", x));
   }
   const double y_step = std::max(1.0, tick_step(static_cast<double>(y_max)));
   for (double y = 0; y <= static_cast<double>(y_max) + y_step / 1000; y += y_step) {
     out += "<line x1=\"" + number(kLeft) + "\" x2=\"" + number(kLeft + plot_w) + "\" y1=\"" +
            number(py(y)) + "\" y2=\"" + number(py(y)) + "\"/>";
-    out += text(kLeft - 6, py(y) + 4, "end", tick_label(y));
+    out += text(kLeft - 6, py(y) + 4, "end", printed("%g", y));
   }
   out += text(kLeft + plot_w / 2, kHeight - 4, "middle", x_unit);
   out += "</g>";

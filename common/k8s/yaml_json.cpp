@@ -3,7 +3,6 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -165,16 +164,6 @@ Result<nlohmann::json> yaml_to_json(std::string_view yaml) {
     return make_error("expected one YAML document, found " + std::to_string(docs->size()));
   }
   return std::move(docs->front());
-}
-
-Result<std::vector<nlohmann::json>> load_yaml_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return make_error("cannot read " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto docs = yaml_documents_to_json(text.str());
-  if (!docs) return make_error(path + ": " + docs.error().message);
-  return docs;
 }
 
 }  // namespace tailor::common

@@ -21,7 +21,4 @@ Result<nlohmann::json> yaml_to_json(std::string_view yaml);
 // read as another type ("true", "1.0", "null", "") are quoted.
 std::string json_to_yaml(const nlohmann::json& value);
 
-// Reads a file of one or more YAML documents.
-Result<std::vector<nlohmann::json>> load_yaml_file(const std::string& path);
-
 }  // namespace tailor::common

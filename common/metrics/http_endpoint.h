@@ -49,12 +49,6 @@ class HttpEndpoint {
   void stop();
   int port() const { return port_; }
 
-  // True when the request came over TLS with a client certificate that chains to
-  // client_ca_file. A certificate that does not chain never gets this far: the handshake fails.
-  static bool has_verified_client_cert(const HttpRequest& request) {
-    return request.verified_client_cert;
-  }
-
  private:
   HttpEndpoint(std::shared_ptr<prometheus::Registry> registry, ReadinessCheck ready,
                std::unique_ptr<HttpServer> server);

@@ -14,7 +14,7 @@ struct HttpEndpointOptions {
   std::string tls_key_file;
   // With TLS: ask clients for a certificate and verify any offered against this CA bundle.
   // Offering one stays optional at the handshake, because kubelet probes and Prometheus
-  // scrapers have none; routes that need one check has_verified_client_cert().
+  // scrapers have none; routes that need one check HttpRequest::verified_client_cert.
   std::string client_ca_file;
   // Threads of the event loop: they only read, write and parse, so a few serve thousands of
   // connections; an idle connection holds no thread.

@@ -15,7 +15,8 @@ struct HttpRequest {
   std::string path;  // percent-decoded, without the query
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // empty for a streamed route until its body is read
-  // Over TLS with a client certificate that chains to the endpoint's client CA.
+  // Over TLS with a client certificate that chains to the endpoint's client CA. A certificate
+  // that does not chain never gets this far: the handshake fails.
   bool verified_client_cert = false;
 
   // The first header of that name (case-insensitive), or "".

@@ -14,16 +14,14 @@ namespace {
 struct Verdict {
   Action action = Action::kill;
   std::optional<uint32_t> errno_ret;
+
+  bool operator==(const Verdict&) const = default;
 };
 
 // As SeccompFilter::build maps actions: an errno or trace action without errnoRet is EPERM.
 Verdict verdict_of(Action action, std::optional<uint32_t> errno_ret) {
   if (action != Action::return_errno && action != Action::trace) return {action, std::nullopt};
   return {action, errno_ret.value_or(EPERM)};
-}
-
-bool same_verdict(const Verdict& a, const Verdict& b) {
-  return a.action == b.action && a.errno_ret == b.errno_ret;
 }
 
 bool holds(const ArgRule& condition, const std::optional<ArgValue>& arg) {
@@ -42,7 +40,7 @@ Verdict decide(const Profile& profile, std::string_view arch_token, std::string_
   const SyscallRule* first_match = nullptr;
   for (const auto& rule : profile.syscalls) {
     const Verdict verdict = verdict_of(rule.action, rule.errno_ret);
-    if (!applies_to_default_container(rule) || same_verdict(verdict, fallback) ||
+    if (!applies_to_default_container(rule) || verdict == fallback ||
         std::find(rule.names.begin(), rule.names.end(), name) == rule.names.end()) {
       continue;
     }

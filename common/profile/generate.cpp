@@ -101,13 +101,6 @@ Recorded read_recording(const Report& report, ArgLevel level, std::vector<std::s
   return recorded;
 }
 
-bool exists_on_any(const std::vector<std::string>& arches, const std::string& name) {
-  return std::any_of(arches.begin(), arches.end(), [&](const std::string& arch) {
-    const auto nr = syscall_number(arch, name);
-    return nr.ok() && nr->has_value();
-  });
-}
-
 // Allows a syscall the recording does not show; a name already allowed keeps its first reason.
 void add_syscall(const std::string& name, std::string reason, bool by_name_only, Recorded& recorded,
                  std::vector<AddedSyscall>& added) {
@@ -130,13 +123,13 @@ Status add_requested(const Report& report, const GenerateOptions& options,
     const std::string reason =
         std::string(runtime_name(runtime)) + " calls it after installing the filter";
     for (const auto& name : runtime_post_filter_syscalls(runtime, options.no_new_privileges)) {
-      if (exists_on_any(arches, name)) {
+      if (syscall_exists_on_any(arches, name)) {
         add_syscall(name, reason, !runtime_recorded.contains(name), recorded, added);
       }
     }
   }
   for (const auto& name : options.always_allow) {
-    if (!exists_on_any(arches, name)) {
+    if (!syscall_exists_on_any(arches, name)) {
       return make_error("cannot allow \"" + name + "\": libseccomp " + libseccomp_version() +
                         " knows no such syscall on " + join(arches));
     }
@@ -146,7 +139,7 @@ Status add_requested(const Report& report, const GenerateOptions& options,
     std::set<std::string> also_allowed;
     for (const auto& call : added) also_allowed.insert(call.name);
     for (auto& implied : implied_syscalls(report, also_allowed)) {
-      if (exists_on_any(arches, implied.name)) {
+      if (syscall_exists_on_any(arches, implied.name)) {
         add_syscall(implied.name, std::move(implied.reason), true, recorded, added);
       }
     }

@@ -71,20 +71,6 @@ ordered_json encode_rule(const SyscallRule& rule) {
   return out;
 }
 
-// A required field naming an enum value; `parse` words the error listing the valid names.
-template <typename Enum>
-Enum read_enum(JsonObjectReader& reader, std::string_view key,
-               Result<Enum> (*parse)(std::string_view)) {
-  const auto name = reader.required<std::string>(key);
-  if (!reader.ok()) return Enum{};
-  const auto value = parse(name);
-  if (!value.ok()) {
-    reader.fail(key, value.error().message);
-    return Enum{};
-  }
-  return *value;
-}
-
 // Decodes one document; names are validated afterwards, once all architectures are known.
 class Decoder {
  public:
@@ -93,7 +79,7 @@ class Decoder {
   Result<ProfileWithWarnings> decode(const json& document) {
     JsonObjectReader root(document, "");
     Profile profile;
-    profile.default_action = read_enum(root, "defaultAction", parse_action);
+    profile.default_action = root.required_enum("defaultAction", parse_action);
     profile.default_errno_ret = root.optional<uint32_t>("defaultErrnoRet");
     profile.architectures = root.optional<std::vector<std::string>>("architectures")
                                 .value_or(std::vector<std::string>{});
@@ -143,7 +129,7 @@ class Decoder {
   SyscallRule read_rule(JsonObjectReader& reader) {
     SyscallRule rule;
     rule.names = reader.required<std::vector<std::string>>("names");
-    rule.action = read_enum(reader, "action", parse_action);
+    rule.action = reader.required_enum("action", parse_action);
     rule.errno_ret = reader.optional<uint32_t>("errnoRet");
     reader.optional_elements("args",
                              [&](JsonObjectReader& arg) { rule.args.push_back(read_arg(arg)); });
@@ -161,7 +147,7 @@ class Decoder {
     }
     arg.value = reader.required<uint64_t>("value");
     arg.value_two = reader.optional<uint64_t>("valueTwo").value_or(0);
-    arg.op = read_enum(reader, "op", parse_arg_op);
+    arg.op = reader.required_enum("op", parse_arg_op);
     return arg;
   }
 
@@ -184,13 +170,6 @@ class Decoder {
     return condition;
   }
 
-  bool exists_on_some_arch(const std::string& name) const {
-    return std::any_of(arches_.begin(), arches_.end(), [&](const std::string& arch) {
-      const auto nr = syscall_number(arch, name);
-      return nr.ok() && nr->has_value();
-    });
-  }
-
   Status check_names(Profile& profile) {
     // A runtime filters the native architecture when a profile lists none.
     if (arches_.empty()) arches_.push_back(native_arch());
@@ -202,7 +181,7 @@ class Decoder {
     for (std::size_t i = 0; i < profile.syscalls.size(); ++i) {
       auto& names = profile.syscalls[i].names;
       for (const auto& name : names) {
-        if (exists_on_some_arch(name)) continue;
+        if (syscall_exists_on_any(arches_, name)) continue;
         const std::string problem = JsonObjectReader::element_path("syscalls", i) +
                                     ".names: syscall \"" + name + "\" is unknown to libseccomp " +
                                     libseccomp_version() + " on " + arches_text +
@@ -211,7 +190,8 @@ class Decoder {
         warnings_.push_back(problem);
       }
       if (options_.drop_unknown_names) {
-        std::erase_if(names, [&](const std::string& name) { return !exists_on_some_arch(name); });
+        std::erase_if(
+            names, [&](const std::string& name) { return !syscall_exists_on_any(arches_, name); });
       }
     }
     // A rule whose every name was left out would otherwise match nothing, or be refused.

@@ -62,9 +62,4 @@ Denials decode_denials(JsonObjectReader& reader);
 // first sighting kept with its caller, and only the actions every input watched.
 Denials merge_denials(const std::vector<const Denials*>& inputs);
 
-// For people, shown before the syscalls: one row per denied call with its action, count and
-// first process, and a line naming the actions that could not be seen. `native_arch` marks
-// calls of other architectures, as the syscall table does.
-std::string render_denied_table(const Denials& denials, const std::string& native_arch);
-
 }  // namespace tailor::common

@@ -19,18 +19,20 @@ struct FirstCaller {
   bool operator==(const FirstCaller&) const = default;
 };
 
-// Which of two sightings (a SyscallEntry or a DeniedCall) a merge keeps as the first: the
-// earlier, then one with a known caller, then the lower caller, so the choice does not depend
-// on the order of the inputs.
+// Keeps in `into` the first sighting (time and caller) of two a merge sees (of a SyscallEntry
+// or a DeniedCall): the earlier, then one with a known caller, then the lower caller, so the
+// choice does not depend on the order of the inputs.
 template <typename Sighting>
-bool seen_before(const Sighting& a, const Sighting& b) {
+void keep_first_sighting(Sighting& into, const Sighting& from) {
   auto rank = [](const Sighting& s) {
     const FirstCaller none;
     const FirstCaller& caller = s.first_caller ? *s.first_caller : none;
     return std::make_tuple(s.first_seen_ns, !s.first_caller.has_value(), caller.pid, caller.tid,
                            caller.comm);
   };
-  return rank(a) < rank(b);
+  if (!(rank(from) < rank(into))) return;
+  into.first_seen_ns = from.first_seen_ns;
+  into.first_caller = from.first_caller;
 }
 
 // The "first_caller" object of a report's syscall or denied call.

@@ -17,10 +17,7 @@ Status merge_entry(SyscallEntry& into, const SyscallEntry& from) {
                       std::to_string(into.arg->index) + " and " + std::to_string(from.arg->index) +
                       "); they come from incompatible tailor versions");
   }
-  if (seen_before(from, into)) {
-    into.first_seen_ns = from.first_seen_ns;
-    into.first_caller = from.first_caller;
-  }
+  keep_first_sighting(into, from);
   merge_calls(into, from, Combine::sum);
   return ok_status();
 }

@@ -74,13 +74,7 @@ SyscallEntry decode_syscall(JsonObjectReader& reader) {
   if (reader.ok() && !entry.name.empty())
     if (const auto checked = check_syscall_name(entry.arch, entry.nr, entry.name); !checked)
       reader.fail("name", checked.error().message);
-  if (auto phase = reader.optional<std::string>("phase")) {
-    auto parsed = parse_phase(*phase);
-    if (parsed.ok())
-      entry.phase = *parsed;
-    else
-      reader.fail("phase", parsed.error().message);
-  }
+  entry.phase = reader.optional_enum("phase", parse_phase).value_or(Phase::workload);
   entry.count = reader.required<uint64_t>("count");
   entry.first_seen_ns = reader.required<uint64_t>("first_seen_ns");
   entry.first_caller = read_first_caller(reader);

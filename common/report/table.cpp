@@ -1,8 +1,6 @@
 #include "common/report/table.h"
 
 #include <algorithm>
-#include <array>
-#include <ctime>
 #include <iterator>
 
 #include "common/util/clock.h"
@@ -12,15 +10,16 @@
 namespace tailor::common {
 namespace {
 
+using Cells = std::vector<std::string>;
+
 struct Row {
   Category category;
-  std::array<std::string, 4> cells;  // syscall, count, first seen, first process
+  Cells cells;  // syscall, count, first seen, first process
 };
 
-constexpr std::array<const char*, 4> kHeadings = {"SYSCALL", "COUNT", "FIRST SEEN",
-                                                  "FIRST PROCESS"};
-// Numbers line up on the right, words on the left.
-constexpr std::array<bool, 4> kRightAligned = {false, true, true, false};
+// The seccomp actions that deny or would deny and that the recorder never sees, for the note
+// under the denied table; an action it can see but did not watch is added to them.
+constexpr std::string_view kUnwatched = "log, trace, user_notif";
 
 template <typename T>
 bool matches(const std::vector<T>& wanted, const T& value) {
@@ -34,9 +33,11 @@ bool matches(const ReportFilter& filter, const SyscallEntry& entry) {
          matches(filter.first_pids, entry.first_caller->pid);
 }
 
-std::string syscall_label(const SyscallEntry& entry, const std::string& native_arch) {
-  std::string label = entry.name.empty() ? "#" + std::to_string(entry.nr) : entry.name;
-  if (entry.arch != native_arch) label += " [" + entry.arch + "]";
+// A SyscallEntry or a DeniedCall.
+template <typename Call>
+std::string syscall_label(const Call& call, const std::string& native_arch) {
+  std::string label = call.name.empty() ? "#" + std::to_string(call.nr) : call.name;
+  if (call.arch != native_arch) label += " [" + call.arch + "]";
   return label;
 }
 
@@ -47,9 +48,10 @@ std::string format_seconds(uint64_t ms) {
   return std::to_string(ms / 1000) + "." + fraction + "s";
 }
 
-std::string process_label(const SyscallEntry& entry) {
-  if (!entry.first_caller) return "-";
-  return entry.first_caller->comm + "[" + std::to_string(entry.first_caller->pid) + "]";
+template <typename Call>
+std::string process_label(const Call& call) {
+  if (!call.first_caller) return "-";
+  return call.first_caller->comm + "[" + std::to_string(call.first_caller->pid) + "]";
 }
 
 std::string recording_line(const RecordingInfo& info) {
@@ -69,12 +71,21 @@ std::string faults_line(const Report& report) {
   return "WARNING: the recorder lost data (" + join(faults) + "); this report may be incomplete\n";
 }
 
-std::string format_row(const std::array<std::string, 4>& cells,
-                       const std::array<std::size_t, 4>& widths) {
+// Widens each column to fit `row`.
+void fit(std::vector<std::size_t>& widths, const Cells& row) {
+  widths.resize(row.size());
+  for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+}
+
+// Numbers line up on the right (the `right_aligned` columns), words on the left.
+std::string format_row(const Cells& cells, const std::vector<std::size_t>& widths,
+                       std::initializer_list<std::size_t> right_aligned) {
   std::string line;
   for (std::size_t i = 0; i < cells.size(); ++i) {
     const std::string padding(widths[i] - cells[i].size(), ' ');
-    line += "  " + (kRightAligned[i] ? padding + cells[i] : cells[i] + padding);
+    const bool right =
+        std::find(right_aligned.begin(), right_aligned.end(), i) != right_aligned.end();
+    line += "  " + (right ? padding + cells[i] : cells[i] + padding);
   }
   line.erase(line.find_last_not_of(' ') + 1);
   return line + "\n";
@@ -104,13 +115,10 @@ std::string render_table(const Report& report, const Painter& paint) {
   std::sort(rows.begin(), rows.end(),
             [](const Row& a, const Row& b) { return a.cells[0] < b.cells[0]; });
 
-  std::array<std::size_t, 4> widths{};
-  for (std::size_t i = 0; i < widths.size(); ++i) widths[i] = std::string(kHeadings[i]).size();
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < widths.size(); ++i) {
-      widths[i] = std::max(widths[i], row.cells[i].size());
-    }
-  }
+  const Cells headings = {"SYSCALL", "COUNT", "FIRST SEEN", "FIRST PROCESS"};
+  std::vector<std::size_t> widths;
+  fit(widths, headings);
+  for (const auto& row : rows) fit(widths, row.cells);
 
   const std::string faults = faults_line(report);
   std::string out =
@@ -122,15 +130,42 @@ std::string render_table(const Report& report, const Painter& paint) {
     out += "\n" +
            emphasised(std::string(category_name(category)) + " (" + std::to_string(count) + ")\n",
                       Emphasis::heading);
-    out += format_row({kHeadings[0], kHeadings[1], kHeadings[2], kHeadings[3]}, widths);
+    out += format_row(headings, widths, {1, 2});
     for (const auto& row : rows) {
       if (!in_category(row)) continue;
-      const std::string line = format_row(row.cells, widths);
+      const std::string line = format_row(row.cells, widths, {1, 2});
       out +=
           category == Category::security_sensitive ? emphasised(line, Emphasis::sensitive) : line;
     }
   }
   out += "\n" + std::to_string(rows.size()) + " syscalls, " + std::to_string(calls) + " calls\n";
+  return out;
+}
+
+std::string render_denied_table(const Denials& denials, const std::string& native_arch) {
+  std::string out = "DENIED by a seccomp filter (" + std::to_string(denials.calls.size()) +
+                    (denials.calls.size() == 1 ? " syscall" : " syscalls") + ")\n";
+  if (!denials.calls.empty()) {
+    std::vector<Cells> rows = {{"SYSCALL", "ACTION", "COUNT", "FIRST DENIED", "FIRST PROCESS"}};
+    for (const auto& call : denials.calls) {
+      rows.push_back({syscall_label(call, native_arch),
+                      std::string(denial_action_name(call.action)), std::to_string(call.count),
+                      "+" + format_seconds(call.first_seen_ns / 1'000'000), process_label(call)});
+    }
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) fit(widths, row);
+    for (const auto& row : rows) out += format_row(row, widths, {2});
+  }
+  std::vector<std::string> watched;
+  std::vector<std::string> unwatched;
+  for (DenialAction action : watched_denial_actions(true))  // every action it can see
+    (std::find(denials.watched.begin(), denials.watched.end(), action) != denials.watched.end()
+         ? watched
+         : unwatched)
+        .emplace_back(denial_action_name(action));
+  unwatched.emplace_back(kUnwatched);
+  out += "  (seen: " + (watched.empty() ? std::string("none") : join(watched)) + "; denials by " +
+         join(unwatched) + " are not seen)\n";
   return out;
 }
 

@@ -35,4 +35,9 @@ using Painter = std::function<std::string(std::string line, Emphasis emphasis)>;
 // warning and the security-sensitive rows.
 std::string render_table(const Report& report, const Painter& paint = {});
 
+// For people, shown before the syscalls: one row per denied call with its action, count and
+// first process, and a line naming the actions that could not be seen. `native_arch` marks
+// calls of other architectures, as the syscall table does.
+std::string render_denied_table(const Denials& denials, const std::string& native_arch);
+
 }  // namespace tailor::common

@@ -32,9 +32,10 @@ constexpr std::array<AbiArches, 2> kAbiArches = {{
     {"aarch64", {"aarch64", "arm", ""}},
 }};
 
-std::string upper(std::string_view text) {
+// `text` with each character mapped by `to` (::toupper, ::tolower).
+std::string mapped(std::string_view text, int (*to)(int)) {
   std::string out;
-  for (char c : text) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : text) out += static_cast<char>(to(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -42,7 +43,7 @@ std::string upper(std::string_view text) {
 Error unknown_arch(std::string_view what) {
   std::vector<std::string> valid = known_arches();
   if (what.starts_with(kOciPrefix)) {
-    for (auto& token : valid) token = std::string(kOciPrefix) + upper(token);
+    for (auto& token : valid) token = std::string(kOciPrefix) + mapped(token, ::toupper);
   }
   return make_error("unknown architecture \"" + std::string(what) + "\"; this libseccomp knows " +
                     join(valid));
@@ -102,15 +103,12 @@ Result<std::string> arch_for_abi(std::string_view native, uint32_t abi) {
 
 Result<std::string> oci_arch_name(std::string_view token) {
   if (!is_known_arch(token)) return unknown_arch(token);
-  return std::string(kOciPrefix) + upper(token);
+  return std::string(kOciPrefix) + mapped(token, ::toupper);
 }
 
 Result<std::string> arch_from_oci_name(std::string_view oci_name) {
   if (!oci_name.starts_with(kOciPrefix)) return unknown_arch(oci_name);
-  std::string token;
-  for (char c : oci_name.substr(kOciPrefix.size())) {
-    token += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  std::string token = mapped(oci_name.substr(kOciPrefix.size()), ::tolower);
   if (!is_known_arch(token)) return unknown_arch(oci_name);
   return token;
 }

@@ -2,6 +2,7 @@
 
 #include <seccomp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -58,6 +59,13 @@ Result<std::optional<std::string>> syscall_name(std::string_view arch, uint32_t 
   if (!value.ok()) return value.error();
   if (nr < TAILOR_MAX_SYSCALLS) return names_of(*value)[nr];
   return name_of(*value, nr);
+}
+
+bool syscall_exists_on_any(const std::vector<std::string>& arches, std::string_view name) {
+  return std::any_of(arches.begin(), arches.end(), [&](const std::string& arch) {
+    const auto nr = syscall_number(arch, name);
+    return nr.ok() && nr->has_value();
+  });
 }
 
 Status check_syscall_name(std::string_view arch, uint32_t nr, std::string_view claimed) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/util/result.h"
 
@@ -18,6 +19,9 @@ Result<std::optional<std::string>> syscall_name(std::string_view arch, uint32_t 
 
 // nullopt: `arch` has no syscall of that name (open on aarch64) or libseccomp knows none.
 Result<std::optional<uint32_t>> syscall_number(std::string_view arch, std::string_view name);
+
+// Whether any of `arches` (tokens) has a syscall of that name.
+bool syscall_exists_on_any(const std::vector<std::string>& arches, std::string_view name);
 
 // The number (with the architecture) is a syscall's identity; a name is only its spelling. An
 // error unless libseccomp knows `nr` on `arch` by exactly the name `claimed`.

@@ -1,5 +1,6 @@
 #include "common/util/json_reader.h"
 
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -22,41 +23,22 @@ std::optional<std::string> convert(const json& value, bool& out) {
   return std::nullopt;
 }
 
-template <typename T>
-std::optional<std::string> convert_unsigned(const json& value, T& out) {
-  // nlohmann keeps non-negative integer literals as unsigned; negatives and 1.0 are rejected.
-  if (!value.is_number_unsigned() || value.get<uint64_t>() > std::numeric_limits<T>::max()) {
-    return "expected an integer from 0 to " + std::to_string(std::numeric_limits<T>::max());
-  }
-  out = static_cast<T>(value.get<uint64_t>());
-  return std::nullopt;
-}
-
-template <typename T>
-std::optional<std::string> convert_signed(const json& value, T& out) {
+// nlohmann keeps non-negative integer literals as unsigned; 1.0 is rejected, and so is a
+// negative number for an unsigned T.
+template <std::integral T>
+std::optional<std::string> convert(const json& value, T& out) {
   constexpr auto min = std::numeric_limits<T>::min();
   constexpr auto max = std::numeric_limits<T>::max();
-  const bool fits =
-      value.is_number_unsigned()
-          ? value.get<uint64_t>() <= static_cast<uint64_t>(max)
-          : value.is_number_integer() && value.get<int64_t>() >= min && value.get<int64_t>() <= max;
+  bool fits = value.is_number_unsigned() && value.get<uint64_t>() <= static_cast<uint64_t>(max);
+  if constexpr (std::is_signed_v<T>) {
+    fits = fits || (value.is_number_integer() && !value.is_number_unsigned() &&
+                    value.get<int64_t>() >= min && value.get<int64_t>() <= max);
+  }
   if (!fits)
     return "expected an integer from " + std::to_string(min) + " to " + std::to_string(max);
-  out = static_cast<T>(value.get<int64_t>());
+  out = value.is_number_unsigned() ? static_cast<T>(value.get<uint64_t>())
+                                   : static_cast<T>(value.get<int64_t>());
   return std::nullopt;
-}
-
-std::optional<std::string> convert(const json& value, uint32_t& out) {
-  return convert_unsigned(value, out);
-}
-std::optional<std::string> convert(const json& value, uint64_t& out) {
-  return convert_unsigned(value, out);
-}
-std::optional<std::string> convert(const json& value, int64_t& out) {
-  return convert_signed(value, out);
-}
-std::optional<std::string> convert(const json& value, int& out) {
-  return convert_signed(value, out);
 }
 
 std::optional<std::string> convert(const json& value, std::vector<std::string>& out) {

@@ -31,6 +31,18 @@ class JsonObjectReader {
   template <typename T>
   std::optional<T> optional(std::string_view key);
 
+  // A field naming an enum value, read by `parse`, whose error (listing the valid names) is
+  // the field's. A required one is Enum{} after an error.
+  template <typename Enum>
+  Enum required_enum(std::string_view key, Result<Enum> (*parse)(std::string_view)) {
+    return parse_enum_field(required<std::string>(key), key, parse).value_or(Enum{});
+  }
+  template <typename Enum>
+  std::optional<Enum> optional_enum(std::string_view key, Result<Enum> (*parse)(std::string_view)) {
+    const auto name = optional<std::string>(key);
+    return name ? parse_enum_field(*name, key, parse) : std::nullopt;
+  }
+
   // Nested objects and arrays, for child readers and loops; nullptr when absent (optional_*)
   // or after an error.
   const nlohmann::json* required_object(std::string_view key);
@@ -64,6 +76,17 @@ class JsonObjectReader {
   const nlohmann::json* field(std::string_view key, bool required);
   const nlohmann::json* nested(std::string_view key, bool required, nlohmann::json::value_t type);
   void fail_at(const std::string& path, std::string_view problem);
+  template <typename Enum>
+  std::optional<Enum> parse_enum_field(const std::string& name, std::string_view key,
+                                       Result<Enum> (*parse)(std::string_view)) {
+    if (!ok()) return std::nullopt;
+    auto value = parse(name);
+    if (!value.ok()) {
+      fail(key, value.error().message);
+      return std::nullopt;
+    }
+    return *value;
+  }
   template <typename ReadElement>
   void read_elements(const nlohmann::json* array, std::string_view key, ReadElement& read_element) {
     if (array == nullptr) return;

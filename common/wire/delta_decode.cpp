@@ -105,16 +105,17 @@ class Decoder {
     return value;
   }
 
-  // A string of at most max_string_bytes.
-  std::optional<std::string_view> text(element value, const Path& at) {
+  // A string of at most `limit` bytes, max_string_bytes unless given.
+  std::optional<std::string_view> text(element value, const Path& at,
+                                       std::string_view limit_name = "max_string_bytes",
+                                       std::optional<std::size_t> limit = std::nullopt) {
+    const std::size_t max = limit.value_or(limits_.max_string_bytes);
     std::string_view text;
     if (value.get_string().get(text) != simdjson::SUCCESS) {
       fail(at, "expected a string");
       return std::nullopt;
     }
-    if (text.size() > limits_.max_string_bytes) {
-      fail(at, "length " + exceeds(text.size(), "max_string_bytes", limits_.max_string_bytes));
-    }
+    if (text.size() > max) fail(at, "length " + exceeds(text.size(), limit_name, max));
     return text;
   }
 
@@ -134,6 +135,18 @@ class Decoder {
     const auto value = field(in, at, true);
     const auto name = value ? name_text(*value, at) : std::nullopt;
     return name ? std::string(*name) : std::string();
+  }
+
+  // A required string naming an enum value, read by `parse`; `out` is kept after an error.
+  template <typename Enum>
+  void enum_field(object in, const Path& at, Result<Enum> (*parse)(std::string_view), Enum& out) {
+    const auto name = string(in, at);
+    if (!name) return;
+    auto parsed = parse(*name);
+    if (parsed.ok())
+      out = *parsed;
+    else
+      fail(at, parsed.error().message);
   }
 
   template <typename T>
@@ -279,13 +292,7 @@ class Decoder {
   DeltaSyscall syscall(object in, const Path& at) {
     DeltaSyscall entry;
     syscall_identity(in, at, entry);
-    if (const auto phase = string(in, at.member("phase"))) {
-      auto parsed = parse_phase(*phase);
-      if (parsed.ok())
-        entry.phase = *parsed;
-      else
-        fail(at.member("phase"), parsed.error().message);
-    }
+    enum_field(in, at.member("phase"), parse_phase, entry.phase);
     entry.count = unsigned_field<uint64_t>(in, at.member("count")).value_or(0);
     entry.first_seen_unix_ms = unix_ms(in, at.member("first_seen_unix_ms"));
     entry.pods = unsigned_field<uint32_t>(in, at.member("pods"), false).value_or(0);
@@ -298,13 +305,7 @@ class Decoder {
   DeltaDenial denial(object in, const Path& at) {
     DeltaDenial entry;
     syscall_identity(in, at, entry);
-    if (const auto action = string(in, at.member("action"))) {
-      auto parsed = parse_denial_action(*action);
-      if (parsed.ok())
-        entry.action = *parsed;
-      else
-        fail(at.member("action"), parsed.error().message);
-    }
+    enum_field(in, at.member("action"), parse_denial_action, entry.action);
     entry.count = unsigned_field<uint64_t>(in, at.member("count")).value_or(0);
     entry.first_seen_unix_ms = unix_ms(in, at.member("first_seen_unix_ms"));
     if (const auto pod = string(in, at.member("first_pod"), false)) entry.first_pod = *pod;
@@ -317,14 +318,9 @@ class Decoder {
     // A path, not a name: held to its own bound rather than max_string_bytes.
     const Path profile_at = at.member("localhost_profile");
     if (const auto value = field(in, profile_at, false)) {
-      std::string_view profile;
-      if (value->get_string().get(profile) != simdjson::SUCCESS)
-        fail(profile_at, "expected a string");
-      else if (profile.size() > limits_.max_profile_path_bytes)
-        fail(profile_at, "length " + exceeds(profile.size(), "max_profile_path_bytes",
-                                             limits_.max_profile_path_bytes));
-      else
-        entry.localhost_profile = profile;
+      const auto profile =
+          text(*value, profile_at, "max_profile_path_bytes", limits_.max_profile_path_bytes);
+      if (ok()) entry.localhost_profile = *profile;
     }
     if (const auto type = string(in, at.member("profile_type"), false)) entry.profile_type = *type;
     entry.pods = unsigned_field<uint32_t>(in, at.member("pods")).value_or(0);

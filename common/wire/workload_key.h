@@ -18,6 +18,8 @@ struct WorkloadKey {
 };
 
 // "namespace/Kind/name:container", for logs and messages.
-std::string describe(const WorkloadKey& key);
+inline std::string describe(const WorkloadKey& key) {
+  return key.namespace_name + "/" + key.kind + "/" + key.name + ":" + key.container;
+}
 
 }  // namespace tailor::common

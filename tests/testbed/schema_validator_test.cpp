@@ -9,7 +9,6 @@
 namespace tailor::testing {
 namespace {
 
-using common::load_yaml_file;
 using common::yaml_documents_to_json;
 using common::yaml_to_json;
 using nlohmann::json;

@@ -71,6 +71,11 @@ std::string status_message(const std::string& method, const std::string& path, i
   return text;
 }
 
+void add_selectors(Query& query, const ListOptions& options) {
+  if (!options.label_selector.empty()) query.emplace_back("labelSelector", options.label_selector);
+  if (!options.field_selector.empty()) query.emplace_back("fieldSelector", options.field_selector);
+}
+
 constexpr EnumNames<PatchType, 4> kPatchContentTypes = {
     {{PatchType::kMerge, "application/merge-patch+json"},
      {PatchType::kJson, "application/json-patch+json"},
@@ -233,8 +238,7 @@ ApiResult KubeClient::get(const std::string& path, const Query& query, Cancellat
 ApiResult KubeClient::list(const std::string& collection_path, const ListOptions& options,
                            Cancellation* cancellation) {
   Query query;
-  if (!options.label_selector.empty()) query.emplace_back("labelSelector", options.label_selector);
-  if (!options.field_selector.empty()) query.emplace_back("fieldSelector", options.field_selector);
+  add_selectors(query, options);
   return get(collection_path, query, cancellation);
 }
 
@@ -266,8 +270,7 @@ ApiResult KubeClient::watch(const std::string& collection_path, const WatchOptio
   if (options.allow_bookmarks) query.emplace_back("allowWatchBookmarks", "true");
   if (options.timeout_seconds)
     query.emplace_back("timeoutSeconds", std::to_string(*options.timeout_seconds));
-  if (!options.label_selector.empty()) query.emplace_back("labelSelector", options.label_selector);
-  if (!options.field_selector.empty()) query.emplace_back("fieldSelector", options.field_selector);
+  add_selectors(query, options.selectors);
   const std::string path = with_query(collection_path, query);
 
   auto client = connect(options.idle_timeout);

@@ -39,8 +39,7 @@ struct WatchOptions {
   std::string resource_version;  // "" : start with the current objects as ADDED events
   bool allow_bookmarks = true;
   std::optional<int> timeout_seconds;  // the server ends the watch after this
-  std::string label_selector;
-  std::string field_selector;
+  ListOptions selectors;
   // No byte for this long is a dead connection. Keep it above the server's
   // bookmark interval (about a minute) when bookmarks are allowed.
   std::chrono::seconds idle_timeout{120};

@@ -86,8 +86,8 @@ bool Reflector::list() {
       std::lock_guard lock(mu_);
       ++counters_.list_errors;
     }
-    fail(answer ? "list " + options_.collection_path + ": the answer has no items"
-                : answer.error().message);
+    options_.log(answer ? "list " + options_.collection_path + ": the answer has no items"
+                        : answer.error().message);
     return false;
   }
   std::vector<json> objects;
@@ -112,8 +112,7 @@ bool Reflector::watch() {
   watch.allow_bookmarks = true;
   watch.timeout_seconds = static_cast<int>(options_.watch_timeout_seconds *
                                            std::uniform_real_distribution<double>(1.0, 2.0)(rng_));
-  watch.label_selector = options_.selectors.label_selector;
-  watch.field_selector = options_.selectors.field_selector;
+  watch.selectors = options_.selectors;
   watch.idle_timeout = options_.idle_timeout;
 
   bool expired = false;
@@ -151,13 +150,11 @@ bool Reflector::watch() {
     std::lock_guard lock(mu_);
     ++counters_.watch_errors;
   }
-  fail(error_event.empty() ? answer.error().message
-                           : "watch " + options_.collection_path + ": " + error_event);
+  options_.log(error_event.empty() ? answer.error().message
+                                   : "watch " + options_.collection_path + ": " + error_event);
   back_off();
   return false;
 }
-
-void Reflector::fail(std::string message) { options_.log(message); }
 
 void Reflector::back_off() {
   if (stopping_) return;

@@ -78,7 +78,6 @@ class Reflector {
   bool list();
   // false: list again.
   bool watch();
-  void fail(std::string message);
   void back_off();
 
   KubeClient& client_;

@@ -122,10 +122,10 @@ TEST_F(SenderTest, PresentsItsClientCertificateForMutualTls) {
   auto endpoint = common::HttpEndpoint::create(endpoint_options,
                                                std::make_shared<prometheus::Registry>(), nullptr);
   ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
-  (*endpoint)->post(
-      "/api/v1/deltas", [](const common::HttpRequest& request, common::HttpResponse& response) {
-        response.status = common::HttpEndpoint::has_verified_client_cert(request) ? 200 : 401;
-      });
+  (*endpoint)->post("/api/v1/deltas",
+                    [](const common::HttpRequest& request, common::HttpResponse& response) {
+                      response.status = request.verified_client_cert ? 200 : 401;
+                    });
   ASSERT_TRUE((*endpoint)->start().ok());
   SenderOptions with_cert = options();
   with_cert.aggregator = "127.0.0.1:" + std::to_string((*endpoint)->port());

@@ -16,6 +16,7 @@ using tailor::testing::Crd;
 using tailor::testing::CrdVersion;
 using tailor::testing::join_field_errors;
 using tailor::testing::load_crd_file;
+using tailor::testing::load_yaml_file;
 using tailor::testing::SchemaValidator;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;

@@ -293,8 +293,7 @@ TEST_F(HttpEndpointTest, AsksForClientCertificatesWithoutRequiringThem) {
   options.client_ca_file = dir.file("ca.pem");
   const auto endpoint = start(options, [](HttpEndpoint& routes) {
     routes.get("/who", [](const HttpRequest& request, HttpResponse& response) {
-      response.set_content(
-          HttpEndpoint::has_verified_client_cert(request) ? "verified" : "anonymous", "text/plain");
+      response.set_content(request.verified_client_cert ? "verified" : "anonymous", "text/plain");
     });
   });
 

@@ -7,6 +7,7 @@
 
 #include "common/report/merge.h"
 #include "common/report/report.h"
+#include "common/report/table.h"
 #include "tests/common/testing/sample_report.h"
 
 namespace tailor::common {

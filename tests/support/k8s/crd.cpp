@@ -1,8 +1,17 @@
 #include "tests/support/k8s/crd.h"
 
 #include "common/k8s/yaml_json.h"
+#include "common/util/file.h"
 
 namespace tailor::testing {
+
+common::Result<std::vector<nlohmann::json>> load_yaml_file(const std::string& path) {
+  auto text = common::read_file(path);
+  if (!text) return text.error();
+  auto docs = common::yaml_documents_to_json(*text);
+  if (!docs) return common::make_error(path + ": " + docs.error().message);
+  return docs;
+}
 
 const CrdVersion* Crd::version(const std::string& name) const {
   for (const auto& v : versions) {
@@ -50,7 +59,7 @@ common::Result<Crd> parse_crd(const nlohmann::json& object) {
 }
 
 common::Result<Crd> load_crd_file(const std::string& path) {
-  auto docs = common::load_yaml_file(path);
+  auto docs = load_yaml_file(path);
   if (!docs) return docs.error();
   if (docs->size() != 1)
     return common::make_error(path + ": expected one CustomResourceDefinition");

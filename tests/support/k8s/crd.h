@@ -9,6 +9,9 @@
 
 namespace tailor::testing {
 
+// Reads a file of one or more YAML documents.
+common::Result<std::vector<nlohmann::json>> load_yaml_file(const std::string& path);
+
 // An additionalPrinterColumn of a CRD version: what `kubectl get` shows.
 struct PrinterColumn {
   std::string name;

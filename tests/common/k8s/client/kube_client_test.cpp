@@ -208,7 +208,7 @@ TEST_F(KubeClientTest, WatchStreamsEventsAndBookmarksUntilTheServerTimeout) {
   });
   WatchOptions options;
   options.timeout_seconds = 1;
-  options.field_selector = "spec.nodeName=node-a";
+  options.selectors.field_selector = "spec.nodeName=node-a";
   auto end = client_->watch(kPods, options, [&](const WatchEvent& e) {
     events.push_back(e);
     opened = true;
