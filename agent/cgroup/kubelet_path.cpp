@@ -1,7 +1,6 @@
 #include "agent/cgroup/kubelet_path.h"
 
 #include <algorithm>
-#include <ranges>
 #include <vector>
 
 #include "agent/cgroup/container_lookup.h"
@@ -12,8 +11,13 @@ namespace {
 
 std::vector<std::string_view> components(std::string_view path) {
   std::vector<std::string_view> out;
-  for (const auto part : std::views::split(path, '/'))
-    if (!part.empty()) out.emplace_back(part.begin(), part.end());
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    const auto part = path.substr(0, slash);
+    if (!part.empty()) out.push_back(part);
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
   return out;
 }
 
