@@ -85,7 +85,10 @@ if [ -n "${RECORD_TO:-}" ]; then
   "$TAILOR_BIN" record --container "$id" --wait -o "$RECORD_TO" >"$work/record.log" 2>&1 &
   recorder=$!
   cleanup_waits+=("$recorder")
-  sleep 1
+  # Ready once it watches for the container: it then sees the container from its first call.
+  for _ in $(seq 100); do grep -q "waiting for container" "$work/record.log" && break; sleep 0.1; done
+  grep -q "waiting for container" "$work/record.log" ||
+    { echo "FAIL: tailor record did not start waiting:" >&2; cat "$work/record.log" >&2; exit 1; }
 fi
 run_pod Deployment "$work/spec.json"
 port="$(wait_for_log '.*serving on port \([0-9]*\).*')"
@@ -160,7 +163,6 @@ wait_for_profile openat "after the second batch"
 want 200 "GET /api/v1/profiles" "$url/api/v1/profiles"
 
 # SIGTERM stops it cleanly: it logs why, and the container's process is gone soon after.
-container_status() { rt state "$id" | node -p 'JSON.parse(require("fs").readFileSync(0)).status'; }
 rt kill "$id" TERM
 for _ in $(seq 50); do [ "$(container_status)" = stopped ] && break; sleep 0.1; done
 [ "$(container_status)" = stopped ] || failures+=("still running 5 s after SIGTERM")

@@ -6,6 +6,9 @@ runtime="${RUNTIME:-runc}"
 
 # The runtime with its state root. crun refuses a hybrid cgroup hierarchy, so there (as in
 # tests/testbed/oci_container.cpp) it runs in a mount namespace with cgroup2 on /sys/fs/cgroup.
+# The container's state as the runtime reports it (created, running, stopped).
+container_status() { rt state "$id" | node -p 'JSON.parse(require("fs").readFileSync(0)).status'; }
+
 rt() {
   if [ "$runtime" = crun ] && [ "$cgroup2" != /sys/fs/cgroup ]; then
     unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh crun --root "$work/runtime" "$@"
@@ -45,7 +48,8 @@ pod_setup() {
 
 pod_cleanup() {
   rt kill "$id" KILL 2>/dev/null || true
-  sleep 0.2
+  # Deleted once the kill has taken effect: deleting a running container races its exit.
+  for _ in $(seq 50); do [ "$(container_status 2>/dev/null)" != running ] && break; sleep 0.1; done
   rt delete -f "$id" 2>/dev/null || true
   for pid in "${cleanup_waits[@]}"; do wait "$pid" 2>/dev/null || true; done
   for pid in "${cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
