@@ -338,8 +338,9 @@ void ProfileWriter::settle_locked(Entry& entry, Outcome outcome, uint64_t versio
   state.writing = false;
   state.held = std::move(held);
   if (outcome == Outcome::failed) {
-    state.backoff = std::clamp(state.backoff * 2, options_.initial_backoff, options_.max_backoff);
-    state.retry_at = now + state.backoff;
+    state.retry_at = now + common::backoff_delay(options_.initial_backoff, options_.max_backoff,
+                                                 state.failures, retry_random_);
+    state.failures = std::min<unsigned>(state.failures + 1, 255);
     state.changed = changed;  // still the first unwritten change
     state.restate = true;     // whatever it was for is still to do
     enqueue_locked(entry, now);
@@ -350,7 +351,7 @@ void ProfileWriter::settle_locked(Entry& entry, Outcome outcome, uint64_t versio
     state.last_write = now;
   }
   state.written = std::max(state.written, version);
-  state.backoff = std::chrono::milliseconds(0);
+  state.failures = 0;
   if (state.seen > state.written || state.restate) {
     // Changed while being written: in line again, from when that change was learnt.
     if (!state.changed) state.changed = now;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -113,7 +114,7 @@ class ProfileWriter {
     // The workload's state changed while its profile did not: written like a change.
     bool restate = false;
     Clock::time_point retry_at{};
-    std::chrono::milliseconds backoff{0};
+    uint8_t failures = 0;                         // in a row, for the retry's backoff
     std::optional<Clock::time_point> last_write;  // when a write of it last ended
     Held held;
   };
@@ -169,6 +170,7 @@ class ProfileWriter {
   std::map<common::WorkloadKey, KeyState> keys_;
   Queue waiting_;      // changed, by due_at; neither written nor backing off
   Queue backing_off_;  // changed, by retry time, after a failed write
+  std::mt19937_64 retry_random_{std::random_device{}()};  // the retries' jitter
   std::condition_variable tick_cv_;
   std::condition_variable work_cv_;
   std::thread ticker_;

@@ -7,10 +7,16 @@
 
 namespace tailor::common {
 
-// Delays between attempts to reach a server (the aggregator, the API server): doubling from
-// `initial` up to `max`, each between half and all of that (jitter, so a fleet of agents that
-// lost the server together does not come back in step). A Retry-After from the server is a
-// floor, capped at `max`.
+// The delay before retry `attempt` (0: the first): doubling from `initial` up to `max`, each
+// between half and all of that (jitter, so a fleet of agents that lost the server together, or
+// a writer's objects that failed together, do not come back in step). For callers that keep
+// many retries apart and cannot afford a Backoff (and its generator) each.
+std::chrono::milliseconds backoff_delay(std::chrono::milliseconds initial,
+                                        std::chrono::milliseconds max, unsigned attempt,
+                                        std::mt19937_64& random);
+
+// Delays between attempts to reach a server (the aggregator, the API server), by
+// backoff_delay. A Retry-After from the server is a floor, capped at `max`.
 class Backoff {
  public:
   Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max, uint64_t seed);

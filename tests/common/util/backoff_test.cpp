@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace tailor::common {
 namespace {
 
@@ -25,6 +27,25 @@ TEST(BackoffTest, JitterDiffersBetweenAgents) {
   bool differed = false;
   for (int i = 0; i < 5; ++i) differed = differed || a.next() != b.next();
   EXPECT_TRUE(differed);
+}
+
+// What a writer with many objects retrying uses: one generator, an attempt count per object.
+TEST(BackoffTest, ADelayIsBetweenHalfAndAllOfItsAttemptsCeilingAndSpreadsRetriesApart) {
+  std::mt19937_64 random(5);
+  const int64_t ceilings[] = {200, 400, 800, 1000, 1000};
+  for (unsigned attempt = 0; attempt < 5; ++attempt) {
+    std::set<int64_t> delays;
+    for (int object = 0; object < 50; ++object) {
+      const int64_t delay =
+          backoff_delay(milliseconds(200), milliseconds(1000), attempt, random).count();
+      EXPECT_GE(delay, ceilings[attempt] / 2);
+      EXPECT_LE(delay, ceilings[attempt]);
+      delays.insert(delay);
+    }
+    EXPECT_GT(delays.size(), 25u) << "objects that failed together retry apart";
+  }
+  EXPECT_LE(backoff_delay(milliseconds(200), milliseconds(1000), 4000000000u, random),
+            milliseconds(1000));
 }
 
 TEST(BackoffTest, RetryAfterIsAFloorCappedAtTheMaximum) {
