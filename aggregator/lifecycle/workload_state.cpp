@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 
+#include "common/model/merge.h"
 #include "common/util/enum_names.h"
 
 namespace tailor::aggregator {
@@ -27,15 +28,10 @@ void add_denials(std::map<DenialKey, ObservedDenial>& into,
     auto [it, added] = into.try_emplace({denial.arch, denial.nr, denial.action}, denial);
     if (added) continue;
     ObservedDenial& sum = it->second;
-    sum.count = sum.count > UINT64_MAX - denial.count ? UINT64_MAX : sum.count + denial.count;
-    if (sum.name.empty()) sum.name = denial.name;
-    const bool earlier =
-        denial.first_seen_unix_ms != 0 &&
-        (sum.first_seen_unix_ms == 0 || denial.first_seen_unix_ms < sum.first_seen_unix_ms);
-    if (earlier) {
-      sum.first_seen_unix_ms = denial.first_seen_unix_ms;
+    sum.count = common::saturating_add(sum.count, denial.count);
+    common::merge_name(sum.name, denial.name);
+    if (common::merge_first_seen(sum.first_seen_unix_ms, denial.first_seen_unix_ms))
       sum.first_pod = denial.first_pod;
-    }
   }
 }
 

@@ -95,11 +95,7 @@ MergeGrowth merge_syscall(MergedSyscall& into, const MergedSyscall& from,
                           const std::vector<std::size_t>& columns) {
   MergeGrowth growth;
   common::merge_name(into.name, from.name);
-  // 0 is unknown (a syscall rebuilt from a profile), never the earliest time.
-  if (into.first_seen_unix_ms == 0 ||
-      (from.first_seen_unix_ms != 0 && from.first_seen_unix_ms < into.first_seen_unix_ms)) {
-    into.first_seen_unix_ms = from.first_seen_unix_ms;
-  }
+  common::merge_first_seen(into.first_seen_unix_ms, from.first_seen_unix_ms);
   for (std::size_t i = 0; i < from.by_run.size(); ++i) {
     const RunTally tally = from.by_run[i];
     // Another run (perhaps another node), or more pods.
@@ -238,11 +234,7 @@ MergeGrowth merge_delta(MergedWorkload& into, uint32_t node, uint32_t run,
       if (arg) merged.rare.write().arg = std::move(arg);
     } else {
       common::merge_name(merged.name, syscall.name);
-      if (merged.first_seen_unix_ms == 0 ||
-          (syscall.first_seen_unix_ms != 0 &&
-           syscall.first_seen_unix_ms < merged.first_seen_unix_ms)) {
-        merged.first_seen_unix_ms = syscall.first_seen_unix_ms;
-      }
+      common::merge_first_seen(merged.first_seen_unix_ms, syscall.first_seen_unix_ms);
       if (arg || merged.rare->arg)
         growth.profile |= common::merge_arg(merged.rare.write().arg, arg, common::Combine::max);
     }

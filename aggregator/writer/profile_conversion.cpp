@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/model/merge.h"
 #include "common/syscalls/arch.h"
 #include "common/syscalls/names.h"
 
@@ -31,12 +32,8 @@ common::Report report_of(const MergedWorkload& workload) {
   report.info.target_kind = "merge";
   report.info.native_arch = most_used_arch(workload);
   int64_t start_unix_ms = 0;
-  for (const auto& [id, syscall] : workload.syscalls) {
-    if (syscall.first_seen_unix_ms > 0 &&
-        (start_unix_ms == 0 || syscall.first_seen_unix_ms < start_unix_ms)) {
-      start_unix_ms = syscall.first_seen_unix_ms;
-    }
-  }
+  for (const auto& [id, syscall] : workload.syscalls)
+    common::merge_first_seen(start_unix_ms, syscall.first_seen_unix_ms);
   report.info.started_unix_ms = start_unix_ms;
   for (const auto& [id, syscall] : workload.syscalls) {
     common::SyscallEntry entry{.arch = id.arch,

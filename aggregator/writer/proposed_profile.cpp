@@ -1,6 +1,7 @@
 #include "aggregator/writer/proposed_profile.h"
 
 #include "aggregator/writer/profile_conversion.h"
+#include "common/model/merge.h"
 
 namespace tailor::aggregator {
 
@@ -24,8 +25,8 @@ MergedWorkload with_calls(const MergedWorkload& workload, const std::vector<Obse
   MergedWorkload out = workload;
   for (const auto& call : add) {
     MergedSyscall& syscall = out.syscalls[{call.arch, call.nr, common::Phase::workload}];
-    if (syscall.name.empty()) syscall.name = call.name;
-    if (syscall.first_seen_unix_ms == 0) syscall.first_seen_unix_ms = call.first_seen_unix_ms;
+    common::merge_name(syscall.name, call.name);
+    common::merge_first_seen(syscall.first_seen_unix_ms, call.first_seen_unix_ms);
   }
   return out;
 }

@@ -40,6 +40,14 @@ bool merge_arg(std::optional<RecordedArg>& into, const std::optional<RecordedArg
 // all: the least non-empty name is kept, whatever the order.
 void merge_name(std::string& into, const std::string& from);
 
+// The earliest of two sighting times, where 0 is unknown (a syscall rebuilt from a profile),
+// never the earliest. True when `from` was the earlier.
+constexpr bool merge_first_seen(int64_t& into, int64_t from) {
+  if (from == 0 || (into != 0 && into <= from)) return false;
+  into = from;
+  return true;
+}
+
 // The calls of one syscall: count, name and argument values (a report's entry, a wire entry).
 template <typename Entry>
 bool merge_calls(Entry& into, const Entry& from, Combine how) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 #include <random>
 #include <string>
@@ -116,6 +117,20 @@ TEST(MergeSumTest, SaturatesInsteadOfWrapping) {
   merge_calls(a, b, Combine::sum);
   EXPECT_EQ(a.count, kMax);
   EXPECT_EQ(a.arg->values, (std::map<uint64_t, uint64_t>{{1, kMax}, {3, 4}}));
+}
+
+TEST(MergeFirstSeenTest, KeepsTheEarliestKnownTimeInAnyOrder) {
+  const int64_t times[] = {0, 5, 9};
+  for (const int64_t a : times) {
+    for (const int64_t b : times) {
+      int64_t ab = a, ba = b;
+      const bool b_earlier = merge_first_seen(ab, b);
+      merge_first_seen(ba, a);
+      EXPECT_EQ(ab, ba) << a << " and " << b;
+      EXPECT_EQ(ab, a == 0 ? b : b == 0 ? a : std::min(a, b)) << "0 is unknown, never earliest";
+      EXPECT_EQ(b_earlier, ab != a);
+    }
+  }
 }
 
 TEST(MergeArgTest, AMissingOrOtherArgumentMakesTheUnionIncomplete) {
