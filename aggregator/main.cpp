@@ -48,6 +48,12 @@ int main(int argc, char** argv) {
                  "SeccompProfile version: v1 or v1beta1 (default: discovery)");
   app.add_option("--max-body-bytes", line.max_body_bytes, "Largest batch accepted")
       ->capture_default_str();
+  app.add_option("--max-connections", line.max_connections,
+                 "Open connections served at once; beyond it they are closed on accept")
+      ->capture_default_str();
+  app.add_option("--idle-timeout", line.idle_timeout_s,
+                 "Seconds a kept connection may wait for its next request")
+      ->capture_default_str();
   app.add_option("--rate", line.rate, "Batches per second per node")->capture_default_str();
   app.add_option("--burst", line.burst, "Batches a node may send at once")->capture_default_str();
   app.add_option("--stable-after-hours", line.stable_after_hours,
@@ -65,8 +71,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tailor-aggregator: %s\n", options.error().message.c_str());
     return common::kExitUsage;
   }
-  auto config = line.kubeconfig.empty() ? common::default_cluster_config()
-                                        : common::load_kubeconfig(line.kubeconfig);
+  auto config = common::default_cluster_config(line.kubeconfig);
   if (!config) {
     std::fprintf(stderr, "tailor-aggregator: %s\n", config.error().message.c_str());
     return 1;

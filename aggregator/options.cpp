@@ -53,6 +53,12 @@ common::Result<AggregatorOptions> aggregator_options(const CommandLine& line) {
   options.review.audience = line.audience;
   options.review.service_account = line.agent_service_account;
   options.ingest.max_body_bytes = line.max_body_bytes;
+  if (line.max_connections < 1) return common::make_error("--max-connections must be at least 1");
+  options.endpoint.max_connections = line.max_connections;
+  // Agents deliver every 2 s by default: a shorter wait makes each round a new TLS handshake.
+  if (line.idle_timeout_s < 1) return common::make_error("--idle-timeout must be at least 1 s");
+  options.endpoint.idle_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(line.idle_timeout_s * 1000));
   if (line.rate <= 0 || line.burst < 1) {
     return common::make_error("--rate must be positive and --burst at least 1");
   }

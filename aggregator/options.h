@@ -25,6 +25,8 @@ struct CommandLine {
   std::vector<std::string> base_syscalls;
   std::string api_version;  // empty: discovery
   std::size_t max_body_bytes = 4 << 20;
+  std::size_t max_connections = 10000;
+  double idle_timeout_s = 90;
   double rate = 20;
   double burst = 40;
   double stable_after_hours = 24;

@@ -31,6 +31,18 @@ TEST(OptionsTest, DefaultsListenEverywhereOn8443) {
   EXPECT_FALSE(options->ingest.require_client_cert);
   EXPECT_EQ(options->writer.lifecycle.stable_after, std::chrono::hours(24));
   EXPECT_EQ(options->writer.lifecycle.stable_min_pods, 2u);
+  EXPECT_EQ(options->endpoint.max_connections, 10000u);
+  EXPECT_EQ(options->endpoint.idle_timeout, std::chrono::seconds(90));
+}
+
+TEST(OptionsTest, ConnectionLimitAndIdleTimeout) {
+  CommandLine line = with_tls();
+  line.max_connections = 20000;
+  line.idle_timeout_s = 300;
+  auto options = aggregator_options(line);
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(options->endpoint.max_connections, 20000u);
+  EXPECT_EQ(options->endpoint.idle_timeout, std::chrono::seconds(300));
 }
 
 TEST(OptionsTest, StableWindowAndPods) {
@@ -61,6 +73,8 @@ TEST(OptionsTest, RefusesWhatCannotWork) {
       [](CommandLine& line) { line.default_action = "SCMP_ACT_ALLOW"; },
       [](CommandLine& line) { line.arg_level = "paranoid"; },
       [](CommandLine& line) { line.api_version = "v2"; },
+      [](CommandLine& line) { line.max_connections = 0; },
+      [](CommandLine& line) { line.idle_timeout_s = 0.5; },
   };
   for (std::size_t i = 0; i < breakages.size(); ++i) {
     CommandLine line = with_tls();
