@@ -29,8 +29,7 @@ std::string env_or(const char* name, const std::string& fallback) {
 int run_agent(AgentCommandOptions options) {
   options.node.interval =
       std::chrono::milliseconds(static_cast<int64_t>(options.interval_s * 1000));
-  auto cluster = options.kubeconfig.empty() ? common::default_cluster_config()
-                                            : common::load_kubeconfig(options.kubeconfig);
+  auto cluster = common::default_cluster_config(options.kubeconfig);
   if (!cluster) return fail(cluster.error());
   struct sigaction action {};
   action.sa_handler = on_stop;

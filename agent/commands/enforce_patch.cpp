@@ -122,8 +122,7 @@ std::pair<const common::WorkloadKind*, std::string> parse_workload(const std::st
 
 int enforce_patch(const EnforcePatchOptions& options) {
   const auto [kind, name] = parse_workload(options.workload);
-  auto cluster = options.kubeconfig.empty() ? common::default_cluster_config()
-                                            : common::load_kubeconfig(options.kubeconfig);
+  auto cluster = common::default_cluster_config(options.kubeconfig);
   if (!cluster) return fail(cluster.error());
   const std::string ns = !options.namespace_name.empty() ? options.namespace_name
                          : !cluster->ns.empty()          ? cluster->ns

@@ -158,7 +158,8 @@ Result<ClusterConfig> parse_kubeconfig(std::string_view text, const std::string&
   }
 }
 
-Result<ClusterConfig> default_cluster_config() {
+Result<ClusterConfig> default_cluster_config(const std::string& kubeconfig) {
+  if (!kubeconfig.empty()) return load_kubeconfig(kubeconfig);
   const auto env = InClusterEnvironment::from_process();
   if (!env.host.empty()) return in_cluster_config(env);
   std::string path = env_or_empty("KUBECONFIG");

@@ -41,8 +41,8 @@ Result<ClusterConfig> load_kubeconfig(const std::string& path, const std::string
 Result<ClusterConfig> parse_kubeconfig(std::string_view text, const std::string& path,
                                        const std::string& context = "");
 
-// In-cluster when KUBERNETES_SERVICE_HOST is set, otherwise the first file
-// of $KUBECONFIG or ~/.kube/config.
-Result<ClusterConfig> default_cluster_config();
+// The file `kubeconfig` names when it is not empty (a --kubeconfig flag); else in-cluster when
+// KUBERNETES_SERVICE_HOST is set, otherwise the first file of $KUBECONFIG or ~/.kube/config.
+Result<ClusterConfig> default_cluster_config(const std::string& kubeconfig = "");
 
 }  // namespace tailor::common

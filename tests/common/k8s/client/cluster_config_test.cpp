@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "tests/common/testing/temp_dir.h"
 
 namespace tailor::common {
@@ -79,6 +81,25 @@ TEST_F(ClusterConfigTest, KubeconfigCurrentContext) {
   EXPECT_TRUE(config->insecure_skip_tls_verify);
   EXPECT_EQ(config->token, "secret");
   EXPECT_EQ(config->ns, "team-a");
+}
+
+// A --kubeconfig flag wins over the pod's environment, which would otherwise choose in-cluster.
+TEST_F(ClusterConfigTest, AGivenKubeconfigComesBeforeInCluster) {
+  dir_.write("ca.pem", "CA FILE");
+  const auto path = dir_.write("config", kKubeconfig);
+  const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
+  const std::string saved = host ? host : "";
+  ::setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1", 1);
+  auto given = default_cluster_config(path);
+  auto in_cluster = default_cluster_config();
+  host ? ::setenv("KUBERNETES_SERVICE_HOST", saved.c_str(), 1)
+       : ::unsetenv("KUBERNETES_SERVICE_HOST");
+  ASSERT_TRUE(given) << given.error().message;
+  EXPECT_EQ(given->server, "https://127.0.0.1:6443");
+  ASSERT_FALSE(in_cluster) << "no service-account volume here";
+  const auto missing = default_cluster_config((dir_.path() / "missing").string());
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("missing"), std::string::npos) << missing.error().message;
 }
 
 TEST_F(ClusterConfigTest, KubeconfigNamedContextWithCaDataAndTokenFile) {
