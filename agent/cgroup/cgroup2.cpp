@@ -21,9 +21,8 @@ namespace tailor::agent {
 namespace {
 
 namespace fs = std::filesystem;
+using common::errno_text;
 using common::make_error;
-
-std::string errno_text(int err) { return std::strerror(err); }
 
 // mountinfo escapes blanks in paths as octal (\040); cgroup mounts rarely have
 // them, but a path must never be misread.

@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 common::Error cannot_write(const std::string& path, int error_number) {
-  return common::make_error("cannot write " + path + ": " + std::strerror(error_number));
+  return common::make_error("cannot write " + path + ": " + common::errno_text(error_number));
 }
 
 // A fresh file in $TMPDIR named after `path`, to hold what could not go there.

@@ -46,7 +46,7 @@ common::Result<std::string> ensure_bpffs(const fs::path& pin_dir) {
   if (::mount("bpf", root.c_str(), "bpf", 0, "mode=0700") != 0)
     return common::make_error("no bpf filesystem holds " + wanted.string() +
                               " and mounting one at " + root.string() + " failed (" +
-                              std::strerror(errno) + "): mount it first (mount -t bpf bpf " +
+                              common::errno_text() + "): mount it first (mount -t bpf bpf " +
                               root.string() + ") or run with CAP_SYS_ADMIN");
   return root.string();
 }

@@ -41,7 +41,7 @@ std::string explain_load_failure(int err) {
            "CONFIG_DEBUG_INFO_BTF=y (most distributions since 2021)";
   if (err == EPERM || err == EACCES) {
     const std::string missing = common::missing_capabilities({CAP_BPF, CAP_PERFMON});
-    return "loading the BPF recorder was refused (" + std::string(std::strerror(err)) +
+    return "loading the BPF recorder was refused (" + common::errno_text(err) +
            "): " + (missing.empty() ? "" : "this process lacks " + missing + "; ") +
            "run as root, or grant CAP_BPF and CAP_PERFMON; check that "
            "kernel.unprivileged_bpf_disabled or a security module does not forbid BPF";
@@ -49,7 +49,7 @@ std::string explain_load_failure(int err) {
   if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) != 1)
     return "this kernel lacks BPF ring buffers (Linux 5.8+); upgrade the kernel (see "
            "docs/architecture.md for supported kernels)";
-  return "cannot load the BPF recorder: " + std::string(std::strerror(err)) +
+  return "cannot load the BPF recorder: " + common::errno_text(err) +
          " (set TAILOR_LIBBPF_DEBUG=1 for libbpf's log)";
 }
 
@@ -68,7 +68,7 @@ Result<void*> map_shared(const bpf_map* map, size_t bytes, const char* what) {
   void* mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
   if (mapped == MAP_FAILED)
     return make_error(std::string("cannot map the recorder's ") + what + ": " +
-                      std::strerror(errno));
+                      common::errno_text());
   return mapped;
 }
 
@@ -173,8 +173,7 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
   // Resumed state already handed its slots out; only fresh maps need all of them.
   for (uint32_t slot = 0; !self->resumed_ && slot < self->set_count_; ++slot)
     if (bpf_map_update_elem(bpf_map__fd(maps->free_slots), nullptr, &slot, BPF_ANY) != 0)
-      return make_error("cannot fill the recorder's free-slot queue: " +
-                        std::string(std::strerror(errno)));
+      return make_error("cannot fill the recorder's free-slot queue: " + common::errno_text());
 
   // The syscall hook and the hooks that mark runtime processes; pinned under
   // these names. "link" is the syscall hook's: a resumed state is found by it.
@@ -199,7 +198,7 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
       bpf_link* pinned = bpf_link__open((pins / name).c_str());
       if (pinned == nullptr)
         return make_error("cannot open the pinned recorder link " + (pins / name).string() + ": " +
-                          std::strerror(errno) + " (remove " + options.pin_dir +
+                          common::errno_text() + " (remove " + options.pin_dir +
                           " to start afresh)");
       self->pinned_links_.push_back(pinned);
     }
@@ -208,11 +207,11 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
       return make_error(
           "cannot attach the recorder's hooks (sys_enter, sched_process_fork, sched_process_exec, "
           "cgroup_attach_task, cgroup_notify_populated, signal_generate, sched_process_exit): " +
-          std::string(std::strerror(-err)));
+          common::errno_text(-err));
     for (const auto& [name, link] : links)
       if (!options.pin_dir.empty() && bpf_link__pin(*link, (pins / name).c_str()) != 0)
         return make_error("cannot pin the recorder link in " + options.pin_dir + ": " +
-                          std::strerror(errno));
+                          common::errno_text());
   }
 
   self->ring_ = ring_buffer__new(
@@ -225,8 +224,7 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
       },
       self.get(), nullptr);
   if (self->ring_ == nullptr)
-    return make_error("cannot open the recorder's ring buffer: " +
-                      std::string(std::strerror(errno)));
+    return make_error("cannot open the recorder's ring buffer: " + common::errno_text());
   return self;
 }
 
@@ -256,14 +254,14 @@ Status Recorder::track(uint64_t cgroup_id, tailor_track_mode mode) {
   tailor_track_cfg cfg{.mode = static_cast<uint32_t>(mode), .reserved = 0};
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.tracked), &cgroup_id, &cfg, BPF_ANY) != 0)
     return make_error(errno == E2BIG ? "too many tracked cgroups: raise the tracked-cgroup limit"
-                                     : "cannot track cgroup: " + std::string(std::strerror(errno)));
+                                     : "cannot track cgroup: " + common::errno_text());
   bump_generation();
   return common::ok_status();
 }
 
 Status Recorder::untrack(uint64_t cgroup_id) {
   if (bpf_map_delete_elem(bpf_map__fd(skel_->maps.tracked), &cgroup_id) != 0 && errno != ENOENT)
-    return make_error("cannot untrack cgroup: " + std::string(std::strerror(errno)));
+    return make_error("cannot untrack cgroup: " + common::errno_text());
   bump_generation();
   return common::ok_status();
 }
@@ -282,13 +280,13 @@ Status for_each_key(int fd, const char* what, Visit&& visit) {
     prev = &key;
   }
   if (errno != ENOENT)
-    return make_error(std::string("reading ") + what + " failed: " + std::strerror(errno));
+    return make_error(std::string("reading ") + what + " failed: " + common::errno_text());
   return common::ok_status();
 }
 
 Result<int> delivered_or_error(int delivered) {
   if (delivered < 0 && delivered != -EINTR)
-    return make_error("reading recorder events failed: " + std::string(std::strerror(-delivered)));
+    return make_error("reading recorder events failed: " + common::errno_text(-delivered));
   return delivered < 0 ? 0 : delivered;
 }
 
@@ -370,7 +368,7 @@ Result<std::map<SetKey, SyscallCounts>> Recorder::read_sets_of(uint64_t cgroup_i
         counts = counts_at(slot);
         by_slot[slot] = &counts;
       } else if (errno != ENOENT) {
-        return make_error("reading syscall set failed: " + std::string(std::strerror(errno)));
+        return make_error("reading syscall set failed: " + common::errno_text());
       }
     }
   }
@@ -384,7 +382,7 @@ Status Recorder::forget_set(const SetKey& key) {
   uint32_t slot = 0;
   if (bpf_map_lookup_elem(fd, &raw, &slot) != 0) return common::ok_status();
   if (bpf_map_delete_elem(fd, &raw) != 0 && errno != ENOENT)
-    return make_error("cannot release syscall set: " + std::string(std::strerror(errno)));
+    return make_error("cannot release syscall set: " + common::errno_text());
   // Cached resolutions may still point at the slot: invalidate them before
   // the slot can be handed to another cgroup.
   bump_generation();
@@ -395,8 +393,7 @@ Status Recorder::forget_set(const SetKey& key) {
   }
   forget_arg_values(slot);
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.free_slots), nullptr, &slot, BPF_ANY) != 0)
-    return make_error("cannot return a slot to the free queue: " +
-                      std::string(std::strerror(errno)));
+    return make_error("cannot return a slot to the free queue: " + common::errno_text());
   return common::ok_status();
 }
 
@@ -447,7 +444,7 @@ Status Recorder::watch_errno_denials(bool on) {
     if (link == nullptr) {
       const int err = errno;
       return make_error("cannot attach the ERRNO-denial hook (sys_exit): " +
-                        std::string(std::strerror(err)));
+                        common::errno_text(err));
     }
   } else if (!on && link != nullptr) {
     bpf_link__destroy(link);
@@ -467,7 +464,7 @@ Status Recorder::forget_denials(uint64_t cgroup_id) {
   if (!listed) return listed.error();
   for (const auto& victim : doomed)
     if (bpf_map_delete_elem(fd, &victim) != 0 && errno != ENOENT)
-      return make_error("cannot release denials: " + std::string(std::strerror(errno)));
+      return make_error("cannot release denials: " + common::errno_text());
   return common::ok_status();
 }
 

@@ -54,11 +54,11 @@ Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir,
   if (!cgroup_dir.empty()) {
     cgroup.fd = ::open(cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (cgroup.fd < 0)
-      return make_error("cannot open cgroup " + cgroup_dir.string() + ": " + std::strerror(errno));
+      return make_error("cannot open cgroup " + cgroup_dir.string() + ": " + common::errno_text());
   }
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
-    return make_error(std::string("pipe: ") + std::strerror(errno));
+    return make_error(std::string("pipe: ") + common::errno_text());
   Fd read_end{pipe_fds[0]}, write_end{pipe_fds[1]};
 
   std::vector<char*> raw_argv;
@@ -74,7 +74,7 @@ Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir,
   const long pid = ::syscall(SYS_clone3, &args, sizeof(args));
   if (pid < 0)
     return make_error(std::string("cannot start the command in its cgroup: ") +
-                      std::strerror(errno));
+                      common::errno_text());
   if (pid == 0) {
     int err = filter != nullptr ? common::SeccompFilter::install(*filter) : 0;
     if (err == 0) {
@@ -94,7 +94,7 @@ Result<pid_t> spawn_in_cgroup(const std::filesystem::path& cgroup_dir,
     ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
     return make_error(executable + ": cannot " +
                       (filter != nullptr ? "install the profile or " : "") +
-                      "execute: " + std::strerror(child_errno));
+                      "execute: " + common::errno_text(child_errno));
   }
   return static_cast<pid_t>(pid);
 }

@@ -66,8 +66,6 @@ scmp_compare scmp_op(ArgOp op) {
   return _SCMP_CMP_MIN;  // only for a value outside the enum; libseccomp rejects it
 }
 
-std::string errno_text(int error) { return std::strerror(error); }
-
 std::string rule_label(std::size_t index, const std::string& name) {
   return "syscalls[" + std::to_string(index) + "] (" + name + ")";
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <variant>
@@ -14,6 +16,10 @@ struct Error {
 };
 
 inline Error make_error(std::string message) { return Error{std::move(message)}; }
+
+// The text of an errno value for a message ("No such file or directory"); by default the
+// failed call's own.
+inline std::string errno_text(int error = errno) { return std::strerror(error); }
 
 // The value of an operation that can fail in an expected way. Exceptions are
 // kept for bugs and start-up; everything else returns one of these.
