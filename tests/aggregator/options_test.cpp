@@ -35,24 +35,18 @@ TEST(OptionsTest, DefaultsListenEverywhereOn8443) {
   EXPECT_EQ(options->endpoint.idle_timeout, std::chrono::seconds(90));
 }
 
-TEST(OptionsTest, ConnectionLimitAndIdleTimeout) {
+TEST(OptionsTest, TuningReachesItsParts) {
   CommandLine line = with_tls();
+  line.stable_after_hours = 0.5;
+  line.stable_min_pods = 3;
   line.max_connections = 20000;
   line.idle_timeout_s = 300;
   auto options = aggregator_options(line);
   ASSERT_TRUE(options) << options.error().message;
-  EXPECT_EQ(options->endpoint.max_connections, 20000u);
-  EXPECT_EQ(options->endpoint.idle_timeout, std::chrono::seconds(300));
-}
-
-TEST(OptionsTest, StableWindowAndPods) {
-  CommandLine line = with_tls();
-  line.stable_after_hours = 0.5;
-  line.stable_min_pods = 3;
-  auto options = aggregator_options(line);
-  ASSERT_TRUE(options) << options.error().message;
   EXPECT_EQ(options->writer.lifecycle.stable_after, std::chrono::minutes(30));
   EXPECT_EQ(options->writer.lifecycle.stable_min_pods, 3u);
+  EXPECT_EQ(options->endpoint.max_connections, 20000u);
+  EXPECT_EQ(options->endpoint.idle_timeout, std::chrono::seconds(300));
   line.stable_after_hours = -1;
   EXPECT_FALSE(aggregator_options(line));
 }
