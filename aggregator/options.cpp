@@ -55,7 +55,8 @@ common::Result<AggregatorOptions> aggregator_options(const CommandLine& line) {
   options.ingest.max_body_bytes = line.max_body_bytes;
   if (line.max_connections < 1) return common::make_error("--max-connections must be at least 1");
   options.endpoint.max_connections = line.max_connections;
-  // Agents deliver every 2 s by default: a shorter wait makes each round a new TLS handshake.
+  // A kept connection spares an agent a TLS handshake a round only while this outlasts the
+  // agents' delivery interval (2 s by default).
   if (line.idle_timeout_s < 1) return common::make_error("--idle-timeout must be at least 1 s");
   options.endpoint.idle_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(line.idle_timeout_s * 1000));

@@ -9,7 +9,6 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <sstream>
 
 #include "common/profile/seccomp_filter.h"

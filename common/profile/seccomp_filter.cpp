@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "common/profile/moby_conditions.h"
 #include "common/syscalls/arch.h"

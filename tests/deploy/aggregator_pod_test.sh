@@ -86,9 +86,7 @@ if [ -n "${RECORD_TO:-}" ]; then
   recorder=$!
   cleanup_waits+=("$recorder")
   # Ready once it watches for the container: it then sees the container from its first call.
-  for _ in $(seq 100); do grep -q "waiting for container" "$work/record.log" && break; sleep 0.1; done
-  grep -q "waiting for container" "$work/record.log" ||
-    { echo "FAIL: tailor record did not start waiting:" >&2; cat "$work/record.log" >&2; exit 1; }
+  wait_for_log '.*\(waiting for container\).*' "$work/record.log" >/dev/null
 fi
 run_pod Deployment "$work/spec.json"
 port="$(wait_for_log '.*serving on port \([0-9]*\).*')"

@@ -6,9 +6,6 @@ runtime="${RUNTIME:-runc}"
 
 # The runtime with its state root. crun refuses a hybrid cgroup hierarchy, so there (as in
 # tests/testbed/oci_container.cpp) it runs in a mount namespace with cgroup2 on /sys/fs/cgroup.
-# The container's state as the runtime reports it (created, running, stopped).
-container_status() { rt state "$id" | node -p 'JSON.parse(require("fs").readFileSync(0)).status'; }
-
 rt() {
   if [ "$runtime" = crun ] && [ "$cgroup2" != /sys/fs/cgroup ]; then
     unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh crun --root "$work/runtime" "$@"
@@ -16,6 +13,9 @@ rt() {
     "$runtime" --root "$work/runtime" "$@"
   fi
 }
+
+# The container's state as the runtime reports it (created, running, stopped).
+container_status() { rt state "$id" | node -p 'JSON.parse(require("fs").readFileSync(0)).status'; }
 
 # Only a kernel feature the machine lacks skips; a missing tool or build fails, naming it.
 skip() { echo "SKIPPED: $*"; exit 77; }
@@ -113,15 +113,15 @@ run_pod() {
     { echo "FAIL: $runtime could not start the $1 container:"; cat "$work/pod.log"; exit 1; }
 }
 
-# wait_for_log PATTERN: the first sed capture of PATTERN in the container's log.
+# wait_for_log PATTERN [LOG]: the first sed capture of PATTERN in LOG (the container's log).
 wait_for_log() {
-  local found=""
+  local found="" log="${2:-$work/pod.log}"
   for _ in $(seq 150); do
-    found="$(sed -n "s/$1/\\1/p" "$work/pod.log" | head -1)"
+    found="$(sed -n "s/$1/\\1/p" "$log" 2>/dev/null | head -1 || true)"
     [ -n "$found" ] && { echo "$found"; return; }
     sleep 0.1
   done
-  echo "FAIL: the container did not log '$1':" >&2
-  cat "$work/pod.log" >&2
+  echo "FAIL: $(basename "$log") does not say '$1':" >&2
+  cat "$log" >&2
   exit 1
 }
