@@ -5,6 +5,9 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <string_view>
+
+#include "common/util/strings.h"
 
 namespace tailor::common::testing {
 namespace {
@@ -32,11 +35,11 @@ const std::map<std::string, std::string> kOps = {
 const std::map<std::string, std::string> kActions = {{"specs.ActAllow", "SCMP_ACT_ALLOW"},
                                                      {"specs.ActErrno", "SCMP_ACT_ERRNO"}};
 
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t");
-  if (begin == std::string::npos) return "";
-  const auto end = text.find_last_not_of(" \t,");
-  return text.substr(begin, end - begin + 1);
+// A line of Go source without its blanks and the comma that ends a list item.
+std::string trim(std::string_view text) {
+  text = common::trim(text);
+  while (text.ends_with(',')) text = common::trim(text.substr(0, text.size() - 1));
+  return std::string(text);
 }
 
 // The quoted strings of a line, comments left out.
