@@ -135,6 +135,8 @@ struct Attack {
   std::string name;
   int expected;    // the status that refuses it
   bool may_reset;  // a body cut off past the limit: the connection may end before the answer
+  // Sent with a valid token: once the flood spends that node's rate budget, 429 refuses it too.
+  bool rate_limited;
   std::function<int(httplib::SSLClient&)> send;
 };
 
@@ -198,6 +200,9 @@ int main(int argc, char** argv) {
   AggregatorProcess aggregator(TAILOR_AGGREGATOR_BIN, {});
   const std::string good = aggregator.node_token("node-a");
   const std::string other = aggregator.node_token("node-b");
+  // The floods that hold a valid token hold a third node's, so that what the valid agent sees
+  // is the cost of the attack, not the share of its own node's rate budget the attack spends.
+  const std::string stolen = aggregator.node_token("node-c");
 
   std::atomic<bool> stop{false};
   Tally agent, probe;
@@ -226,23 +231,24 @@ int main(int argc, char** argv) {
     }
   });
 
-  const std::string hundred_thousand = batch("node-a", 1, 100000);
-  std::string not_utf8 = batch("node-a", 1);
+  const std::string hundred_thousand = batch("node-c", 1, 100000);
+  std::string not_utf8 = batch("node-c", 1);
   not_utf8.replace(not_utf8.find("\"w0\"") + 1, 2, "\xc3\x28");
   const std::vector<Attack> attacks = {
-      {"no token, chunked 64 MiB", 401, true,
+      {"no token, chunked 64 MiB", 401, true, false,
        [&](httplib::SSLClient& c) { return chunked_post(c, "", 64 << 20); }},
-      {"valid token, chunked 64 MiB", 413, true,
-       [&](httplib::SSLClient& c) { return chunked_post(c, good, 64 << 20); }},
-      {"garbage token", 401, false,
+      {"valid token, chunked 64 MiB", 413, true, true,
+       [&](httplib::SSLClient& c) { return chunked_post(c, stolen, 64 << 20); }},
+      {"garbage token", 401, false, false,
        [&](httplib::SSLClient& c) { return post(c, "x", batch("a", 1)); }},
-      {"another node's token", 403, false,
+      {"another node's token", 403, false, false,
        [&](httplib::SSLClient& c) { return post(c, other, batch("node-a", 1)); }},
-      {"1 MiB of nesting", 400, false,
-       [&](httplib::SSLClient& c) { return post(c, good, std::string(1 << 20, '[')); }},
-      {"not UTF-8", 400, false, [&](httplib::SSLClient& c) { return post(c, good, not_utf8); }},
-      {"100,000 workloads in a batch", 413, false,
-       [&](httplib::SSLClient& c) { return post(c, good, hundred_thousand); }},
+      {"1 MiB of nesting", 400, false, true,
+       [&](httplib::SSLClient& c) { return post(c, stolen, std::string(1 << 20, '[')); }},
+      {"not UTF-8", 400, false, true,
+       [&](httplib::SSLClient& c) { return post(c, stolen, not_utf8); }},
+      {"100,000 workloads in a batch", 413, false, true,
+       [&](httplib::SSLClient& c) { return post(c, stolen, hundred_thousand); }},
   };
 
   std::printf(
@@ -286,8 +292,13 @@ int main(int argc, char** argv) {
           });
     std::printf("    slow connections the aggregator closed: %ld\n", closed.load());
   }
-  // attack: refused as expected, and every other status with its count
-  std::map<std::string, std::pair<long, std::map<int, long>>> answers;
+  // For each attack: refused as expected, of those by the rate limit, and every other status.
+  struct Answers {
+    long expected = 0;
+    long by_rate_limit = 0;
+    std::map<int, long> other;
+  };
+  std::map<std::string, Answers> answers;
   std::mutex answers_mu;
   phase("floods (4 attackers in turn through every refused body)",
         [&](std::atomic<bool>& phase_stop) {
@@ -300,11 +311,15 @@ int main(int argc, char** argv) {
                 const int status = attack.send(*client);
                 {
                   std::lock_guard lock(answers_mu);
-                  auto& [expected, other] = answers[attack.name];
-                  if (status == attack.expected || (status == 0 && attack.may_reset))
-                    ++expected;
-                  else
-                    ++other[status];
+                  Answers& counts = answers[attack.name];
+                  if (status == attack.expected || (status == 0 && attack.may_reset)) {
+                    ++counts.expected;
+                  } else if (status == 429 && attack.rate_limited) {
+                    ++counts.expected;
+                    ++counts.by_rate_limit;
+                  } else {
+                    ++counts.other[status];
+                  }
                 }
                 if (status == 0 || status == 413) client = aggregator.connect();
               }
@@ -314,11 +329,13 @@ int main(int argc, char** argv) {
         });
   for (const auto& [name, counts] : answers) {
     std::string otherwise;
-    for (const auto& [status, count] : counts.second)
+    if (counts.by_rate_limit > 0)
+      otherwise += " (" + std::to_string(counts.by_rate_limit) + " of them by the rate limit)";
+    for (const auto& [status, count] : counts.other)
       otherwise += ", " + std::to_string(count) + " answered " + std::to_string(status);
-    std::printf("    %-30s %4ld refused as expected%s\n", name.c_str(), counts.first,
+    std::printf("    %-30s %4ld refused as expected%s\n", name.c_str(), counts.expected,
                 otherwise.c_str());
-    sound = sound && counts.second.empty();
+    sound = sound && counts.other.empty();
   }
   stop = true;
   agent_thread.join();
