@@ -22,6 +22,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -153,11 +154,32 @@ class ChaosTest : public ::testing::Test {
     int replica = 0;
     std::string token_file;
     pid_t pid = -1;
+    std::string log;
+    steady::time_point started;
   };
 
   void start_agent(Agent& agent) {
-    agent.pid = fleets_[agent.replica]->start(*agent.node, agent.token_file).pid;
+    const auto& started = fleets_[agent.replica]->start(*agent.node, agent.token_file);
+    agent.pid = started.pid;
+    agent.log = started.err_path;
+    agent.started = steady::now();
     agent_nodes_[agent.pid] = agent.node->name;
+  }
+  // The kubelet's part for the agent's DaemonSet: an agent that ended is started again
+  // (restartPolicy Always), and one that has not served for as long as the chart's liveness
+  // probe allows (3 failures 20 s apart) is killed and started again. Returns why, or nothing.
+  std::optional<std::string> kubelet_restart(Agent& agent) {
+    const bool ended = testing::peek_exit(agent.pid).has_value();
+    if (!ended && (steady::now() - agent.started < seconds(60) ||
+                   testing::slurp(agent.log).find("serving /metrics") != std::string::npos))
+      return std::nullopt;
+    std::string why = agent.node->name + "'s agent (pid " + std::to_string(agent.pid) + ") " +
+                      (ended ? "ended" : "did not serve within 60 s") + ": " +
+                      testing::describe_process(agent.pid) +
+                      "\n    its log: " + testing::slurp(agent.log);
+    if (!ended) kill_agent(agent);
+    start_agent(agent);
+    return why;
   }
   void kill_agent(Agent& agent) {
     peak_agent_kib_ = std::max(peak_agent_kib_, peak_kib(agent.pid));
@@ -287,7 +309,17 @@ TEST_F(ChaosTest, NoSyscallIsLostUnderMixedFaults) {
         steady::now() + milliseconds(std::uniform_int_distribution(low_ms, high_ms)(rng));
     while (!stop && steady::now() < end) std::this_thread::sleep_for(milliseconds(50));
   };
-  std::mutex processes_mu;  // agents and replicas are started and killed by two streams
+  std::mutex processes_mu;  // agents and replicas are started and killed by two threads
+  std::vector<std::string> kubelet_restarts;
+  std::atomic<bool> kubelet_stop{false};
+  std::thread kubelet([&] {
+    while (!kubelet_stop) {
+      std::this_thread::sleep_for(milliseconds(500));
+      std::lock_guard lock(processes_mu);
+      for (Agent& agent : agents)
+        if (auto why = kubelet_restart(agent)) kubelet_restarts.push_back(*why);
+    }
+  });
 
   std::thread processes([&, rng = std::mt19937(seed + 1)]() mutable {
     while (!stop) {
@@ -409,6 +441,8 @@ TEST_F(ChaosTest, NoSyscallIsLostUnderMixedFaults) {
   while (steady::now() - settle_start < seconds(330) && !find_missing())
     std::this_thread::sleep_for(milliseconds(500));
   const double settle_s = std::chrono::duration<double>(steady::now() - settle_start).count();
+  kubelet_stop = true;
+  kubelet.join();
 
   for (const auto& agent : agents) peak_agent_kib_ = std::max(peak_agent_kib_, peak_kib(agent.pid));
   for (const auto& replica : replicas_)
@@ -425,6 +459,14 @@ TEST_F(ChaosTest, NoSyscallIsLostUnderMixedFaults) {
       made, rollouts, lost, settle_s);
   std::printf("chaos: peak RSS: aggregator replicas %.1f MiB, agents %.1f MiB\n",
               peak_aggregator_kib_ / 1024.0, peak_agent_kib_ / 1024.0);
+  // An agent that was slow to come up, or that the kubelet had to start again, is the first
+  // suspect of a loss on its node, and a bug of its own.
+  std::string stalled;
+  for (const auto& fleet : fleets_)
+    for (const auto& stall : fleet->stalled()) stalled += "\n  " + stall;
+  for (const auto& why : kubelet_restarts) stalled += "\n  the kubelet restarted " + why;
+  if (!stalled.empty())
+    std::printf("chaos: agents slow to start or restarted:%s\n", stalled.c_str());
   std::printf(
       "chaos: reproduce: TAILOR_CHAOS_SECONDS=%d TAILOR_CHAOS_SEED=%u %s "
       "--gtest_filter=ChaosTest.*\n",
@@ -453,7 +495,8 @@ TEST_F(ChaosTest, NoSyscallIsLostUnderMixedFaults) {
         }
       }
     ADD_FAILURE() << workload << "'s SeccompProfile lacks" << list << " (seed " << seed << ")"
-                  << where;
+                  << where
+                  << (stalled.empty() ? "" : "\n  agents slow to start or restarted:" + stalled);
   }
 }
 

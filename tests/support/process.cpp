@@ -15,6 +15,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/util/strings.h"
+
 extern char** environ;
 
 namespace tailor::testing {
@@ -44,6 +46,7 @@ common::Result<ProcessResult> run_command(const std::vector<std::string>& argv,
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // as start_process: nothing inherited
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -122,10 +125,35 @@ RunningProcess start_process(const std::vector<std::string>& argv) {
     ::dup2(out, 1);
     ::dup2(err, 2);
     ::setpgid(0, 0);  // its own group, so signals sent to it reach no one else
+    // Nothing else this process has open: a file another thread was writing (the chaos test's
+    // spool filler) would stay allocated while the child lives, a socket would stay connected.
+    ::close_range(3, ~0U, 0);
     ::execv(raw[0], raw.data());
     ::_exit(126);
   }
   return running;
+}
+
+std::optional<int> peek_exit(pid_t pid) {
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+      info.si_pid != pid)
+    return std::nullopt;
+  return info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+}
+
+std::string describe_process(pid_t pid) {
+  if (const auto ended = peek_exit(pid))
+    return *ended > 128 ? "killed by signal " + std::to_string(*ended - 128)
+                        : "exited with status " + std::to_string(*ended);
+  const std::filesystem::path proc = "/proc/" + std::to_string(pid);
+  std::string text = "running; /proc stat: " + slurp(proc / "stat");
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(proc / "task", ec))
+    text += "\n  thread " + task.path().filename().string() + " (" +
+            std::string(common::trim(slurp(task.path() / "comm"))) + "), kernel stack:\n" +
+            slurp(task.path() / "stack");
+  return text;
 }
 
 ProcessResult RunningProcess::wait() {

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,14 @@ struct RunningProcess {
   ProcessResult wait();
 };
 RunningProcess start_process(const std::vector<std::string>& argv);
+
+// Whether a child has ended, seen without reaping it (whoever started it still waits for it):
+// its exit status as ProcessResult gives it, or nothing while it runs.
+std::optional<int> peek_exit(pid_t pid);
+
+// What a child is doing, for one that has not done in time what was expected of it: how it
+// ended, or its state and every thread's kernel stack.
+std::string describe_process(pid_t pid);
 
 // Everything in the file at `path`; empty when it cannot be read (a log not written yet).
 std::string slurp(const std::string& path);

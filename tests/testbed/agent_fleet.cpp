@@ -90,9 +90,12 @@ testing::RunningProcess& AgentFleet::start(const SimulatedNode& node, const std:
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   agents_.push_back(testing::start_process(argv));
   testing::RunningProcess& started = agents_.back();
-  (void)testing::wait_until(
-      [&] { return slurp(started.err_path).find("serving /metrics") != std::string::npos; },
-      std::chrono::seconds(5));
+  if (!testing::wait_until(
+          [&] { return slurp(started.err_path).find("serving /metrics") != std::string::npos; },
+          std::chrono::seconds(5)))
+    stalled_.push_back("the agent of " + node.name + " (pid " + std::to_string(started.pid) +
+                       ") did not serve within 5 s: " + testing::describe_process(started.pid) +
+                       "\n  its log so far: " + slurp(started.err_path));
   return started;
 }
 

@@ -62,6 +62,9 @@ class AgentFleet {
                                  std::vector<std::string> wrapper = {},
                                  const std::vector<std::string>& extra_args = {});
   std::vector<testing::RunningProcess>& agents() { return agents_; }
+  // Agents that did not serve within start()'s wait: each with what its process was doing
+  // then (exited and how, or its state and every thread's kernel stack) and its log so far.
+  const std::vector<std::string>& stalled() const { return stalled_; }
 
  private:
   std::string tailor_bin_;
@@ -71,6 +74,7 @@ class AgentFleet {
   std::string aggregator_ca_;
   std::vector<testing::RunningProcess> agents_;
   std::vector<std::string> pin_dirs_;
+  std::vector<std::string> stalled_;
 };
 
 }  // namespace tailor::testbed
