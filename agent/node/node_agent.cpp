@@ -3,7 +3,6 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <random>
 #include <set>
 #include <thread>
@@ -12,6 +11,7 @@
 #include "agent/recorder/session.h"
 #include "common/util/clock.h"
 #include "common/util/log.h"
+#include "common/util/random_id.h"
 
 namespace tailor::agent {
 namespace {
@@ -27,13 +27,6 @@ constexpr const char* kNoNodeName =
 template <typename T>
 void log_failure(const common::Result<T>& result) {
   if (!result) log_line("error", result.error().message);
-}
-
-std::string agent_id() {
-  std::random_device random;
-  char id[17];
-  std::snprintf(id, sizeof(id), "%08x%08x", random(), random());
-  return id;
 }
 
 }  // namespace
@@ -89,7 +82,7 @@ NodeAgent::NodeAgent(NodeAgentOptions options, std::unique_ptr<common::KubeClien
                                                 .selection = options_.selection,
                                                 .unknown_pod_grace = options_.unknown_pod_grace}),
       tracker_(DeltaTrackerOptions{.node = options_.node_name,
-                                   .agent = {agent_id(), common::unix_now_ms()},
+                                   .agent = {common::random_id(), common::unix_now_ms()},
                                    .recording_started_unix_ms = common::unix_now_ms()}),
       backoff_(std::chrono::milliseconds(500), std::chrono::milliseconds(30000),
                std::random_device{}()),

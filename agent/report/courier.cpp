@@ -23,6 +23,7 @@ Round Courier::round(const CumulativeState& state, int64_t now_unix_ms) {
         ++counts_.acknowledged;
         backoff_.reset();
         settled(entry, round);
+        noted_acknowledger(result.acknowledged_by, round);
         break;
       case Delivery::rejected:
         ++counts_.rejected;
@@ -62,6 +63,23 @@ void Courier::spool_new_batches(const CumulativeState& state, int64_t now_unix_m
     }
   }
   for (const uint64_t seq : released) tracker_.release(seq);
+}
+
+// An aggregator instance acknowledges a batch once it holds it in memory, and writes it to the
+// API server a moment later. An acknowledgement from another instance than the last means the
+// agent's connection now ends elsewhere: the last instance may have died with acknowledged
+// batches unwritten, so the whole state goes again now, not at the next count refresh. A switch
+// between live replicas costs one refresh more; the merge makes it harmless.
+void Courier::noted_acknowledger(const std::string& instance, Round& round) {
+  if (instance.empty()) return;
+  if (!last_acknowledger_.empty() && instance != last_acknowledger_) {
+    tracker_.refresh_now();
+    round.messages.push_back("aggregator instance " + instance + " acknowledged after " +
+                             last_acknowledger_ +
+                             ": sending the whole state again, in case that one went away "
+                             "before writing what it had acknowledged");
+  }
+  last_acknowledger_ = instance;
 }
 
 // Acknowledged or rejected: either way the batch is done with.

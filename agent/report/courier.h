@@ -42,12 +42,14 @@ class Courier {
  private:
   void spool_new_batches(const CumulativeState& state, int64_t now_unix_ms, Round& round);
   void settled(const SpoolEntry& entry, Round& round);
+  void noted_acknowledger(const std::string& instance, Round& round);
 
   DeltaTracker& tracker_;
   Spool& spool_;
   SendFunction send_;
   common::Backoff& backoff_;
   CourierCounts counts_;
+  std::string last_acknowledger_;  // the aggregator instance of the last acknowledgement
 };
 
 }  // namespace tailor::agent

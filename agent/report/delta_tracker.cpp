@@ -153,6 +153,11 @@ std::optional<common::Delta> DeltaTracker::next_batch(const CumulativeState& sta
   return delta;
 }
 
+void DeltaTracker::refresh_now() {
+  next_count_refresh_unix_ms_ = 0;
+  refreshed_.clear();
+}
+
 void DeltaTracker::acknowledge(uint64_t seq) {
   const auto found = in_flight_.find(seq);
   if (found == in_flight_.end()) return;

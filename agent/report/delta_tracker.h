@@ -69,6 +69,9 @@ class DeltaTracker {
   // ignored.
   void acknowledge(uint64_t seq);
   void release(uint64_t seq);
+  // The next batches carry the whole state again, from the start, whatever count_refresh_ms
+  // says: for when what was acknowledged may have been lost on the aggregator's side.
+  void refresh_now();
 
   std::size_t in_flight() const { return in_flight_.size(); }
   const common::AgentIdentity& agent() const { return options_.agent; }

@@ -76,9 +76,18 @@ std::optional<std::chrono::seconds> retry_after_of(const httplib::Response& resp
   return std::chrono::seconds(seconds);
 }
 
+// The aggregator instance an acknowledgement names; empty when it names none (an older one).
+std::string acknowledged_by(const httplib::Response& response) {
+  const auto parsed = nlohmann::json::parse(response.body, nullptr, false);
+  if (parsed.is_object() && parsed.contains("aggregator") && parsed["aggregator"].is_string())
+    return parsed["aggregator"].get<std::string>().substr(0, kMaxReasonBytes);
+  return "";
+}
+
 SendResult classify(const httplib::Response& response) {
   const int status = response.status;
-  if (status >= 200 && status < 300) return {Delivery::acknowledged, status, "", std::nullopt};
+  if (status >= 200 && status < 300)
+    return {Delivery::acknowledged, status, "", std::nullopt, acknowledged_by(response)};
   const bool retryable = status == 401 || status == 408 || status == 429 || status >= 500;
   return {retryable ? Delivery::retryable : Delivery::rejected, status, reason_of(response),
           retryable ? retry_after_of(response) : std::nullopt};

@@ -38,6 +38,8 @@ struct SendResult {
   int status = 0;      // HTTP status; 0 when there was no answer
   std::string reason;  // for logs: the server's complaint or why there was no answer
   std::optional<std::chrono::seconds> retry_after;
+  // The aggregator instance that acknowledged (its answer's "aggregator"); empty otherwise.
+  std::string acknowledged_by;
 };
 
 // POSTs encoded deltas to https://<aggregator>/api/v1/deltas, verifying the server against

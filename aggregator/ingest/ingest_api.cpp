@@ -147,7 +147,10 @@ void IngestApi::accept(const std::string& node, const std::string& body,
   if (applied.grown > 0) discoveries_.Increment(static_cast<double>(applied.grown));
   reports_.Add({{"result", "accepted"}}).Increment();
   note_connected(node);
-  response.set_content(json{{"accepted", delta->seq}}.dump(), "application/json");
+  // Which instance has it: one that differs from the last to acknowledge tells the agent that
+  // what it acknowledged earlier may have died with its instance unwritten (docs/wire-format.md).
+  response.set_content(json{{"accepted", delta->seq}, {"aggregator", instance_}}.dump(),
+                       "application/json");
 }
 
 void IngestApi::reject(common::HttpResponse& response, int status, const std::string& reason,

@@ -12,6 +12,7 @@
 #include "aggregator/ingest/token_reviewer.h"
 #include "aggregator/store/merge_store.h"
 #include "common/metrics/http_endpoint.h"
+#include "common/util/random_id.h"
 #include "common/wire/delta.h"
 
 namespace prometheus {
@@ -66,6 +67,7 @@ class IngestApi {
   TokenReviewer& reviewer_;
   IngestOptions options_;
   WallClock wall_clock_;
+  const std::string instance_ = common::random_id();  // named in every acknowledgement
   RateLimiter limiter_;
   prometheus::Family<prometheus::Counter>& reports_;
   prometheus::Counter& discoveries_;

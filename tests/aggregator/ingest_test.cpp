@@ -64,6 +64,27 @@ TEST_F(IngestTest, AcceptsTheNodesOwnBatchAndServesTheMergedState) {
       << metrics;
 }
 
+// The agent sends its whole state again when another instance acknowledges: the answer must
+// name the instance, the same one for as long as it runs and another after a restart.
+TEST_F(IngestTest, AnAcknowledgementNamesTheAggregatorInstance) {
+  const std::string token = agent_token("node-a");
+  const auto acknowledged_by = [&] {
+    auto answer = client()->Post(
+        "/api/v1/deltas", {{"Authorization", "Bearer " + token}},
+        common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"})), "application/json");
+    EXPECT_TRUE(answer && answer->status == 200);
+    const auto body = json::parse(answer ? answer->body : "", nullptr, false);
+    EXPECT_EQ(body.value("accepted", 0), 1) << body;
+    return body.value("aggregator", "");
+  };
+  start();
+  const std::string first = acknowledged_by();
+  EXPECT_THAT(first, ::testing::MatchesRegex("[0-9a-f]{16}"));
+  EXPECT_EQ(acknowledged_by(), first);
+  start();
+  EXPECT_NE(acknowledged_by(), first) << "a restarted aggregator is another instance";
+}
+
 TEST_F(IngestTest, RefusesBadCredentialsWithoutMerging) {
   start();
   const std::string body = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));

@@ -85,6 +85,32 @@ TEST_F(CourierTest, DeliversAndForgets) {
   EXPECT_EQ(aggregator_.received.size(), 1u) << "nothing new, nothing sent";
 }
 
+TEST_F(CourierTest, AnAcknowledgementFromAnotherAggregatorInstanceSendsTheWholeStateAgain) {
+  DeltaTracker tracker(tracker_options("run-1"));
+  auto spool = open_spool();
+  Courier courier(tracker, *spool, aggregator_.function(), backoff_);
+  const auto by = [](std::string instance) {
+    return SendResult{Delivery::acknowledged, 200, "", std::nullopt, std::move(instance)};
+  };
+  aggregator_.answers = {by("a1"), by("a1"), by("a2")};
+  courier.round(state_with({0, 1}), kNow);
+  courier.round(state_with({0, 1, 2}), kNow + 1);
+  ASSERT_EQ(aggregator_.received.size(), 2u);
+  EXPECT_EQ(aggregator_.received[1].workloads[0].syscalls.size(), 1u) << "the same instance";
+
+  // Another instance: a1 may have died holding {2} unwritten.
+  const Round round = courier.round(state_with({0, 1, 2, 3}), kNow + 2);
+  EXPECT_THAT(round.messages, testing::Contains(HasSubstr("sending the whole state again")));
+  courier.round(state_with({0, 1, 2, 3}), kNow + 3);
+  ASSERT_EQ(aggregator_.received.size(), 4u);
+  std::set<uint32_t> again;
+  for (const auto& syscall : aggregator_.received[3].workloads[0].syscalls)
+    again.insert(syscall.nr);
+  EXPECT_EQ(again, (std::set<uint32_t>{0, 1, 2, 3}));
+  courier.round(state_with({0, 1, 2, 3}), kNow + 4);
+  EXPECT_EQ(aggregator_.received.size(), 4u) << "once";
+}
+
 TEST_F(CourierTest, ARetryableFailureStopsTheRoundAndKeepsTheOrder) {
   DeltaTracker tracker(tracker_options("run-1"));
   auto spool = open_spool();

@@ -113,6 +113,20 @@ TEST_F(SenderTest, PostsTheBatchWithTheToken) {
   EXPECT_EQ(seen()[0].content_type, "application/json");
 }
 
+TEST_F(SenderTest, AnAcknowledgementTellsWhichAggregatorInstanceGaveIt) {
+  server_.start();
+  auto s = sender(options());
+  ASSERT_TRUE(s);
+  reply({200, R"({"accepted":1,"aggregator":"5f0c2a9e1b3d4c77"})", ""});
+  reply({200, R"({"accepted":2})", ""});
+  reply({200, "not json", ""});
+  EXPECT_EQ(s->send("{}").acknowledged_by, "5f0c2a9e1b3d4c77");
+  EXPECT_EQ(s->send("{}").acknowledged_by, "") << "an older aggregator names none";
+  const SendResult odd = s->send("{}");
+  EXPECT_EQ(odd.delivery, Delivery::acknowledged) << "a 2xx is an acknowledgement, body or not";
+  EXPECT_EQ(odd.acknowledged_by, "");
+}
+
 TEST_F(SenderTest, PresentsItsClientCertificateForMutualTls) {
   common::HttpEndpointOptions endpoint_options;
   endpoint_options.address = "127.0.0.1";
