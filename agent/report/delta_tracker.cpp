@@ -146,7 +146,10 @@ std::optional<common::Delta> DeltaTracker::next_batch(const CumulativeState& sta
     next_count_refresh_unix_ms_ = now_unix_ms + options_.count_refresh_ms;
     refreshed_.clear();
   }
-  if (delta.workloads.empty()) return std::nullopt;
+  if (delta.workloads.empty() &&
+      (!in_flight_.empty() || now_unix_ms - last_batch_unix_ms_ < options_.heartbeat_ms))
+    return std::nullopt;
+  last_batch_unix_ms_ = now_unix_ms;
   ++next_seq_;
   merge(sent_, delta);
   in_flight_.emplace(delta.seq, delta);

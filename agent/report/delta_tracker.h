@@ -50,6 +50,11 @@ struct DeltaTrackerOptions {
   // carries the whole state, not only what changed: an aggregator that acknowledged a batch
   // and was killed before writing it to the API server has it again by the next refresh.
   int64_t count_refresh_ms = 5 * 60 * 1000;
+  // With nothing new and nothing in flight for this long, an empty batch goes: the aggregator
+  // counts the agent as connected (tailor_aggregator_agents_connected looks back 2 minutes),
+  // and its acknowledgement names the instance, so a replica that died holding this agent's
+  // batches unwritten is noticed within this time rather than at the count refresh.
+  int64_t heartbeat_ms = 60 * 1000;
 };
 
 // Turns the agent's cumulative state into delta batches: what neither the aggregator
@@ -62,7 +67,7 @@ class DeltaTracker {
   explicit DeltaTracker(DeltaTrackerOptions options);
 
   // The next batch, or nullopt when there is nothing to send. Call again while it returns one:
-  // a large change is split over several batches.
+  // a large change is split over several batches. Empty now and then (heartbeat_ms).
   std::optional<common::Delta> next_batch(const CumulativeState& state, int64_t now_unix_ms);
 
   // Unknown sequence numbers (a batch of an earlier agent run replayed from the spool) are
@@ -93,6 +98,7 @@ class DeltaTracker {
   DeltaTrackerOptions options_;
   uint64_t next_seq_ = 1;
   int64_t next_count_refresh_unix_ms_ = 0;
+  int64_t last_batch_unix_ms_ = 0;
   SentState acknowledged_;
   SentState sent_;       // acknowledged_ and everything in flight
   SentState refreshed_;  // what the batches of the count refresh under way carried

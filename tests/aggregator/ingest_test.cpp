@@ -85,6 +85,25 @@ TEST_F(IngestTest, AnAcknowledgementNamesTheAggregatorInstance) {
   EXPECT_NE(acknowledged_by(), first) << "a restarted aggregator is another instance";
 }
 
+// An idle agent's heartbeat: acknowledged, the node counted as connected, nothing merged.
+TEST_F(IngestTest, AnEmptyBatchIsAcknowledgedAndCountsItsNodeAsConnected) {
+  start();
+  common::Delta heartbeat;
+  heartbeat.node = "node-a";
+  heartbeat.agent = {"agent-1", 1714564800000};
+  heartbeat.seq = 7;
+  EXPECT_EQ(post(agent_token("node-a"), common::encode_delta(heartbeat)).first, 200);
+  EXPECT_EQ(json::parse(get("/api/v1/profiles"))["workloads"].size(), 0u);
+  std::string metrics;
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        metrics = get("/metrics");
+        return metrics.find("tailor_aggregator_agents_connected 1") != std::string::npos;
+      },
+      std::chrono::seconds(3), std::chrono::milliseconds(100)))
+      << metrics;
+}
+
 TEST_F(IngestTest, RefusesBadCredentialsWithoutMerging) {
   start();
   const std::string body = common::encode_delta(delta_from("node-a", "agent-1", kWeb, {"read"}));

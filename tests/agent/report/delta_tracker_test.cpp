@@ -204,6 +204,26 @@ TEST(DeltaTrackerTest, ARefreshAskedForSendsTheWholeStateBeforeItIsDue) {
       << "the refresh done, the next is count_refresh_ms away";
 }
 
+TEST(DeltaTrackerTest, AnIdleAgentSendsAnEmptyBatchEveryHeartbeatWithNothingInFlight) {
+  DeltaTrackerOptions idle = options();
+  idle.count_refresh_ms = 300'000;
+  idle.heartbeat_ms = 60'000;
+  DeltaTracker tracker(idle);
+  const auto first = tracker.next_batch(sample_state(), kStarted);
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(tracker.next_batch(sample_state(), kStarted + 60'000))
+      << "nothing new, but a batch is still in flight: its answer is awaited";
+  tracker.acknowledge(first->seq);
+  EXPECT_FALSE(tracker.next_batch(sample_state(), kStarted + 59'999));
+  const auto beat = tracker.next_batch(sample_state(), kStarted + 60'000);
+  ASSERT_TRUE(beat);
+  EXPECT_TRUE(beat->workloads.empty());
+  EXPECT_EQ(beat->seq, first->seq + 1);
+  tracker.acknowledge(beat->seq);
+  EXPECT_FALSE(tracker.next_batch(sample_state(), kStarted + 119'999));
+  EXPECT_TRUE(tracker.next_batch(sample_state(), kStarted + 120'000));
+}
+
 TEST(DeltaTrackerTest, ANewSyscallCarriesCountChangesOfItsWorkloadAlong) {
   DeltaTracker tracker(options());
   ASSERT_TRUE(tracker.next_batch(sample_state(), kStarted));
