@@ -129,7 +129,8 @@ Result<int> HttpServer::start() {
   if (acceptor_.open(endpoint.protocol(), ec); ec) return refused(ec);
   acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (acceptor_.bind(endpoint, ec); ec) {
-    acceptor_.close(ec);
+    boost::system::error_code closed;  // the bind's error is the one to tell
+    acceptor_.close(closed);
     return refused(ec);
   }
   if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) return refused(ec);

@@ -64,12 +64,15 @@ while read -r a; do
     IFS=: read -r _ _ agent_ns agent_sa <<<"$a"
     args+=("$a")
     ;;
-  --listen=*) ;;
+  --listen=* | --ui-listen=*) ;;
   /usr/bin/tailor-aggregator) args+=("$AGGREGATOR_BIN") ;;
   *) args+=("$a") ;;
   esac
 done < <(rendered_command "$work/manifests.yaml" Deployment)
-args+=(--listen=127.0.0.1:0)
+# The container shares this host's network (one of its own could not reach the test API
+# server), so the ports are chosen by the kernel: cases run at once would collide on fixed ones
+# (the web view's default 8081 did, under ctest -j2).
+args+=(--listen=127.0.0.1:0 --ui-listen=127.0.0.1:0)
 
 node -e 'const [out, work, prefix, binds, profile, api, ...args] = process.argv.slice(1);
   const { hostname, port } = new URL(api);

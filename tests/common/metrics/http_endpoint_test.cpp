@@ -335,6 +335,8 @@ TEST_F(HttpEndpointTest, ReportsABusyPortAndBadCertificates) {
   const auto started = (*second)->start();
   ASSERT_FALSE(started.ok());
   EXPECT_THAT(started.error().message, HasSubstr("cannot listen on 127.0.0.1:"));
+  EXPECT_THAT(started.error().message, HasSubstr(": Address already in use ("))
+      << "the bind's error, not the clean-up's (it said \"Success\")";
 
   options.port = 0;
   options.tls_cert_file = "/nonexistent/cert.pem";
