@@ -129,6 +129,16 @@ RunningProcess start_process(const std::vector<std::string>& argv) {
     // spool filler) would stay allocated while the child lives, a socket would stay connected.
     ::close_range(3, ~0U, 0);
     ::execv(raw[0], raw.data());
+    // Into its log, with what is safe between fork and exec: a write and no allocation.
+    const int failed = errno;
+    char number[12];
+    int at = sizeof number;
+    for (int left = failed; at == sizeof number || left > 0; left /= 10)
+      number[--at] = static_cast<char>('0' + left % 10);
+    const char* parts[] = {"cannot exec ", raw[0], ": errno "};
+    for (const char* part : parts) (void)!::write(2, part, std::strlen(part));
+    (void)!::write(2, number + at, sizeof number - at);
+    (void)!::write(2, "\n", 1);
     ::_exit(126);
   }
   return running;
