@@ -29,10 +29,28 @@
 /* The set of (abi, phase) next to `native` if one exists: unlike other_set,
  * never takes a slot, since a set nobody filled holds no call. */
 static __always_inline struct tailor_syscall_set* existing_set(struct tailor_syscall_set* native,
-                                                               __u32 abi, __u32 phase) {
+                                                               __u32 abi, __u32 phase,
+                                                               __u32* index) {
   struct tailor_set_key key = {.cgroup_id = native->cgroup_id, .abi = abi, .phase = phase};
   __u32* slot = bpf_map_lookup_elem(&set_slots, &key);
-  return slot ? bpf_map_lookup_elem(&syscall_sets, slot) : 0;
+  if (!slot) return 0;
+  *index = *slot;
+  return bpf_map_lookup_elem(&syscall_sets, index);
+}
+
+/* Whether the set in `slot` counted call `n` at sys_enter. Its `seen` bit says
+ * so, except in the moment between another CPU of the same stripe counting the
+ * stripe's first such call and setting that bit (count_call): then the counts do. */
+static __always_inline int counted(struct tailor_cache_page* page, struct tailor_syscall_set* set,
+                                   __u32 slot, __u32 n) {
+  if ((set->seen[n / 64] & (1ULL << (n & 63))) || set->counts[n]) return 1;
+  __u32 stripe_mask = page->stripe_mask;
+  for (__u32 stripe = 0; stripe < stripe_mask && stripe < TAILOR_MAX_COUNT_STRIPES - 1; stripe++) {
+    __u32 at = slot * stripe_mask + stripe;
+    struct tailor_count_stripe* counts = bpf_map_lookup_elem(&count_stripes, &at);
+    if (counts && counts->counts[n]) return 1;
+  }
+  return 0;
 }
 
 SEC("tp_btf/sys_exit")
@@ -40,10 +58,12 @@ int BPF_PROG(tailor_sys_exit, struct pt_regs* regs, long ret) {
   if (ret >= 0 || ret < -TAILOR_MAX_ERRNO) return 0;
   struct task_struct* task = bpf_get_current_task_btf();
   if (task->seccomp.mode != TAILOR_SECCOMP_MODE_FILTER) return 0;
-  struct cgroup* cgrp = task->cgroups->dfl_cgrp;
+  struct css_set* cset = task->cgroups;
+  struct cgroup* cgrp = cset->dfl_cgrp;
   __u32 index;
   int arrival;
-  struct tailor_syscall_set* set = current_set(cgrp, &index, &arrival);
+  struct tailor_cache_page* page;
+  struct tailor_syscall_set* set = current_set(task, cset, cgrp, &index, &arrival, &page);
   if (!set) return 0;
   long nr = syscall_nr_of(regs);
   __u32 abi = syscall_abi(task, &nr);
@@ -52,8 +72,8 @@ int BPF_PROG(tailor_sys_exit, struct pt_regs* regs, long ret) {
   /* As call_phase: a runtime process under a filter records in its own set. */
   __u32 phase = runtime_mark_of(task) ? TAILOR_PHASE_RUNTIME_FILTERED : TAILOR_PHASE_WORKLOAD;
   if (abi != TAILOR_ABI_NATIVE || phase != TAILOR_PHASE_WORKLOAD)
-    set = existing_set(set, abi, phase);
-  if (set && (set->seen[n / 64] & (1ULL << (n & 63)))) return 0;
+    set = existing_set(set, abi, phase, &index);
+  if (set && counted(page, set, index, n)) return 0;
   count_denial(nr, abi, TAILOR_DENIAL_ERRNO);
   return 0;
 }

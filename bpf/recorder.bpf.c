@@ -3,10 +3,12 @@
  * leaves the kernel per syscall; the ring buffer carries one event per new
  * (cgroup, abi, syscall) and the rest is read from the maps.
  *
- * Hot path for a tracked process: cache hit in .bss, array element by index,
- * one load for "is this a runtime process" (bpf/runtime_marks.bpf.h), a bit
- * test, one atomic add in this CPU's stripe of the counts. For an untracked one: the cache hit
- * alone. Calls a seccomp filter denied are counted apart, off the syscall path (bpf/denials.bpf.h).
+ * Hot path for a tracked process: cache hit in one page of .bss, which also says
+ * the stripe and whether the call's arguments are recorded; one load for "is this
+ * a runtime process" (bpf/runtime_marks.bpf.h); one atomic add in this CPU's
+ * stripe of the set's counts, whose old value says when to look at the set's
+ * `seen` bits. For an untracked one: the cache hit alone. Calls a seccomp filter
+ * denied are counted apart, off the syscall path (bpf/denials.bpf.h).
  */
 // clang-format off: the libbpf headers need vmlinux.h's types first.
 #include "vmlinux.h"
@@ -26,13 +28,10 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 tailor_abi_version = TAILOR_ABI_VERSION;
 
 /* Which argument of each native syscall to keep the values of (TAILOR_ARG_*),
- * set by the loader from libseccomp's numbers. */
+ * set by the loader from libseccomp's numbers. Read only for the syscalls the
+ * cache page's `arg_syscalls` names, so that other calls leave .rodata alone. */
 const volatile __u8 arg_specs[TAILOR_MAX_SYSCALLS] = {[0 ... TAILOR_MAX_SYSCALLS - 1] =
                                                           TAILOR_ARG_NONE};
-
-/* Count stripes minus one, a power of two minus one (0: one stripe), set by the
- * loader: the verifier drops the striped path when it is 0. */
-const volatile __u32 stripe_mask = 0;
 
 static const struct tailor_syscall_set empty_set;
 static const struct tailor_count_stripe empty_stripe;
@@ -88,6 +87,7 @@ static __noinline __u64 slot_for(__u64 cgroup_id, __u32 abi, __u32 phase) {
   }
   /* Clear what a straggler may have written since user space released it. */
   bpf_map_update_elem(&syscall_sets, &slot, &empty_set, BPF_ANY);
+  __u32 stripe_mask = tailor_resolve_cache[0].stripe_mask;
   for (__u32 stripe = 0; stripe < stripe_mask && stripe < TAILOR_MAX_COUNT_STRIPES - 1; stripe++) {
     __u32 at = slot * stripe_mask + stripe;
     bpf_map_update_elem(&count_stripes, &at, &empty_stripe, BPF_ANY);
@@ -231,20 +231,31 @@ static __noinline void record_arg(struct pt_regs* regs, struct tailor_syscall_se
 }
 
 /* The native set of the current task's cgroup and its index, through the
- * cache. A cgroup a process is being moved into is not cached, and says so. */
-static __always_inline struct tailor_syscall_set* current_set(struct cgroup* cgrp, __u32* index,
-                                                              int* arrival) {
-  __u64 serial = cgrp->self.serial_nr;
-  struct tailor_cache_page* page = cache_page(serial);
-  __u64 generation = page->generation;
+ * cache, and the cache page that answered (its header is what else the call
+ * reads). `cset` is the task's css_set and `cgrp` its cgroup, as the caller read
+ * them. A cgroup a process is being moved into is not cached, and says so. */
+static __always_inline struct tailor_syscall_set* current_set(struct task_struct* task,
+                                                              struct css_set* cset,
+                                                              struct cgroup* cgrp, __u32* index,
+                                                              int* arrival,
+                                                              struct tailor_cache_page** at) {
+  __u64 key = address_of(cset);
+  struct tailor_cache_page* page = cache_page(key);
+  *at = page;
   __u64 slot;
   *arrival = 0;
-  struct tailor_cache_entry* cached = cache_slot(page, serial);
-  if (!cache_get(cached, serial, generation, &slot)) {
+  struct tailor_cache_entry* cached = cache_slot(page, key);
+  if (!cache_get(cached, key, address_of(cgrp), page->generation, &slot)) {
+    /* The task may have moved since it read `cset`, and its old cgroup been
+     * removed. Read with a full barrier before the task's css_set is read again:
+     * either that read sees the move, or this one precedes the removal's bump
+     * and the entry is stale at once. */
+    __u64 generation = __sync_fetch_and_add(&page->generation, 0);
     __u64 cgroup_id = cgrp->kn->id;
     slot = resolve(cgrp, cgroup_id);
     *arrival = slot && is_arriving(cgroup_id);
-    if (!*arrival) cache_put(cached, serial, generation, slot);
+    if (!*arrival && task->cgroups == cset)
+      cache_put(cached, key, address_of(cgrp), generation, slot);
   }
   if (!slot) return 0;
   *index = (__u32)(slot - 1);
@@ -260,7 +271,9 @@ static __always_inline struct tailor_syscall_set* other_set(struct tailor_syscal
 }
 
 /* The counter of call `n` in this CPU's stripe of the set in `slot`. */
-static __always_inline __u64* call_counter(struct tailor_syscall_set* set, __u32 slot, __u32 n) {
+static __always_inline __u64* call_counter(struct tailor_cache_page* page,
+                                           struct tailor_syscall_set* set, __u32 slot, __u32 n) {
+  __u32 stripe_mask = page->stripe_mask;
   __u32 stripe = stripe_mask ? bpf_get_smp_processor_id() & stripe_mask : 0;
   if (stripe == 0) return &set->counts[n];
   __u32 at = slot * stripe_mask + stripe - 1;
@@ -268,24 +281,29 @@ static __always_inline __u64* call_counter(struct tailor_syscall_set* set, __u32
   return counts ? &counts->counts[n] : &set->counts[n];
 }
 
-static __always_inline void count_call(struct cgroup* cgrp, struct tailor_syscall_set* set,
-                                       __u32 slot, __u32 n, const char* comm) {
+static __always_inline void count_call(struct cgroup* cgrp, struct tailor_cache_page* page,
+                                       struct tailor_syscall_set* set, __u32 slot, __u32 n,
+                                       const char* comm) {
+  /* Only a stripe's first call of `n` can be the set's first: every other call
+   * leaves `seen` unread, one cache line fewer. */
+  if (__sync_fetch_and_add(call_counter(page, set, slot, n), 1) != 0) return;
   __u64 bit = 1ULL << (n & 63);
   __u64* word = &set->seen[n / 64];
-  /* The plain read keeps the common case (already seen) free of a locked op;
-   * the fetch-or makes exactly one CPU emit the first-seen event. */
+  /* The plain read keeps a stripe's first call of a syscall the set has seen
+   * free of a locked op; the fetch-or makes exactly one CPU emit the event. */
   if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit))
     emit_event(cgrp->kn->id, set, n, TAILOR_EVENT_FIRST_SEEN, 0, 0, comm);
-  __sync_fetch_and_add(call_counter(set, slot, n), 1);
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
   struct task_struct* task = bpf_get_current_task_btf();
-  struct cgroup* cgrp = task->cgroups->dfl_cgrp;
+  struct css_set* cset = task->cgroups;
+  struct cgroup* cgrp = cset->dfl_cgrp;
   __u32 index;
   int arrival;
-  struct tailor_syscall_set* set = current_set(cgrp, &index, &arrival);
+  struct tailor_cache_page* page;
+  struct tailor_syscall_set* set = current_set(task, cset, cgrp, &index, &arrival, &page);
   if (!set) return 0;
 
   long nr = id;
@@ -300,9 +318,9 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
     set = other_set(set, abi, phase, &index);
     if (!set) return 0;
   }
-  count_call(cgrp, set, index, n, 0);
+  count_call(cgrp, page, set, index, n, 0);
 
-  if (abi == TAILOR_ABI_NATIVE) {
+  if (abi == TAILOR_ABI_NATIVE && (page->arg_syscalls[n / 64] & (1ULL << (n & 63)))) {
     __u8 spec = arg_specs[n];
     if (spec != TAILOR_ARG_NONE) record_arg(regs, set, index, n, spec);
   }
@@ -330,13 +348,15 @@ int BPF_PROG(tailor_exec, struct task_struct* task, pid_t old_pid, struct linux_
   bpf_task_storage_delete(&runtime_marks, task);
   if (!nr || nr >= TAILOR_MAX_SYSCALLS || task->seccomp.mode != SECCOMP_MODE_DISABLED) return 0;
 
-  struct cgroup* cgrp = task->cgroups->dfl_cgrp;
+  struct css_set* cset = task->cgroups;
+  struct cgroup* cgrp = cset->dfl_cgrp;
   __u32 index;
   int arrival;
-  struct tailor_syscall_set* set = current_set(cgrp, &index, &arrival);
+  struct tailor_cache_page* page;
+  struct tailor_syscall_set* set = current_set(task, cset, cgrp, &index, &arrival, &page);
   if (!set) return 0;
   set = other_set(set, TAILOR_ABI_NATIVE, TAILOR_PHASE_RUNTIME_FILTERED, &index);
-  if (set) count_call(cgrp, set, index, nr, comm);
+  if (set) count_call(cgrp, page, set, index, nr, comm);
   return 0;
 }
 

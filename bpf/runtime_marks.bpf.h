@@ -140,7 +140,8 @@ static __always_inline int is_arriving(__u64 cgroup_id) {
 /* A move into an empty cgroup populates it before the moving process's
  * cgroup changes (css_set_move_task): a recorded cgroup populated from outside
  * is flagged as arriving, and its cached resolution dropped, so that the
- * process's first calls in there take the slow path and see the flag. The
+ * process's first calls in there take the slow path and see the flag (its
+ * css_set may be one the cache still holds from the cgroup's earlier life). The
  * cgroup's ancestors are populated by a child (nr_populated_csets is 0). */
 SEC("tp_btf/cgroup_notify_populated")
 int BPF_PROG(tailor_populated, struct cgroup* cgrp, const char* path, int populated) {
@@ -153,9 +154,7 @@ int BPF_PROG(tailor_populated, struct cgroup* cgrp, const char* path, int popula
   __u64 id = cgrp->kn->id;
   __u64 now = bpf_ktime_get_ns();
   bpf_map_update_elem(&arriving, &id, &now, BPF_ANY);
-  __u64 serial = cgrp->self.serial_nr;
-  struct tailor_cache_entry* cached = cache_slot(cache_page(serial), serial);
-  if (cached->cgroup_serial == serial) cached->check = 0;
+  cache_invalidate();
   return 0;
 }
 

@@ -109,7 +109,6 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
     if (nr < TAILOR_MAX_SYSCALLS) self->skel_->rodata->arg_specs[nr] = spec;
   auto stripes = count_stripes(options.count_stripes);
   if (!stripes) return stripes.error();
-  self->skel_->rodata->stripe_mask = *stripes - 1;
   auto* maps = &self->skel_->maps;
   if (bpf_map__set_max_entries(maps->tracked, options.max_tracked_cgroups) != 0 ||
       bpf_map__set_max_entries(maps->syscall_sets, options.max_syscall_sets) != 0 ||
@@ -161,8 +160,17 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
   auto sets = map_shared(maps->syscall_sets, self->sets_bytes_, "syscall sets");
   if (!sets) return sets.error();
   self->sets_ = static_cast<tailor_syscall_set*>(*sets);
-  // A resumed state keeps the stripes it was loaded with: its .rodata is the pinned one.
-  self->stripe_mask_ = self->skel_->rodata->stripe_mask;
+  // What the hot path reads besides its set, copied into every cache page so that a call
+  // touches no other page (bpf/include/tailor/bpf/abi.h). A resumed state keeps what it was
+  // loaded with: its .bss is the pinned one.
+  if (!self->resumed_)
+    for (auto& page : self->skel_->bss->tailor_resolve_cache) {
+      page.stripe_mask = *stripes - 1;
+      for (const auto& [nr, spec] : options.arg_specs)
+        if (nr < TAILOR_MAX_SYSCALLS && spec != TAILOR_ARG_NONE)
+          page.arg_syscalls[nr / 64] |= 1ULL << (nr % 64);
+    }
+  self->stripe_mask_ = self->skel_->bss->tailor_resolve_cache[0].stripe_mask;
   if (self->stripe_mask_ != 0) {
     self->stripes_bytes_ =
         static_cast<size_t>(self->set_count_) * self->stripe_mask_ * sizeof(tailor_count_stripe);
@@ -175,14 +183,16 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
     if (bpf_map_update_elem(bpf_map__fd(maps->free_slots), nullptr, &slot, BPF_ANY) != 0)
       return make_error("cannot fill the recorder's free-slot queue: " + common::errno_text());
 
-  // The syscall hook and the hooks that mark runtime processes; pinned under
-  // these names. "link" is the syscall hook's: a resumed state is found by it.
+  // The syscall hook, the hooks that mark runtime processes and the one that keeps the cache
+  // honest (tailor_rmdir); pinned under these names. "link" is the syscall hook's: a resumed
+  // state is found by it.
   std::vector<std::pair<const char*, bpf_link**>> links = {
       {"link", &self->skel_->links.tailor_sys_enter},
       {"link_fork", &self->skel_->links.tailor_fork},
       {"link_exec", &self->skel_->links.tailor_exec},
       {"link_cgroup_attach", &self->skel_->links.tailor_cgroup_attach},
-      {"link_populated", &self->skel_->links.tailor_populated}};
+      {"link_populated", &self->skel_->links.tailor_populated},
+      {"link_rmdir", &self->skel_->links.tailor_rmdir}};
   bpf_program__set_autoattach(self->skel_->progs.tailor_sys_exit, false);
   if (options.watch_denials) {
     links.push_back({"link_signal", &self->skel_->links.tailor_signal});
@@ -206,7 +216,8 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
     if (int err = recorder__attach(self->skel_); err != 0)
       return make_error(
           "cannot attach the recorder's hooks (sys_enter, sched_process_fork, sched_process_exec, "
-          "cgroup_attach_task, cgroup_notify_populated, signal_generate, sched_process_exit): " +
+          "cgroup_attach_task, cgroup_notify_populated, cgroup_rmdir, signal_generate, "
+          "sched_process_exit): " +
           common::errno_text(-err));
     for (const auto& [name, link] : links)
       if (!options.pin_dir.empty() && bpf_link__pin(*link, (pins / name).c_str()) != 0)

@@ -1,15 +1,21 @@
 // The recorder in the real kernel: real BPF, real cgroups, real processes.
 #include "agent/recorder/recorder.h"
 
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -21,6 +27,7 @@
 #include "common/report/recorder_stats.h"
 #include "tests/support/recording.h"
 #include "tests/support/test_cgroup.h"
+#include "tests/support/wait.h"
 
 namespace tailor::agent {
 namespace {
@@ -461,6 +468,117 @@ TEST_F(RecorderTest, PinnedStateKeepsRecordingWhileNoRecorderRuns) {
   second->reset();
   ASSERT_TRUE(Recorder::unpin(pins));
   EXPECT_FALSE(std::filesystem::exists(pins));
+}
+
+// The resolution cache is keyed by the caller's css_set address and checked against its cgroup's
+// address (bpf/resolve_cache.bpf.h), and the kernel reuses both once a cgroup is removed. The
+// dangerous case: a recorded cgroup removed, and an unrecorded one made at its two addresses,
+// whose first process comes in without anything else dropping the cache. The test repeats that
+// until it has seen it happen (the addresses are read back from the cache), and the recorded
+// set must never get the unrecorded cgroup's calls.
+TEST_F(RecorderTest, AnUnrecordedCgroupMadeAtARemovedOnesAddressesIsNotCountedAsIt) {
+  recorder_.reset();
+  const std::string pins = "/sys/fs/bpf/tailor-test-" + std::to_string(::getpid());
+  RecorderOptions options;
+  options.pin_dir = pins;
+  options.max_syscall_sets = 4096;  // each cycle keeps its sets: a release would drop the cache
+  auto opened = Recorder::open(options);
+  ASSERT_TRUE(opened) << opened.error().message;
+  recorder_ = std::move(*opened);
+  const int bss = bpf_obj_get((pins + "/recorder_bss").c_str());
+  const int slots = bpf_obj_get((pins + "/set_slots").c_str());
+  ASSERT_GE(bss, 0) << pins << "/recorder_bss: " << std::strerror(errno);
+  ASSERT_GE(slots, 0) << pins << "/set_slots: " << std::strerror(errno);
+  constexpr size_t kCacheBytes = sizeof(tailor_cache_page) * TAILOR_CACHE_PAGES;
+  void* mapped = ::mmap(nullptr, kCacheBytes, PROT_READ, MAP_SHARED, bss, 0);
+  ASSERT_NE(mapped, MAP_FAILED) << std::strerror(errno);
+  const auto* cache = static_cast<const tailor_cache_page*>(mapped);
+  uint64_t mix_inverse = TAILOR_CACHE_MIX;  // Newton's iteration: exact mod 2^64 after 5 steps
+  for (int i = 0; i < 5; ++i) mix_inverse *= 2 - TAILOR_CACHE_MIX * mix_inverse;
+
+  // (css_set, cgroup) addresses of the current entry that matches `wanted`.
+  using Addresses = std::pair<uint64_t, uint64_t>;
+  auto entry_where = [&](auto wanted) -> std::optional<Addresses> {
+    for (uint32_t page = 0; page < TAILOR_CACHE_PAGES; ++page)
+      for (const tailor_cache_entry& e : cache[page].entries)
+        if (e.generation == cache[page].generation && wanted(e)) {
+          const uint64_t mixed = e.check ^ e.css_set ^ (e.slot_plus_one * TAILOR_CACHE_GOLDEN) ^
+                                 (e.generation << 32) ^ TAILOR_CACHE_GOLDEN;
+          return Addresses{e.css_set, mixed * mix_inverse};
+        }
+    return std::nullopt;
+  };
+  auto slot_of = [&](uint64_t cgroup_id) {
+    tailor_set_key key{
+        .cgroup_id = cgroup_id, .abi = TAILOR_ABI_NATIVE, .phase = TAILOR_PHASE_WORKLOAD};
+    uint32_t slot = 0;
+    EXPECT_EQ(bpf_map_lookup_elem(slots, &key, &slot), 0) << "no set for " << cgroup_id;
+    return slot;
+  };
+  const std::string parent = make_cgroup("reuse");
+  const std::string recorded = make_cgroup("reuse/recorded");
+  make_cgroup("reuse/unrecorded");
+  // Removed cgroups below `parent` that the kernel has not released yet (cgroup.stat): until
+  // then their addresses cannot be reused.
+  auto released = [&] {
+    std::ifstream stat(cgroup_.cgroups().absolute(parent) / "cgroup.stat");
+    std::string name;
+    uint64_t value = 0;
+    while (stat >> name >> value)
+      if (name == "nr_dying_descendants") return value == 0;
+    ADD_FAILURE() << "no nr_dying_descendants in " << parent << "/cgroup.stat";
+    return true;
+  };
+  auto make_and_run = [&](const std::string& under) {
+    const std::string cg = make_cgroup(under);
+    EXPECT_EQ(run(cg, {"threads", "1"}), 0);
+    return cg;
+  };
+  auto remove = [&](const std::string& cg) {
+    EXPECT_TRUE(cgroup_.cgroups().destroy(cg));
+    EXPECT_TRUE(tailor::testing::wait_until(released, std::chrono::seconds(30),
+                                            std::chrono::milliseconds(1)))
+        << cg << " was not released in 30 s";
+  };
+  ASSERT_TRUE(recorder_->track(id_of(recorded), TAILOR_TRACK_SPLIT));
+
+  // A cycle removes a recorded cgroup, then makes unrecorded ones, one at a time, until one is
+  // made at its addresses. Nothing in between drops the cache but the removals themselves.
+  int reused = 0, cycles = 0, unrecorded_made = 0;
+  for (; cycles < 200 && reused == 0 && !HasFailure(); ++cycles) {
+    const std::string first = make_and_run("reuse/recorded/one");
+    const uint64_t id = id_of(first);
+    const std::map<uint32_t, uint64_t> before = calls(id);
+    ASSERT_EQ(before.count(nr_of("sched_getparam")), 1u) << "cycle " << cycles;
+    const uint32_t slot = slot_of(id);
+    const auto addresses =
+        entry_where([&](const tailor_cache_entry& e) { return e.slot_plus_one == slot + 1ull; });
+    remove(first);
+    // Another process's entry may have taken this one's place in the table meanwhile: then
+    // this cycle's addresses are unknown, and only its counts are checked.
+    for (int i = 0; i < 20 && !HasFailure(); ++i, ++unrecorded_made) {
+      const std::string second = make_and_run("reuse/unrecorded/one");
+      EXPECT_EQ(calls(id), before) << "cycle " << cycles << ": the unrecorded cgroup's calls";
+      const bool at_its_addresses =
+          addresses && entry_where([&](const tailor_cache_entry& e) {
+                         return e.css_set == addresses->first && e.slot_plus_one == 0;
+                       }) == addresses;
+      remove(second);
+      if (at_its_addresses) {
+        ++reused;
+        break;
+      }
+    }
+  }
+  std::printf("%d cycles, %d unrecorded cgroups made; %d at a removed recorded one's addresses\n",
+              cycles, unrecorded_made, reused);
+  EXPECT_GE(reused, 1) << "in " << cycles << " cycles no cgroup was made at a removed one's "
+                       << "addresses: the test showed nothing";
+  ::munmap(mapped, kCacheBytes);
+  ::close(bss);
+  ::close(slots);
+  recorder_.reset();
+  ASSERT_TRUE(Recorder::unpin(pins));
 }
 
 TEST_F(RecorderTest, IgnoredCgroupsBelowASplitRootAreNotRecorded) {

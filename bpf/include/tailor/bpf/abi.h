@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #endif
 
-#define TAILOR_ABI_VERSION 5
+#define TAILOR_ABI_VERSION 6
 
 /* Highest syscall number + 1 that a bitmap holds. x86_64 and arm64 are past 460
  * today; x32 numbers (with __X32_SYSCALL_BIT removed) reach 547. */
@@ -121,22 +121,40 @@ struct tailor_arg_key {
 };
 
 /* The recorder's resolution cache (bpf/resolve_cache.bpf.h), in .bss, which the
- * skeleton exposes. Each page carries its own copy of the generation, so that a
- * lookup touches one page of it: on a kernel that switches page tables on every
- * syscall (PTI without PCID), every page the program touches is a TLB miss. */
+ * skeleton exposes. Each page carries its own copy of the generation and of what
+ * else the hot path reads besides the set, so that a call touches one page of it
+ * and no other map but its set: on a kernel that switches page tables on every
+ * syscall (PTI without PCID), every page the program touches is a TLB miss
+ * (docs/decisions/0010). */
 #define TAILOR_CACHE_PAGE_BYTES 4096
 #define TAILOR_CACHE_PAGES 32
 struct tailor_cache_entry {
-  __u64 cgroup_serial; /* the cgroup's css serial_nr: never reused, unlike an address */
+  __u64 css_set; /* the caller's css_set, as an offset from the table (bpf/resolve_cache.bpf.h) */
   __u64 slot_plus_one; /* native set of the cgroup's calls; 0: not tracked */
   __u64 generation;
-  __u64 check; /* mixes the other three: a half-written entry does not match */
+  /* Mixes the other three and the css_set's cgroup: a half-written entry, or one
+   * whose css_set's address now holds a css_set of another cgroup, does not match. */
+  __u64 check;
 };
-#define TAILOR_CACHE_PAGE_ENTRIES (TAILOR_CACHE_PAGE_BYTES / sizeof(struct tailor_cache_entry) - 1)
+/* An entry's check word: css_set ^ cgroup * MIX ^ slot_plus_one * GOLDEN ^
+ * generation << 32 ^ GOLDEN, with both addresses as the css_set is (odd
+ * multipliers, so that neither term can cancel another). */
+#define TAILOR_CACHE_GOLDEN 0x9E3779B97F4A7C15ULL
+#define TAILOR_CACHE_MIX 0xC2B2AE3D27D4EB4FULL
+#define TAILOR_CACHE_HEADER_WORDS 12
+#define TAILOR_CACHE_PAGE_ENTRIES \
+  ((TAILOR_CACHE_PAGE_BYTES - 8 * TAILOR_CACHE_HEADER_WORDS) / sizeof(struct tailor_cache_entry))
 struct tailor_cache_page {
-  /* Bumped by user space, in every page, whenever `tracked` changes. */
+  /* Bumped in every page whenever `tracked` changes (user space), a cgroup is
+   * removed or a recorded one populated from outside (the programs). */
   __u64 generation;
-  __u64 reserved[3];
+  /* Written by user space in every page before the programs attach, and never
+   * after. Count stripes minus one, a power of two minus one (0: one stripe). */
+  __u32 stripe_mask;
+  __u32 reserved;
+  /* The native syscalls whose arguments are recorded: those `arg_specs` names. */
+  __u64 arg_syscalls[TAILOR_BITMAP_WORDS];
+  __u64 reserved_words[TAILOR_CACHE_HEADER_WORDS - 2 - TAILOR_BITMAP_WORDS];
   struct tailor_cache_entry entries[TAILOR_CACHE_PAGE_ENTRIES];
 };
 
