@@ -45,9 +45,8 @@ static __always_inline int counted(struct tailor_cache_page* page, struct tailor
                                    __u32 slot, __u32 n) {
   if ((set->seen[n / 64] & (1ULL << (n & 63))) || set->counts[n]) return 1;
   __u32 stripe_mask = page->stripe_mask;
-  for (__u32 stripe = 0; stripe < stripe_mask && stripe < TAILOR_MAX_COUNT_STRIPES - 1; stripe++) {
-    __u32 at = slot * stripe_mask + stripe;
-    struct tailor_count_stripe* counts = bpf_map_lookup_elem(&count_stripes, &at);
+  for (__u32 stripe = 1; stripe <= stripe_mask && stripe < TAILOR_MAX_COUNT_STRIPES; stripe++) {
+    struct tailor_count_stripe* counts = count_stripe(slot, stripe_mask, stripe);
     if (counts && counts->counts[n]) return 1;
   }
   return 0;

@@ -270,14 +270,20 @@ static __always_inline struct tailor_syscall_set* other_set(struct tailor_syscal
   return bpf_map_lookup_elem(&syscall_sets, index);
 }
 
+/* Stripe `stripe` (1 and up) of the counts of the set in `slot`. */
+static __always_inline struct tailor_count_stripe* count_stripe(__u32 slot, __u32 stripe_mask,
+                                                                __u32 stripe) {
+  __u32 at = slot * stripe_mask + stripe - 1;
+  return bpf_map_lookup_elem(&count_stripes, &at);
+}
+
 /* The counter of call `n` in this CPU's stripe of the set in `slot`. */
 static __always_inline __u64* call_counter(struct tailor_cache_page* page,
                                            struct tailor_syscall_set* set, __u32 slot, __u32 n) {
   __u32 stripe_mask = page->stripe_mask;
   __u32 stripe = stripe_mask ? bpf_get_smp_processor_id() & stripe_mask : 0;
   if (stripe == 0) return &set->counts[n];
-  __u32 at = slot * stripe_mask + stripe - 1;
-  struct tailor_count_stripe* counts = bpf_map_lookup_elem(&count_stripes, &at);
+  struct tailor_count_stripe* counts = count_stripe(slot, stripe_mask, stripe);
   return counts ? &counts->counts[n] : &set->counts[n];
 }
 
@@ -320,10 +326,9 @@ int BPF_PROG(tailor_sys_enter, struct pt_regs* regs, long id) {
   }
   count_call(cgrp, page, set, index, n, 0);
 
-  if (abi == TAILOR_ABI_NATIVE && (page->arg_syscalls[n / 64] & (1ULL << (n & 63)))) {
-    __u8 spec = arg_specs[n];
-    if (spec != TAILOR_ARG_NONE) record_arg(regs, set, index, n, spec);
-  }
+  /* The bit is set only for a syscall `arg_specs` names (Recorder::open). */
+  if (abi == TAILOR_ABI_NATIVE && (page->arg_syscalls[n / 64] & (1ULL << (n & 63))))
+    record_arg(regs, set, index, n, arg_specs[n]);
   return 0;
 }
 
