@@ -132,7 +132,20 @@ class RecorderTest : public ::testing::Test {
                  fs::path(TAILOR_TEST_WORKLOAD).filename().string().substr(0, 15).c_str());
   }
 
+  // A pin directory of the test's own, removed however the test ends: its pinned links would
+  // keep a recorder attached to every syscall of the machine.
+  std::string pin_dir() {
+    pins_ = "/sys/fs/bpf/tailor-test-" + std::to_string(::getpid());
+    return pins_;
+  }
+
+  void TearDown() override {
+    recorder_.reset();
+    if (!pins_.empty()) EXPECT_TRUE(Recorder::unpin(pins_));
+  }
+
   std::unique_ptr<Recorder> recorder_;
+  std::string pins_;
   tailor::testing::TestCgroup cgroup_;
 };
 
@@ -438,7 +451,7 @@ TEST_F(RecorderTest, ReleasedSetsAreReusedWithoutLeftovers) {
 
 TEST_F(RecorderTest, PinnedStateKeepsRecordingWhileNoRecorderRuns) {
   recorder_.reset();
-  const std::string pins = "/sys/fs/bpf/tailor-test-" + std::to_string(::getpid());
+  const std::string pins = pin_dir();
   RecorderOptions options;
   options.pin_dir = pins;
   const std::string cg = make_cgroup("pinned");
@@ -478,7 +491,7 @@ TEST_F(RecorderTest, PinnedStateKeepsRecordingWhileNoRecorderRuns) {
 // set must never get the unrecorded cgroup's calls.
 TEST_F(RecorderTest, AnUnrecordedCgroupMadeAtARemovedOnesAddressesIsNotCountedAsIt) {
   recorder_.reset();
-  const std::string pins = "/sys/fs/bpf/tailor-test-" + std::to_string(::getpid());
+  const std::string pins = pin_dir();
   RecorderOptions options;
   options.pin_dir = pins;
   options.max_syscall_sets = 4096;  // each cycle keeps its sets: a release would drop the cache
@@ -577,8 +590,6 @@ TEST_F(RecorderTest, AnUnrecordedCgroupMadeAtARemovedOnesAddressesIsNotCountedAs
   ::munmap(mapped, kCacheBytes);
   ::close(bss);
   ::close(slots);
-  recorder_.reset();
-  ASSERT_TRUE(Recorder::unpin(pins));
 }
 
 TEST_F(RecorderTest, IgnoredCgroupsBelowASplitRootAreNotRecorded) {
