@@ -39,13 +39,20 @@ static __always_inline struct tailor_syscall_set* existing_set(struct tailor_sys
 }
 
 /* Whether the set in `slot` counted call `n` at sys_enter. Its `seen` bit says
- * so, except in the moment between another CPU of the same stripe counting the
- * stripe's first such call and setting that bit (count_call): then the counts do. */
+ * so, except in the moment between another CPU counting a counter's first such
+ * call and setting that bit (count_call): then a counter does, in the set's
+ * stripes or in a cell of the caller's cache page, for whichever CPU the call
+ * entered on. */
 static __always_inline int counted(struct tailor_cache_page* page, struct tailor_syscall_set* set,
                                    __u32 slot, __u32 n) {
   if ((set->seen[n / 64] & (1ULL << (n & 63))) || set->counts[n]) return 1;
   __u32 stripe_mask = page->stripe_mask;
-  for (__u32 stripe = 1; stripe <= stripe_mask && stripe < TAILOR_MAX_COUNT_STRIPES; stripe++) {
+  for (__u32 stripe = 0; stripe <= stripe_mask && stripe < TAILOR_MAX_COUNT_STRIPES; stripe++) {
+    __u32 owner = TAILOR_CELL_OWNER(slot, stripe, n);
+    struct tailor_count_cell* cells = cell_pair(page, owner, stripe);
+    for (int way = 0; way < 2; way++)
+      if (cells[way].owner == owner && cells[way].calls) return 1;
+    if (stripe == 0) continue;
     struct tailor_count_stripe* counts = count_stripe(slot, stripe_mask, stripe);
     if (counts && counts->counts[n]) return 1;
   }

@@ -4,11 +4,11 @@
  * (cgroup, abi, syscall) and the rest is read from the maps.
  *
  * Hot path for a tracked process: cache hit in one page of .bss, which also says
- * the stripe and whether the call's arguments are recorded; one load for "is this
- * a runtime process" (bpf/runtime_marks.bpf.h); one atomic add in this CPU's
- * stripe of the set's counts, whose old value says when to look at the set's
- * `seen` bits. For an untracked one: the cache hit alone. Calls a seccomp filter
- * denied are counted apart, off the syscall path (bpf/denials.bpf.h).
+ * the stripe and whether the call's arguments are recorded, and holds the counter
+ * (one atomic add, whose old value says when to look at the set's `seen` bits);
+ * one load for "is this a runtime process" (bpf/runtime_marks.bpf.h). For an
+ * untracked one: the cache hit alone. Calls a seccomp filter denied are counted
+ * apart, off the syscall path (bpf/denials.bpf.h).
  */
 // clang-format off: the libbpf headers need vmlinux.h's types first.
 #include "vmlinux.h"
@@ -277,22 +277,59 @@ static __always_inline struct tailor_count_stripe* count_stripe(__u32 slot, __u3
   return bpf_map_lookup_elem(&count_stripes, &at);
 }
 
-/* The counter of call `n` in this CPU's stripe of the set in `slot`. */
-static __always_inline __u64* call_counter(struct tailor_cache_page* page,
-                                           struct tailor_syscall_set* set, __u32 slot, __u32 n) {
+/* This CPU's stripe of the counts; the counters in the set's stripes are the
+ * fallback for calls whose cell another set holds. */
+static __always_inline __u32 current_stripe(struct tailor_cache_page* page) {
   __u32 stripe_mask = page->stripe_mask;
-  __u32 stripe = stripe_mask ? bpf_get_smp_processor_id() & stripe_mask : 0;
+  return stripe_mask ? bpf_get_smp_processor_id() & stripe_mask : 0;
+}
+
+static __always_inline __u64* stripe_counter(struct tailor_cache_page* page,
+                                             struct tailor_syscall_set* set, __u32 slot,
+                                             __u32 stripe, __u32 n) {
   if (stripe == 0) return &set->counts[n];
-  struct tailor_count_stripe* counts = count_stripe(slot, stripe_mask, stripe);
+  struct tailor_count_stripe* counts = count_stripe(slot, page->stripe_mask, stripe);
   return counts ? &counts->counts[n] : &set->counts[n];
+}
+
+/* The first of the two cells (one cache line, in the stripe's region) where `owner`
+ * may hold a counter in this page. */
+static __always_inline struct tailor_count_cell* cell_pair(struct tailor_cache_page* page,
+                                                           __u32 owner, __u32 stripe) {
+  __u32 at = (stripe & (TAILOR_CELL_REGIONS - 1)) * TAILOR_CELLS_PER_REGION +
+             (((owner * (__u32)TAILOR_CACHE_GOLDEN) >> 27) & (TAILOR_CELLS_PER_REGION - 2));
+  return &page->cells[at];
+}
+
+/* The counter of call `n` by the set in `slot` on this CPU: a cell of the caller's
+ * cache page, which the call has just read, when one is its or free; else its stripe
+ * of the set, a page of its own. `claimed`: the call took the cell. */
+static __always_inline __u64* call_counter(struct tailor_cache_page* page,
+                                           struct tailor_syscall_set* set, __u32 slot, __u32 n,
+                                           int* claimed) {
+  __u32 stripe = current_stripe(page);
+  __u32 owner = TAILOR_CELL_OWNER(slot, stripe, n);
+  struct tailor_count_cell* cells = cell_pair(page, owner, stripe);
+  for (int way = 0; way < 2; way++) {
+    __u32 held = cells[way].owner;
+    if (held == owner) return &cells[way].calls;
+    if (held == 0) {
+      held = __sync_val_compare_and_swap(&cells[way].owner, 0, owner);
+      if (held == 0) *claimed = 1;
+      if (held == 0 || held == owner) return &cells[way].calls;
+    }
+  }
+  return stripe_counter(page, set, slot, stripe, n);
 }
 
 static __always_inline void count_call(struct cgroup* cgrp, struct tailor_cache_page* page,
                                        struct tailor_syscall_set* set, __u32 slot, __u32 n,
                                        const char* comm) {
-  /* Only a stripe's first call of `n` can be the set's first: every other call
-   * leaves `seen` unread, one cache line fewer. */
-  if (__sync_fetch_and_add(call_counter(page, set, slot, n), 1) != 0) return;
+  /* Only a counter's first call of `n` can be the set's first: every other call
+   * leaves `seen` unread, one cache line fewer. A cell just claimed looks too: a
+   * call of the set's previous owner may have reached it after user space freed it. */
+  int claimed = 0;
+  if (__sync_fetch_and_add(call_counter(page, set, slot, n, &claimed), 1) != 0 && !claimed) return;
   __u64 bit = 1ULL << (n & 63);
   __u64* word = &set->seen[n / 64];
   /* The plain read keeps a stripe's first call of a syscall the set has seen

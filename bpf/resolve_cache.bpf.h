@@ -37,13 +37,14 @@ static __always_inline __u64 cache_check(__u64 css_set, __u64 cgroup, __u64 slot
 }
 
 static __always_inline struct tailor_cache_page* cache_page(__u64 css_set) {
-  return &tailor_resolve_cache[((css_set * TAILOR_CACHE_GOLDEN) >> 59) & (TAILOR_CACHE_PAGES - 1)];
+  return &tailor_resolve_cache[((css_set * TAILOR_CACHE_GOLDEN) >> (64 - TAILOR_CACHE_PAGE_BITS)) &
+                               (TAILOR_CACHE_PAGES - 1)];
 }
 
 static __always_inline struct tailor_cache_entry* cache_slot(struct tailor_cache_page* page,
                                                              __u64 css_set) {
-  /* Multiply-shift rather than %: the verifier bounds it. */
-  __u64 low = (__u32)((css_set * TAILOR_CACHE_GOLDEN) >> 27);
+  /* Multiply-shift rather than %: the verifier bounds it. The bits below the page's. */
+  __u64 low = (__u32)((css_set * TAILOR_CACHE_GOLDEN) >> (32 - TAILOR_CACHE_PAGE_BITS));
   return &page->entries[(low * TAILOR_CACHE_PAGE_ENTRIES) >> 32];
 }
 

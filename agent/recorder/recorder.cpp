@@ -109,6 +109,9 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const RecorderOptions& options)
     if (nr < TAILOR_MAX_SYSCALLS) self->skel_->rodata->arg_specs[nr] = spec;
   auto stripes = count_stripes(options.count_stripes);
   if (!stripes) return stripes.error();
+  if (options.max_syscall_sets == 0 || options.max_syscall_sets > TAILOR_CELL_MAX_SLOTS)
+    return make_error("the syscall-set limit (--max-sets) must be between 1 and " +
+                      std::to_string(TAILOR_CELL_MAX_SLOTS));
   auto* maps = &self->skel_->maps;
   if (bpf_map__set_max_entries(maps->tracked, options.max_tracked_cgroups) != 0 ||
       bpf_map__set_max_entries(maps->syscall_sets, options.max_syscall_sets) != 0 ||
@@ -319,7 +322,39 @@ Result<int> Recorder::consume_events(const EventHandler& handler) {
   return delivered_or_error(delivered);
 }
 
-SyscallCounts Recorder::counts_at(uint32_t slot) const {
+namespace {
+
+constexpr uint32_t kCellSlotShift = TAILOR_CELL_NR_BITS + TAILOR_CELL_STRIPE_BITS;
+
+}  // namespace
+
+Recorder::CellCounts Recorder::cell_counts() const {
+  CellCounts out;
+  for (const auto& page : skel_->bss->tailor_resolve_cache)
+    for (const auto& cell : page.cells) {
+      const uint32_t owner = __atomic_load_n(&cell.owner, __ATOMIC_ACQUIRE);
+      if (owner == 0) continue;
+      const uint64_t slot = (owner >> kCellSlotShift) - 1;
+      const uint64_t nr = owner & ((1u << TAILOR_CELL_NR_BITS) - 1);
+      out[slot << 16 | nr] += __atomic_load_n(&cell.calls, __ATOMIC_RELAXED);
+    }
+  return out;
+}
+
+// A program that read a cell's owner just before this may still add its call after it:
+// the same straggler as a released set's (slot_for clears those when it takes the slot),
+// and count_call looks at `seen` whenever it claims a cell, so such a call can never hide
+// a set's first.
+void Recorder::free_cells(uint32_t slot) {
+  for (auto& page : skel_->bss->tailor_resolve_cache)
+    for (auto& cell : page.cells)
+      if (__atomic_load_n(&cell.owner, __ATOMIC_RELAXED) >> kCellSlotShift == slot + 1) {
+        __atomic_store_n(&cell.calls, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&cell.owner, 0, __ATOMIC_RELEASE);
+      }
+}
+
+SyscallCounts Recorder::counts_at(uint32_t slot, const CellCounts& cells) const {
   SyscallCounts out;
   if (slot >= set_count_) return out;
   const tailor_syscall_set& set = sets_[slot];
@@ -330,6 +365,7 @@ SyscallCounts Recorder::counts_at(uint32_t slot) const {
       for (uint32_t stripe = 0; stripe < stripe_mask_; ++stripe)
         calls +=
             __atomic_load_n(&stripes_[slot * stripe_mask_ + stripe].counts[nr], __ATOMIC_RELAXED);
+      if (auto it = cells.find(uint64_t{slot} << 16 | nr); it != cells.end()) calls += it->second;
       out.calls[nr] = calls;
     }
     if (__atomic_load_n(&set.args_overflow[nr / 64], __ATOMIC_RELAXED) & bit)
@@ -354,11 +390,12 @@ Result<std::map<SetKey, SyscallCounts>> Recorder::read_sets() const {
   const int fd = bpf_map__fd(skel_->maps.set_slots);
   std::map<SetKey, SyscallCounts> out;
   std::map<uint32_t, SyscallCounts*> by_slot;
+  const CellCounts cells = cell_counts();
   auto listed = for_each_key<tailor_set_key>(fd, "syscall sets", [&](const tailor_set_key& key) {
     uint32_t slot = 0;
     if (bpf_map_lookup_elem(fd, &key, &slot) != 0) return;
     auto& counts = out[SetKey{key.cgroup_id, key.abi, key.phase}];
-    counts = counts_at(slot);
+    counts = counts_at(slot, cells);
     by_slot[slot] = &counts;
   });
   if (!listed) return listed.error();
@@ -370,13 +407,14 @@ Result<std::map<SetKey, SyscallCounts>> Recorder::read_sets_of(uint64_t cgroup_i
   const int fd = bpf_map__fd(skel_->maps.set_slots);
   std::map<SetKey, SyscallCounts> out;
   std::map<uint32_t, SyscallCounts*> by_slot;
+  const CellCounts cells = cell_counts();
   for (uint32_t abi = 0; abi < TAILOR_ABI_COUNT; ++abi) {
     for (uint32_t phase = 0; phase < TAILOR_PHASE_COUNT; ++phase) {
       tailor_set_key key{.cgroup_id = cgroup_id, .abi = abi, .phase = phase};
       uint32_t slot = 0;
       if (bpf_map_lookup_elem(fd, &key, &slot) == 0) {
         auto& counts = out[SetKey{cgroup_id, abi, phase}];
-        counts = counts_at(slot);
+        counts = counts_at(slot, cells);
         by_slot[slot] = &counts;
       } else if (errno != ENOENT) {
         return make_error("reading syscall set failed: " + common::errno_text());
@@ -401,6 +439,7 @@ Status Recorder::forget_set(const SetKey& key) {
     std::memset(&sets_[slot], 0, sizeof(tailor_syscall_set));
     if (stripe_mask_ != 0)
       std::memset(&stripes_[slot * stripe_mask_], 0, stripe_mask_ * sizeof(tailor_count_stripe));
+    free_cells(slot);
   }
   forget_arg_values(slot);
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.free_slots), nullptr, &slot, BPF_ANY) != 0)

@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/model/syscall.h"
@@ -145,7 +146,11 @@ class Recorder {
  private:
   Recorder() = default;
   void bump_generation();
-  SyscallCounts counts_at(uint32_t slot) const;
+  // Calls counted in the cache pages' cells, by (slot << 16 | syscall): one pass over all.
+  using CellCounts = std::unordered_map<uint64_t, uint64_t>;
+  CellCounts cell_counts() const;
+  SyscallCounts counts_at(uint32_t slot, const CellCounts& cells) const;
+  void free_cells(uint32_t slot);
   // Adds the argument values of the given slots (slot -> where they go).
   Status read_arg_values(std::map<uint32_t, SyscallCounts*>& by_slot) const;
   void forget_arg_values(uint32_t slot);

@@ -141,7 +141,9 @@ class RecorderTest : public ::testing::Test {
 
   void TearDown() override {
     recorder_.reset();
-    if (!pins_.empty()) EXPECT_TRUE(Recorder::unpin(pins_));
+    if (!pins_.empty()) {
+      EXPECT_TRUE(Recorder::unpin(pins_));
+    }
   }
 
   std::unique_ptr<Recorder> recorder_;
@@ -223,6 +225,34 @@ TEST_F(RecorderTest, CountsStayExactWithEveryCpuCallingIntoOneSet) {
     EXPECT_EQ(counted.at(nr_of("sched_getparam")), CPU_COUNT(&allowed) * kCalls)
         << stripes << " stripes";
   }
+}
+
+// A call counts in a cell of its cache page when one is free or its own, else in its set's
+// stripe: 64 distinct calls (more than a stripe's 32 cells) must all count, every call.
+TEST_F(RecorderTest, CountsStayExactWhenACachePageHasNoCellLeft) {
+  const std::string cg = make_cgroup("many-calls");
+  ASSERT_TRUE(recorder_->track(id_of(cg), TAILOR_TRACK_AGGREGATE));
+  constexpr int kCalls = 3;
+  ASSERT_EQ(run(cg, {"unused-numbers", std::to_string(kCalls)}), 0);
+  const auto counted = calls(id_of(cg));
+#if defined(__x86_64__)
+  const uint32_t first = 360;
+#else
+  const uint32_t first = 403;
+#endif
+  for (uint32_t nr = first; nr <= 423; ++nr) {
+    ASSERT_TRUE(counted.contains(nr)) << "syscall " << nr;
+    EXPECT_EQ(counted.at(nr), uint64_t{kCalls}) << "syscall " << nr;
+  }
+  EXPECT_EQ(counted.at(nr_of("exit_group")), 1u);
+}
+
+TEST_F(RecorderTest, RefusesMoreSetsThanACellCanName) {
+  RecorderOptions options;
+  options.max_syscall_sets = TAILOR_CELL_MAX_SLOTS + 1;
+  auto opened = Recorder::open(options);
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().message.find("--max-sets"), std::string::npos) << opened.error().message;
 }
 
 TEST_F(RecorderTest, RefusesMoreCountStripesThanItHas) {

@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #endif
 
-#define TAILOR_ABI_VERSION 6
+#define TAILOR_ABI_VERSION 7
 
 /* Highest syscall number + 1 that a bitmap holds. x86_64 and arm64 are past 460
  * today; x32 numbers (with __X32_SYSCALL_BIT removed) reach 547. */
@@ -122,12 +122,13 @@ struct tailor_arg_key {
 
 /* The recorder's resolution cache (bpf/resolve_cache.bpf.h), in .bss, which the
  * skeleton exposes. Each page carries its own copy of the generation and of what
- * else the hot path reads besides the set, so that a call touches one page of it
- * and no other map but its set: on a kernel that switches page tables on every
- * syscall (PTI without PCID), every page the program touches is a TLB miss
- * (docs/decisions/0010). */
+ * else the hot path reads besides the set, and counters of the sets its entries
+ * name, so that a tracked call touches one page of it and, mostly, nothing else:
+ * on a kernel that switches page tables on every syscall (PTI without PCID),
+ * every page the program touches is a TLB miss (docs/decisions/0010). */
 #define TAILOR_CACHE_PAGE_BYTES 4096
-#define TAILOR_CACHE_PAGES 32
+#define TAILOR_CACHE_PAGE_BITS 6
+#define TAILOR_CACHE_PAGES (1 << TAILOR_CACHE_PAGE_BITS)
 struct tailor_cache_entry {
   __u64 css_set; /* the caller's css_set, as an offset from the table (bpf/resolve_cache.bpf.h) */
   __u64 slot_plus_one; /* native set of the cgroup's calls; 0: not tracked */
@@ -141,9 +142,35 @@ struct tailor_cache_entry {
  * multipliers, so that neither term can cancel another). */
 #define TAILOR_CACHE_GOLDEN 0x9E3779B97F4A7C15ULL
 #define TAILOR_CACHE_MIX 0xC2B2AE3D27D4EB4FULL
-#define TAILOR_CACHE_HEADER_WORDS 12
-#define TAILOR_CACHE_PAGE_ENTRIES \
-  ((TAILOR_CACHE_PAGE_BYTES - 8 * TAILOR_CACHE_HEADER_WORDS) / sizeof(struct tailor_cache_entry))
+
+/* One counter of a page: the calls of one syscall by one set on the CPUs of one
+ * stripe, claimed by the set's first such call in the page (bpf/recorder.bpf.c).
+ * A call whose cells are taken by other sets counts in the set's stripe; a count
+ * is the sum of the set's stripes and its cells in every page. User space frees a
+ * set's cells when it releases the set. */
+struct tailor_count_cell {
+  __u32 owner; /* TAILOR_CELL_OWNER(slot, stripe, nr); 0: free */
+  __u32 reserved;
+  __u64 calls;
+};
+#define TAILOR_CELL_NR_BITS 10
+#define TAILOR_CELL_STRIPE_BITS 3
+#define TAILOR_CELL_OWNER(slot, stripe, nr)                                   \
+  ((((__u32)(slot) + 1) << (TAILOR_CELL_NR_BITS + TAILOR_CELL_STRIPE_BITS)) | \
+   ((__u32)(stripe) << TAILOR_CELL_NR_BITS) | (__u32)(nr))
+/* Slots an owner word can name. */
+#define TAILOR_CELL_MAX_SLOTS ((1u << (32 - TAILOR_CELL_NR_BITS - TAILOR_CELL_STRIPE_BITS)) - 1)
+/* The cells are in four regions of whole cache lines, one per stripe (stripe & 3),
+ * so that CPUs of different stripes never write one line. */
+#define TAILOR_CELL_REGIONS 4
+#define TAILOR_CELLS_PER_REGION 32
+#define TAILOR_CACHE_PAGE_CELLS (TAILOR_CELL_REGIONS * TAILOR_CELLS_PER_REGION)
+
+#define TAILOR_CACHE_HEADER_WORDS 16
+#define TAILOR_CACHE_PAGE_ENTRIES                                 \
+  ((TAILOR_CACHE_PAGE_BYTES - 8 * TAILOR_CACHE_HEADER_WORDS -     \
+    TAILOR_CACHE_PAGE_CELLS * sizeof(struct tailor_count_cell)) / \
+   sizeof(struct tailor_cache_entry))
 struct tailor_cache_page {
   /* Bumped in every page whenever `tracked` changes (user space), a cgroup is
    * removed or a recorded one populated from outside (the programs). */
@@ -156,6 +183,7 @@ struct tailor_cache_page {
   __u64 arg_syscalls[TAILOR_BITMAP_WORDS];
   __u64 reserved_words[TAILOR_CACHE_HEADER_WORDS - 2 - TAILOR_BITMAP_WORDS];
   struct tailor_cache_entry entries[TAILOR_CACHE_PAGE_ENTRIES];
+  struct tailor_count_cell cells[TAILOR_CACHE_PAGE_CELLS];
 };
 
 enum tailor_event_kind {
@@ -241,6 +269,10 @@ TAILOR_ABI_ASSERT(sizeof(struct tailor_count_stripe) == 8 * TAILOR_MAX_SYSCALLS,
 TAILOR_ABI_ASSERT((TAILOR_MAX_COUNT_STRIPES & (TAILOR_MAX_COUNT_STRIPES - 1)) == 0, "ABI: stripes");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_entry) == 32, "ABI: tailor_cache_entry");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_cache_page) == TAILOR_CACHE_PAGE_BYTES, "ABI: cache page");
+TAILOR_ABI_ASSERT(TAILOR_CACHE_HEADER_WORDS % 8 == 0 && TAILOR_CACHE_PAGE_ENTRIES % 2 == 0,
+                  "ABI: the cells start on a cache line");
+TAILOR_ABI_ASSERT(TAILOR_MAX_SYSCALLS <= (1 << TAILOR_CELL_NR_BITS), "ABI: cell owner");
+TAILOR_ABI_ASSERT(TAILOR_MAX_COUNT_STRIPES <= (1 << TAILOR_CELL_STRIPE_BITS), "ABI: cell owner");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_event) == 64 + TAILOR_CGROUP_NAME_LEN, "ABI: tailor_event");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_arg_key) == 16, "ABI: tailor_arg_key");
 TAILOR_ABI_ASSERT(sizeof(struct tailor_denial_key) == 24, "ABI: tailor_denial_key");
