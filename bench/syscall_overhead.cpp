@@ -43,7 +43,13 @@ using tailor::agent::Cgroup2;
 using tailor::agent::OwnedCgroup;
 using tailor::agent::Recorder;
 
-double quantile(std::vector<double> values, double q);
+// The value a quarter (0.25), half or three quarters of the way through the sorted values.
+double quantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  return values[static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
+}
+
+double median(std::vector<double> values) { return quantile(std::move(values), 0.5); }
 
 // The median over chunks of 1,000 calls (about a millisecond): a stretch the host took the
 // CPU away for slows a few chunks, not the figure.
@@ -83,14 +89,6 @@ double ns_per_call(long iterations, int threads) {
   for (double r : results) sum += r;
   return sum / threads;
 }
-
-// The value a quarter (0.25), half or three quarters of the way through the sorted values.
-double quantile(std::vector<double> values, double q) {
-  std::sort(values.begin(), values.end());
-  return values[static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
-}
-
-double median(std::vector<double> values) { return quantile(std::move(values), 0.5); }
 
 double spread(const std::vector<double>& values) {
   const auto [low, high] = std::minmax_element(values.begin(), values.end());

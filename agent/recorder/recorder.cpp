@@ -322,19 +322,13 @@ Result<int> Recorder::consume_events(const EventHandler& handler) {
   return delivered_or_error(delivered);
 }
 
-namespace {
-
-constexpr uint32_t kCellSlotShift = TAILOR_CELL_NR_BITS + TAILOR_CELL_STRIPE_BITS;
-
-}  // namespace
-
 Recorder::CellCounts Recorder::cell_counts() const {
   CellCounts out;
   for (const auto& page : skel_->bss->tailor_resolve_cache)
     for (const auto& cell : page.cells) {
       const uint32_t owner = __atomic_load_n(&cell.owner, __ATOMIC_ACQUIRE);
       if (owner == 0) continue;
-      const uint64_t slot = (owner >> kCellSlotShift) - 1;
+      const uint64_t slot = (owner >> TAILOR_CELL_SLOT_SHIFT) - 1;
       const uint64_t nr = owner & ((1u << TAILOR_CELL_NR_BITS) - 1);
       out[slot << 16 | nr] += __atomic_load_n(&cell.calls, __ATOMIC_RELAXED);
     }
@@ -348,7 +342,7 @@ Recorder::CellCounts Recorder::cell_counts() const {
 void Recorder::free_cells(uint32_t slot) {
   for (auto& page : skel_->bss->tailor_resolve_cache)
     for (auto& cell : page.cells)
-      if (__atomic_load_n(&cell.owner, __ATOMIC_RELAXED) >> kCellSlotShift == slot + 1) {
+      if (__atomic_load_n(&cell.owner, __ATOMIC_RELAXED) >> TAILOR_CELL_SLOT_SHIFT == slot + 1) {
         __atomic_store_n(&cell.calls, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&cell.owner, 0, __ATOMIC_RELEASE);
       }

@@ -290,16 +290,10 @@ int call_in_thread(long nr) {
   return 0;
 }
 
-// Numbers no syscall has on this architecture (the 32-bit time64 calls' on 64-bit ones; on
-// x86_64 the gap before 424, whose low end new x86-only calls take: uretprobe is 335), each
-// called `count` times: more distinct calls than a cache page has counters for.
-#if defined(__x86_64__)
-constexpr long kFirstUnused = 360, kLastUnused = 423;
-#else
-constexpr long kFirstUnused = 403, kLastUnused = 423;
-#endif
-int unused_numbers(int count) {
-  for (long nr = kFirstUnused; nr <= kLastUnused; ++nr)
+// Calls each number from `first` to `last` `count` times and exits 0 if every one was ENOSYS:
+// numbers no syscall has, more distinct calls than a cache page has counters for.
+int unused_numbers(int count, long first, long last) {
+  for (long nr = first; nr <= last; ++nr)
     for (int i = 0; i < count; ++i)
       if (syscall(nr, 0, nullptr) != -1 || errno != ENOSYS) return 1;
   return 0;
@@ -378,7 +372,8 @@ int main(int argc, char** argv) {
   const int n = argc > 2 ? std::atoi(argv[2]) : 0;
   if (std::strcmp(mode, "baseline") == 0) return 0;
   if (std::strcmp(mode, "probe") == 0) return probe(), 0;
-  if (std::strcmp(mode, "unused-numbers") == 0) return unused_numbers(n);
+  if (std::strcmp(mode, "unused-numbers") == 0 && argc >= 5)
+    return unused_numbers(n, std::atol(argv[3]), std::atol(argv[4]));
   if (std::strcmp(mode, "threads") == 0) return threads(n), 0;
   if (std::strcmp(mode, "every-cpu") == 0) return every_cpu(n), 0;
   if (std::strcmp(mode, "forks") == 0) return forks(n), 0;

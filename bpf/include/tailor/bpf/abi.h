@@ -155,11 +155,12 @@ struct tailor_count_cell {
 };
 #define TAILOR_CELL_NR_BITS 10
 #define TAILOR_CELL_STRIPE_BITS 3
-#define TAILOR_CELL_OWNER(slot, stripe, nr)                                   \
-  ((((__u32)(slot) + 1) << (TAILOR_CELL_NR_BITS + TAILOR_CELL_STRIPE_BITS)) | \
-   ((__u32)(stripe) << TAILOR_CELL_NR_BITS) | (__u32)(nr))
+#define TAILOR_CELL_SLOT_SHIFT (TAILOR_CELL_NR_BITS + TAILOR_CELL_STRIPE_BITS)
+#define TAILOR_CELL_OWNER(slot, stripe, nr)                                                     \
+  ((((__u32)(slot) + 1) << TAILOR_CELL_SLOT_SHIFT) | ((__u32)(stripe) << TAILOR_CELL_NR_BITS) | \
+   (__u32)(nr))
 /* Slots an owner word can name. */
-#define TAILOR_CELL_MAX_SLOTS ((1u << (32 - TAILOR_CELL_NR_BITS - TAILOR_CELL_STRIPE_BITS)) - 1)
+#define TAILOR_CELL_MAX_SLOTS ((1u << (32 - TAILOR_CELL_SLOT_SHIFT)) - 1)
 /* The cells are in four regions of whole cache lines, one per stripe (stripe & 3),
  * so that CPUs of different stripes never write one line. */
 #define TAILOR_CELL_REGIONS 4
