@@ -174,10 +174,12 @@ std::vector<fs::path> default_runtime_roots() {
 }
 
 Result<std::string> find_container_cgroup(const Cgroup2& cgroups, std::string_view raw_id,
-                                          const std::vector<fs::path>& runtime_roots) {
+                                          const std::vector<fs::path>& runtime_roots,
+                                          ContainerSearch where) {
   const std::string_view id = strip_scheme(raw_id);
   std::set<std::string> matches;
-  if (is_id_prefix(id)) add_cgroup_matches(cgroups, id, matches);
+  if (where == ContainerSearch::cgroups_and_runtime_state && is_id_prefix(id))
+    add_cgroup_matches(cgroups, id, matches);
   const RuntimeSearch search = add_runtime_matches(cgroups, id, runtime_roots, matches);
   const std::string quoted = "'" + std::string(raw_id) + "'";
   if (matches.empty() && !search.unreadable.empty()) {

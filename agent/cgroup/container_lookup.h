@@ -22,6 +22,10 @@ std::optional<std::string> container_id_from_cgroup_name(std::string_view name);
 // roots (one per namespace), and the calling user's under $XDG_RUNTIME_DIR. Only those that exist.
 std::vector<std::filesystem::path> default_runtime_roots();
 
+// Where find_container_cgroup looks: the cgroup tree is a walk of every cgroup of the host, the
+// runtimes' state a few directories.
+enum class ContainerSearch { cgroups_and_runtime_state, runtime_state };
+
 // Finds the cgroup of a container, by
 // - its full id, a unique prefix of it (at least 4 hex digits) or a CRI reference
 //   ("containerd://<id>"), in the cgroup names of container engines; or
@@ -31,6 +35,7 @@ std::vector<std::filesystem::path> default_runtime_roots();
 // Returns the path relative to the cgroup2 root. No match or several is an error.
 Result<std::string> find_container_cgroup(
     const Cgroup2& cgroups, std::string_view id,
-    const std::vector<std::filesystem::path>& runtime_roots = default_runtime_roots());
+    const std::vector<std::filesystem::path>& runtime_roots = default_runtime_roots(),
+    ContainerSearch where = ContainerSearch::cgroups_and_runtime_state);
 
 }  // namespace tailor::agent

@@ -28,10 +28,12 @@ int record(const RecordOptions& options) {
   auto cgroups = Cgroup2::detect();
   if (!cgroups) return fail(cgroups.error());
   RecordingRequest request;
-  if (options.wait && !find_container_cgroup(*cgroups, options.target.container)) {
+  if (options.wait && !find_container_cgroup(*cgroups, options.target.container,
+                                             options.target.runtime_search_roots())) {
     // Not there yet: recorded from its first syscall once it appears.
     request.target = RecordingTarget{"container", options.target.container, "", false};
     request.wait_for_container = options.target.container;
+    request.runtime_roots = options.target.runtime_search_roots();
   } else if (int status = prepare_request(options.target, *cgroups, request); status != 0) {
     return status;
   }

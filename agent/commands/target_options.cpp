@@ -46,6 +46,12 @@ void require_target(const TargetOptions& options, const std::string& command) {
                                "give a command after --, or one of --cgroup, --pid, --container");
 }
 
+std::vector<fs::path> TargetOptions::runtime_search_roots() const {
+  std::vector<fs::path> roots(runtime_roots.begin(), runtime_roots.end());
+  for (auto& root : default_runtime_roots()) roots.push_back(std::move(root));
+  return roots;
+}
+
 Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgroup2& cgroups) {
   if (!options.command.empty()) {
     return RecordingTarget{"command", common::shell_quote(options.command),
@@ -65,9 +71,7 @@ Result<RecordingTarget> resolve_target(const TargetOptions& options, const Cgrou
                         "with `tailor record -- COMMAND` instead");
     return RecordingTarget{"pid", std::to_string(options.pid), *path, false};
   }
-  std::vector<fs::path> roots(options.runtime_roots.begin(), options.runtime_roots.end());
-  for (auto& root : default_runtime_roots()) roots.push_back(std::move(root));
-  auto path = find_container_cgroup(cgroups, options.container, roots);
+  auto path = find_container_cgroup(cgroups, options.container, options.runtime_search_roots());
   if (!path) return path.error();
   return RecordingTarget{"container", options.container, *path, false};
 }

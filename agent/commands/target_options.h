@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct TargetOptions {
   std::vector<std::string> command;
 
   bool empty() const { return command.empty() && cgroup.empty() && pid == 0 && container.empty(); }
+  // Where a container is looked up by name: --runtime-root's, then the defaults.
+  std::vector<std::filesystem::path> runtime_search_roots() const;
   // A short name for default file names and profile names.
   std::string stem() const;
 };

@@ -152,7 +152,9 @@ struct FoundContainer {
 };
 
 Result<FoundContainer> wait_for_container(Recorder& recorder, const Cgroup2& cgroups,
-                                          const std::string& id, std::vector<tailor_event>& early) {
+                                          const std::string& id,
+                                          const std::vector<fs::path>& runtime_roots,
+                                          std::vector<tailor_event>& early) {
   auto root_id = cgroups.id_of("/");
   if (!root_id) return root_id.error();
   if (auto tracked = recorder.track(*root_id, TAILOR_TRACK_SPLIT); !tracked) return tracked.error();
@@ -170,6 +172,12 @@ Result<FoundContainer> wait_for_container(Recorder& recorder, const Cgroup2& cgr
     auto path = cgroups.path_of_id(event.cgroup_id);
     container = {path ? *path : name, event.cgroup_id};
   };
+  // A container that is already there and makes no call announces nothing, and events are
+  // dropped when the ring buffer is full (every cgroup of the host announcing itself at once):
+  // the cgroup tree is walked at the start and then once a second. At every poll it cost a
+  // fifth of a core on a host of 400 cgroups. The runtimes' state, which finds a container by
+  // name and is a few directories, is read at every poll.
+  auto next_walk = std::chrono::steady_clock::now();
   while (container.path.empty()) {
     // A stop first reads every event recorded before it: a short container that ran while
     // this process waited for a CPU (a busy node) is only in them, and its cgroup is gone.
@@ -177,7 +185,12 @@ Result<FoundContainer> wait_for_container(Recorder& recorder, const Cgroup2& cgr
     auto polled = stopping ? recorder.consume_events(keep) : recorder.poll_events(50, keep);
     if (!polled) return polled.error();
     if (!container.path.empty()) break;
-    if (auto found = find_container_cgroup(cgroups, id))
+    const auto now = std::chrono::steady_clock::now();
+    const bool walk = stopping || now >= next_walk;
+    if (walk) next_walk = now + std::chrono::seconds(1);
+    if (auto found = find_container_cgroup(
+            cgroups, id, runtime_roots,
+            walk ? ContainerSearch::cgroups_and_runtime_state : ContainerSearch::runtime_state))
       if (auto found_id = cgroups.id_of(*found)) container = {*found, *found_id};
     if (stopping && container.path.empty())
       return make_error("stopped before container " + id + " appeared");
@@ -203,7 +216,8 @@ Result<RecordingOutcome> record_target(const Cgroup2& cgroups, const RecordingRe
   std::vector<tailor_event> early_events;
   std::optional<uint64_t> waited_id;
   if (!request.wait_for_container.empty()) {
-    auto found = wait_for_container(**recorder, cgroups, request.wait_for_container, early_events);
+    auto found = wait_for_container(**recorder, cgroups, request.wait_for_container,
+                                    request.runtime_roots, early_events);
     if (!found) return found.error();
     target.cgroup_path = found->path;
     waited_id = found->cgroup_id;

@@ -2,6 +2,7 @@
 
 #include <linux/filter.h>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@ struct RecordingRequest {
   // A container that does not exist yet: wait for its cgroup and record it
   // from its first syscall (target.cgroup_path is filled in when it appears).
   std::string wait_for_container;
+  std::vector<std::filesystem::path> runtime_roots;  // where to look for it by name
   // 0: until the command exits (what it leaves running is stopped), or Ctrl-C. Else this
   // long, following what the command leaves running, or until its cgroup empties.
   double duration_s = 0;

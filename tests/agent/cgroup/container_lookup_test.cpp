@@ -52,6 +52,14 @@ TEST_F(FindContainerCgroupTest, FindsByFullIdPrefixAndCriReference) {
             "/machine.slice/libpod-" + kOther + ".scope");
 }
 
+TEST_F(FindContainerCgroupTest, TheRuntimesStateAloneDoesNotWalkTheCgroupTree) {
+  const Cgroup2 cgroups(root_);
+  EXPECT_TRUE(find_container_cgroup(cgroups, kId, {}, ContainerSearch::cgroups_and_runtime_state));
+  auto found = find_container_cgroup(cgroups, kId, {}, ContainerSearch::runtime_state);
+  ASSERT_FALSE(found);
+  EXPECT_NE(found.error().message.find("no container"), std::string::npos);
+}
+
 TEST_F(FindContainerCgroupTest, AmbiguousMissingAndMalformedIdsAreErrors) {
   const Cgroup2 cgroups(root_);
   auto ambiguous = find_container_cgroup(cgroups, "0123", {});
