@@ -1,6 +1,5 @@
 #include <cstdio>
 #include <memory>
-#include <set>
 #include <utility>
 
 #include "agent/cgroup/cgroup2.h"
@@ -48,15 +47,10 @@ int record(const RecordOptions& options) {
   if (auto saved = save_report(output, report); !saved) return fail(saved.error());
 
   uint64_t calls = 0;
-  // Entries are per architecture and phase: a syscall the runtime and the workload both made
-  // is one syscall.
-  std::set<std::pair<std::string, uint32_t>> distinct;
-  for (const auto& entry : report.syscalls) {
-    calls = common::saturating_add(calls, entry.count);
-    distinct.emplace(entry.arch, entry.nr);
-  }
+  for (const auto& entry : report.syscalls) calls = common::saturating_add(calls, entry.count);
   std::fprintf(stderr, "tailor: %zu distinct syscalls, %llu calls recorded -> %s\n",
-               distinct.size(), static_cast<unsigned long long>(calls), output.c_str());
+               common::distinct_first_seen_ns(report).size(),
+               static_cast<unsigned long long>(calls), output.c_str());
   if (common::records_nothing(report))
     std::fprintf(stderr,
                  "tailor: WARNING: nothing was recorded: no process in cgroup %s made a syscall "

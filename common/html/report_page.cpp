@@ -78,9 +78,7 @@ std::string defaults(const std::vector<DefaultFit>& fits) {
 }
 
 std::string convergence(const Report& report) {
-  std::vector<uint64_t> first_seen;
-  for (const auto& entry : report.syscalls) first_seen.push_back(entry.first_seen_ns);
-  std::sort(first_seen.begin(), first_seen.end());
+  const std::vector<uint64_t> first_seen = distinct_first_seen_ns(report);
   std::vector<svg::Step> steps;
   for (std::size_t i = 0; i < first_seen.size(); ++i) {
     const double x = static_cast<double>(first_seen[i]) / 1e9;

@@ -1,7 +1,10 @@
 #include "common/report/report.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
 
 #include "common/model/syscall_json.h"
 #include "common/report/recorder_stats.h"
@@ -180,6 +183,19 @@ std::string fault_effect(std::string_view name) {
 
 std::string command_line(const RecordingInfo& info) {
   return info.argv.empty() ? info.target : shell_quote(info.argv);
+}
+
+std::vector<uint64_t> distinct_first_seen_ns(const Report& report) {
+  std::map<std::pair<std::string_view, uint32_t>, uint64_t> first;
+  for (const auto& entry : report.syscalls) {
+    const auto [at, added] = first.try_emplace({entry.arch, entry.nr}, entry.first_seen_ns);
+    if (!added) at->second = std::min(at->second, entry.first_seen_ns);
+  }
+  std::vector<uint64_t> out;
+  out.reserve(first.size());
+  for (const auto& [_, ns] : first) out.push_back(ns);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool records_nothing(const Report& report) {

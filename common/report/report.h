@@ -68,6 +68,10 @@ std::string command_line(const RecordingInfo& info);
 // filter do, the runtime's set-up calls are made before any filter.
 inline bool meets_profile(const SyscallEntry& entry) { return entry.phase != Phase::runtime_setup; }
 
+// Entries are per architecture and phase; a syscall the runtime and the workload both made is
+// one syscall. When each distinct (architecture, number) was first seen, earliest first.
+std::vector<uint64_t> distinct_first_seen_ns(const Report& report);
+
 // Whether the recording holds no call a profile would meet: a profile of it allows nothing,
 // and checking a profile against it checks nothing.
 bool records_nothing(const Report& report);

@@ -48,6 +48,21 @@ std::string format_seconds(uint64_t ms) {
   return std::to_string(ms / 1000) + "." + fraction + "s";
 }
 
+// A runtime's row apart from the workload's row of the same syscall: only one of them may have
+// to be allowed (docs/profiles.md).
+std::string phased_label(const SyscallEntry& entry, const std::string& native_arch) {
+  std::string label = syscall_label(entry, native_arch);
+  if (entry.phase != Phase::workload) label += " (" + std::string(phase_name(entry.phase)) + ")";
+  return label;
+}
+
+// Said under the table when a row is the runtime's: the two phases' names alone do not say
+// which of them the profile must allow.
+constexpr std::string_view kRuntimePhases =
+    "(runtime-setup): made by the runtime, or tailor starting the command, before its seccomp "
+    "filter: never meets the profile.\n(runtime-filtered): made by it under the filter, its "
+    "exec of the workload included: the profile allows them.\n";
+
 template <typename Call>
 std::string process_label(const Call& call) {
   if (!call.first_caller) return "-";
@@ -106,11 +121,13 @@ std::string render_table(const Report& report, const Painter& paint) {
   };
   std::vector<Row> rows;
   uint64_t calls = 0;
+  bool runtime_rows = false;
   for (const auto& entry : report.syscalls) {
     rows.push_back({category_of(entry.name),
-                    {syscall_label(entry, report.info.native_arch), std::to_string(entry.count),
+                    {phased_label(entry, report.info.native_arch), std::to_string(entry.count),
                      "+" + format_seconds(entry.first_seen_ns / 1'000'000), process_label(entry)}});
     calls = saturating_add(calls, entry.count);
+    runtime_rows = runtime_rows || entry.phase != Phase::workload;
   }
   std::sort(rows.begin(), rows.end(),
             [](const Row& a, const Row& b) { return a.cells[0] < b.cells[0]; });
@@ -138,7 +155,9 @@ std::string render_table(const Report& report, const Painter& paint) {
           category == Category::security_sensitive ? emphasised(line, Emphasis::sensitive) : line;
     }
   }
-  out += "\n" + std::to_string(rows.size()) + " syscalls, " + std::to_string(calls) + " calls\n";
+  out += "\n" + std::to_string(distinct_first_seen_ns(report).size()) + " syscalls, " +
+         std::to_string(calls) + " calls\n";
+  if (runtime_rows) out += kRuntimePhases;
   return out;
 }
 

@@ -75,6 +75,20 @@ TEST(ReportTest, ARecordingOfOnlyTheRuntimesSetUpRecordsNothing) {
   EXPECT_TRUE(records_nothing(report));
 }
 
+// The runtime's rows of a syscall the workload also made, and a compat call of the same number:
+// one syscall per (architecture, number), first seen at the earliest of its rows.
+TEST(ReportTest, DistinctSyscallsAreByArchitectureAndNumberWhateverThePhase) {
+  Report report = sample_report();
+  report.syscalls.push_back(
+      {"x86_64", 59, "execve", Phase::runtime_setup, 1, 500'000, FirstCaller{41, 41, "tailor"}});
+  report.syscalls.push_back(
+      {"x86_64", 59, "execve", Phase::runtime_filtered, 1, 600'000, FirstCaller{41, 41, "tailor"}});
+  report.syscalls.push_back({"x86", 59, "oldolduname", Phase::workload, 1, 700'000'000, {}});
+  EXPECT_EQ(distinct_first_seen_ns(report),
+            (std::vector<uint64_t>{500'000, 2'000'000, 2'500'000, 12'000'000, 13'000'000,
+                                   30'000'000, 40'000'000, 700'000'000, 900'000'000}));
+}
+
 TEST(ReportTest, RejectsUnknownPhasesAndArgumentIndexes) {
   json document = sample_json();
   document["syscalls"][1]["phase"] = "bootstrap";

@@ -87,16 +87,36 @@ TEST(RenderTableTest, GroupsRowsByCategoryInDisplayOrder) {
 
 TEST(RenderTableTest, RowsShowCountFirstSeenAndFirstProcess) {
   const std::string table = render_table(sample_report());
-  EXPECT_THAT(table, HasSubstr("\n  SYSCALL        COUNT  FIRST SEEN  FIRST PROCESS\n"
-                               "  open               2     +0.002s  sh[42]\n"
-                               "  open [x86]         1     +0.900s  legacy32[77]\n"
-                               "  read              40     +0.002s  sh[42]\n"));
-  EXPECT_THAT(table, HasSubstr("\n  mount              1     +0.030s  -\n"));
-  EXPECT_THAT(table, HasSubstr("\n  #540               1     +0.040s  curl[43]\n"));
+  EXPECT_THAT(table, HasSubstr("\n  SYSCALL                COUNT  FIRST SEEN  FIRST PROCESS\n"
+                               "  open                       2     +0.002s  sh[42]\n"
+                               "  open [x86]                 1     +0.900s  legacy32[77]\n"
+                               "  read                      40     +0.002s  sh[42]\n"));
+  EXPECT_THAT(table, HasSubstr("\n  mount (runtime-setup)      1     +0.030s  -\n"));
+  EXPECT_THAT(table, HasSubstr("\n  #540                       1     +0.040s  curl[43]\n"));
+}
+
+// As `tailor record -- COMMAND` records an exec: tailor's own, before and under the filter, and
+// the workload's. One syscall, three rows that say whose each is.
+TEST(RenderTableTest, RuntimeRowsSayTheirPhaseAndCountOnceInTheSummary) {
+  Report report = sample_report();
+  report.syscalls.push_back(
+      {"x86_64", 59, "execve", Phase::runtime_setup, 1, 500'000, FirstCaller{41, 41, "tailor"}});
+  report.syscalls.push_back(
+      {"x86_64", 59, "execve", Phase::runtime_filtered, 1, 600'000, FirstCaller{41, 41, "tailor"}});
+  const std::string table = render_table(report);
+  EXPECT_THAT(table, HasSubstr("\n  execve                         2     +0.001s  sh[42]\n"
+                               "  execve (runtime-filtered)      1     +0.000s  tailor[41]\n"
+                               "  execve (runtime-setup)         1     +0.000s  tailor[41]\n"));
+  EXPECT_THAT(table, HasSubstr("\n8 syscalls, 552 calls\n(runtime-setup): made by the runtime"));
+  EXPECT_THAT(table, ::testing::EndsWith("the profile allows them.\n"));
+
+  report.syscalls.erase(report.syscalls.begin() + 5, report.syscalls.end());
+  EXPECT_THAT(render_table(report), Not(HasSubstr("(runtime-")));
 }
 
 TEST(RenderTableTest, EndsWithASummary) {
-  EXPECT_THAT(render_table(sample_report()), ::testing::EndsWith("\n8 syscalls, 550 calls\n"));
+  EXPECT_THAT(render_table(sample_report()),
+              HasSubstr("\n8 syscalls, 550 calls\n(runtime-setup): "));
   EXPECT_THAT(render_table(filter_report(sample_report(), {.first_comms = {"nobody"}})),
               ::testing::EndsWith("\n0 syscalls, 0 calls\n"));
 }
