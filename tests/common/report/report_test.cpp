@@ -19,6 +19,7 @@ using ::testing::ElementsAre;
 using testing::error_of;
 using ::testing::HasSubstr;
 using testing::sample_report;
+using testing::sample_report_with_runtime_execs;
 using ::testing::StartsWith;
 using testing::TempDir;
 
@@ -78,11 +79,7 @@ TEST(ReportTest, ARecordingOfOnlyTheRuntimesSetUpRecordsNothing) {
 // The runtime's rows of a syscall the workload also made, and a compat call of the same number:
 // one syscall per (architecture, number), first seen at the earliest of its rows.
 TEST(ReportTest, DistinctSyscallsAreByArchitectureAndNumberWhateverThePhase) {
-  Report report = sample_report();
-  report.syscalls.push_back(
-      {"x86_64", 59, "execve", Phase::runtime_setup, 1, 500'000, FirstCaller{41, 41, "tailor"}});
-  report.syscalls.push_back(
-      {"x86_64", 59, "execve", Phase::runtime_filtered, 1, 600'000, FirstCaller{41, 41, "tailor"}});
+  Report report = sample_report_with_runtime_execs();
   report.syscalls.push_back({"x86", 59, "oldolduname", Phase::workload, 1, 700'000'000, {}});
   EXPECT_EQ(distinct_first_seen_ns(report),
             (std::vector<uint64_t>{500'000, 2'000'000, 2'500'000, 12'000'000, 13'000'000,

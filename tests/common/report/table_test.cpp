@@ -12,6 +12,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::sample_report;
+using testing::sample_report_with_runtime_execs;
 
 std::vector<std::string> names_of(const Report& report) {
   std::vector<std::string> names;
@@ -98,11 +99,7 @@ TEST(RenderTableTest, RowsShowCountFirstSeenAndFirstProcess) {
 // As `tailor record -- COMMAND` records an exec: tailor's own, before and under the filter, and
 // the workload's. One syscall, three rows that say whose each is.
 TEST(RenderTableTest, RuntimeRowsSayTheirPhaseAndCountOnceInTheSummary) {
-  Report report = sample_report();
-  report.syscalls.push_back(
-      {"x86_64", 59, "execve", Phase::runtime_setup, 1, 500'000, FirstCaller{41, 41, "tailor"}});
-  report.syscalls.push_back(
-      {"x86_64", 59, "execve", Phase::runtime_filtered, 1, 600'000, FirstCaller{41, 41, "tailor"}});
+  Report report = sample_report_with_runtime_execs();
   const std::string table = render_table(report);
   EXPECT_THAT(table, HasSubstr("\n  execve                         2     +0.001s  sh[42]\n"
                                "  execve (runtime-filtered)      1     +0.000s  tailor[41]\n"

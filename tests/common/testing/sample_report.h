@@ -35,4 +35,15 @@ inline Report sample_report() {
   return report;
 }
 
+// The sample with tailor's own execve before and under the filter, as `tailor record -- COMMAND`
+// records it: one syscall (the workload's execve is in the sample) in three rows.
+inline Report sample_report_with_runtime_execs() {
+  Report report = sample_report();
+  report.syscalls.push_back(
+      {"x86_64", 59, "execve", Phase::runtime_setup, 1, 500'000, FirstCaller{41, 41, "tailor"}});
+  report.syscalls.push_back(
+      {"x86_64", 59, "execve", Phase::runtime_filtered, 1, 600'000, FirstCaller{41, 41, "tailor"}});
+  return report;
+}
+
 }  // namespace tailor::common::testing
